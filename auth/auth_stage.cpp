@@ -1,0 +1,75 @@
+#include "auth/auth_stage.hpp"
+
+#include "server/encoding.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace justifi::auth {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool is_b64token(std::string_view token)
+{
+    if (token.empty()) return false;
+    auto const last_non_pad = token.find_last_not_of('=');
+    if (last_non_pad == std::string_view::npos) return false;
+    return std::all_of(token.begin(), token.begin() + static_cast<std::ptrdiff_t>(last_non_pad) + 1, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~' ||
+               c == '+' || c == '/';
+    });
+}
+
+}  // namespace
+
+std::string auth_context::principal() const
+{
+    struct visitor {
+        std::string operator()(std::monostate) const { return "anonymous"; }
+        std::string operator()(client_credentials const& c) const { return "client:" + c.client_id; }
+        std::string operator()(bearer_token const& b) const
+        {
+            auto const digest = encoding::sha256(b.token);
+            return "bearer:" + encoding::hex_encode({reinterpret_cast<char const*>(digest.data()), 6});
+        }
+    };
+    return std::visit(visitor{}, credentials);
+}
+
+auth_outcome read_credentials(presented_credentials const& presented)
+{
+    if (!presented.authorization.empty()) {
+        auto const space = presented.authorization.find(' ');
+        auto const scheme = presented.authorization.substr(0, space);
+        if (space == std::string_view::npos || !iequals(scheme, "Bearer"))
+            return rejection{auth_error::malformed_authorization,
+                             "Authorization header must use the Bearer scheme: \"Authorization: Bearer <token>\""};
+        auto token = presented.authorization.substr(space + 1);
+        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+        while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+        if (!is_b64token(token))
+            return rejection{auth_error::malformed_authorization, "Authorization header has no valid bearer token"};
+        return auth_context{bearer_token{std::string(token)}};
+    }
+    if (!presented.client_id.empty() || !presented.client_secret.empty()) {
+        if (presented.client_id.empty() || presented.client_secret.empty())
+            return rejection{auth_error::incomplete_client_credentials,
+                             "X-Client-Id and X-Client-Secret must be sent together"};
+        return auth_context{client_credentials{std::string(presented.client_id), std::string(presented.client_secret)}};
+    }
+    return auth_context{};
+}
+
+boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented)
+{
+    co_return read_credentials(presented);
+}
+
+}  // namespace justifi::auth

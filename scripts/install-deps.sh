@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing justifi-mcp needs on a fresh Debian 12 machine.
+# Idempotent: packages already present are not asked for again, so repeat runs are quick.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build make pkg-config ca-certificates curl
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libboost-program-options1.81-dev libboost-test1.81-dev libssl-dev
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# nodejs from another source (nodesource) ships npm inside it; don't fight it.
+if command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do [[ "$p" == npm || "$p" == nodejs ]] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo_cmd=sudo
+  else
+    sudo_cmd=
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

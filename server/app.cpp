@@ -1,0 +1,158 @@
+#include "server/app.hpp"
+
+#include "auth/auth_stage.hpp"
+#include "server/config.hpp"
+#include "server/encoding.hpp"
+#include "server/http_transport.hpp"
+#include "server/log.hpp"
+#include "server/mcp_dispatch.hpp"
+#include "server/session_token.hpp"
+#include "server/stdio_transport.hpp"
+#include "version.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace justifi {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// After the drain deadline, cancelled calls get this long to send their error answers.
+constexpr auto cancel_grace = 2s;
+
+mcp::server_identity identity()
+{
+    return {
+        "justifi-mcp",
+        "JustiFi",
+        server_version,
+        "Tools for the JustiFi payments API: look up and manage payments, refunds, payouts, disputes, "
+        "checkouts, balances and sub accounts. Amounts are integers in the currency's minor unit (cents). "
+        "List tools page with after_cursor/before_cursor from page_info.",
+    };
+}
+
+// Waits for a signal, then drains: in-flight work gets `drain_timeout`, the rest is cancelled.
+template <class Transport>
+asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp::dispatcher& dispatcher,
+                                config::settings const& settings, std::function<bool()> finished)
+{
+    asio::signal_set signals(io, SIGTERM, SIGINT);
+    asio::steady_timer poll(io);
+    bool draining = false;
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    bool cancelled = false;
+
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+        if (ec) return;
+        log::info("signal received, draining", {{"signal", signal},
+                                               {"drain_timeout_ms", static_cast<std::int64_t>(settings.drain_timeout.count())}});
+        draining = true;
+        deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
+        transport.begin_drain();
+    });
+
+    // Polling keeps this loop free of cross-thread wakeups; 20 ms is invisible next to a drain.
+    for (;;) {
+        poll.expires_after(20ms);
+        co_await poll.async_wait(use_tuple);
+        if (finished()) break;
+        if (draining && !cancelled && std::chrono::steady_clock::now() >= deadline) {
+            log::warning("drain deadline passed, cancelling calls in flight",
+                         {{"calls", dispatcher.calls_in_flight()}});
+            dispatcher.cancel_all_calls();
+            cancelled = true;
+            deadline = std::chrono::steady_clock::now() + cancel_grace;
+        } else if (cancelled && std::chrono::steady_clock::now() >= deadline) {
+            log::warning("connections still open after the drain, closing them");
+            break;
+        }
+    }
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    log::info("stopped");
+    io.stop();
+}
+
+}  // namespace
+
+int run(int argc, char const* const* argv, std::function<void(tools::tool_registry&)> const& register_tools)
+{
+    auto loaded = config::load(argc, argv);
+    if (auto const* exit = std::get_if<config::exit_now>(&loaded)) {
+        (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
+        return exit->code;
+    }
+    auto const settings = std::get<config::settings>(std::move(loaded));
+    log::set_threshold(settings.log_level);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    tools::tool_registry registry;
+    register_tools(registry);
+    mcp::dispatcher dispatcher(identity(), registry);
+
+    if (settings.transport == config::transport_kind::stdio) {
+        asio::io_context io(1);
+        char const* id = std::getenv("JUSTIFI_CLIENT_ID");
+        char const* secret = std::getenv("JUSTIFI_CLIENT_SECRET");
+        auto credentials = auth::read_credentials({{}, id ? id : "", secret ? secret : ""});
+        auto identity = std::holds_alternative<auth::auth_context>(credentials) ? std::get<auth::auth_context>(credentials)
+                                                                                : auth::auth_context{};
+        stdio_transport transport(io, dispatcher, std::move(identity), settings.max_body_bytes);
+        transport.start();
+        log::info("serving MCP over stdio", {{"version", server_version}});
+        asio::co_spawn(io, supervise(io, transport, dispatcher, settings, [&] { return transport.finished(); }),
+                       asio::detached);
+        io.run();
+        return 0;
+    }
+
+    auto const secret = settings.session_secret.empty() ? encoding::random_bytes(32) : settings.session_secret;
+    if (settings.session_secret.empty())
+        log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
+    session_codec sessions(secret, settings.session_ttl);
+
+    unsigned const threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context io(static_cast<int>(threads));
+    http_transport transport(io, settings, dispatcher, sessions);
+    auto const endpoint = transport.listen();
+    if (!endpoint) {
+        std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.port << ": "
+                  << endpoint.error().message() << std::endl;
+        return 1;
+    }
+    transport.start();
+    log::info("listening", {{"transport", "http"},
+                            {"host", endpoint->address().to_string()},
+                            {"port", endpoint->port()},
+                            {"version", server_version},
+                            {"threads", threads}});
+    asio::co_spawn(io,
+                   supervise(io, transport, dispatcher, settings,
+                             [&] {
+                                 return transport.draining() && transport.open_connections() == 0 &&
+                                        dispatcher.calls_in_flight() == 0;
+                             }),
+                   asio::detached);
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    return 0;
+}
+
+}  // namespace justifi

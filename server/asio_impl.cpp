@@ -1,0 +1,3 @@
+// Asio and Beast are compiled once here instead of in every translation unit.
+#include <boost/asio/impl/src.hpp>
+#include <boost/beast/src.hpp>

@@ -1,0 +1,328 @@
+#include "server/config.hpp"
+
+#include "version.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace justifi::config {
+namespace {
+
+namespace po = boost::program_options;
+
+using apply_fn = std::function<std::optional<std::string>(std::string_view value, settings&)>;
+
+struct setting_spec {
+    char const* flag;
+    char const* env;
+    char const* default_text;
+    char const* help;
+    apply_fn apply;
+};
+
+std::string trim(std::string_view s)
+{
+    auto const b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) return {};
+    auto const e = s.find_last_not_of(" \t\r");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+template <class Int>
+std::optional<Int> parse_int(std::string_view s, Int min, Int max)
+{
+    long long v = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v < static_cast<long long>(min) ||
+        v > static_cast<long long>(max))
+        return std::nullopt;
+    return static_cast<Int>(v);
+}
+
+apply_fn duration_setting(std::chrono::milliseconds settings::*member, std::chrono::milliseconds min)
+{
+    return [member, min](std::string_view v, settings& s) -> std::optional<std::string> {
+        auto const d = parse_duration(v);
+        if (!d || *d < min) return "must be a duration such as 20s, 500ms or 2m (at least " + std::to_string(min.count()) + "ms)";
+        s.*member = *d;
+        return std::nullopt;
+    };
+}
+
+std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
+{
+    auto parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) return "must be an absolute http:// or https:// URL";
+    auto const scheme = lower(parsed->scheme());
+    if (scheme != "http" && scheme != "https") return "must be an http:// or https:// URL";
+    if (parsed->host().empty()) return "must name a host";
+    if (parsed->has_query() || parsed->has_fragment() || parsed->has_userinfo())
+        return "must not carry user info, a query or a fragment";
+    auto const path = parsed->encoded_path();
+    if (!allow_path && !path.empty() && path != "/") return "must be an origin (scheme://host[:port]) without a path";
+    out = scheme + "://" + lower(parsed->encoded_host_and_port());
+    if (allow_path) {
+        std::string p(path);
+        while (!p.empty() && p.back() == '/') p.pop_back();
+        out += p;
+    }
+    return std::nullopt;
+}
+
+std::vector<setting_spec> const& specs()
+{
+    static std::vector<setting_spec> const table{
+        {"transport", "MCP_TRANSPORT", "stdio", "transport: stdio or http",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const t = lower(v);
+             if (t == "stdio") s.transport = transport_kind::stdio;
+             else if (t == "http") s.transport = transport_kind::http;
+             else return "must be \"stdio\" or \"http\"";
+             return std::nullopt;
+         }},
+        {"host", "MCP_HOST", "127.0.0.1", "address the HTTP transport binds to",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             boost::system::error_code ec;
+             boost::asio::ip::make_address(std::string(v), ec);
+             if (ec && v != "localhost") return "must be an IPv4 or IPv6 address (or localhost)";
+             s.host = v == "localhost" ? "127.0.0.1" : std::string(v);
+             return std::nullopt;
+         }},
+        {"port", "MCP_PORT", "8080", "TCP port of the HTTP transport (0 picks a free one)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const p = parse_int<int>(v, 0, 65535);
+             if (!p) return "must be an integer between 0 and 65535";
+             s.port = static_cast<std::uint16_t>(*p);
+             return std::nullopt;
+         }},
+        {"log-level", "LOG_LEVEL", "info", "stderr log threshold: debug, info, warning, error or off",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const l = log::parse_level(v);
+             if (!l) return "must be one of debug, info, warning, error, off";
+             s.log_level = *l;
+             return std::nullopt;
+         }},
+        {"public-url", "MCP_PUBLIC_URL", "", "externally visible base URL, e.g. https://mcp.justifi.ai",
+         [](std::string_view v, settings& s) { return normalise_origin(v, s.public_url, true); }},
+        {"allowed-origins", "MCP_ALLOWED_ORIGINS", "localhost origins",
+         "comma-separated Origin values browsers may call from (\"*\" allows any)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             s.allowed_origins.clear();
+             for (auto const& item : split_list(v)) {
+                 if (item == "*") { s.allowed_origins.push_back(item); continue; }
+                 std::string origin;
+                 if (auto err = normalise_origin(item, origin, false)) return "entry \"" + item + "\" " + *err;
+                 s.allowed_origins.push_back(origin);
+             }
+             return std::nullopt;
+         }},
+        {"allowed-hosts", "MCP_ALLOWED_HOSTS", "localhost names when bound to loopback",
+         "comma-separated Host names accepted on the MCP endpoint (\"*\" allows any)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             s.allowed_hosts.clear();
+             for (auto const& item : split_list(v)) {
+                 if (item.find_first_of("/@ ") != std::string::npos) return "entry \"" + item + "\" must be a host name";
+                 s.allowed_hosts.push_back(lower(item));
+             }
+             return std::nullopt;
+         }},
+        {"session-secret", "MCP_SESSION_SECRET", "random per process",
+         "key that signs Mcp-Session-Id; share it across replicas (at least 32 characters)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (v.size() < 32) return "must be at least 32 characters";
+             s.session_secret = v;
+             return std::nullopt;
+         }},
+        {"session-ttl", "MCP_SESSION_TTL", "24h", "how long a session id stays valid",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const d = parse_duration(v);
+             if (!d || *d < std::chrono::seconds(60)) return "must be a duration of at least 60s, such as 24h";
+             s.session_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
+             return std::nullopt;
+         }},
+        {"drain-timeout", "MCP_DRAIN_TIMEOUT", "20s", "on SIGTERM, how long in-flight calls may take to finish",
+         duration_setting(&settings::drain_timeout, std::chrono::milliseconds(0))},
+        {"header-timeout", "MCP_HEADER_TIMEOUT", "10s", "deadline for a request's headers and body to arrive",
+         duration_setting(&settings::header_timeout, std::chrono::milliseconds(100))},
+        {"idle-timeout", "MCP_IDLE_TIMEOUT", "120s", "how long a keep-alive connection may sit idle",
+         duration_setting(&settings::idle_timeout, std::chrono::milliseconds(100))},
+        {"write-timeout", "MCP_WRITE_TIMEOUT", "30s", "deadline for writing a response to a client",
+         duration_setting(&settings::write_timeout, std::chrono::milliseconds(100))},
+        {"max-connections", "MCP_MAX_CONNECTIONS", "10000", "concurrent HTTP connections; more get 503",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 1'000'000);
+             if (!n) return "must be an integer between 1 and 1000000";
+             s.max_connections = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"max-body-bytes", "MCP_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1024, 64LL * 1024 * 1024);
+             if (!n) return "must be an integer between 1024 and 67108864";
+             s.max_body_bytes = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"threads", "MCP_THREADS", "one per core", "I/O threads of the HTTP transport",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<int>(v, 1, 256);
+             if (!n) return "must be an integer between 1 and 256";
+             s.threads = static_cast<unsigned>(*n);
+             return std::nullopt;
+         }},
+    };
+    return table;
+}
+
+std::optional<std::string> load_dotenv_file(std::string const& path)
+{
+    std::ifstream file(path);
+    if (!file) return std::nullopt;  // no .env is the normal case
+    std::stringstream text;
+    text << file.rdbuf();
+    auto parsed = parse_dotenv(text.str());
+    if (auto const* err = std::get_if<dotenv_error>(&parsed))
+        return path + " line " + std::to_string(err->line) + ": " + err->reason;
+    for (auto const& [key, value] : std::get<0>(parsed))
+        ::setenv(key.c_str(), value.c_str(), /*overwrite=*/0);  // the real environment wins
+    return std::nullopt;
+}
+
+std::string help_text(po::options_description const& desc)
+{
+    std::ostringstream out;
+    out << "justifi-mcp " << server_version << ": Model Context Protocol server for the JustiFi payments API\n\n"
+        << "Usage: justifi-mcp [options]\n\n"
+        << "Every option can also be set by the environment variable shown, or in a .env file\n"
+        << "in the working directory (command line > environment > .env > default).\n\n"
+        << desc << "\n";
+    return out.str();
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto const comma = text.find(',', start);
+        auto item = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (!item.empty()) out.push_back(std::move(item));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
+{
+    auto const digits_end = std::find_if(text.begin(), text.end(), [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); });
+    auto const number = text.substr(0, static_cast<std::size_t>(digits_end - text.begin()));
+    auto const unit = text.substr(number.size());
+    auto const n = parse_int<long long>(number, 0, 1'000'000'000);
+    if (!n) return std::nullopt;
+    long long scale = 0;
+    if (unit.empty() || unit == "s") scale = 1000;
+    else if (unit == "ms") scale = 1;
+    else if (unit == "m") scale = 60'000;
+    else if (unit == "h") scale = 3'600'000;
+    else return std::nullopt;
+    return std::chrono::milliseconds(*n * scale);
+}
+
+std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> parse_dotenv(std::string_view text)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        auto const nl = text.find('\n');
+        auto line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (line.empty() || line.front() == '#') continue;
+        if (line.starts_with("export ")) line = trim(std::string_view(line).substr(7));
+        auto const eq = line.find('=');
+        if (eq == std::string::npos) return dotenv_error{line_no, "expected KEY=VALUE"};
+        auto key = trim(std::string_view(line).substr(0, eq));
+        if (key.empty() || !std::all_of(key.begin(), key.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; }) ||
+            std::isdigit(static_cast<unsigned char>(key.front())))
+            return dotenv_error{line_no, "\"" + key + "\" is not a valid variable name"};
+        auto value = trim(std::string_view(line).substr(eq + 1));
+        if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+            char const quote = value.front();
+            auto const close = value.find(quote, 1);
+            if (close == std::string::npos) return dotenv_error{line_no, "unterminated quoted value"};
+            auto const rest = trim(std::string_view(value).substr(close + 1));
+            if (!rest.empty() && rest.front() != '#') return dotenv_error{line_no, "unexpected text after quoted value"};
+            value = value.substr(1, close - 1);
+        } else if (auto const hash = value.find(" #"); hash != std::string::npos) {
+            value = trim(std::string_view(value).substr(0, hash));
+        }
+        out.emplace_back(std::move(key), std::move(value));
+    }
+    return out;
+}
+
+std::variant<settings, exit_now> load(int argc, char const* const* argv)
+{
+    po::options_description desc("Options");
+    desc.add_options()("help,h", "print this help and exit")("version,V", "print the version and exit");
+    desc.add_options()("env-file", po::value<std::string>()->value_name("PATH"),
+                       "file of KEY=VALUE lines loaded before the environment is read (default: ./.env)");
+    for (auto const& spec : specs()) {
+        std::string text = std::string(spec.help) + "\n  env " + spec.env;
+        if (*spec.default_text) text += ", default " + std::string(spec.default_text);
+        desc.add_options()(spec.flag, po::value<std::string>()->value_name("VALUE"), text.c_str());
+    }
+
+    po::variables_map cli;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), cli);
+    } catch (po::error const& e) {
+        return exit_now{2, std::string("justifi-mcp: ") + e.what() + " (see --help)"};
+    }
+    if (cli.count("help")) return exit_now{0, help_text(desc)};
+    if (cli.count("version")) return exit_now{0, std::string("justifi-mcp ") + server_version + " (" + git_commit + ")"};
+
+    auto const env_file = cli.count("env-file") ? cli["env-file"].as<std::string>() : std::string(".env");
+    if (auto err = load_dotenv_file(env_file)) return exit_now{2, "justifi-mcp: invalid .env file: " + *err};
+
+    settings s;
+    for (auto const& spec : specs()) {
+        std::string value;
+        std::string source;
+        if (cli.count(spec.flag)) {
+            value = cli[spec.flag].as<std::string>();
+            source = std::string("--") + spec.flag;
+        } else if (char const* env = std::getenv(spec.env); env && *env) {
+            value = env;
+            source = spec.env;
+        } else {
+            continue;
+        }
+        if (auto err = spec.apply(value, s)) {
+            // Never echo a secret back, even a malformed one.
+            bool const secret = log::is_sensitive_field_name(spec.flag);
+            return exit_now{2, "justifi-mcp: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
+        }
+    }
+    return s;
+}
+
+}  // namespace justifi::config

@@ -1,0 +1,25 @@
+// Byte encodings and primitives shared by session tokens (and, later, JWT checks).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace justifi::encoding {
+
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+// Cryptographically secure bytes from OpenSSL's DRBG.
+std::string random_bytes(std::size_t n);
+
+std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data);
+std::array<unsigned char, 32> sha256(std::string_view data);
+
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace justifi::encoding

@@ -1,0 +1,36 @@
+// The domain's own error codes. Mapped once, at the transport edge, to an HTTP
+// status or a JSON-RPC error; inside the pipeline they travel as error_code values.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <type_traits>
+
+namespace justifi {
+
+enum class errc {
+    session_missing = 1,
+    session_malformed,
+    session_forged,
+    session_expired,
+    unsupported_protocol_version,
+    invalid_config,
+    shutting_down,
+};
+
+boost::system::error_category const& justifi_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept
+{
+    return {static_cast<int>(e), justifi_category()};
+}
+
+template <class T>
+using result = boost::system::result<T>;
+
+}  // namespace justifi
+
+template <>
+struct boost::system::is_error_code_enum<justifi::errc> : std::true_type {};

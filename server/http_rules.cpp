@@ -1,0 +1,144 @@
+#include "server/http_rules.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace justifi::http_rules {
+namespace {
+
+constexpr std::array<std::string_view, 3> localhost_names{"localhost", "127.0.0.1", "[::1]"};
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool is_localhost_name(std::string_view host)
+{
+    return std::find(localhost_names.begin(), localhost_names.end(), host) != localhost_names.end();
+}
+
+bool contains(std::vector<std::string> const& list, std::string_view item)
+{
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+route_match match(std::string_view target, std::string_view method)
+{
+    auto const path = target.substr(0, target.find('?'));
+    if (path == "/" || path == "/mcp")
+        return {route::mcp, method == "POST" || method == "GET" || method == "DELETE", "GET, POST, DELETE"};
+    if (path == "/health") return {route::health, method == "GET" || method == "HEAD", "GET, HEAD"};
+    return {route::not_found, false, ""};
+}
+
+bool accepts(std::string_view accept_header, std::initializer_list<std::string_view> media_types)
+{
+    std::vector<std::string> ranges;
+    std::size_t start = 0;
+    while (start <= accept_header.size()) {
+        auto const comma = accept_header.find(',', start);
+        auto item = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        item = trim(item.substr(0, item.find(';')));
+        // q=0 means "not acceptable"; treat a range carrying it as absent.
+        auto const params = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        bool const refused = params.find("q=0") != std::string_view::npos &&
+                             params.find("q=0.") == std::string_view::npos;
+        if (!item.empty() && !refused) ranges.push_back(lower(item));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    for (auto const type : media_types) {
+        auto const slash = type.find('/');
+        std::string const family = std::string(type.substr(0, slash)) + "/*";
+        bool const ok = std::any_of(ranges.begin(), ranges.end(),
+                                    [&](std::string const& r) { return r == type || r == family || r == "*/*"; });
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool is_json_content_type(std::string_view content_type)
+{
+    return lower(trim(content_type.substr(0, content_type.find(';')))) == "application/json";
+}
+
+origin_policy default_policy(std::string_view bind_address, std::string_view public_url,
+                             std::vector<std::string> configured_origins, std::vector<std::string> configured_hosts)
+{
+    origin_policy policy;
+    policy.localhost_origins = configured_origins.empty();
+    policy.allowed_origins = std::move(configured_origins);
+
+    boost::system::error_code ec;
+    auto const address = boost::asio::ip::make_address(std::string(bind_address), ec);
+    bool const loopback = !ec && address.is_loopback();
+    if (!configured_hosts.empty()) {
+        policy.allowed_hosts = std::move(configured_hosts);
+    } else if (loopback) {
+        policy.allowed_hosts.assign(localhost_names.begin(), localhost_names.end());
+    } else {
+        // Bound to a routable address behind a load balancer: the names it is reached by
+        // are not ours to guess, so Host is only checked when a list is configured.
+        policy.check_host = false;
+    }
+
+    if (!public_url.empty()) {
+        if (auto url = boost::urls::parse_absolute_uri(public_url)) {
+            auto origin = lower(url->scheme()) + "://" + lower(url->encoded_host_and_port());
+            if (!contains(policy.allowed_origins, origin)) policy.allowed_origins.push_back(std::move(origin));
+            auto host = lower(url->encoded_host());
+            if (policy.check_host && !contains(policy.allowed_hosts, host)) policy.allowed_hosts.push_back(host);
+        }
+    }
+    return policy;
+}
+
+std::string host_without_port(std::string_view host)
+{
+    host = trim(host);
+    if (!host.empty() && host.front() == '[') {
+        auto const close = host.find(']');
+        return lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
+    }
+    return lower(host.substr(0, host.find(':')));
+}
+
+std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
+                                                 std::string_view host)
+{
+    if (policy.check_host && !contains(policy.allowed_hosts, "*")) {
+        if (host.empty()) return "Forbidden: a Host header is required";
+        if (!contains(policy.allowed_hosts, host_without_port(host)))
+            return "Forbidden: Host \"" + std::string(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
+    }
+    if (origin.empty() || contains(policy.allowed_origins, "*")) return std::nullopt;
+
+    auto const refused = "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
+    auto const url = boost::urls::parse_absolute_uri(origin);
+    if (!url) return refused;
+    auto const scheme = lower(url->scheme());
+    auto const normalised = scheme + "://" + lower(url->encoded_host_and_port());
+    if (contains(policy.allowed_origins, normalised)) return std::nullopt;
+    if (policy.localhost_origins && (scheme == "http" || scheme == "https") &&
+        is_localhost_name(lower(url->encoded_host())))
+        return std::nullopt;
+    return refused;
+}
+
+}  // namespace justifi::http_rules

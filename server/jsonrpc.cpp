@@ -1,0 +1,104 @@
+#include "server/jsonrpc.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace justifi::jsonrpc {
+namespace {
+
+bool valid_id(json::value const& id)
+{
+    // MCP: "the ID MUST NOT be null"; fractional numbers are not ids either.
+    return id.is_string() || id.is_int64() || id.is_uint64();
+}
+
+}  // namespace
+
+std::variant<message, error> decode(std::string_view text)
+{
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 64;
+    auto value = json::parse(text, ec, {}, options);
+    if (ec) return error{parse_error, "Parse error: body is not valid JSON (" + ec.message() + ")", nullptr};
+    return decode(value);
+}
+
+std::variant<message, error> decode(json::value const& value)
+{
+    if (value.is_array())
+        return error{invalid_request, "Invalid Request: JSON-RPC batches are not supported; send one message per request",
+                     nullptr};
+    auto const* obj = value.if_object();
+    if (!obj) return error{invalid_request, "Invalid Request: a JSON-RPC message must be a JSON object", nullptr};
+
+    auto const* version = obj->if_contains("jsonrpc");
+    auto const* id = obj->if_contains("id");
+    json::value const echo_id = (id && valid_id(*id)) ? *id : json::value(nullptr);
+    if (!version || *version != "2.0")
+        return error{invalid_request, "Invalid Request: \"jsonrpc\" must be \"2.0\"", echo_id};
+
+    auto const* method = obj->if_contains("method");
+    json::value params = nullptr;
+    if (auto const* p = obj->if_contains("params")) {
+        if (!p->is_object() && !p->is_array())
+            return error{invalid_request, "Invalid Request: \"params\" must be an object or an array", echo_id};
+        params = *p;
+    }
+
+    if (method) {
+        if (!method->is_string() || method->as_string().empty())
+            return error{invalid_request, "Invalid Request: \"method\" must be a non-empty string", echo_id};
+        std::string name(method->as_string());
+        if (!id) return notification{std::move(name), std::move(params)};
+        if (!valid_id(*id))
+            return error{invalid_request, "Invalid Request: \"id\" must be a string or an integer", nullptr};
+        return request{*id, std::move(name), std::move(params)};
+    }
+
+    if (obj->contains("result") || obj->contains("error")) {
+        if (!id || (!valid_id(*id) && !id->is_null()))
+            return error{invalid_request, "Invalid Request: a response needs an \"id\"", nullptr};
+        return response{*id};
+    }
+    return error{invalid_request, "Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id};
+}
+
+json::object make_result(json::value const& id, json::value result)
+{
+    json::object out;
+    out["jsonrpc"] = "2.0";
+    out["id"] = id;
+    out["result"] = std::move(result);
+    return out;
+}
+
+json::object make_error(json::value const& id, int code, std::string_view message, std::optional<json::value> data)
+{
+    json::object err;
+    err["code"] = code;
+    err["message"] = message;
+    if (data) err["data"] = std::move(*data);
+    json::object out;
+    out["jsonrpc"] = "2.0";
+    out["id"] = id;
+    out["error"] = std::move(err);
+    return out;
+}
+
+json::object make_notification(std::string_view method, json::value params)
+{
+    json::object out;
+    out["jsonrpc"] = "2.0";
+    out["method"] = method;
+    if (!params.is_null()) out["params"] = std::move(params);
+    return out;
+}
+
+std::string id_key(json::value const& id)
+{
+    if (id.is_string()) return "s:" + std::string(id.as_string());
+    return "n:" + json::serialize(id);
+}
+
+}  // namespace justifi::jsonrpc

@@ -1,0 +1,64 @@
+// JSON-RPC 2.0 framing for MCP, sans-io: text in, typed messages out, and back.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace justifi::jsonrpc {
+
+namespace json = boost::json;
+
+enum error_code : int {
+    parse_error = -32700,
+    invalid_request = -32600,
+    method_not_found = -32601,
+    invalid_params = -32602,
+    internal_error = -32603,
+    // MCP's own: a request the server will not serve in its current state.
+    server_error = -32000,
+    request_cancelled = -32800,
+};
+
+struct request {
+    json::value id;  // string or integer, never null
+    std::string method;
+    json::value params;  // object, array, or null when absent
+};
+
+struct notification {
+    std::string method;
+    json::value params;
+};
+
+// A response the client sent us (to a server-to-client request); we send none, so
+// these are accepted and dropped.
+struct response {
+    json::value id;
+};
+
+using message = std::variant<request, notification, response>;
+
+struct error {
+    int code;
+    std::string message;
+    json::value id;  // null when the offending message's id is unknown
+};
+
+// Decodes one message. A JSON array (a batch) is refused: batching left MCP in 2025-06-18.
+std::variant<message, error> decode(std::string_view text);
+std::variant<message, error> decode(json::value const& value);
+
+json::object make_result(json::value const& id, json::value result);
+json::object make_error(json::value const& id, int code, std::string_view message,
+                        std::optional<json::value> data = std::nullopt);
+json::object make_notification(std::string_view method, json::value params);
+
+// Request ids as a map key ("s:abc" / "n:42"), so string "42" and number 42 stay distinct.
+std::string id_key(json::value const& id);
+
+}  // namespace justifi::jsonrpc

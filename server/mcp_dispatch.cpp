@@ -1,0 +1,259 @@
+#include "server/mcp_dispatch.hpp"
+
+#include "server/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace justifi::mcp {
+namespace {
+
+using jsonrpc::make_error;
+using jsonrpc::make_result;
+
+// The tool_context a running tool sees: progress and log messages go to the
+// request's sink, filtered by what the caller asked for.
+class call_context final : public tools::tool_context {
+public:
+    call_context(request_context const& request, json::value progress_token)
+        : request_(request), progress_token_(std::move(progress_token))
+    {
+    }
+
+    auth::auth_context const& auth() const override { return request_.auth; }
+
+    asio::awaitable<void> report_progress(double progress, std::optional<double> total,
+                                          std::string_view message) override
+    {
+        // The spec wants progress to increase; a repeated or smaller value is dropped.
+        if (progress_token_.is_null() || !request_.sink || (last_progress_ && progress <= *last_progress_)) co_return;
+        last_progress_ = progress;
+        json::object params{{"progressToken", progress_token_}, {"progress", progress}};
+        if (total) params["total"] = *total;
+        if (!message.empty()) params["message"] = message;
+        co_await request_.sink->send(jsonrpc::make_notification("notifications/progress", std::move(params)));
+    }
+
+    asio::awaitable<void> log(std::string_view level, json::value data) override
+    {
+        auto const index = log_level_index(level);
+        if (!index || !request_.sink) co_return;
+        if (request_.session && *index < request_.session->client_log_level.load()) co_return;
+        json::object params{{"level", level}, {"logger", "justifi-mcp"}, {"data", std::move(data)}};
+        co_await request_.sink->send(jsonrpc::make_notification("notifications/message", std::move(params)));
+    }
+
+private:
+    request_context const& request_;
+    json::value progress_token_;
+    std::optional<double> last_progress_;
+};
+
+json::value const* param(json::value const& params, std::string_view name)
+{
+    auto const* obj = params.if_object();
+    return obj ? obj->if_contains(name) : nullptr;
+}
+
+}  // namespace
+
+bool is_supported_version(std::string_view version)
+{
+    return std::find(supported_versions.begin(), supported_versions.end(), version) != supported_versions.end();
+}
+
+std::string_view negotiate_version(std::string_view requested)
+{
+    return is_supported_version(requested) ? requested : latest_version;
+}
+
+std::optional<int> log_level_index(std::string_view name)
+{
+    auto const it = std::find(log_levels.begin(), log_levels.end(), name);
+    if (it == log_levels.end()) return std::nullopt;
+    return static_cast<int>(it - log_levels.begin());
+}
+
+dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry)
+    : identity_(std::move(identity)), registry_(registry)
+{
+}
+
+asio::awaitable<std::optional<json::object>> dispatcher::handle(jsonrpc::message message, request_context context)
+{
+    if (auto const* request = std::get_if<jsonrpc::request>(&message)) co_return co_await handle_request(*request, context);
+    if (auto const* note = std::get_if<jsonrpc::notification>(&message)) handle_notification(*note, context);
+    co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<json::object>> dispatcher::handle_request(jsonrpc::request const& request,
+                                                                        request_context& context)
+{
+    auto const& method = request.method;
+    if (method == "initialize") co_return initialize(request, context);
+    if (method == "ping") co_return make_result(request.id, json::object{});
+    if (method == "tools/list") {
+        std::optional<std::string_view> cursor;
+        if (auto const* c = param(request.params, "cursor"); c && !c->is_null()) {
+            if (!c->is_string()) co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: cursor must be a string");
+            cursor = c->as_string();
+        }
+        auto page = registry_.list(cursor);
+        if (!page) co_return make_error(request.id, jsonrpc::invalid_params, page.error());
+        json::object result{{"tools", std::move(page->tools)}};
+        if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
+        co_return make_result(request.id, std::move(result));
+    }
+    if (method == "tools/call") co_return co_await call_tool(request, context);
+    if (method == "logging/setLevel") {
+        auto const* level = param(request.params, "level");
+        auto const index = level && level->is_string() ? log_level_index(level->as_string()) : std::nullopt;
+        if (!index)
+            co_return make_error(request.id, jsonrpc::invalid_params,
+                                 "Invalid params: level must be one of debug, info, notice, warning, error, critical, "
+                                 "alert, emergency");
+        if (context.session) context.session->client_log_level.store(*index);
+        co_return make_result(request.id, json::object{});
+    }
+    co_return make_error(request.id, jsonrpc::method_not_found, "Method not found: " + method);
+}
+
+void dispatcher::handle_notification(jsonrpc::notification const& notification, request_context const& context)
+{
+    if (notification.method == "notifications/cancelled") {
+        auto const* id = param(notification.params, "requestId");
+        if (id && (id->is_string() || id->is_int64() || id->is_uint64()))
+            cancel_call(context.session_key + "\n" + jsonrpc::id_key(*id));
+        return;
+    }
+    // notifications/initialized and anything we do not act on need no answer.
+}
+
+json::object dispatcher::initialize(jsonrpc::request const& request, request_context& context) const
+{
+    auto const* requested = param(request.params, "protocolVersion");
+    if (!requested || !requested->is_string())
+        return make_error(request.id, jsonrpc::invalid_params, "Invalid params: initialize needs protocolVersion");
+    auto const* client = param(request.params, "clientInfo");
+    auto const* client_name = client ? param(*client, "name") : nullptr;
+    log::info("initialize", {{"request_id", context.request_id},
+                             {"requested_version", requested->as_string()},
+                             {"client", client_name && client_name->is_string() ? json::value(client_name->as_string())
+                                                                               : json::value(nullptr)}});
+
+    json::object server_info{{"name", identity_.name}, {"version", identity_.version}};
+    if (!identity_.title.empty()) server_info["title"] = identity_.title;
+    json::object result{
+        {"protocolVersion", negotiate_version(requested->as_string())},
+        {"capabilities", json::object{{"tools", json::object{{"listChanged", false}}}, {"logging", json::object{}}}},
+        {"serverInfo", std::move(server_info)},
+    };
+    if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
+    return make_result(request.id, std::move(result));
+}
+
+asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::request const& request,
+                                                                   request_context& context)
+{
+    auto const* name = param(request.params, "name");
+    if (!name || !name->is_string())
+        co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: tools/call needs a tool name");
+    auto const* tool = registry_.find(name->as_string());
+    if (!tool)
+        co_return make_error(request.id, jsonrpc::invalid_params,
+                             "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
+    json::object arguments;
+    if (auto const* args = param(request.params, "arguments"); args && !args->is_null()) {
+        if (!args->is_object())
+            co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: arguments must be an object");
+        arguments = args->as_object();
+    }
+    json::value progress_token = nullptr;
+    if (auto const* meta = param(request.params, "_meta"))
+        if (auto const* token = param(*meta, "progressToken"); token && (token->is_string() || token->is_number()))
+            progress_token = *token;
+
+    auto const executor = co_await asio::this_coro::executor;
+    auto call = std::make_shared<running_call>();
+    call->executor = executor;
+    auto const key = context.session_key + "\n" + jsonrpc::id_key(request.id);
+    {
+        std::lock_guard lock(calls_mutex_);
+        calls_[key] = call;
+    }
+
+    call_context tool_ctx(context, progress_token);
+    auto run = [&]() -> asio::awaitable<tools::tool_result> { co_return co_await tool->handler(arguments, tool_ctx); };
+    auto [failure, outcome] = co_await asio::co_spawn(
+        executor, run(), asio::bind_cancellation_slot(call->signal.slot(), asio::as_tuple(asio::use_awaitable)));
+    call->finished = true;
+    call->signal.slot().clear();
+    {
+        std::lock_guard lock(calls_mutex_);
+        if (auto it = calls_.find(key); it != calls_.end() && it->second == call) calls_.erase(it);
+    }
+
+    if (call->cancelled_by_client) co_return std::nullopt;
+    if (call->cancelled_by_shutdown)
+        co_return make_error(request.id, jsonrpc::internal_error,
+                             "The server is shutting down and could not finish this call; retry it");
+    if (failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (std::exception const& e) {
+            log::error("tool failed with an exception", {{"request_id", context.request_id},
+                                                          {"tool", tool->name},
+                                                          {"error", e.what()}});
+        } catch (...) {
+            log::error("tool failed with an unknown exception", {{"request_id", context.request_id}, {"tool", tool->name}});
+        }
+        co_return make_error(request.id, jsonrpc::internal_error,
+                             "Internal error while running tool \"" + tool->name + "\"");
+    }
+    co_return make_result(request.id, outcome.to_json());
+}
+
+void dispatcher::emit_cancellation(running_call& call)
+{
+    // Runs on the call's executor, the only place its slot may be touched; a call
+    // that already finished has nothing left to cancel.
+    if (!call.finished) call.signal.emit(asio::cancellation_type::terminal);
+}
+
+void dispatcher::cancel_call(std::string const& key)
+{
+    std::shared_ptr<running_call> call;
+    {
+        std::lock_guard lock(calls_mutex_);
+        if (auto it = calls_.find(key); it != calls_.end()) call = it->second;
+    }
+    if (!call) return;
+    call->cancelled_by_client = true;
+    // A cancellation_signal is only safe to emit from the executor its operation runs on.
+    asio::post(call->executor, [call] { emit_cancellation(*call); });
+}
+
+void dispatcher::cancel_all_calls()
+{
+    std::lock_guard lock(calls_mutex_);
+    for (auto const& [key, call] : calls_) {
+        call->cancelled_by_shutdown = true;
+        asio::post(call->executor, [call] { emit_cancellation(*call); });
+    }
+}
+
+std::size_t dispatcher::calls_in_flight() const
+{
+    std::lock_guard lock(calls_mutex_);
+    return calls_.size();
+}
+
+}  // namespace justifi::mcp

@@ -1,0 +1,107 @@
+// The MCP dispatcher: lifecycle (initialize, version negotiation), the methods,
+// and cancellation of running tool calls. Transport-agnostic: a transport hands it
+// decoded messages plus a request_context, and sends whatever it returns.
+#pragma once
+
+#include "auth/auth_stage.hpp"
+#include "server/jsonrpc.hpp"
+#include "tools/tool_registry.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace justifi::mcp {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+// Newest first. 2024-11-05 is served over stdio; its HTTP+SSE transport is not offered.
+inline constexpr std::array<std::string_view, 4> supported_versions{"2025-11-25", "2025-06-18", "2025-03-26",
+                                                                    "2024-11-05"};
+inline constexpr std::string_view latest_version = supported_versions.front();
+// What Streamable HTTP assumes when a request carries no MCP-Protocol-Version header.
+inline constexpr std::string_view default_http_version = "2025-03-26";
+
+bool is_supported_version(std::string_view version);
+// The client's version when we support it, else our newest (the client then decides).
+std::string_view negotiate_version(std::string_view requested);
+
+// RFC 5424 severities as MCP names them, least severe first.
+inline constexpr std::array<std::string_view, 8> log_levels{"debug",    "info",  "notice", "warning",
+                                                            "error",    "critical", "alert", "emergency"};
+std::optional<int> log_level_index(std::string_view name);
+
+struct server_identity {
+    std::string name;
+    std::string title;
+    std::string version;
+    std::string instructions;
+};
+
+// Per-session state the protocol needs beyond the stateless session token.
+struct session_state {
+    std::atomic<int> client_log_level{1};  // "info" until logging/setLevel says otherwise
+};
+
+// Where a request's notifications go before its response: the transport's stream.
+class notification_sink {
+public:
+    virtual ~notification_sink() = default;
+    virtual asio::awaitable<void> send(json::object notification) = 0;
+};
+
+struct request_context {
+    auth::auth_context auth;
+    // Scope for notifications/cancelled: a request can only cancel its own session's calls.
+    std::string session_key;
+    std::shared_ptr<session_state> session;
+    notification_sink* sink = nullptr;
+    std::string request_id;  // log correlation only
+};
+
+class dispatcher {
+public:
+    dispatcher(server_identity identity, tools::tool_registry const& registry);
+
+    // The response to send, or nothing (a notification, or a request the client cancelled).
+    asio::awaitable<std::optional<json::object>> handle(jsonrpc::message message, request_context context);
+
+    // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
+    void cancel_all_calls();
+    std::size_t calls_in_flight() const;
+
+private:
+    struct running_call {
+        asio::any_io_executor executor;
+        asio::cancellation_signal signal;
+        std::atomic<bool> cancelled_by_client{false};
+        std::atomic<bool> cancelled_by_shutdown{false};
+        bool finished = false;  // touched only on executor
+    };
+
+    static void emit_cancellation(running_call& call);
+
+    asio::awaitable<std::optional<json::object>> handle_request(jsonrpc::request const& request,
+                                                                request_context& context);
+    void handle_notification(jsonrpc::notification const& notification, request_context const& context);
+    json::object initialize(jsonrpc::request const& request, request_context& context) const;
+    asio::awaitable<std::optional<json::object>> call_tool(jsonrpc::request const& request, request_context& context);
+    void cancel_call(std::string const& key);
+
+    server_identity identity_;
+    tools::tool_registry const& registry_;
+    mutable std::mutex calls_mutex_;
+    std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
+};
+
+}  // namespace justifi::mcp

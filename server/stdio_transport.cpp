@@ -1,0 +1,159 @@
+#include "server/stdio_transport.hpp"
+
+#include "server/jsonrpc.hpp"
+#include "server/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+#include <unistd.h>
+
+namespace justifi {
+namespace {
+
+namespace json = boost::json;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
+class stdio_transport::sink final : public mcp::notification_sink {
+public:
+    explicit sink(stdio_transport& transport) : transport_(transport) {}
+    asio::awaitable<void> send(json::object notification) override
+    {
+        transport_.enqueue(json::serialize(notification));
+        co_return;
+    }
+
+private:
+    stdio_transport& transport_;
+};
+
+stdio_transport::stdio_transport(asio::io_context& io, mcp::dispatcher& dispatcher, auth::auth_context identity,
+                                 std::size_t max_message_bytes)
+    : io_(io),
+      dispatcher_(dispatcher),
+      identity_(std::move(identity)),
+      max_message_bytes_(max_message_bytes),
+      input_(io, ::dup(STDIN_FILENO)),
+      output_(io, ::dup(STDOUT_FILENO))
+{
+}
+
+void stdio_transport::start()
+{
+    asio::co_spawn(io_, read_loop(), asio::detached);
+}
+
+void stdio_transport::begin_drain()
+{
+    boost::system::error_code ignored;
+    input_.cancel(ignored);
+}
+
+asio::awaitable<void> stdio_transport::read_loop()
+{
+    std::string pending;
+    bool discarding = false;  // inside a line that was too long: skip to its end
+    auto too_long = [this] {
+        enqueue(json::serialize(jsonrpc::make_error(
+            nullptr, jsonrpc::invalid_request,
+            "Invalid Request: message exceeds " + std::to_string(max_message_bytes_) + " bytes")));
+    };
+    auto dispatch_line = [this](std::string& line) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") != std::string::npos) {
+            ++handlers_running_;  // counted now, so finished() cannot see a gap before it starts
+            asio::co_spawn(io_, handle_line(std::move(line)), asio::detached);
+        }
+        line.clear();
+    };
+
+    std::array<char, 64 * 1024> chunk;
+    for (;;) {
+        auto [ec, n] = co_await input_.async_read_some(asio::buffer(chunk), use_tuple);
+        if (ec) break;  // EOF, or a drain
+        std::string_view data(chunk.data(), n);
+        while (!data.empty()) {
+            auto const newline = data.find('\n');
+            auto const piece = data.substr(0, newline);
+            if (!discarding) {
+                pending.append(piece);
+                if (pending.size() > max_message_bytes_) {
+                    too_long();
+                    pending.clear();
+                    discarding = true;
+                }
+            }
+            if (newline == std::string_view::npos) break;
+            if (!discarding) dispatch_line(pending);
+            discarding = false;
+            data.remove_prefix(newline + 1);
+        }
+    }
+    // The last line may lack its newline.
+    if (!discarding) dispatch_line(pending);
+    input_closed_ = true;
+    log::debug("stdin closed");
+}
+
+asio::awaitable<void> stdio_transport::handle_line(std::string line)
+{
+    struct done_guard {
+        std::size_t& count;
+        ~done_guard() { --count; }
+    } guard{handlers_running_};
+
+    auto decoded = jsonrpc::decode(line);
+    if (auto const* err = std::get_if<jsonrpc::error>(&decoded)) {
+        enqueue(json::serialize(jsonrpc::make_error(err->id, err->code, err->message)));
+        co_return;
+    }
+    sink notifications(*this);
+    mcp::request_context context;
+    context.auth = identity_;
+    context.session = session_;
+    context.sink = &notifications;
+    try {
+        auto response = co_await dispatcher_.handle(std::move(std::get<jsonrpc::message>(decoded)), std::move(context));
+        if (response) enqueue(json::serialize(*response));
+    } catch (std::exception const& e) {
+        log::error("request ended by an exception", {{"error", e.what()}});
+    }
+}
+
+void stdio_transport::enqueue(std::string line)
+{
+    if (output_broken_) return;
+    line.push_back('\n');
+    queue_.push_back(std::move(line));
+    if (!writing_) {
+        writing_ = true;
+        asio::co_spawn(io_, write_loop(), asio::detached);
+    }
+}
+
+asio::awaitable<void> stdio_transport::write_loop()
+{
+    while (!queue_.empty()) {
+        auto line = std::move(queue_.front());
+        queue_.pop_front();
+        auto [ec, n] = co_await asio::async_write(output_, asio::buffer(line), use_tuple);
+        if (ec) {
+            // The client closed its end: nothing more can be said to it.
+            log::warning("stdout closed", {{"error", ec.message()}});
+            output_broken_ = true;
+            queue_.clear();
+            break;
+        }
+    }
+    writing_ = false;
+}
+
+}  // namespace justifi

@@ -1,0 +1,53 @@
+// stdio transport: newline-delimited JSON-RPC on stdin/stdout. Only protocol
+// messages ever reach stdout; several requests run at once and answer in any order.
+#pragma once
+
+#include "auth/auth_stage.hpp"
+#include "server/mcp_dispatch.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace justifi {
+
+namespace asio = boost::asio;
+
+class stdio_transport {
+public:
+    stdio_transport(asio::io_context& io, mcp::dispatcher& dispatcher, auth::auth_context identity,
+                    std::size_t max_message_bytes);
+
+    void start();
+    // Stop reading; what is in flight still answers.
+    void begin_drain();
+    // Input has ended, every request has answered and stdout is flushed (or gone).
+    bool finished() const { return input_closed_ && handlers_running_ == 0 && !writing_ && queue_.empty(); }
+
+private:
+    class sink;
+
+    asio::awaitable<void> read_loop();
+    asio::awaitable<void> handle_line(std::string line);
+    asio::awaitable<void> write_loop();
+    void enqueue(std::string line);
+
+    asio::io_context& io_;
+    mcp::dispatcher& dispatcher_;
+    auth::auth_context identity_;
+    std::size_t max_message_bytes_;
+    asio::posix::stream_descriptor input_;
+    asio::posix::stream_descriptor output_;
+    std::shared_ptr<mcp::session_state> session_ = std::make_shared<mcp::session_state>();
+    std::deque<std::string> queue_;
+    bool writing_ = false;
+    bool output_broken_ = false;
+    bool input_closed_ = false;
+    std::size_t handlers_running_ = 0;
+};
+
+}  // namespace justifi

@@ -1,0 +1,111 @@
+#include "tools/tool_registry.hpp"
+
+#include "server/encoding.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace justifi::tools {
+namespace {
+
+constexpr std::string_view cursor_prefix = "tools-after:";
+
+bool valid_tool_name(std::string_view name)
+{
+    // MCP 2025-11-25: 1-128 characters of A-Z a-z 0-9 _ - .
+    if (name.empty() || name.size() > 128) return false;
+    for (char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+    return true;
+}
+
+}  // namespace
+
+tool_result tool_result::text(std::string_view text)
+{
+    tool_result r;
+    r.content.push_back(json::object{{"type", "text"}, {"text", text}});
+    return r;
+}
+
+tool_result tool_result::error(std::string_view message)
+{
+    auto r = text(message);
+    r.is_error = true;
+    return r;
+}
+
+tool_result tool_result::structured_json(json::value value)
+{
+    auto r = text(json::serialize(value));
+    r.structured = std::move(value);
+    return r;
+}
+
+json::object tool_result::to_json() const
+{
+    json::object out;
+    out["content"] = content;
+    if (structured) out["structuredContent"] = *structured;
+    if (is_error) out["isError"] = true;
+    return out;
+}
+
+json::object tool_definition::describe() const
+{
+    json::object out;
+    out["name"] = name;
+    if (!title.empty()) out["title"] = title;
+    out["description"] = description;
+    out["inputSchema"] = input_schema;
+    if (output_schema) out["outputSchema"] = *output_schema;
+    out["annotations"] = json::object{
+        {"title", title},
+        {"readOnlyHint", annotations.read_only},
+        {"destructiveHint", annotations.destructive},
+        {"idempotentHint", annotations.idempotent},
+        {"openWorldHint", annotations.open_world},
+    };
+    return out;
+}
+
+void tool_registry::add(tool_definition definition)
+{
+    if (!valid_tool_name(definition.name))
+        throw std::invalid_argument("tool name \"" + definition.name + "\" is not 1-128 of [A-Za-z0-9_.-]");
+    if (!definition.handler) throw std::invalid_argument("tool \"" + definition.name + "\" has no handler");
+    auto const* type = definition.input_schema.if_contains("type");
+    if (!type || *type != "object")
+        throw std::invalid_argument("tool \"" + definition.name + "\" inputSchema must have type \"object\"");
+    auto name = definition.name;
+    if (!tools_.emplace(std::move(name), std::move(definition)).second)
+        throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
+}
+
+tool_definition const* tool_registry::find(std::string_view name) const
+{
+    auto const it = tools_.find(name);
+    return it == tools_.end() ? nullptr : &it->second;
+}
+
+boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor) const
+{
+    auto it = tools_.begin();
+    if (cursor) {
+        auto const decoded = encoding::base64url_decode(*cursor);
+        if (!decoded || !decoded->starts_with(cursor_prefix))
+            return std::string("Invalid params: unknown cursor; call tools/list without a cursor to start over");
+        it = tools_.upper_bound(std::string_view(*decoded).substr(cursor_prefix.size()));
+    }
+    tool_page page;
+    for (std::size_t n = 0; it != tools_.end() && n < page_size_; ++it, ++n) page.tools.push_back(it->second.describe());
+    if (it != tools_.end() && !page.tools.empty()) {
+        auto const& last = std::prev(it)->first;
+        page.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + last);
+    }
+    return page;
+}
+
+}  // namespace justifi::tools

@@ -1,0 +1,93 @@
+// The tool registry: the table of tools the server offers, looked up by name.
+// A tool is data (name, schema, annotations, scope) plus an awaitable handler.
+#pragma once
+
+#include "auth/auth_stage.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace justifi::tools {
+
+namespace json = boost::json;
+
+struct tool_annotations {
+    bool read_only = false;
+    bool destructive = true;
+    bool idempotent = false;
+    bool open_world = true;
+};
+
+struct tool_result {
+    json::array content;
+    std::optional<json::value> structured;
+    bool is_error = false;
+
+    static tool_result text(std::string_view text);
+    // A failure the caller (a model or a person) can act on; the text says what to do.
+    static tool_result error(std::string_view message);
+    // JSON as structuredContent and, for clients that read only text, as a text block.
+    static tool_result structured_json(json::value value);
+
+    json::object to_json() const;
+};
+
+// What a running tool can do besides computing its result.
+class tool_context {
+public:
+    virtual ~tool_context() = default;
+    virtual auth::auth_context const& auth() const = 0;
+    // Sent only when the caller asked for progress (a progressToken); otherwise a no-op.
+    virtual boost::asio::awaitable<void> report_progress(double progress, std::optional<double> total,
+                                                         std::string_view message) = 0;
+    // An MCP log message (notifications/message) at an RFC 5424 level name such as "info".
+    virtual boost::asio::awaitable<void> log(std::string_view level, json::value data) = 0;
+};
+
+using tool_handler = std::function<boost::asio::awaitable<tool_result>(json::object const& arguments, tool_context&)>;
+
+struct tool_definition {
+    std::string name;
+    std::string title;
+    std::string description;
+    json::object input_schema;
+    std::optional<json::object> output_schema;
+    tool_annotations annotations;
+    std::string required_scope;
+    tool_handler handler;
+
+    json::object describe() const;
+};
+
+struct tool_page {
+    json::array tools;
+    std::optional<std::string> next_cursor;
+};
+
+class tool_registry {
+public:
+    explicit tool_registry(std::size_t page_size = 100) : page_size_(page_size) {}
+
+    // Throws std::invalid_argument on a duplicate or malformed definition: that is a bug in the table.
+    void add(tool_definition definition);
+    tool_definition const* find(std::string_view name) const;
+    std::size_t size() const { return tools_.size(); }
+
+    // Cursors are opaque to clients; an unknown one is an error, not an empty page.
+    boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor) const;
+
+private:
+    std::size_t page_size_;
+    std::map<std::string, tool_definition, std::less<>> tools_;
+};
+
+}  // namespace justifi::tools
