@@ -60,8 +60,6 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
         if (ec) return;
         log::info("signal received, draining", {{"signal", signal},
                                                {"drain_timeout_ms", static_cast<std::int64_t>(settings.drain_timeout.count())}});
-        draining = true;
-        deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
         transport.begin_drain();
     });
 
@@ -70,6 +68,11 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
         poll.expires_after(20ms);
         co_await poll.async_wait(use_tuple);
         if (finished()) break;
+        // A signal, or (stdio) the end of input: from here in-flight work has drain_timeout.
+        if (!draining && transport.stopping()) {
+            draining = true;
+            deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
+        }
         if (draining && !cancelled && std::chrono::steady_clock::now() >= deadline) {
             log::warning("drain deadline passed, cancelling calls in flight",
                          {{"calls", dispatcher.calls_in_flight()}});
@@ -143,7 +146,7 @@ int run(int argc, char const* const* argv, std::function<void(tools::tool_regist
     asio::co_spawn(io,
                    supervise(io, transport, dispatcher, settings,
                              [&] {
-                                 return transport.draining() && transport.open_connections() == 0 &&
+                                 return transport.stopping() && transport.open_connections() == 0 &&
                                         dispatcher.calls_in_flight() == 0;
                              }),
                    asio::detached);

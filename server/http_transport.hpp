@@ -39,7 +39,7 @@ public:
     // SIGTERM: stop accepting, /health turns 503, idle connections and server streams close,
     // busy ones close after their response.
     void begin_drain();
-    bool draining() const { return draining_.load(); }
+    bool stopping() const { return draining_.load(); }
     std::size_t open_connections() const { return open_connections_.load(); }
 
 private:

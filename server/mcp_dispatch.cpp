@@ -190,6 +190,7 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
         calls_[key] = call;
     }
 
+    log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
     call_context tool_ctx(context, progress_token);
     auto run = [&]() -> asio::awaitable<tools::tool_result> { co_return co_await tool->handler(arguments, tool_ctx); };
     auto [failure, outcome] = co_await asio::co_spawn(
@@ -201,6 +202,9 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
         if (auto it = calls_.find(key); it != calls_.end() && it->second == call) calls_.erase(it);
     }
 
+    log::debug("tool call ended", {{"request_id", context.request_id},
+                                   {"tool", tool->name},
+                                   {"cancelled", call->cancelled_by_client || call->cancelled_by_shutdown}});
     if (call->cancelled_by_client) co_return std::nullopt;
     if (call->cancelled_by_shutdown)
         co_return make_error(request.id, jsonrpc::internal_error,

@@ -25,6 +25,7 @@ public:
     void start();
     // Stop reading; what is in flight still answers.
     void begin_drain();
+    bool stopping() const { return input_closed_; }
     // Input has ended, every request has answered and stdout is flushed (or gone).
     bool finished() const { return input_closed_ && handlers_running_ == 0 && !writing_ && queue_.empty(); }
 
