@@ -1,0 +1,86 @@
+// The log is one JSON object a line, and never carries a credential, at any level.
+#include "tests/support/fixtures.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+using namespace justifi::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+// Distinctive values: if any of them shows up anywhere in stderr, a secret leaked.
+std::string const bearer_secret = "eyJhbGciOiJSUzI1NiJ9.BEARERSECRET123.signature";
+std::string const client_secret = "CLIENTSECRET-7f1c2b9e";
+std::string const env_client_secret = "ENVCLIENTSECRET-44aa";
+std::string const session_secret = "SESSIONSECRET-0123456789abcdefghijklmnop";
+
+void check_no_secret_and_well_formed(std::string const& log)
+{
+    for (auto const& secret : {bearer_secret, client_secret, env_client_secret, session_secret,
+                               std::string("BEARERSECRET123")})
+        BOOST_TEST(log.find(secret) == std::string::npos, "secret leaked into the log: " << secret);
+    std::size_t lines = 0;
+    for (std::size_t start = 0; start < log.size();) {
+        auto const end = log.find('\n', start);
+        auto const line = json::parse(log.substr(start, end - start)).as_object();
+        BOOST_TEST(line.contains("timestamp"));
+        BOOST_TEST(line.contains("level"));
+        BOOST_TEST(line.contains("message"));
+        if (line.at("message") == "request") {
+            BOOST_TEST(line.contains("request_id"));
+            BOOST_TEST(line.contains("status"));
+            BOOST_TEST(line.contains("duration_us"));
+        }
+        ++lines;
+        start = end + 1;
+    }
+    BOOST_TEST(lines > 5u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(log_secrets)
+
+BOOST_AUTO_TEST_CASE(http_debug_log_carries_no_authorization_secret_or_token)
+{
+    http_server server({.env = {{"LOG_LEVEL", "debug"},
+                                {"MCP_SESSION_SECRET", session_secret},
+                                {"JUSTIFI_CLIENT_SECRET", env_client_secret}}});
+    header_list const bearer{{"Authorization", "Bearer " + bearer_secret}};
+    auto const session = mcp_session::open(server.port, "2025-11-25", bearer);
+    session.call("tools/call", {{"name", "test_echo"}, {"arguments", {{"text", "x"}}}}, 2, bearer);
+    session.call("tools/call", {{"name", "test_progress"}, {"arguments", {{"steps", 1}}}}, 3,
+                 {{"X-Client-Id", "client-1"}, {"X-Client-Secret", client_secret}});
+    session.call("tools/call", {{"name", "test_throw"}}, 4, bearer);
+    // Refused credentials must not be echoed either.
+    session.post(json::parse(rpc(5, "ping")), {{"Authorization", "Basic " + client_secret}});
+    session.post(json::parse(rpc(6, "ping")), {{"X-Client-Secret", client_secret}});
+    server.process.send_signal(SIGTERM);
+    BOOST_REQUIRE(server.process.wait(15s).value_or(-1) == 0);
+    BOOST_REQUIRE(server.process.wait_for_output_end(5s));
+    check_no_secret_and_well_formed(server.process.stderr_text());
+}
+
+BOOST_AUTO_TEST_CASE(stdio_debug_log_carries_no_client_secret)
+{
+    child_process p(test_server_binary, {.env = {{"LOG_LEVEL", "debug"},
+                                                 {"JUSTIFI_CLIENT_ID", "client-1"},
+                                                 {"JUSTIFI_CLIENT_SECRET", env_client_secret}}});
+    p.write_stdin(rpc(1, "initialize", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object{}},
+                                        {"clientInfo", {{"name", "t"}, {"version", "1"}}}}) + "\n");
+    p.write_stdin(rpc(2, "tools/call", {{"name", "test_echo"}}) + "\n");
+    p.write_stdin(rpc(3, "tools/call", {{"name", "test_progress"}, {"arguments", {{"steps", 2}}}}) + "\n");
+    p.write_stdin(rpc(4, "tools/call", {{"name", "test_throw"}}) + "\n");
+    p.write_stdin(rpc(5, "tools/call", {{"name", "test_fail"}}) + "\n");
+    p.close_stdin();
+    BOOST_REQUIRE(p.wait(15s).value_or(-1) == 0);
+    BOOST_REQUIRE(p.wait_for_output_end(5s));
+    check_no_secret_and_well_formed(p.stderr_text());
+    // The tool saw the identity, by id only.
+    BOOST_TEST(p.stdout_text().find("client:client-1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
