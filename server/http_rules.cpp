@@ -49,17 +49,26 @@ route_match match(std::string_view target, std::string_view method)
 
 bool accepts(std::string_view accept_header, std::initializer_list<std::string_view> media_types)
 {
+    // Media ranges with their parameters; a range with q=0 is an explicit "not acceptable".
     std::vector<std::string> ranges;
     std::size_t start = 0;
     while (start <= accept_header.size()) {
         auto const comma = accept_header.find(',', start);
-        auto item = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        item = trim(item.substr(0, item.find(';')));
-        // q=0 means "not acceptable"; treat a range carrying it as absent.
-        auto const params = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        bool const refused = params.find("q=0") != std::string_view::npos &&
-                             params.find("q=0.") == std::string_view::npos;
-        if (!item.empty() && !refused) ranges.push_back(lower(item));
+        auto const item = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        auto const semicolon = item.find(';');
+        auto const range = trim(item.substr(0, semicolon));
+        bool refused = false;
+        for (auto params = semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon + 1);
+             !params.empty();) {
+            auto const next = params.find(';');
+            auto const param = trim(params.substr(0, next));
+            if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+                auto const value = param.substr(2);
+                refused = value.find_first_not_of("0.") == std::string_view::npos;
+            }
+            params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
+        }
+        if (!range.empty() && !refused) ranges.push_back(lower(range));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
