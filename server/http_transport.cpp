@@ -13,10 +13,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <chrono>
+#include <tuple>
 
 namespace justifi {
 namespace {
@@ -294,7 +297,16 @@ asio::awaitable<void> http_transport::serve(tcp::socket socket)
         parser.header_limit(header_limit_bytes);
         parser.body_limit(settings_.max_body_bytes);
         conn->stream.expires_after(settings_.header_timeout);
-        auto [ec, n] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
+        auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
+        if (!ec && !parser.is_done()) {
+            // curl and others wait for this before sending a larger body.
+            if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                auto [wec, wn] = co_await asio::async_write(conn->stream, asio::buffer(go_on), use_tuple);
+                ec = wec;
+            }
+            if (!ec) std::tie(ec, n) = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
+        }
         if (ec) {
             request_type bare;
             bare.version(11);
@@ -304,11 +316,12 @@ asio::awaitable<void> http_transport::serve(tcp::socket socket)
                 co_await write(*conn, ex, rpc_error_response(bare, http::status::payload_too_large, jsonrpc::invalid_request,
                                                             "Payload Too Large: request body exceeds " +
                                                                 std::to_string(settings_.max_body_bytes) + " bytes"));
+                co_await discard_unread_input(*conn);
             } else if (ec == http::error::header_limit) {
                 co_await write(*conn, ex, make_response(bare, http::status::request_header_fields_too_large,
                                                         "text/plain", "Request headers too large"));
-            } else if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
-                       ec != http::error::partial_message) {
+            } else if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
+                       ec != http::error::end_of_stream && ec != http::error::partial_message) {
                 co_await write(*conn, ex, make_response(bare, http::status::bad_request, "text/plain",
                                                         "Bad Request: malformed HTTP (" + ec.message() + ")"));
             }
@@ -325,6 +338,21 @@ asio::awaitable<void> http_transport::serve(tcp::socket socket)
         connections_.erase(id);
     }
     --open_connections_;
+}
+
+asio::awaitable<void> http_transport::discard_unread_input(connection& conn)
+{
+    // Closing a socket with unread input makes the kernel send a reset, which can destroy
+    // the error response before the client reads it; so read a bounded amount away first.
+    boost::system::error_code ignored;
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn.stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 16 * 1024> sink;
+    for (std::size_t total = 0; total < 8 * settings_.max_body_bytes;) {
+        auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) break;
+        total += n;
+    }
 }
 
 asio::awaitable<void> http_transport::write(connection& conn, exchange& ex, http::response<http::string_body> res)

@@ -54,6 +54,7 @@ private:
     asio::awaitable<bool> respond(connection& conn, exchange& ex);
     asio::awaitable<void> post_message(connection& conn, exchange& ex);
     asio::awaitable<void> open_server_stream(connection& conn, exchange& ex);
+    asio::awaitable<void> discard_unread_input(connection& conn);
     asio::awaitable<void> write(connection& conn, exchange& ex, boost::beast::http::response<boost::beast::http::string_body> res);
     // Validates Mcp-Session-Id; on failure the response has been written and nullptr comes back.
     asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(connection& conn, exchange& ex);

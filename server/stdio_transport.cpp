@@ -119,6 +119,7 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     mcp::request_context context;
     context.auth = identity_;
     context.session = session_;
+    context.request_id = "stdio-" + std::to_string(++requests_seen_);
     context.sink = &notifications;
     try {
         auto response = co_await dispatcher_.handle(std::move(std::get<jsonrpc::message>(decoded)), std::move(context));

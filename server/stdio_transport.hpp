@@ -49,6 +49,7 @@ private:
     bool output_broken_ = false;
     bool input_closed_ = false;
     std::size_t handlers_running_ = 0;
+    std::uint64_t requests_seen_ = 0;
 };
 
 }  // namespace justifi
