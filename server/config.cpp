@@ -1,10 +1,10 @@
 #include "server/config.hpp"
 
+#include "server/http_rules.hpp"
 #include "version.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -67,20 +67,16 @@ apply_fn duration_setting(std::chrono::milliseconds settings::*member, std::chro
 
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
-    auto parsed = boost::urls::parse_absolute_uri(text);
-    if (!parsed) return "must be an absolute http:// or https:// URL";
-    auto const scheme = lower(parsed->scheme());
-    if (scheme != "http" && scheme != "https") return "must be an http:// or https:// URL";
-    if (parsed->host().empty()) return "must name a host";
-    if (parsed->has_query() || parsed->has_fragment() || parsed->has_userinfo())
-        return "must not carry user info, a query or a fragment";
-    auto const path = parsed->encoded_path();
-    if (!allow_path && !path.empty() && path != "/") return "must be an origin (scheme://host[:port]) without a path";
-    out = scheme + "://" + lower(parsed->encoded_host_and_port());
+    auto const url = http_rules::parse_web_url(text);
+    if (!url) return "must be an absolute http:// or https:// URL with a host";
+    if (url->has_extras) return "must not carry user info, a query or a fragment";
+    if (!allow_path && !url->path.empty() && url->path != "/")
+        return "must be an origin (scheme://host[:port]) without a path";
+    out = url->origin();
     if (allow_path) {
-        std::string p(path);
-        while (!p.empty() && p.back() == '/') p.pop_back();
-        out += p;
+        std::string path = url->path;
+        while (!path.empty() && path.back() == '/') path.pop_back();
+        out += path;
     }
     return std::nullopt;
 }

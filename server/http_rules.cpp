@@ -38,6 +38,33 @@ bool contains(std::vector<std::string> const& list, std::string_view item)
 
 }  // namespace
 
+std::optional<web_url> parse_web_url(std::string_view text)
+{
+    auto const parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) return std::nullopt;
+    web_url url;
+    url.scheme = lower(parsed->scheme());
+    if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
+    if (!parsed->has_authority()) return std::nullopt;
+    std::string authority(parsed->encoded_host_and_port());
+    std::string path(parsed->encoded_path());
+    if (!path.empty() && path.front() != '/') {
+        // The misparse: a path right after an authority must begin with '/'.
+        auto const slash = path.find('/');
+        authority += path.substr(0, slash);
+        path = slash == std::string::npos ? std::string{} : path.substr(slash);
+    }
+    auto const colon = authority.rfind(':');
+    bool const has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
+    url.host = lower(has_port ? authority.substr(0, colon) : authority);
+    url.port = has_port ? authority.substr(colon + 1) : std::string{};
+    if (url.host.empty() || !std::all_of(url.port.begin(), url.port.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return std::nullopt;
+    url.path = std::move(path);
+    url.has_extras = parsed->has_userinfo() || parsed->has_query() || parsed->has_fragment();
+    return url;
+}
+
 route_match match(std::string_view target, std::string_view method)
 {
     auto const path = target.substr(0, target.find('?'));
@@ -107,13 +134,10 @@ origin_policy default_policy(std::string_view bind_address, std::string_view pub
         policy.check_host = false;
     }
 
-    if (!public_url.empty()) {
-        if (auto url = boost::urls::parse_absolute_uri(public_url)) {
-            auto origin = lower(url->scheme()) + "://" + lower(url->encoded_host_and_port());
-            if (!contains(policy.allowed_origins, origin)) policy.allowed_origins.push_back(std::move(origin));
-            auto host = lower(url->encoded_host());
-            if (policy.check_host && !contains(policy.allowed_hosts, host)) policy.allowed_hosts.push_back(host);
-        }
+    if (auto const url = parse_web_url(public_url)) {
+        auto origin = url->origin();
+        if (!contains(policy.allowed_origins, origin)) policy.allowed_origins.push_back(std::move(origin));
+        if (policy.check_host && !contains(policy.allowed_hosts, url->host)) policy.allowed_hosts.push_back(url->host);
     }
     return policy;
 }
@@ -139,14 +163,11 @@ std::optional<std::string> check_origin_and_host(origin_policy const& policy, st
     if (origin.empty() || contains(policy.allowed_origins, "*")) return std::nullopt;
 
     auto const refused = "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
-    auto const url = boost::urls::parse_absolute_uri(origin);
-    if (!url) return refused;
-    auto const scheme = lower(url->scheme());
-    auto const normalised = scheme + "://" + lower(url->encoded_host_and_port());
-    if (contains(policy.allowed_origins, normalised)) return std::nullopt;
-    if (policy.localhost_origins && (scheme == "http" || scheme == "https") &&
-        is_localhost_name(lower(url->encoded_host())))
-        return std::nullopt;
+    // A real Origin is scheme://host[:port] and nothing else.
+    auto const url = parse_web_url(origin);
+    if (!url || !url->path.empty() || url->has_extras) return refused;
+    if (contains(policy.allowed_origins, url->origin())) return std::nullopt;
+    if (policy.localhost_origins && is_localhost_name(url->host)) return std::nullopt;
     return refused;
 }
 

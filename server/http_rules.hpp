@@ -40,6 +40,22 @@ origin_policy default_policy(std::string_view bind_address, std::string_view pub
 std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
                                                  std::string_view host);
 
+// An http(s) URL taken apart, scheme and host lower-cased.
+struct web_url {
+    std::string scheme;
+    std::string host;  // "[::1]" keeps its brackets
+    std::string port;  // empty when absent
+    std::string path;
+    bool has_extras = false;  // user info, query or fragment
+
+    std::string origin() const { return scheme + "://" + host + (port.empty() ? "" : ":" + port); }
+};
+
+// Boost.URL 1.81 reads "http://127.0.0.1.evil.example" as host 127.0.0.1 and path
+// ".evil.example" (boostorg/url#755); this puts such a host back together, so that an
+// attacker's domain can never pass for a loopback address.
+std::optional<web_url> parse_web_url(std::string_view text);
+
 // "example.com:8080" → "example.com", "[::1]:80" → "[::1]".
 std::string host_without_port(std::string_view host);
 

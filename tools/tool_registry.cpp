@@ -4,7 +4,6 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <stdexcept>
 
 namespace justifi::tools {
@@ -79,9 +78,10 @@ void tool_registry::add(tool_definition definition)
     auto const* type = definition.input_schema.if_contains("type");
     if (!type || *type != "object")
         throw std::invalid_argument("tool \"" + definition.name + "\" inputSchema must have type \"object\"");
-    auto name = definition.name;
-    if (!tools_.emplace(std::move(name), std::move(definition)).second)
+    if (tools_.contains(definition.name))
         throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
+    auto name = definition.name;
+    tools_.emplace(std::move(name), std::move(definition));
 }
 
 tool_definition const* tool_registry::find(std::string_view name) const

@@ -1,0 +1,177 @@
+// The auth stage's sans-io core: which presented credentials become an auth
+// context, which are refused (and why), and that principals never carry secrets.
+#include "auth/auth_stage.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace asio = boost::asio;
+namespace auth = justifi::auth;
+
+namespace {
+
+auth::auth_context accepted(auth::presented_credentials const& presented)
+{
+    auto out = auth::read_credentials(presented);
+    if (auto const* r = std::get_if<auth::rejection>(&out)) BOOST_FAIL("rejected: " << r->description);
+    return std::get<auth::auth_context>(out);
+}
+
+auth::rejection rejected(auth::presented_credentials const& presented)
+{
+    auto out = auth::read_credentials(presented);
+    if (!std::holds_alternative<auth::rejection>(out)) BOOST_FAIL("credentials were accepted");
+    return std::get<auth::rejection>(out);
+}
+
+std::string bearer_of(auth::auth_context const& ctx)
+{
+    auto const* b = std::get_if<auth::bearer_token>(&ctx.credentials);
+    BOOST_REQUIRE(b);
+    return b->token;
+}
+
+bool contains(std::string_view haystack, std::string_view needle)
+{
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(auth_stage)
+
+BOOST_AUTO_TEST_CASE(no_credentials_is_anonymous)
+{
+    auto const ctx = accepted({});
+    BOOST_TEST(ctx.anonymous());
+    BOOST_TEST(ctx.principal() == "anonymous");
+}
+
+BOOST_AUTO_TEST_CASE(bearer_token_is_read)
+{
+    auto const ctx = accepted({.authorization = "Bearer abc.DEF-123_~+/=="});
+    BOOST_TEST(!ctx.anonymous());
+    BOOST_TEST(bearer_of(ctx) == "abc.DEF-123_~+/==");
+}
+
+BOOST_AUTO_TEST_CASE(bearer_scheme_case_insensitive)
+{
+    // RFC 9110: auth scheme names are case-insensitive.
+    for (auto header : {"bearer tok", "BEARER tok", "BeArEr tok"})
+        BOOST_TEST(bearer_of(accepted({.authorization = header})) == "tok", header);
+}
+
+BOOST_AUTO_TEST_CASE(bearer_token_surrounding_spaces_are_trimmed)
+{
+    BOOST_TEST(bearer_of(accepted({.authorization = "Bearer    tok  "})) == "tok");
+}
+
+BOOST_AUTO_TEST_CASE(other_schemes_are_rejected)
+{
+    for (auto header : {"Basic dXNlcjpwYXNz", "Token abc", "Bearerabc", "Bearer", "abc", "Bearer\tabc"}) {
+        auto const r = rejected({.authorization = header});
+        BOOST_TEST((r.reason == auth::auth_error::malformed_authorization), header);
+        BOOST_TEST(contains(r.description, "Bearer"), header);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bearer_without_valid_token_is_rejected)
+{
+    // Empty, whitespace inside, padding not at the end, only padding, or non-token68 characters.
+    for (auto header : {"Bearer ", "Bearer    ", "Bearer a b", "Bearer a=b", "Bearer ==", "Bearer tok,en", "Bearer t\"k",
+                        "Bearer t\u00e9k"}) {
+        auto const r = rejected({.authorization = header});
+        BOOST_TEST((r.reason == auth::auth_error::malformed_authorization), header);
+        BOOST_TEST(r.description == "Authorization header has no valid bearer token", header);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rejection_never_echoes_the_credential)
+{
+    // Descriptions go back to the client and into logs; the token must not.
+    auto const r = rejected({.authorization = "Bearer secret-part other-secret-part"});
+    BOOST_TEST(!contains(r.description, "secret-part"));
+    auto const basic = rejected({.authorization = "Basic c2VjcmV0LWJhc2lj"});
+    BOOST_TEST(!contains(basic.description, "c2VjcmV0LWJhc2lj"));
+}
+
+BOOST_AUTO_TEST_CASE(client_credentials_are_read)
+{
+    auto const ctx = accepted({.client_id = "client-123", .client_secret = "s3cr3t"});
+    auto const* c = std::get_if<auth::client_credentials>(&ctx.credentials);
+    BOOST_REQUIRE(c);
+    BOOST_TEST(c->client_id == "client-123");
+    BOOST_TEST(c->client_secret == "s3cr3t");
+    BOOST_TEST(!ctx.anonymous());
+}
+
+BOOST_AUTO_TEST_CASE(incomplete_client_credentials_rejected)
+{
+    auto const id_only = rejected({.client_id = "client-123"});
+    BOOST_TEST((id_only.reason == auth::auth_error::incomplete_client_credentials));
+    BOOST_TEST(contains(id_only.description, "X-Client-Id"));
+    BOOST_TEST(contains(id_only.description, "X-Client-Secret"));
+
+    auto const secret_only = rejected({.client_secret = "s3cr3t"});
+    BOOST_TEST((secret_only.reason == auth::auth_error::incomplete_client_credentials));
+    BOOST_TEST(!contains(secret_only.description, "s3cr3t"));
+}
+
+BOOST_AUTO_TEST_CASE(authorization_header_takes_precedence)
+{
+    auto const ctx = accepted({.authorization = "Bearer tok", .client_id = "id", .client_secret = "secret"});
+    BOOST_TEST(bearer_of(ctx) == "tok");
+    // ...and a malformed one is not rescued by valid client credentials.
+    BOOST_TEST((rejected({.authorization = "Basic x", .client_id = "id", .client_secret = "secret"}).reason ==
+                auth::auth_error::malformed_authorization));
+}
+
+BOOST_AUTO_TEST_CASE(principal_never_contains_secret)
+{
+    auto const client = accepted({.client_id = "client-123", .client_secret = "super-secret-value"});
+    BOOST_TEST(client.principal() == "client:client-123");
+    BOOST_TEST(!contains(client.principal(), "super-secret-value"));
+
+    std::string const token = "eyJhbGciOiJSUzI1NiJ9.payload.signature";
+    auto const bearer = accepted({.authorization = "Bearer " + token});
+    auto const principal = bearer.principal();
+    BOOST_TEST(!contains(principal, token));
+    BOOST_TEST(!contains(principal, "eyJ"));
+    // "bearer:" and 12 hex digits: 6 bytes of SHA-256, enough to correlate log lines.
+    BOOST_TEST(principal.starts_with("bearer:"));
+    BOOST_TEST(principal.size() == 7u + 12u);
+    BOOST_TEST(principal.find_first_not_of("0123456789abcdef", 7) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(principal_fingerprint_is_stable_and_distinguishes_tokens)
+{
+    auto const a1 = accepted({.authorization = "Bearer token-a"}).principal();
+    auto const a2 = accepted({.authorization = "Bearer token-a"}).principal();
+    auto const b = accepted({.authorization = "Bearer token-b"}).principal();
+    BOOST_TEST(a1 == a2);
+    BOOST_TEST(a1 != b);
+    // The first 6 bytes of SHA-256("token-a"), pinned so log correlation across versions holds.
+    BOOST_TEST(a1 == "bearer:a70bf50e531c");
+}
+
+BOOST_AUTO_TEST_CASE(authenticate_stage_matches_sans_io_core)
+{
+    asio::io_context io;
+    auto fut = asio::co_spawn(io, auth::authenticate({.authorization = "Bearer tok"}), asio::use_future);
+    io.run();
+    auto const outcome = fut.get();
+    auto const* ctx = std::get_if<auth::auth_context>(&outcome);
+    BOOST_REQUIRE(ctx);
+    BOOST_TEST(bearer_of(*ctx) == "tok");
+
+    asio::io_context io2;
+    auto bad = asio::co_spawn(io2, auth::authenticate({.client_id = "only-id"}), asio::use_future);
+    io2.run();
+    BOOST_TEST(std::holds_alternative<auth::rejection>(bad.get()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

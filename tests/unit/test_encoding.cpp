@@ -1,0 +1,136 @@
+// Byte encodings and crypto primitives, checked against published test vectors.
+#include "server/encoding.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+#include <string>
+
+namespace enc = justifi::encoding;
+
+namespace {
+
+std::string hex(std::array<unsigned char, 32> const& digest)
+{
+    return enc::hex_encode({reinterpret_cast<char const*>(digest.data()), digest.size()});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(encoding)
+
+BOOST_AUTO_TEST_CASE(base64url_rfc4648_vectors)
+{
+    // RFC 4648 section 10, without the padding base64url drops.
+    BOOST_TEST(enc::base64url_encode("") == "");
+    BOOST_TEST(enc::base64url_encode("f") == "Zg");
+    BOOST_TEST(enc::base64url_encode("fo") == "Zm8");
+    BOOST_TEST(enc::base64url_encode("foo") == "Zm9v");
+    BOOST_TEST(enc::base64url_encode("foob") == "Zm9vYg");
+    BOOST_TEST(enc::base64url_encode("fooba") == "Zm9vYmE");
+    BOOST_TEST(enc::base64url_encode("foobar") == "Zm9vYmFy");
+    BOOST_TEST(enc::base64url_decode("Zm9vYmFy").value_or("?") == "foobar");
+    BOOST_TEST(enc::base64url_decode("Zm9vYg").value_or("?") == "foob");
+    BOOST_TEST(enc::base64url_decode("").value_or("?") == "");
+}
+
+BOOST_AUTO_TEST_CASE(base64url_uses_url_safe_alphabet)
+{
+    // Bytes whose standard base64 is "+/+/": base64url must say "-_-_".
+    BOOST_TEST(enc::base64url_encode("\xfb\xff\xbf") == "-_-_");
+    BOOST_TEST(enc::base64url_decode("-_-_").value_or("?") == "\xfb\xff\xbf");
+}
+
+BOOST_AUTO_TEST_CASE(base64url_round_trip_all_lengths)
+{
+    // Every remainder mod 3, and every byte value, including NUL and high bytes.
+    std::string bytes;
+    for (int i = 0; i < 300; ++i) {
+        auto const encoded = enc::base64url_encode(bytes);
+        BOOST_TEST(encoded.size() == (bytes.size() * 4 + 2) / 3, "length " << bytes.size());
+        BOOST_TEST(encoded.find('=') == std::string::npos);
+        auto const decoded = enc::base64url_decode(encoded);
+        BOOST_REQUIRE_MESSAGE(decoded, "decode failed at length " << bytes.size());
+        BOOST_TEST((*decoded == bytes), "length " << bytes.size());
+        bytes.push_back(static_cast<char>((i * 37 + 11) & 0xFF));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(base64url_rejects_noncanonical)
+{
+    // "Zg" is "f"; "Zh".."Zv" carry non-zero trailing bits that a canonical encoder never emits.
+    BOOST_TEST(!enc::base64url_decode("Zh"));
+    BOOST_TEST(!enc::base64url_decode("Zv"));
+    // "Zm8" is "fo"; "Zm9" has a stray low bit.
+    BOOST_TEST(!enc::base64url_decode("Zm9"));
+    BOOST_TEST(enc::base64url_decode("Zm8").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(base64url_rejects_padding_and_foreign_characters)
+{
+    BOOST_TEST(!enc::base64url_decode("Zg=="));
+    BOOST_TEST(!enc::base64url_decode("Zm8="));
+    // Standard-alphabet characters are not base64url.
+    BOOST_TEST(!enc::base64url_decode("+/+/"));
+    BOOST_TEST(!enc::base64url_decode("Zm 9v"));
+    BOOST_TEST(!enc::base64url_decode("Zm9v\n"));
+    BOOST_TEST(!enc::base64url_decode(std::string_view("Zm\0v", 4)));
+}
+
+BOOST_AUTO_TEST_CASE(base64url_rejects_impossible_length)
+{
+    // One character past a group can encode no whole byte.
+    BOOST_TEST(!enc::base64url_decode("Z"));
+    BOOST_TEST(!enc::base64url_decode("Zm9vY"));
+}
+
+BOOST_AUTO_TEST_CASE(hex_encode_is_lowercase_two_digits_per_byte)
+{
+    BOOST_TEST(enc::hex_encode(std::string_view("\x00\x0f\x10\xff", 4)) == "000f10ff");
+    BOOST_TEST(enc::hex_encode("") == "");
+    BOOST_TEST(enc::hex_encode("AZ") == "415a");
+}
+
+BOOST_AUTO_TEST_CASE(sha256_known_vectors)
+{
+    // FIPS 180-2 examples.
+    BOOST_TEST(hex(enc::sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    BOOST_TEST(hex(enc::sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+BOOST_AUTO_TEST_CASE(hmac_sha256_rfc4231_vectors)
+{
+    // RFC 4231 test case 2: a short key.
+    BOOST_TEST(hex(enc::hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    // RFC 4231 test case 6: a key longer than the block size is hashed first.
+    BOOST_TEST(hex(enc::hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+               "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+BOOST_AUTO_TEST_CASE(hmac_depends_on_key_and_data)
+{
+    BOOST_TEST(hex(enc::hmac_sha256("k1", "data")) != hex(enc::hmac_sha256("k2", "data")));
+    BOOST_TEST(hex(enc::hmac_sha256("k1", "data")) != hex(enc::hmac_sha256("k1", "data!")));
+}
+
+BOOST_AUTO_TEST_CASE(random_bytes_have_requested_length_and_vary)
+{
+    BOOST_TEST(enc::random_bytes(0).empty());
+    BOOST_TEST(enc::random_bytes(12).size() == 12u);
+    std::set<std::string> seen;
+    for (int i = 0; i < 20; ++i) seen.insert(enc::random_bytes(16));
+    BOOST_TEST(seen.size() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(constant_time_equal_compares_content_and_length)
+{
+    BOOST_TEST(enc::constant_time_equal("abc", "abc"));
+    BOOST_TEST(enc::constant_time_equal("", ""));
+    BOOST_TEST(!enc::constant_time_equal("abc", "abd"));
+    BOOST_TEST(!enc::constant_time_equal("abc", "ab"));
+    BOOST_TEST(!enc::constant_time_equal("", "a"));
+    BOOST_TEST(!enc::constant_time_equal(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,319 @@
+// HTTP rules of the Streamable HTTP transport: routing, content negotiation and the
+// Origin/Host checks that stop DNS-rebinding attacks on a local server.
+#include "server/http_rules.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+namespace rules = justifi::http_rules;
+
+namespace {
+
+bool contains(std::string_view haystack, std::string_view needle)
+{
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+// A server bound to loopback with no configuration: the case DNS rebinding targets.
+rules::origin_policy local_policy() { return rules::default_policy("127.0.0.1", "", {}, {}); }
+
+bool allowed(rules::origin_policy const& policy, std::string_view origin, std::string_view host)
+{
+    return !rules::check_origin_and_host(policy, origin, host).has_value();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http_rules)
+
+// ---- routing
+
+BOOST_AUTO_TEST_CASE(mcp_endpoint_at_root_and_mcp)
+{
+    for (auto target : {"/", "/mcp", "/mcp?session=1", "/?x"}) {
+        for (auto method : {"GET", "POST", "DELETE"}) {
+            auto const m = rules::match(target, method);
+            BOOST_TEST((m.target == rules::route::mcp), target);
+            BOOST_TEST(m.method_allowed, target << " " << method);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(mcp_endpoint_refuses_other_methods_with_allow_header)
+{
+    for (auto method : {"PUT", "PATCH", "HEAD", "OPTIONS", "post"}) {
+        auto const m = rules::match("/mcp", method);
+        BOOST_TEST((m.target == rules::route::mcp));
+        BOOST_TEST(!m.method_allowed, method);
+        BOOST_TEST(m.allow == "GET, POST, DELETE");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(health_allows_get_and_head_only)
+{
+    BOOST_TEST(rules::match("/health", "GET").method_allowed);
+    BOOST_TEST(rules::match("/health?verbose", "HEAD").method_allowed);
+    auto const post = rules::match("/health", "POST");
+    BOOST_TEST((post.target == rules::route::health));
+    BOOST_TEST(!post.method_allowed);
+    BOOST_TEST(post.allow == "GET, HEAD");
+}
+
+BOOST_AUTO_TEST_CASE(other_paths_are_not_found)
+{
+    for (auto target : {"/mcp/", "/MCP", "/mcpx", "/healthz", "/health/", "", "/sse", "/messages"}) {
+        auto const m = rules::match(target, "GET");
+        BOOST_TEST((m.target == rules::route::not_found), "target \"" << target << "\"");
+        BOOST_TEST(!m.method_allowed);
+    }
+}
+
+// ---- content negotiation
+
+BOOST_AUTO_TEST_CASE(accepts_exact_types)
+{
+    BOOST_TEST(rules::accepts("application/json, text/event-stream", {"application/json", "text/event-stream"}));
+    BOOST_TEST(rules::accepts("text/event-stream,application/json", {"application/json", "text/event-stream"}));
+    BOOST_TEST(rules::accepts("application/json", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_requires_every_listed_type)
+{
+    // A POST must accept both JSON and SSE; one of them is not enough.
+    BOOST_TEST(!rules::accepts("application/json", {"application/json", "text/event-stream"}));
+    BOOST_TEST(!rules::accepts("text/event-stream", {"application/json", "text/event-stream"}));
+    BOOST_TEST(!rules::accepts("", {"application/json"}));
+    BOOST_TEST(!rules::accepts("text/html", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_wildcards)
+{
+    BOOST_TEST(rules::accepts("*/*", {"application/json", "text/event-stream"}));
+    BOOST_TEST(rules::accepts("application/*, text/*", {"application/json", "text/event-stream"}));
+    BOOST_TEST(!rules::accepts("application/*", {"application/json", "text/event-stream"}));
+    // A family wildcard does not leak into another family.
+    BOOST_TEST(!rules::accepts("text/*", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_ignores_parameters_whitespace_and_case)
+{
+    BOOST_TEST(rules::accepts(" Application/JSON ; charset=utf-8 ,\ttext/event-stream;q=0.9",
+                              {"application/json", "text/event-stream"}));
+    BOOST_TEST(rules::accepts("application/json;q=1", {"application/json"}));
+    BOOST_TEST(rules::accepts("application/json;q=0.5", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_q_zero_refuses_type)
+{
+    // q=0 means "not acceptable" (RFC 9110 12.4.2), even next to a wildcard for it.
+    BOOST_TEST(!rules::accepts("application/json;q=0, text/event-stream", {"application/json"}));
+    BOOST_TEST(!rules::accepts("application/json; q=0", {"application/json"}));
+    BOOST_TEST(rules::accepts("application/json;q=0, application/*", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_q_zero_with_decimals_refuses_type)
+{
+    // RFC 9110 qvalue grammar: "0" [ "." 0*3DIGIT ], so q=0.0 and q=0.000 are also weight 0.
+    BOOST_TEST(!rules::accepts("application/json;q=0.0", {"application/json"}));
+    BOOST_TEST(!rules::accepts("application/json;q=0.000", {"application/json"}));
+}
+
+BOOST_AUTO_TEST_CASE(json_content_type_detection)
+{
+    BOOST_TEST(rules::is_json_content_type("application/json"));
+    BOOST_TEST(rules::is_json_content_type("application/json; charset=utf-8"));
+    BOOST_TEST(rules::is_json_content_type(" Application/JSON "));
+    BOOST_TEST(!rules::is_json_content_type(""));
+    BOOST_TEST(!rules::is_json_content_type("text/json"));
+    BOOST_TEST(!rules::is_json_content_type("application/json-seq"));
+    BOOST_TEST(!rules::is_json_content_type("application/x-www-form-urlencoded"));
+    BOOST_TEST(!rules::is_json_content_type("text/plain; x=application/json"));
+}
+
+// ---- host_without_port
+
+BOOST_AUTO_TEST_CASE(host_without_port_strips_port_and_lowercases)
+{
+    BOOST_TEST(rules::host_without_port("example.com:8080") == "example.com");
+    BOOST_TEST(rules::host_without_port("Example.COM") == "example.com");
+    BOOST_TEST(rules::host_without_port("[::1]:80") == "[::1]");
+    BOOST_TEST(rules::host_without_port("[::1]") == "[::1]");
+    BOOST_TEST(rules::host_without_port(" localhost:3000 ") == "localhost");
+    BOOST_TEST(rules::host_without_port("") == "");
+}
+
+// ---- default_policy
+
+BOOST_AUTO_TEST_CASE(loopback_default_checks_localhost_hosts)
+{
+    for (auto bind : {"127.0.0.1", "::1", "127.0.0.2"}) {
+        auto const p = rules::default_policy(bind, "", {}, {});
+        BOOST_TEST(p.check_host, bind);
+        BOOST_TEST(p.localhost_origins, bind);
+        std::vector<std::string> const expected{"localhost", "127.0.0.1", "[::1]"};
+        BOOST_TEST(p.allowed_hosts == expected, boost::test_tools::per_element());
+        BOOST_TEST(p.allowed_origins.empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(routable_bind_does_not_guess_host_names)
+{
+    // Behind a load balancer the server cannot know the names it is reached by.
+    auto const p = rules::default_policy("0.0.0.0", "", {}, {});
+    BOOST_TEST(!p.check_host);
+    BOOST_TEST(p.allowed_hosts.empty());
+    BOOST_TEST(allowed(p, "", "anything.example.com"));
+}
+
+BOOST_AUTO_TEST_CASE(configured_lists_replace_defaults)
+{
+    auto const p = rules::default_policy("127.0.0.1", "", {"https://app.example.com"}, {"mcp.example.com"});
+    BOOST_TEST(p.check_host);
+    BOOST_TEST(!p.localhost_origins);  // an explicit origin list is the whole list
+    BOOST_TEST(p.allowed_hosts == std::vector<std::string>{"mcp.example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(!allowed(p, "", "localhost"));
+    BOOST_TEST(!allowed(p, "http://localhost:3000", "mcp.example.com"));
+    BOOST_TEST(allowed(p, "https://app.example.com", "mcp.example.com:443"));
+}
+
+BOOST_AUTO_TEST_CASE(configured_hosts_are_checked_on_routable_bind)
+{
+    auto const p = rules::default_policy("0.0.0.0", "", {}, {"mcp.example.com"});
+    BOOST_TEST(p.check_host);
+    BOOST_TEST(allowed(p, "", "MCP.example.com:8080"));
+    BOOST_TEST(!allowed(p, "", "evil.example.com"));
+}
+
+BOOST_AUTO_TEST_CASE(public_url_adds_its_origin_and_host)
+{
+    auto const p = rules::default_policy("127.0.0.1", "https://MCP.Justifi.ai/base", {}, {});
+    BOOST_TEST(p.allowed_origins == std::vector<std::string>{"https://mcp.justifi.ai"},
+               boost::test_tools::per_element());
+    BOOST_TEST(p.allowed_hosts.back() == "mcp.justifi.ai");
+    BOOST_TEST(allowed(p, "https://mcp.justifi.ai", "mcp.justifi.ai"));
+    // Localhost stays allowed: no origin list was configured.
+    BOOST_TEST(allowed(p, "http://localhost:5173", "localhost:8080"));
+}
+
+BOOST_AUTO_TEST_CASE(public_url_is_not_duplicated)
+{
+    auto const p =
+        rules::default_policy("127.0.0.1", "https://mcp.example.com", {"https://mcp.example.com"}, {"mcp.example.com"});
+    BOOST_TEST(p.allowed_origins.size() == 1u);
+    BOOST_TEST(p.allowed_hosts.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(public_url_host_not_added_when_hosts_unchecked)
+{
+    auto const p = rules::default_policy("10.0.0.5", "https://mcp.example.com:8443", {}, {});
+    BOOST_TEST(!p.check_host);
+    BOOST_TEST(p.allowed_hosts.empty());
+    BOOST_TEST(p.allowed_origins == std::vector<std::string>{"https://mcp.example.com:8443"},
+               boost::test_tools::per_element());
+}
+
+// ---- check_origin_and_host
+
+BOOST_AUTO_TEST_CASE(localhost_origin_any_port_allowed)
+{
+    auto const p = local_policy();
+    for (auto origin : {"http://localhost", "http://localhost:3000", "https://localhost:443", "http://127.0.0.1:5173",
+                        "http://[::1]:8080", "HTTP://LOCALHOST:1"})
+        BOOST_TEST(allowed(p, origin, "localhost:8080"), origin);
+}
+
+BOOST_AUTO_TEST_CASE(origin_from_evil_host_is_forbidden)
+{
+    auto const p = local_policy();
+    auto const why = rules::check_origin_and_host(p, "https://evil.example", "localhost:8080");
+    BOOST_REQUIRE(why.has_value());
+    BOOST_TEST(*why == "Forbidden: Origin \"https://evil.example\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+}
+
+BOOST_AUTO_TEST_CASE(lookalike_localhost_origins_are_forbidden)
+{
+    auto const p = local_policy();
+    for (auto origin : {"http://localhost.evil.com", "http://evil.com/localhost", "http://evil.com?localhost",
+                        "http://localhost@evil.com", "ftp://localhost", "file://localhost", "null", "localhost:3000"})
+        BOOST_TEST(!allowed(p, origin, "localhost"), origin);
+}
+
+BOOST_AUTO_TEST_CASE(ipv4_prefixed_domain_origin_is_forbidden)
+{
+    // "127.0.0.1.evil.example" is a domain anyone can register and point anywhere.
+    // Boost.URL 1.81 (boostorg/url#755) parses it as host 127.0.0.1 plus path
+    // ".evil.example", so it must not be trusted as a localhost origin.
+    auto const origin = "http://127.0.0.1.evil.example";
+    BOOST_TEST(!allowed(local_policy(), origin, "localhost:8080"));
+    // Where it matters most: a routable bind has no Host check, so Origin is the only defence.
+    BOOST_TEST(!allowed(rules::default_policy("0.0.0.0", "", {}, {}), origin, "mcp.example.com"));
+    BOOST_TEST(!allowed(rules::default_policy("0.0.0.0", "", {}, {}), "https://127.0.0.1.evil.example:8443",
+                        "mcp.example.com"));
+}
+
+BOOST_AUTO_TEST_CASE(public_url_with_ipv4_prefixed_domain_keeps_full_host)
+{
+    // Same parser quirk, other direction: a real public name like 10.1.2.3.nip.io
+    // must be allowed as itself, not truncated to the address 10.1.2.3.
+    auto const p = rules::default_policy("127.0.0.1", "https://10.1.2.3.nip.io", {}, {});
+    BOOST_TEST(p.allowed_origins == std::vector<std::string>{"https://10.1.2.3.nip.io"},
+               boost::test_tools::per_element());
+    BOOST_TEST(p.allowed_hosts.back() == "10.1.2.3.nip.io");
+}
+
+BOOST_AUTO_TEST_CASE(missing_origin_is_allowed)
+{
+    // Non-browser clients send no Origin; only the Host check applies to them.
+    BOOST_TEST(allowed(local_policy(), "", "127.0.0.1:8080"));
+}
+
+BOOST_AUTO_TEST_CASE(rebound_host_is_forbidden)
+{
+    // DNS rebinding: the browser's Host is the attacker's name resolving to 127.0.0.1.
+    auto const why = rules::check_origin_and_host(local_policy(), "", "attacker.example:8080");
+    BOOST_REQUIRE(why.has_value());
+    BOOST_TEST(*why == "Forbidden: Host \"attacker.example:8080\" is not allowed (see MCP_ALLOWED_HOSTS)");
+}
+
+BOOST_AUTO_TEST_CASE(host_check_runs_before_origin_check)
+{
+    // Even a good Origin does not excuse a bad Host.
+    auto const why = rules::check_origin_and_host(local_policy(), "http://localhost:3000", "attacker.example");
+    BOOST_REQUIRE(why.has_value());
+    BOOST_TEST(contains(*why, "Host \"attacker.example\""));
+}
+
+BOOST_AUTO_TEST_CASE(missing_host_is_forbidden_when_checked)
+{
+    auto const why = rules::check_origin_and_host(local_policy(), "", "");
+    BOOST_REQUIRE(why.has_value());
+    BOOST_TEST(*why == "Forbidden: a Host header is required");
+}
+
+BOOST_AUTO_TEST_CASE(localhost_hosts_allowed_with_any_port_and_case)
+{
+    auto const p = local_policy();
+    for (auto host : {"localhost", "LOCALHOST:8080", "127.0.0.1:1", "[::1]:8080", "[::1]"})
+        BOOST_TEST(allowed(p, "", host), host);
+}
+
+BOOST_AUTO_TEST_CASE(wildcards_allow_everything)
+{
+    auto const p = rules::default_policy("127.0.0.1", "", {"*"}, {"*"});
+    BOOST_TEST(allowed(p, "https://anything.example", "any.example:1234"));
+    BOOST_TEST(allowed(p, "null", ""));
+}
+
+BOOST_AUTO_TEST_CASE(configured_origin_must_match_exactly)
+{
+    auto const p = rules::default_policy("0.0.0.0", "", {"https://app.example.com"}, {});
+    BOOST_TEST(allowed(p, "https://app.example.com", ""));
+    BOOST_TEST(allowed(p, "HTTPS://APP.EXAMPLE.COM", ""));  // scheme and host compare case-insensitively
+    BOOST_TEST(!allowed(p, "http://app.example.com", ""));   // other scheme
+    BOOST_TEST(!allowed(p, "https://app.example.com:8443", ""));  // other port
+    BOOST_TEST(!allowed(p, "https://sub.app.example.com", ""));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

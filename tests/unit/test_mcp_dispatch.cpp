@@ -1,0 +1,757 @@
+// The MCP dispatcher, driven on an io_context with small test tools: lifecycle and
+// version negotiation, tools/list and tools/call, progress and log notifications,
+// logging/setLevel, and cancellation by the client and by shutdown.
+#include "server/mcp_dispatch.hpp"
+
+#include "server/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace mcp = justifi::mcp;
+namespace rpc = justifi::jsonrpc;
+namespace tools = justifi::tools;
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Records what the dispatcher streams ahead of a response.
+class recording_sink final : public mcp::notification_sink {
+public:
+    asio::awaitable<void> send(json::object notification) override
+    {
+        sent.push_back(std::move(notification));
+        co_return;
+    }
+
+    std::vector<json::object> with_method(std::string_view method) const
+    {
+        std::vector<json::object> out;
+        for (auto const& n : sent)
+            if (n.at("method").as_string() == method) out.push_back(n);
+        return out;
+    }
+
+    std::vector<json::object> sent;
+};
+
+rpc::message decoded(json::value const& value)
+{
+    auto out = rpc::decode(value);
+    if (auto const* err = std::get_if<rpc::error>(&out)) BOOST_FAIL("test message does not decode: " << err->message);
+    return std::get<rpc::message>(out);
+}
+
+rpc::message request(json::value id, std::string_view method, json::value params = nullptr)
+{
+    json::object o{{"jsonrpc", "2.0"}, {"id", std::move(id)}, {"method", method}};
+    if (!params.is_null()) o["params"] = std::move(params);
+    return decoded(o);
+}
+
+rpc::message notification(std::string_view method, json::value params = nullptr)
+{
+    json::object o{{"jsonrpc", "2.0"}, {"method", method}};
+    if (!params.is_null()) o["params"] = std::move(params);
+    return decoded(o);
+}
+
+rpc::message call(json::value id, std::string_view tool, json::value arguments = nullptr, json::value meta = nullptr)
+{
+    json::object params{{"name", tool}};
+    if (!arguments.is_null()) params["arguments"] = std::move(arguments);
+    if (!meta.is_null()) params["_meta"] = std::move(meta);
+    return request(std::move(id), "tools/call", std::move(params));
+}
+
+// Copies, so callers may bind the result of h.handle(...) directly.
+json::object result_of(std::optional<json::object> const& response)
+{
+    BOOST_REQUIRE_MESSAGE(response, "expected a response, got none");
+    BOOST_REQUIRE_MESSAGE(response->contains("result"), "expected a result: " << json::serialize(*response));
+    BOOST_TEST(!response->contains("error"));
+    return response->at("result").as_object();
+}
+
+json::object error_of(std::optional<json::object> const& response)
+{
+    BOOST_REQUIRE_MESSAGE(response, "expected a response, got none");
+    BOOST_REQUIRE_MESSAGE(response->contains("error"), "expected an error: " << json::serialize(*response));
+    BOOST_TEST(!response->contains("result"));
+    return response->at("error").as_object();
+}
+
+std::string message_of(json::object const& error) { return std::string(error.at("message").as_string()); }
+
+bool contains(std::string_view haystack, std::string_view needle)
+{
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+// A dispatcher over a registry of small test tools, run on a single-threaded io_context.
+struct harness {
+    explicit harness(std::size_t page_size = 100) : registry(page_size), dispatcher(identity(), registry)
+    {
+        add("echo", [](json::object const& args, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+            co_return tools::tool_result::structured_json(args);
+        });
+        add("fail_soft", [](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+            co_return tools::tool_result::error("payment py_404 not found; check the id with list_payments");
+        });
+        add("explode", [](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+            throw std::runtime_error("boom: internal detail");
+            co_return tools::tool_result::text("unreachable");
+        });
+        add("progress", [](json::object const&, tools::tool_context& ctx) -> asio::awaitable<tools::tool_result> {
+            co_await ctx.report_progress(1, 3, "one");
+            co_await ctx.report_progress(1, 3, "repeated");   // not an increase: dropped
+            co_await ctx.report_progress(0.5, 3, "backward"); // a decrease: dropped
+            co_await ctx.report_progress(2, 3, "");
+            co_await ctx.report_progress(3, std::nullopt, "done");
+            co_return tools::tool_result::text("finished");
+        });
+        add("chatty", [](json::object const&, tools::tool_context& ctx) -> asio::awaitable<tools::tool_result> {
+            // Values are built outside the co_await expressions: GCC 12 miscompiles
+            // initializer-list temporaries that live across a suspension point.
+            std::vector<std::string> const levels{"debug", "info", "notice", "warning", "error", "emergency", "bogus"};
+            for (auto const& level : levels) {
+                json::object data;
+                data["said"] = level;
+                co_await ctx.log(level, std::move(data));
+            }
+            co_return tools::tool_result::text("talked");
+        });
+        add("whoami", [](json::object const&, tools::tool_context& ctx) -> asio::awaitable<tools::tool_result> {
+            co_return tools::tool_result::text(ctx.auth().principal());
+        });
+        add("sleep", [this](json::object const& args, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+            ++sleepers_started;
+            co_await sleep_for(std::chrono::milliseconds(args.at("ms").as_int64()));
+            co_return tools::tool_result::text("woke");
+        });
+        justifi::log::set_threshold(justifi::log::level::off);  // the dispatcher's own stderr lines are noise here
+    }
+    ~harness() { justifi::log::set_threshold(saved_threshold); }
+
+    static mcp::server_identity identity()
+    {
+        return {.name = "justifi-mcp", .title = "JustiFi", .version = "9.8.7", .instructions = "Use the tools."};
+    }
+
+    void add(std::string name, tools::tool_handler handler)
+    {
+        tools::tool_definition def;
+        def.name = std::move(name);
+        def.description = "test tool";
+        def.input_schema = json::object{{"type", "object"}};
+        def.handler = std::move(handler);
+        registry.add(std::move(def));
+    }
+
+    mcp::request_context context(std::string session_key = "session-a")
+    {
+        mcp::request_context ctx;
+        ctx.session_key = std::move(session_key);
+        ctx.session = session;
+        ctx.sink = &sink;
+        ctx.request_id = "test";
+        return ctx;
+    }
+
+    // Starts handling a message; its outcome lands in *out once the io_context runs.
+    void spawn(rpc::message message, mcp::request_context ctx, std::optional<std::optional<json::object>>& out)
+    {
+        asio::co_spawn(io, dispatcher.handle(std::move(message), std::move(ctx)),
+                       [&out](std::exception_ptr e, std::optional<json::object> response) {
+                           if (e) std::rethrow_exception(e);
+                           out = std::move(response);
+                       });
+    }
+
+    // Handles one message to completion.
+    std::optional<json::object> handle(rpc::message message, std::optional<mcp::request_context> ctx = std::nullopt)
+    {
+        std::optional<std::optional<json::object>> out;
+        spawn(std::move(message), ctx ? std::move(*ctx) : context(), out);
+        run();
+        BOOST_REQUIRE_MESSAGE(out, "handle() did not complete");
+        return *out;
+    }
+
+    void run()
+    {
+        io.restart();
+        io.run();
+    }
+
+    // Waits (on the io_context) until n sleep tools are running.
+    asio::awaitable<void> until_sleepers(int n)
+    {
+        for (int i = 0; i < 5000 && sleepers_started < n; ++i) co_await sleep_for(1ms);
+        BOOST_REQUIRE(sleepers_started >= n);
+    }
+
+    justifi::log::level saved_threshold = justifi::log::threshold();
+    asio::io_context io;
+    tools::tool_registry registry;
+    mcp::dispatcher dispatcher;
+    recording_sink sink;
+    std::shared_ptr<mcp::session_state> session = std::make_shared<mcp::session_state>();
+    int sleepers_started = 0;
+};
+
+// notifications/cancelled for a request id; built outside coroutines (see "chatty").
+rpc::message cancel_note(json::value request_id)
+{
+    return notification("notifications/cancelled", json::object{{"requestId", std::move(request_id)}});
+}
+
+// Adds the optional reason field, which the dispatcher must tolerate.
+void note_reason(rpc::message& note)
+{
+    std::get<rpc::notification>(note).params.as_object()["reason"] = "user";
+}
+
+json::value init_params(std::string_view version)
+{
+    return {{"protocolVersion", version},
+            {"capabilities", json::object{}},
+            {"clientInfo", {{"name", "unit-test"}, {"version", "1"}}}};
+}
+
+std::vector<std::string> tool_names(json::object const& result)
+{
+    std::vector<std::string> names;
+    for (auto const& t : result.at("tools").as_array()) names.emplace_back(t.at("name").as_string());
+    return names;
+}
+
+std::vector<std::string> logged_levels(recording_sink const& sink)
+{
+    std::vector<std::string> levels;
+    for (auto const& n : sink.with_method("notifications/message"))
+        levels.emplace_back(n.at("params").at("level").as_string());
+    return levels;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mcp_dispatch)
+
+// ---- lifecycle
+
+BOOST_AUTO_TEST_CASE(initialize_echoes_supported_client_version)
+{
+    harness h;
+    for (auto version : mcp::supported_versions) {
+        auto const response = h.handle(request(1, "initialize", init_params(version)));
+        BOOST_TEST(result_of(response).at("protocolVersion") == json::value(version), version);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(initialize_unsupported_version_gets_latest)
+{
+    harness h;
+    for (auto version : {"1999-01-01", "2026-01-01", ""}) {
+        auto const response = h.handle(request(1, "initialize", init_params(version)));
+        BOOST_TEST(result_of(response).at("protocolVersion") == "2025-11-25", version);
+    }
+    BOOST_TEST(mcp::latest_version == "2025-11-25");
+}
+
+BOOST_AUTO_TEST_CASE(initialize_declares_capabilities_and_identity)
+{
+    harness h;
+    auto const response = h.handle(request("init-1", "initialize", init_params("2025-06-18")));
+    BOOST_TEST(response->at("id") == "init-1");
+    auto const& result = result_of(response);
+    BOOST_TEST(result.at("capabilities") ==
+               json::parse(R"({"tools":{"listChanged":false},"logging":{}})"));
+    BOOST_TEST(result.at("serverInfo") == json::parse(R"({"name":"justifi-mcp","version":"9.8.7","title":"JustiFi"})"));
+    BOOST_TEST(result.at("instructions") == "Use the tools.");
+}
+
+BOOST_AUTO_TEST_CASE(initialize_omits_empty_title_and_instructions)
+{
+    tools::tool_registry registry;
+    mcp::dispatcher d({.name = "n", .version = "v"}, registry);
+    asio::io_context io;
+    std::optional<json::object> out;
+    asio::co_spawn(io, d.handle(request(1, "initialize", init_params("2025-11-25")), {}),
+                   [&](std::exception_ptr e, std::optional<json::object> r) {
+                       if (e) std::rethrow_exception(e);
+                       out = std::move(r);
+                   });
+    auto const saved = justifi::log::threshold();
+    justifi::log::set_threshold(justifi::log::level::off);
+    io.run();
+    justifi::log::set_threshold(saved);
+    auto const& result = result_of(out);
+    BOOST_TEST(!result.contains("instructions"));
+    BOOST_TEST(!result.at("serverInfo").as_object().contains("title"));
+}
+
+BOOST_AUTO_TEST_CASE(initialize_without_protocol_version_is_invalid_params)
+{
+    harness h;
+    for (auto params : {json::value(json::object{}), json::parse(R"({"protocolVersion":20250618})"),
+                        json::parse(R"(["2025-11-25"])")}) {
+        auto const& err = error_of(h.handle(request(1, "initialize", params)));
+        BOOST_TEST(err.at("code") == -32602, json::serialize(params));
+        BOOST_TEST(contains(message_of(err), "protocolVersion"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(version_helpers)
+{
+    BOOST_TEST(mcp::is_supported_version("2025-06-18"));
+    BOOST_TEST(mcp::is_supported_version("2024-11-05"));
+    BOOST_TEST(!mcp::is_supported_version("2025-06-19"));
+    BOOST_TEST(!mcp::is_supported_version(""));
+    BOOST_TEST(mcp::negotiate_version("2025-03-26") == "2025-03-26");
+    BOOST_TEST(mcp::negotiate_version("garbage") == "2025-11-25");
+    BOOST_TEST(mcp::log_level_index("debug").value_or(-1) == 0);
+    BOOST_TEST(mcp::log_level_index("emergency").value_or(-1) == 7);
+    BOOST_TEST(!mcp::log_level_index("warn"));  // MCP uses RFC 5424 names only
+    BOOST_TEST(!mcp::log_level_index("INFO"));
+}
+
+BOOST_AUTO_TEST_CASE(ping_returns_empty_result)
+{
+    harness h;
+    auto const response = h.handle(request(42, "ping"));
+    BOOST_REQUIRE(response);
+    // Exactly {}: nothing else in the result, nothing else in the envelope.
+    BOOST_TEST(json::value(*response) == json::parse(R"({"jsonrpc":"2.0","id":42,"result":{}})"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_method_is_method_not_found)
+{
+    harness h;
+    auto const response = h.handle(request(3, "resources/list"));
+    auto const& err = error_of(response);
+    BOOST_TEST(err.at("code") == -32601);
+    BOOST_TEST(message_of(err) == "Method not found: resources/list");
+    BOOST_TEST(response->at("id") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(notifications_return_nullopt)
+{
+    harness h;
+    BOOST_TEST(!h.handle(notification("notifications/initialized")));
+    BOOST_TEST(!h.handle(notification("notifications/unknown", json::object{{"x", 1}})));
+    // Cancelling a request that is not running is harmless.
+    BOOST_TEST(!h.handle(notification("notifications/cancelled", json::object{{"requestId", 99}})));
+    BOOST_TEST(!h.handle(notification("notifications/cancelled", json::object{{"requestId", json::object{}}})));
+    BOOST_TEST(!h.handle(notification("notifications/cancelled")));
+    // A client's response to a server request needs no answer either.
+    BOOST_TEST(!h.handle(decoded(json::parse(R"({"jsonrpc":"2.0","id":1,"result":{}})"))));
+    BOOST_TEST(h.sink.sent.empty());
+}
+
+// ---- tools/list
+
+BOOST_AUTO_TEST_CASE(tools_list_returns_every_tool)
+{
+    harness h;
+    auto const& result = result_of(h.handle(request(1, "tools/list")));
+    std::vector<std::string> const expected{"chatty", "echo", "explode", "fail_soft", "progress", "sleep", "whoami"};
+    BOOST_TEST(tool_names(result) == expected, boost::test_tools::per_element());
+    BOOST_TEST(!result.contains("nextCursor"));
+    // Each entry is a full description a client can call with.
+    auto const& first = result.at("tools").as_array().at(0).as_object();
+    BOOST_TEST(first.at("inputSchema").at("type") == "object");
+    BOOST_TEST(first.contains("annotations"));
+}
+
+BOOST_AUTO_TEST_CASE(tools_list_paginates)
+{
+    harness h(2);
+    std::vector<std::string> seen;
+    json::value cursor = nullptr;
+    int pages = 0;
+    do {
+        json::object params;
+        if (!cursor.is_null()) params["cursor"] = cursor;
+        auto const response = h.handle(request(pages, "tools/list", params));
+        auto const& result = result_of(response);
+        auto const names = tool_names(result);
+        BOOST_TEST(names.size() <= 2u);
+        seen.insert(seen.end(), names.begin(), names.end());
+        cursor = result.contains("nextCursor") ? result.at("nextCursor") : json::value(nullptr);
+        BOOST_TEST((cursor.is_null() || cursor.is_string()));
+        BOOST_REQUIRE(++pages <= 10);
+    } while (!cursor.is_null());
+    BOOST_TEST(pages == 4);  // 7 tools in pages of 2
+    std::vector<std::string> const expected{"chatty", "echo", "explode", "fail_soft", "progress", "sleep", "whoami"};
+    BOOST_TEST(seen == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(tools_list_null_cursor_means_first_page)
+{
+    harness h(2);
+    auto const& result = result_of(h.handle(request(1, "tools/list", json::parse(R"({"cursor":null})"))));
+    BOOST_TEST(tool_names(result) == (std::vector<std::string>{"chatty", "echo"}), boost::test_tools::per_element());
+    BOOST_TEST(result.contains("nextCursor"));
+}
+
+BOOST_AUTO_TEST_CASE(tools_list_invalid_cursor_is_invalid_params)
+{
+    harness h(2);
+    auto const& err = error_of(h.handle(request(1, "tools/list", json::parse(R"({"cursor":"not-a-cursor!"})"))));
+    BOOST_TEST(err.at("code") == -32602);
+    BOOST_TEST(contains(message_of(err), "cursor"));
+
+    auto const& wrong_type = error_of(h.handle(request(2, "tools/list", json::parse(R"({"cursor":7})"))));
+    BOOST_TEST(wrong_type.at("code") == -32602);
+    BOOST_TEST(message_of(wrong_type) == "Invalid params: cursor must be a string");
+}
+
+// ---- tools/call
+
+BOOST_AUTO_TEST_CASE(tools_call_passes_arguments_and_returns_result)
+{
+    harness h;
+    auto const response = h.handle(call("c1", "echo", json::parse(R"({"amount":1000,"currency":"usd"})")));
+    BOOST_TEST(response->at("id") == "c1");
+    auto const& result = result_of(response);
+    BOOST_TEST(result.at("structuredContent") == json::parse(R"({"amount":1000,"currency":"usd"})"));
+    BOOST_TEST(!result.contains("isError"));
+}
+
+BOOST_AUTO_TEST_CASE(tools_call_absent_or_null_arguments_are_empty_object)
+{
+    harness h;
+    BOOST_TEST(result_of(h.handle(call(1, "echo"))).at("structuredContent") == json::object{});
+    auto const explicit_null = request(2, "tools/call", json::parse(R"({"name":"echo","arguments":null})"));
+    BOOST_TEST(result_of(h.handle(explicit_null)).at("structuredContent") == json::object{});
+}
+
+BOOST_AUTO_TEST_CASE(tools_call_unknown_tool_is_invalid_params)
+{
+    harness h;
+    auto const& err = error_of(h.handle(call(1, "no_such_tool")));
+    BOOST_TEST(err.at("code") == -32602);
+    BOOST_TEST(contains(message_of(err), "\"no_such_tool\""));
+    BOOST_TEST(contains(message_of(err), "tools/list"));
+}
+
+BOOST_AUTO_TEST_CASE(tools_call_without_name_is_invalid_params)
+{
+    harness h;
+    for (auto params : {json::parse("{}"), json::parse(R"({"name":5})"), json::parse(R"({"name":null})")}) {
+        auto const& err = error_of(h.handle(request(1, "tools/call", params)));
+        BOOST_TEST(err.at("code") == -32602, json::serialize(params));
+        BOOST_TEST(contains(message_of(err), "name"));
+    }
+    BOOST_TEST(error_of(h.handle(request(2, "tools/call"))).at("code") == -32602);
+}
+
+BOOST_AUTO_TEST_CASE(tools_call_non_object_arguments_are_invalid_params)
+{
+    harness h;
+    for (auto args : {json::parse("[1,2]"), json::value("text"), json::value(3), json::value(true)}) {
+        auto const& err = error_of(h.handle(call(1, "echo", args)));
+        BOOST_TEST(err.at("code") == -32602, json::serialize(args));
+        BOOST_TEST(message_of(err) == "Invalid params: arguments must be an object");
+    }
+    BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tool_error_result_is_a_successful_response)
+{
+    // A tool-level failure is data for the model (isError), not a protocol error.
+    harness h;
+    auto const& result = result_of(h.handle(call(1, "fail_soft")));
+    BOOST_TEST(result.at("isError") == true);
+    BOOST_TEST(result.at("content").at(0).at("text") == "payment py_404 not found; check the id with list_payments");
+}
+
+BOOST_AUTO_TEST_CASE(tool_that_throws_is_internal_error)
+{
+    harness h;
+    auto const& err = error_of(h.handle(call(1, "explode")));
+    BOOST_TEST(err.at("code") == -32603);
+    BOOST_TEST(message_of(err) == "Internal error while running tool \"explode\"");
+    // The exception's text is internal detail: logged, not sent to the client.
+    BOOST_TEST(!contains(message_of(err), "boom"));
+    BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tool_sees_the_request_auth_context)
+{
+    harness h;
+    auto ctx = h.context();
+    ctx.auth.credentials = justifi::auth::client_credentials{"client-7", "secret"};
+    auto const& result = result_of(h.handle(call(1, "whoami"), std::move(ctx)));
+    BOOST_TEST(result.at("content").at(0).at("text") == "client:client-7");
+}
+
+// ---- progress
+
+BOOST_AUTO_TEST_CASE(no_progress_without_progress_token)
+{
+    harness h;
+    result_of(h.handle(call(1, "progress")));
+    BOOST_TEST(h.sink.with_method("notifications/progress").empty());
+    // A _meta without a usable token is the same as none.
+    result_of(h.handle(call(2, "progress", nullptr, json::object{{"progressToken", json::object{}}})));
+    result_of(h.handle(call(3, "progress", nullptr, json::object{{"other", 1}})));
+    BOOST_TEST(h.sink.sent.empty());
+}
+
+BOOST_AUTO_TEST_CASE(progress_is_sent_with_token_and_monotonic)
+{
+    harness h;
+    auto const& result = result_of(h.handle(call(1, "progress", nullptr, json::object{{"progressToken", "tok-1"}})));
+    BOOST_TEST(result.at("content").at(0).at("text") == "finished");
+
+    auto const notes = h.sink.with_method("notifications/progress");
+    BOOST_REQUIRE(notes.size() == 3u);
+    BOOST_TEST(h.sink.sent.size() == 3u);
+    std::vector<double> progress;
+    for (auto const& n : notes) {
+        BOOST_TEST(n.at("jsonrpc") == "2.0");
+        BOOST_TEST(!n.contains("id"));
+        auto const& p = n.at("params").as_object();
+        BOOST_TEST(p.at("progressToken") == "tok-1");
+        progress.push_back(p.at("progress").to_number<double>());
+    }
+    BOOST_TEST(progress == (std::vector<double>{1, 2, 3}), boost::test_tools::per_element());
+
+    auto const& first = notes[0].at("params").as_object();
+    BOOST_TEST(first.at("total").to_number<double>() == 3);
+    BOOST_TEST(first.at("message") == "one");
+    BOOST_TEST(!notes[1].at("params").as_object().contains("message"));  // empty message omitted
+    BOOST_TEST(!notes[2].at("params").as_object().contains("total"));    // unknown total omitted
+    BOOST_TEST(notes[2].at("params").at("message") == "done");
+}
+
+BOOST_AUTO_TEST_CASE(integer_progress_token_is_echoed)
+{
+    harness h;
+    result_of(h.handle(call(1, "progress", nullptr, json::object{{"progressToken", 77}})));
+    auto const notes = h.sink.with_method("notifications/progress");
+    BOOST_REQUIRE(!notes.empty());
+    BOOST_TEST(notes[0].at("params").at("progressToken") == 77);
+}
+
+BOOST_AUTO_TEST_CASE(progress_without_sink_is_dropped)
+{
+    harness h;
+    auto ctx = h.context();
+    ctx.sink = nullptr;
+    auto const& result = result_of(h.handle(call(1, "progress", nullptr, json::object{{"progressToken", "t"}}), ctx));
+    BOOST_TEST(result.at("content").at(0).at("text") == "finished");
+    BOOST_TEST(h.sink.sent.empty());
+}
+
+// ---- logging
+
+BOOST_AUTO_TEST_CASE(logging_set_level_valid)
+{
+    harness h;
+    BOOST_TEST(h.session->client_log_level.load() == 1);  // "info" until told otherwise
+    auto const response = h.handle(request(1, "logging/setLevel", json::object{{"level", "warning"}}));
+    BOOST_TEST(json::value(*response) == json::parse(R"({"jsonrpc":"2.0","id":1,"result":{}})"));
+    BOOST_TEST(h.session->client_log_level.load() == 3);
+    result_of(h.handle(request(2, "logging/setLevel", json::object{{"level", "emergency"}})));
+    BOOST_TEST(h.session->client_log_level.load() == 7);
+}
+
+BOOST_AUTO_TEST_CASE(logging_set_level_invalid)
+{
+    harness h;
+    h.session->client_log_level = 4;
+    for (auto params : {json::parse(R"({"level":"verbose"})"), json::parse(R"({"level":"WARNING"})"),
+                        json::parse(R"({"level":3})"), json::parse("{}")}) {
+        auto const& err = error_of(h.handle(request(1, "logging/setLevel", params)));
+        BOOST_TEST(err.at("code") == -32602, json::serialize(params));
+        // The message lists what would have been accepted.
+        BOOST_TEST(contains(message_of(err), "debug, info, notice, warning, error, critical, alert, emergency"));
+    }
+    BOOST_TEST(error_of(h.handle(request(2, "logging/setLevel"))).at("code") == -32602);
+    // A refused request leaves the level alone.
+    BOOST_TEST(h.session->client_log_level.load() == 4);
+}
+
+BOOST_AUTO_TEST_CASE(tool_log_messages_filtered_by_level)
+{
+    harness h;
+    // Default "info": debug is dropped, and so is a level MCP does not define.
+    result_of(h.handle(call(1, "chatty")));
+    BOOST_TEST(logged_levels(h.sink) == (std::vector<std::string>{"info", "notice", "warning", "error", "emergency"}),
+               boost::test_tools::per_element());
+    auto const first = h.sink.with_method("notifications/message").at(0);
+    BOOST_TEST(first.at("params") == json::parse(R"({"level":"info","logger":"justifi-mcp","data":{"said":"info"}})"));
+
+    h.sink.sent.clear();
+    result_of(h.handle(request(2, "logging/setLevel", json::object{{"level", "error"}})));
+    result_of(h.handle(call(3, "chatty")));
+    BOOST_TEST(logged_levels(h.sink) == (std::vector<std::string>{"error", "emergency"}),
+               boost::test_tools::per_element());
+
+    h.sink.sent.clear();
+    result_of(h.handle(request(4, "logging/setLevel", json::object{{"level", "debug"}})));
+    result_of(h.handle(call(5, "chatty")));
+    BOOST_TEST(logged_levels(h.sink) ==
+                   (std::vector<std::string>{"debug", "info", "notice", "warning", "error", "emergency"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(log_level_is_per_session)
+{
+    harness h;
+    auto other = std::make_shared<mcp::session_state>();
+    auto ctx = h.context("session-b");
+    ctx.session = other;
+    result_of(h.handle(request(1, "logging/setLevel", json::object{{"level", "emergency"}}), ctx));
+    BOOST_TEST(other->client_log_level.load() == 7);
+    BOOST_TEST(h.session->client_log_level.load() == 1);
+}
+
+// ---- cancellation
+
+BOOST_AUTO_TEST_CASE(cancelled_notification_cancels_running_tool)
+{
+    harness h;
+    std::optional<std::optional<json::object>> call_out;
+    h.spawn(call(5, "sleep", json::object{{"ms", 5000}}), h.context(), call_out);
+
+    std::optional<std::optional<json::object>> cancel_out;
+    asio::co_spawn(
+        h.io,
+        [&]() -> asio::awaitable<void> {
+            co_await h.until_sleepers(1);
+            BOOST_TEST(h.dispatcher.calls_in_flight() == 1u);
+            auto note = cancel_note(5);
+            note_reason(note);
+            cancel_out = co_await h.dispatcher.handle(std::move(note), h.context());
+        },
+        asio::detached);
+
+    auto const started = std::chrono::steady_clock::now();
+    h.run();
+    auto const elapsed = std::chrono::steady_clock::now() - started;
+
+    BOOST_REQUIRE(cancel_out);
+    BOOST_TEST(!*cancel_out);  // the notification itself gets no answer
+    BOOST_REQUIRE_MESSAGE(call_out, "the call never finished");
+    // A cancelled request gets no response at all.
+    BOOST_TEST(!*call_out);
+    BOOST_TEST(elapsed < 4s);  // it did not simply run to the end of its 5s sleep
+    BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_is_scoped_to_session_and_id)
+{
+    // Another session's cancellation, or one naming a different id (including the
+    // string "5" for the number 5), must not touch this call.
+    harness h;
+    std::optional<std::optional<json::object>> call_out;
+    h.spawn(call(5, "sleep", json::object{{"ms", 1000}}), h.context("session-a"), call_out);
+    asio::co_spawn(
+        h.io,
+        [&]() -> asio::awaitable<void> {
+            co_await h.until_sleepers(1);
+            auto other_session = cancel_note(5);
+            co_await h.dispatcher.handle(std::move(other_session), h.context("session-b"));
+            auto string_id = cancel_note("5");
+            co_await h.dispatcher.handle(std::move(string_id), h.context("session-a"));
+            auto other_id = cancel_note(6);
+            co_await h.dispatcher.handle(std::move(other_id), h.context("session-a"));
+            // Give any (wrongly) posted cancellation time to land: the call must still be running.
+            co_await sleep_for(50ms);
+            BOOST_TEST(h.dispatcher.calls_in_flight() == 1u);
+        },
+        asio::detached);
+    h.run();
+    BOOST_REQUIRE(call_out);
+    BOOST_TEST(result_of(*call_out).at("content").at(0).at("text") == "woke");
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_one_call_leaves_others_running)
+{
+    harness h;
+    std::optional<std::optional<json::object>> first, second;
+    h.spawn(call("a", "sleep", json::object{{"ms", 5000}}), h.context(), first);
+    h.spawn(call("b", "sleep", json::object{{"ms", 100}}), h.context(), second);
+    asio::co_spawn(
+        h.io,
+        [&]() -> asio::awaitable<void> {
+            co_await h.until_sleepers(2);
+            BOOST_TEST(h.dispatcher.calls_in_flight() == 2u);
+            auto note = cancel_note("a");
+            co_await h.dispatcher.handle(std::move(note), h.context());
+        },
+        asio::detached);
+    h.run();
+    BOOST_REQUIRE(first);
+    BOOST_TEST(!*first);
+    BOOST_REQUIRE(second);
+    BOOST_TEST(result_of(*second).at("content").at(0).at("text") == "woke");
+}
+
+BOOST_AUTO_TEST_CASE(cancel_all_calls_answers_with_internal_error)
+{
+    harness h;
+    std::optional<std::optional<json::object>> first, second;
+    h.spawn(call(1, "sleep", json::object{{"ms", 5000}}), h.context("session-a"), first);
+    h.spawn(call(2, "sleep", json::object{{"ms", 5000}}), h.context("session-b"), second);
+    asio::co_spawn(
+        h.io,
+        [&]() -> asio::awaitable<void> {
+            co_await h.until_sleepers(2);
+            BOOST_TEST(h.dispatcher.calls_in_flight() == 2u);
+            h.dispatcher.cancel_all_calls();
+        },
+        asio::detached);
+
+    auto const started = std::chrono::steady_clock::now();
+    h.run();
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 4s));
+
+    for (auto const* out : {&first, &second}) {
+        BOOST_REQUIRE(*out);
+        auto const& err = error_of(**out);
+        BOOST_TEST(err.at("code") == -32603);
+        BOOST_TEST(contains(message_of(err), "shutting down"));
+    }
+    BOOST_TEST(first->value().at("id") == 1);
+    BOOST_TEST(second->value().at("id") == 2);
+    BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_all_calls_with_nothing_running_is_harmless)
+{
+    harness h;
+    h.dispatcher.cancel_all_calls();
+    h.run();
+    // Calls made afterwards run normally: cancellation is not a sticky state.
+    BOOST_TEST(result_of(h.handle(call(1, "echo"))).contains("structuredContent"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
