@@ -43,10 +43,12 @@ std::string_view header(request_type const& req, std::string_view name)
     return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
 }
 
-struct outcome {
-    http::status status;
-    std::string rpc_method;
-};
+std::string supported_list()
+{
+    std::string out;
+    for (auto const v : mcp::supported_versions) out += (out.empty() ? "" : ", ") + std::string(v);
+    return out;
+}
 
 }  // namespace
 
@@ -464,8 +466,7 @@ asio::awaitable<void> http_transport::post_message(connection& conn, exchange& e
         !version.empty() && !mcp::is_supported_version(version)) {
         co_await write(conn, ex, rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
                                                     "Bad Request: unsupported MCP-Protocol-Version \"" +
-                                                        std::string(version) + "\"; supported: 2025-11-25, "
-                                                        "2025-06-18, 2025-03-26"));
+                                                        std::string(version) + "\"; supported: " + supported_list()));
         co_return;
     }
 
@@ -535,7 +536,8 @@ asio::awaitable<void> http_transport::open_server_stream(connection& conn, excha
     if (auto const version = header(req, "MCP-Protocol-Version");
         !version.empty() && !mcp::is_supported_version(version)) {
         co_await write(conn, ex, rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
-                                                    "Bad Request: unsupported MCP-Protocol-Version"));
+                                                    "Bad Request: unsupported MCP-Protocol-Version \"" +
+                                                        std::string(version) + "\"; supported: " + supported_list()));
         co_return;
     }
     if (!co_await require_session(conn, ex)) co_return;
