@@ -293,6 +293,7 @@ asio::awaitable<void> http_transport::serve(tcp::socket socket)
             buffer.commit(n);
         }
         conn->idle = false;
+        log::debug("request begun");
 
         // The request has begun: all of it must arrive within the header deadline.
         http::request_parser<http::string_body> parser;

@@ -58,8 +58,10 @@ BOOST_AUTO_TEST_CASE(health_answers_503_while_draining)
     BOOST_REQUIRE(server.process.wait_for_stderr("tool call started", 15s));
 
     // A probe already under way on its connection when the signal lands.
+    auto const begun = server.process.count_in_stderr("request begun");
     http_connection probe(server.port);
     probe.send_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    BOOST_REQUIRE(server.process.wait_for_stderr_count("request begun", begun + 1, 15s));
     server.process.send_signal(SIGTERM);
     BOOST_REQUIRE(server.process.wait_for_stderr("signal received", 15s));
     probe.send_raw("\r\n");

@@ -91,7 +91,8 @@ BOOST_AUTO_TEST_CASE(product_binary_offers_no_test_tools)
 {
     stdio_server server(product_binary);
     server.process.write_stdin(rpc(2, "tools/list") + "\n");
-    for (auto const& tool : response_to(server.process, 2).at("result").at("tools").as_array())
+    auto const listed = response_to(server.process, 2);
+    for (auto const& tool : listed.at("result").at("tools").as_array())
         BOOST_TEST(!tool.at("name").as_string().starts_with("test_"));
 }
 

@@ -178,6 +178,31 @@ bool child_process::wait_for_stderr(std::string_view needle, std::chrono::millis
            err_->data.find(needle) != std::string::npos;
 }
 
+namespace {
+
+std::size_t occurrences(std::string const& text, std::string_view needle)
+{
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+}  // namespace
+
+std::size_t child_process::count_in_stderr(std::string_view needle) const
+{
+    std::lock_guard lock(err_->mutex);
+    return occurrences(err_->data, needle);
+}
+
+bool child_process::wait_for_stderr_count(std::string_view needle, std::size_t count,
+                                          std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(err_->mutex);
+    return err_->changed.wait_for(lock, timeout, [&] { return occurrences(err_->data, needle) >= count || err_->closed; }) &&
+           occurrences(err_->data, needle) >= count;
+}
+
 bool child_process::wait_for_output_end(std::chrono::milliseconds timeout) const
 {
     auto const deadline = std::chrono::steady_clock::now() + timeout;

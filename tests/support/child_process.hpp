@@ -43,6 +43,9 @@ public:
     std::string stdout_text() const;
     std::string stderr_text() const;
     bool wait_for_stderr(std::string_view needle, std::chrono::milliseconds timeout) const;
+    std::size_t count_in_stderr(std::string_view needle) const;
+    // Waits until `needle` has appeared in stderr at least `count` times.
+    bool wait_for_stderr_count(std::string_view needle, std::size_t count, std::chrono::milliseconds timeout) const;
 
     // The port from the server's "listening" log line.
     std::uint16_t wait_for_port(std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
