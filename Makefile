@@ -1,20 +1,25 @@
 # The two commands of the README: `make run` and `make test`. Each installs what is
-# missing on a fresh Debian machine first, then builds.
+# missing on a fresh Debian machine first, then builds what it needs.
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+HOST ?= 127.0.0.1
+PORT ?= 8080
 
-.PHONY: deps build run test clean
+.PHONY: deps configure build run test clean
 
 deps:
 	./scripts/install-deps.sh
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
-	MCP_TRANSPORT=http ./$(BUILD_DIR)/justifi-mcp --transport http --host 127.0.0.1 --port 8080
+run: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target justifi-mcp
+	./$(BUILD_DIR)/justifi-mcp --transport http --host $(HOST) --port $(PORT)
 
 test: build
 	./scripts/install-node-tools.sh $(BUILD_DIR)/node-tools
