@@ -69,7 +69,7 @@ route_match match(std::string_view target, std::string_view method)
 {
     auto const path = target.substr(0, target.find('?'));
     if (path == "/" || path == "/mcp")
-        return {route::mcp, method == "POST" || method == "GET" || method == "DELETE", "GET, POST, DELETE"};
+        return {route::mcp, method == "POST" || method == "GET", "GET, POST"};
     if (path == "/health") return {route::health, method == "GET" || method == "HEAD", "GET, HEAD"};
     return {route::not_found, false, ""};
 }

@@ -379,8 +379,12 @@ asio::awaitable<bool> http_transport::respond(connection& conn, exchange& ex)
         co_await write(conn, ex, make_response(req, http::status::not_found, "text/plain",
                                                "Not Found: the MCP endpoint is /mcp (or /), health is /health"));
     } else if (!route.method_allowed) {
+        // DELETE on the MCP endpoint would end a session; ours are self-contained signed
+        // tokens that expire on their own, with no per-replica state to end (the spec's 405).
+        bool const ends_session = route.target == http_rules::route::mcp && req.method() == http::verb::delete_;
         auto res = make_response(req, http::status::method_not_allowed, "text/plain",
-                                 "Method Not Allowed: use " + std::string(route.allow));
+                                 ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
+                                              : "Method Not Allowed: use " + std::string(route.allow));
         res.set(http::field::allow, route.allow);
         co_await write(conn, ex, std::move(res));
     } else if (route.target == http_rules::route::health) {
@@ -398,15 +402,8 @@ asio::awaitable<bool> http_transport::respond(connection& conn, exchange& ex)
         co_await write(conn, ex, rpc_error_response(req, http::status::forbidden, jsonrpc::server_error, *refusal));
     } else if (req.method() == http::verb::post) {
         co_await post_message(conn, ex);
-    } else if (req.method() == http::verb::get) {
-        co_await open_server_stream(conn, ex);
     } else {
-        // DELETE: sessions are self-contained signed tokens that expire on their own;
-        // there is no per-replica state to end, which the spec's 405 says.
-        auto res = rpc_error_response(req, http::status::method_not_allowed, jsonrpc::server_error,
-                                      "Method Not Allowed: sessions cannot be terminated; they expire on their own");
-        res.set(http::field::allow, "GET, POST");
-        co_await write(conn, ex, std::move(res));
+        co_await open_server_stream(conn, ex);
     }
 
     auto const elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started);
