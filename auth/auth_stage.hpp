@@ -24,6 +24,9 @@ struct client_credentials {
 
 struct auth_context {
     std::variant<std::monostate, bearer_token, client_credentials> credentials;
+    // The caller's Sub-Account scope (the HTTP request's Sub-Account header); a tool's
+    // sub_account_id argument overrides it.
+    std::string sub_account;
 
     bool anonymous() const { return std::holds_alternative<std::monostate>(credentials); }
     // Safe to log: a client id, or a short fingerprint of a token; never the secret.

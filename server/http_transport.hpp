@@ -1,77 +1,46 @@
-// Streamable HTTP transport: the accept loop, one coroutine per connection, routing,
-// and the MCP endpoint (POST messages, GET server streams), plus /health.
+// The Streamable HTTP transport of MCP, on the generic HTTP server: routing (/mcp, /,
+// /health), the transport's checks (Origin/Host, Accept, Content-Type, protocol version,
+// sessions), POSTed messages answered as JSON or as an event stream, and GET streams.
 #pragma once
 
 #include "server/config.hpp"
 #include "server/http_rules.hpp"
+#include "server/http_server.hpp"
 #include "server/mcp_dispatch.hpp"
 #include "server/session_token.hpp"
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-
-#include <atomic>
-#include <deque>
-#include <functional>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 
 namespace justifi {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using tcp = asio::ip::tcp;
 
 class http_transport {
 public:
     http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                    session_codec const& sessions);
 
-    // Binds and listens; the endpoint tells the port when 0 was asked for.
-    boost::system::result<tcp::endpoint> listen();
-    void start();
-
-    // SIGTERM: stop accepting, /health turns 503, idle connections and server streams close,
-    // busy ones close after their response.
-    void begin_drain();
-    bool stopping() const { return draining_.load(); }
-    std::size_t open_connections() const { return open_connections_.load(); }
+    boost::system::result<tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
+    void start() { server_.start(); }
+    void begin_drain() { server_.begin_drain(); }
+    bool stopping() const { return server_.stopping(); }
+    std::size_t open_connections() const { return server_.open_connections(); }
 
 private:
-    struct connection;
     class session_states;
 
-    asio::awaitable<void> accept_loop();
-    asio::awaitable<void> serve(tcp::socket socket);
-    asio::awaitable<void> refuse_over_capacity(tcp::socket socket);
-
-    struct exchange;  // one request and what became of it
-    asio::awaitable<bool> respond(connection& conn, exchange& ex);
-    asio::awaitable<void> post_message(connection& conn, exchange& ex);
-    asio::awaitable<void> open_server_stream(connection& conn, exchange& ex);
-    asio::awaitable<void> discard_unread_input(connection& conn);
-    asio::awaitable<void> write(connection& conn, exchange& ex, boost::beast::http::response<boost::beast::http::string_body> res);
+    asio::awaitable<void> handle(http_exchange& ex);
+    asio::awaitable<void> post_message(http_exchange& ex);
+    asio::awaitable<void> open_server_stream(http_exchange& ex);
     // Validates Mcp-Session-Id; on failure the response has been written and nullptr comes back.
-    asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(connection& conn, exchange& ex);
+    asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(http_exchange& ex);
+    // Answers 400 and returns false when MCP-Protocol-Version names a version we don't support.
+    asio::awaitable<bool> check_protocol_version(http_exchange& ex);
 
-    asio::io_context& io_;
     config::settings const& settings_;
     mcp::dispatcher& dispatcher_;
     session_codec const& sessions_;
     http_rules::origin_policy origin_policy_;
-    tcp::acceptor acceptor_;
-    std::atomic<bool> draining_{false};
-    std::atomic<std::size_t> open_connections_{0};
     std::shared_ptr<session_states> session_states_;
-
-    mutable std::mutex connections_mutex_;
-    std::unordered_map<std::uint64_t, std::shared_ptr<connection>> connections_;
-    std::uint64_t next_connection_id_ = 0;
+    http_server server_;
 };
 
 }  // namespace justifi

@@ -1,0 +1,95 @@
+// The awaitable JustiFi HTTPS client: the bottom stage of the pipeline. Tools hand it a
+// call and the request's auth context; it authenticates (bearer passthrough or client
+// credentials through the shared token cache), retries what is safe to retry, and
+// answers with JustiFi's status and JSON.
+#pragma once
+
+#include "auth/auth_stage.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace justifi::client {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+struct call_request {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    std::string path;  // below the API root, already encoded: "/v1/payments/py_123" (see build_path)
+    std::vector<std::pair<std::string, std::string>> query;  // raw values; the client encodes them
+    std::optional<json::value> body;                         // sent as JSON
+    std::string sub_account;                                 // empty: no Sub-Account header
+};
+
+struct call_response {
+    int status = 0;
+    json::value body;  // null for an empty body (204)
+};
+
+// Failures that have no JustiFi answer: network, TLS, deadline, missing credentials.
+enum class client_error {
+    no_credentials = 1,     // neither a bearer token nor client credentials for this call
+    invalid_header_value,   // CR, LF or another control character in a header value
+    connect_failed,
+    tls_failed,
+    timed_out,
+    connection_lost,
+    bad_response,           // not HTTP, or a body that is not JSON
+    token_request_failed,   // POST /oauth/token did not give a token
+};
+boost::system::error_code make_error_code(client_error e) noexcept;
+
+struct client_settings {
+    std::string base_url = "https://api.justifi.ai";  // normalised: no trailing "/" or "/v1"
+    std::chrono::milliseconds call_timeout{30'000};
+    std::size_t max_idle_connections_per_host = 32;
+    int max_attempts = 3;
+    std::chrono::milliseconds first_backoff{200};
+    std::string ca_file;  // JUSTIFI_CA_FILE, then SSL_CERT_FILE, else the system store
+};
+
+class justifi_client {
+public:
+    justifi_client(asio::any_io_executor executor, client_settings settings);
+    ~justifi_client();
+
+    // One tool call's worth of HTTP. An `Idempotency-Key` is attached to every non-GET and
+    // reused across that call's retries. Never throws for network or HTTP failures.
+    asio::awaitable<boost::system::result<call_response>> call(call_request request, auth::auth_context const& auth);
+
+    client_settings const& settings() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+// Sans-io helpers.
+
+// "https://api.justifi.ai/v1/" → "https://api.justifi.ai"; refuses plain http:// except for
+// loopback hosts (the simulator). The error names what is wrong.
+boost::system::result<std::string, std::string> normalise_base_url(std::string_view url);
+
+// Fills "/v1/payments/{id}/refunds" from arguments; each value must match
+// ^[A-Za-z0-9_-]{1,128}$, so "../oauth/token" or "x?y" is an error naming the argument.
+boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments);
+
+bool is_safe_header_value(std::string_view value);
+
+}  // namespace justifi::client
+
+template <>
+struct boost::system::is_error_code_enum<justifi::client::client_error> : std::true_type {};

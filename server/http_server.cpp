@@ -1,0 +1,302 @@
+#include "server/http_server.hpp"
+
+#include "server/encoding.hpp"
+#include "server/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <tuple>
+
+namespace justifi {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t header_limit_bytes = 16 * 1024;
+
+}  // namespace
+
+struct http_exchange::connection {
+    beast::tcp_stream stream;
+    asio::steady_timer wake;  // what a long-lived stream waits on
+    bool idle = true;         // between requests, or parked in idle_wait; touched only on the strand
+
+    explicit connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+
+    // Runs on the connection's strand when the server starts draining.
+    void drain()
+    {
+        wake.cancel();
+        if (idle) stream.cancel();
+    }
+};
+
+http::response<http::string_body> make_response(http::request<http::string_body> const& req, http::status status,
+                                                std::string_view content_type, std::string body)
+{
+    http::response<http::string_body> res{status, req.version()};
+    if (!content_type.empty()) res.set(http::field::content_type, content_type);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+http_exchange::http_exchange(request_type& req, connection& conn, http_server& server)
+    : request(req), conn_(conn), server_(server), request_id_(encoding::hex_encode(encoding::random_bytes(8)))
+{
+    keep_alive_ = req.keep_alive();
+}
+
+bool http_exchange::draining() const { return server_.stopping(); }
+
+asio::awaitable<void> http_exchange::respond(http::response<http::string_body> res)
+{
+    responded_ = true;
+    status_ = res.result();
+    if (!keep_alive_ || draining()) res.keep_alive(false);
+    keep_alive_ = res.keep_alive();
+    res.set("X-Request-Id", request_id_);
+    conn_.stream.expires_after(server_.settings_.write_timeout);
+    auto [ec, n] = co_await http::async_write(conn_.stream, res, use_tuple);
+    if (ec) keep_alive_ = false;
+}
+
+asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body> head)
+{
+    responded_ = true;
+    stream_opened_ = true;
+    status_ = head.result();
+    head.set("X-Request-Id", request_id_);
+    head.keep_alive(keep_alive_ && !draining());
+    head.chunked(true);
+    http::response_serializer<http::empty_body> serializer{head};
+    conn_.stream.expires_after(server_.settings_.write_timeout);
+    auto [ec, n] = co_await http::async_write_header(conn_.stream, serializer, use_tuple);
+    if (ec) stream_broken_ = true;
+    co_return !stream_broken_;
+}
+
+asio::awaitable<bool> http_exchange::write_chunk(std::string_view data)
+{
+    if (stream_broken_) co_return false;
+    conn_.stream.expires_after(server_.settings_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(conn_.stream, http::make_chunk(asio::buffer(data)), use_tuple);
+    if (ec) stream_broken_ = true;
+    co_return !stream_broken_;
+}
+
+asio::awaitable<void> http_exchange::close_stream()
+{
+    if (!stream_broken_) {
+        conn_.stream.expires_after(server_.settings_.write_timeout);
+        auto [ec, n] = co_await asio::async_write(conn_.stream, http::make_chunk_last(), use_tuple);
+        if (ec) stream_broken_ = true;
+    }
+    keep_alive_ = keep_alive_ && !stream_broken_;
+}
+
+asio::awaitable<void> http_exchange::idle_wait(std::chrono::milliseconds duration)
+{
+    if (draining()) co_return;
+    conn_.idle = true;  // a drain may end the stream now
+    conn_.wake.expires_after(duration);
+    co_await conn_.wake.async_wait(use_tuple);
+    conn_.idle = false;
+}
+
+http_server::http_server(asio::io_context& io, http_server_settings settings, http_handler handler)
+    : io_(io), settings_(settings), handler_(std::move(handler)), acceptor_(asio::make_strand(io))
+{
+}
+
+boost::system::result<tcp::endpoint> http_server::listen(std::string const& host, std::uint16_t port)
+{
+    boost::system::error_code ec;
+    auto const address = asio::ip::make_address(host, ec);
+    if (ec) return ec;
+    tcp::endpoint const endpoint{address, port};
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
+    return acceptor_.local_endpoint();
+}
+
+void http_server::start()
+{
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);  // a bug in the accept loop is fatal
+    });
+}
+
+void http_server::begin_drain()
+{
+    if (draining_.exchange(true)) return;
+    asio::post(acceptor_.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+    });
+    std::lock_guard lock(connections_mutex_);
+    for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn] { conn->drain(); });
+}
+
+asio::awaitable<void> http_server::accept_loop()
+{
+    for (;;) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), use_tuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+            // Out of descriptors and the like: back off instead of spinning.
+            log::error("accept failed", {{"error", ec.message()}});
+            asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        auto const executor = socket.get_executor();
+        if (open_connections_.load() >= settings_.max_connections) {
+            asio::co_spawn(executor, refuse_over_capacity(std::move(socket)), asio::detached);
+            continue;
+        }
+        asio::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
+            // One bad connection must never take the process down.
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (std::exception const& ex) {
+                log::error("connection ended by an exception", {{"error", ex.what()}});
+            } catch (...) {
+                log::error("connection ended by an unknown exception");
+            }
+        });
+    }
+}
+
+asio::awaitable<void> http_server::refuse_over_capacity(tcp::socket socket)
+{
+    beast::tcp_stream stream(std::move(socket));
+    static constexpr std::string_view busy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+        "Connection: close\r\nContent-Length: 37\r\n\r\nServer at its connection limit; retry";
+    stream.expires_after(std::chrono::seconds(1));
+    co_await asio::async_write(stream, asio::buffer(busy), use_tuple);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> http_server::serve(tcp::socket socket)
+{
+    auto conn = std::make_shared<connection>(std::move(socket));
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(connections_mutex_);
+        id = next_connection_id_++;
+        connections_.emplace(id, conn);
+    }
+    ++open_connections_;
+
+    beast::flat_buffer buffer;
+    for (;;) {
+        conn->idle = true;
+        if (draining_) break;
+        if (buffer.size() == 0) {
+            // Waiting for the next request: the idle deadline applies.
+            conn->stream.expires_after(settings_.idle_timeout);
+            auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (ec) break;
+            buffer.commit(n);
+        }
+        conn->idle = false;
+        log::debug("request begun");
+
+        // The request has begun: all of it must arrive within the header deadline, so a
+        // client cannot stretch it out byte by byte.
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit_bytes);
+        parser.body_limit(settings_.max_body_bytes);
+        conn->stream.expires_after(settings_.header_timeout);
+        auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
+        if (!ec && !parser.is_done()) {
+            // curl and others wait for this before sending a larger body.
+            if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                auto [wec, wn] = co_await asio::async_write(conn->stream, asio::buffer(go_on), use_tuple);
+                ec = wec;
+            }
+            if (!ec) std::tie(ec, n) = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
+        }
+        if (ec) {
+            http::request<http::string_body> bare;
+            bare.version(11);
+            bare.keep_alive(false);
+            http_exchange ex(bare, *conn, *this);
+            if (ec == http::error::body_limit) {
+                co_await ex.respond(make_response(bare, http::status::payload_too_large, "text/plain",
+                                                  "Payload Too Large: the request body exceeds " +
+                                                      std::to_string(settings_.max_body_bytes) + " bytes"));
+                co_await discard_unread_input(*conn);
+            } else if (ec == http::error::header_limit) {
+                co_await ex.respond(make_response(bare, http::status::request_header_fields_too_large, "text/plain",
+                                                  "Request headers too large"));
+            } else if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
+                       ec != http::error::end_of_stream && ec != http::error::partial_message) {
+                co_await ex.respond(make_response(bare, http::status::bad_request, "text/plain",
+                                                  "Bad Request: malformed HTTP (" + ec.message() + ")"));
+            }
+            break;
+        }
+
+        http_exchange ex(parser.get(), *conn, *this);
+        co_await handler_(ex);
+        if (!ex.responded_)
+            co_await ex.respond(make_response(ex.request, http::status::internal_server_error, "text/plain",
+                                              "Internal Server Error: the handler gave no answer"));
+        auto const elapsed =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started_);
+        auto const target = ex.request.target();
+        log::info("request", {{"request_id", ex.request_id_},
+                              {"http_method", ex.request.method_string()},
+                              {"path", target.substr(0, target.find('?'))},
+                              {"method", ex.log_method_},
+                              {"status", static_cast<int>(ex.status_)},
+                              {"duration_us", static_cast<std::int64_t>(elapsed.count())}});
+        if (!ex.keep_alive_ || draining_) break;
+    }
+
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    {
+        std::lock_guard lock(connections_mutex_);
+        connections_.erase(id);
+    }
+    --open_connections_;
+}
+
+asio::awaitable<void> http_server::discard_unread_input(connection& conn)
+{
+    // Closing a socket with unread input makes the kernel send a reset, which can destroy
+    // the error response before the client reads it; so read a bounded amount away first.
+    boost::system::error_code ignored;
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn.stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 16 * 1024> sink;
+    for (std::size_t total = 0; total < 8 * settings_.max_body_bytes;) {
+        auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) break;
+        total += n;
+    }
+}
+
+}  // namespace justifi
