@@ -62,6 +62,7 @@ boost::system::result<std::string, std::string> normalise_base_url(std::string_v
     if (!path.empty() && path.front() != '/') return failure("JUSTIFI_BASE_URL has a host this parser cannot read");
     if (url->has_query() || url->has_fragment() || url->has_userinfo())
         return failure("JUSTIFI_BASE_URL must not carry user info, a query or a fragment");
+    auto const port = url->has_port() ? ":" + std::string(url->port()) : std::string();
     if (scheme == "http") {
         if (!is_loopback_host(host))
             return failure("JUSTIFI_BASE_URL may use plain http:// only for a loopback host (the simulator); use https://");
@@ -71,7 +72,7 @@ boost::system::result<std::string, std::string> normalise_base_url(std::string_v
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (path.ends_with("/v1")) path.resize(path.size() - 3);
     while (!path.empty() && path.back() == '/') path.pop_back();
-    return success(scheme + "://" + std::string(url->encoded_host_and_port()) + path);
+    return success(scheme + "://" + host + port + path);
 }
 
 boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments)
@@ -100,6 +101,369 @@ boost::system::result<std::string, std::string> build_path(std::string_view path
         i = close + 1;
     }
     return success(std::move(out));
+}
+
+}  // namespace justifi::client
+
+// ---------------------------------------------------------------------------------------
+// The client proper.
+
+#include "client/token_cache.hpp"
+#include "server/encoding.hpp"
+#include "server/log.hpp"
+#include "version.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <random>
+
+namespace justifi::client {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// One keep-alive connection to the API host, plain (the simulator on loopback) or TLS.
+struct upstream_connection {
+    std::unique_ptr<beast::tcp_stream> plain;
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+
+    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+};
+
+struct endpoint_parts {
+    bool tls = true;
+    std::string host;
+    std::string port;
+    std::string host_header;
+    std::string path_prefix;  // a base URL may carry a path (a proxy); calls append to it
+};
+
+endpoint_parts split_base(std::string const& base)
+{
+    auto const url = boost::urls::parse_absolute_uri(base).value();
+    endpoint_parts parts;
+    parts.tls = url.scheme() == "https";
+    parts.host = std::string(url.encoded_host());
+    if (parts.host.size() > 2 && parts.host.front() == '[') parts.host = parts.host.substr(1, parts.host.size() - 2);
+    parts.port = url.has_port() ? std::string(url.port()) : (parts.tls ? "443" : "80");
+    parts.host_header = std::string(url.encoded_host_and_port());
+    parts.path_prefix = std::string(url.encoded_path());
+    return parts;
+}
+
+std::string new_idempotency_key()
+{
+    // A random (version 4) UUID.
+    auto bytes = encoding::random_bytes(16);
+    bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
+    auto const hex = encoding::hex_encode(bytes);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::string encode_query(std::vector<std::pair<std::string, std::string>> const& query)
+{
+    std::string out;
+    for (auto const& [name, value] : query) {
+        out += out.empty() ? "?" : "&";
+        out += boost::urls::encode(name, boost::urls::unreserved_chars);
+        out += "=";
+        out += boost::urls::encode(value, boost::urls::unreserved_chars);
+    }
+    return out;
+}
+
+// Retry-After in seconds (the delta form; JustiFi and proxies send that).
+std::optional<std::chrono::milliseconds> retry_after(http::response<http::string_body> const& res)
+{
+    auto const it = res.find(http::field::retry_after);
+    if (it == res.end()) return std::nullopt;
+    auto const text = std::string(it->value());
+    char* end = nullptr;
+    auto const seconds = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || seconds < 0) return std::nullopt;
+    return std::chrono::seconds(std::min<long>(seconds, 3600));
+}
+
+bool retryable_status(int status) { return status == 429 || status == 409 || status >= 500; }
+
+}  // namespace
+
+struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl> {
+    asio::any_io_executor executor;
+    client_settings settings;
+    endpoint_parts endpoint;
+    ssl::context tls_context{ssl::context::tls_client};
+    std::mutex pool_mutex;
+    std::deque<std::unique_ptr<upstream_connection>> idle;
+    std::unique_ptr<token_cache> tokens;
+    std::mt19937_64 jitter{std::random_device{}()};
+    std::mutex jitter_mutex;
+
+    impl(asio::any_io_executor ex, client_settings s) : executor(std::move(ex)), settings(std::move(s))
+    {
+        endpoint = split_base(settings.base_url);
+        tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                                ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        tls_context.set_verify_mode(ssl::verify_peer);
+        boost::system::error_code ec;
+        if (!settings.ca_file.empty()) tls_context.load_verify_file(settings.ca_file, ec);
+        else tls_context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
+        if (ec) log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
+    }
+
+    std::unique_ptr<upstream_connection> take_idle()
+    {
+        std::lock_guard lock(pool_mutex);
+        while (!idle.empty()) {
+            auto conn = std::move(idle.front());
+            idle.pop_front();
+            if (conn->lowest().socket().is_open()) return conn;
+        }
+        return nullptr;
+    }
+
+    void give_back(std::unique_ptr<upstream_connection> conn)
+    {
+        std::lock_guard lock(pool_mutex);
+        if (idle.size() < settings.max_idle_connections_per_host) idle.push_back(std::move(conn));
+    }
+
+    std::chrono::milliseconds backoff(int attempt, std::optional<std::chrono::milliseconds> server_says)
+    {
+        if (server_says) return *server_says;
+        auto const ceiling = settings.first_backoff * (1 << (attempt - 1));
+        std::lock_guard lock(jitter_mutex);
+        // "Full jitter": spreads retries of many clients hit by the same outage.
+        return std::chrono::milliseconds(std::uniform_int_distribution<long>(ceiling.count() / 2, ceiling.count())(jitter));
+    }
+
+    asio::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>> connect(clock_type::time_point deadline)
+    {
+        tcp::resolver resolver(executor);
+        auto [rec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
+        if (rec) co_return make_error_code(client_error::connect_failed);
+        auto conn = std::make_unique<upstream_connection>();
+        if (endpoint.tls) {
+            conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context);
+        } else {
+            conn->plain = std::make_unique<beast::tcp_stream>(executor);
+        }
+        auto& tcp_layer = conn->lowest();
+        tcp_layer.expires_at(deadline);
+        auto [cec, ep] = co_await tcp_layer.async_connect(results, use_tuple);
+        if (cec) co_return make_error_code(cec == beast::error::timeout ? client_error::timed_out : client_error::connect_failed);
+        tcp_layer.socket().set_option(tcp::no_delay(true), cec);
+        if (conn->tls) {
+            // SNI, and the certificate must name the host we asked for.
+            if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), endpoint.host.c_str()))
+                co_return make_error_code(client_error::tls_failed);
+            conn->tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
+            auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, use_tuple);
+            if (hec) {
+                log::warning("TLS handshake with JustiFi failed", {{"host", endpoint.host}, {"error", hec.message()}});
+                co_return make_error_code(hec == beast::error::timeout ? client_error::timed_out : client_error::tls_failed);
+            }
+        }
+        co_return conn;
+    }
+
+    template <class Stream>
+    static asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, beast::flat_buffer& buffer,
+                                                                   http::request<http::string_body>& req,
+                                                                   http::response<http::string_body>& res)
+    {
+        auto [wec, wn] = co_await http::async_write(stream, req, use_tuple);
+        if (wec) co_return wec;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(16 * 1024 * 1024);
+        auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        if (rec) co_return rec;
+        res = parser.release();
+        co_return boost::system::error_code{};
+    }
+
+    // One HTTP exchange on a pooled (or new) connection. A pooled connection the server
+    // has closed meanwhile is detected and replaced once, without counting as a retry.
+    asio::awaitable<boost::system::result<http::response<http::string_body>>> send_once(
+        http::request<http::string_body>& req, clock_type::time_point deadline)
+    {
+        for (int fresh_try = 0; fresh_try < 2; ++fresh_try) {
+            auto conn = fresh_try == 0 ? take_idle() : nullptr;
+            bool const reused = conn != nullptr;
+            if (!conn) {
+                auto connected = co_await connect(deadline);
+                if (!connected) co_return connected.error();
+                conn = std::move(*connected);
+            }
+            conn->lowest().expires_at(deadline);
+            http::response<http::string_body> res;
+            auto const ec = conn->tls ? co_await exchange_on(*conn->tls, conn->buffer, req, res)
+                                      : co_await exchange_on(*conn->plain, conn->buffer, req, res);
+            if (!ec) {
+                if (res.keep_alive()) give_back(std::move(conn));
+                co_return res;
+            }
+            if (ec == beast::error::timeout) co_return make_error_code(client_error::timed_out);
+            if (!reused) co_return make_error_code(client_error::connection_lost);
+            // A stale keep-alive connection: try once more on a new one.
+        }
+        co_return make_error_code(client_error::connection_lost);
+    }
+
+    http::request<http::string_body> make_request(http::verb method, std::string const& target,
+                                                  std::optional<json::value> const& body) const
+    {
+        http::request<http::string_body> req{method, endpoint.path_prefix + target, 11};
+        req.set(http::field::host, endpoint.host_header);
+        req.set(http::field::user_agent, std::string("justifi-mcp/") + server_version);
+        req.set(http::field::accept, "application/json");
+        req.keep_alive(true);
+        if (body) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = json::serialize(*body);
+        }
+        req.prepare_payload();
+        return req;
+    }
+
+    asio::awaitable<boost::system::result<issued_token>> fetch_token(auth::client_credentials const& credentials)
+    {
+        auto const deadline = clock_type::now() + settings.call_timeout;
+        auto req = make_request(http::verb::post, "/oauth/token",
+                                json::object{{"client_id", credentials.client_id}, {"client_secret", credentials.client_secret}});
+        for (int attempt = 1;; ++attempt) {
+            auto res = co_await send_once(req, deadline);
+            bool const retry = attempt < settings.max_attempts &&
+                               (!res ? res.error() != make_error_code(client_error::timed_out) : retryable_status(res->result_int()));
+            if (!retry) {
+                if (!res) co_return res.error();
+                if (res->result_int() != 200) {
+                    log::warning("JustiFi refused the client credentials",
+                                 {{"status", res->result_int()}, {"client_id", credentials.client_id}});
+                    co_return make_error_code(client_error::token_request_failed);
+                }
+                boost::system::error_code pec;
+                auto const body = json::parse(res->body(), pec);
+                auto const* token = !pec && body.is_object() ? body.as_object().if_contains("access_token") : nullptr;
+                if (!token || !token->is_string() || token->as_string().empty())
+                    co_return make_error_code(client_error::token_request_failed);
+                issued_token out{std::string(token->as_string())};
+                if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number())
+                    out.expires_in = std::chrono::seconds(static_cast<long long>(ttl->to_number<double>()));
+                co_return out;
+            }
+            co_await wait(backoff(attempt, res ? retry_after(*res) : std::nullopt), deadline);
+        }
+    }
+
+    asio::awaitable<void> wait(std::chrono::milliseconds duration, clock_type::time_point deadline)
+    {
+        auto const until = std::min(clock_type::now() + duration, deadline);
+        asio::steady_timer timer(co_await asio::this_coro::executor, until);
+        co_await timer.async_wait(use_tuple);
+    }
+};
+
+justifi_client::justifi_client(asio::any_io_executor executor, client_settings settings)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(settings)))
+{
+    auto* self = impl_.get();
+    impl_->tokens = std::make_unique<token_cache>(
+        impl_->executor, [self](auth::client_credentials const& c) { return self->fetch_token(c); });
+}
+
+justifi_client::~justifi_client() = default;
+
+client_settings const& justifi_client::settings() const { return impl_->settings; }
+
+asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_request request,
+                                                                           auth::auth_context const& auth)
+{
+    auto const self = impl_;  // keeps the pool alive across the awaits
+    auto const deadline = clock_type::now() + self->settings.call_timeout;
+    if (!request.sub_account.empty() && !is_safe_header_value(request.sub_account))
+        co_return make_error_code(client_error::invalid_header_value);
+
+    auto req = self->make_request(request.method, request.path + encode_query(request.query), request.body);
+    if (!request.sub_account.empty()) req.set("Sub-Account", request.sub_account);
+    // One key for the whole call: a retried payment is recognised, never charged twice.
+    if (request.method != http::verb::get) req.set("Idempotency-Key", new_idempotency_key());
+
+    auto const* bearer = std::get_if<auth::bearer_token>(&auth.credentials);
+    auto const* credentials = std::get_if<auth::client_credentials>(&auth.credentials);
+    if (!bearer && !credentials) co_return make_error_code(client_error::no_credentials);
+    if (bearer && !is_safe_header_value(bearer->token)) co_return make_error_code(client_error::invalid_header_value);
+
+    bool refreshed_after_401 = false;
+    for (int attempt = 1;; ++attempt) {
+        std::string token;
+        if (bearer) {
+            token = bearer->token;
+        } else {
+            auto cached = co_await self->tokens->get_or_refresh(*credentials);
+            if (!cached) co_return cached.error();
+            token = std::move(*cached);
+        }
+        req.set(http::field::authorization, "Bearer " + token);
+
+        auto res = co_await self->send_once(req, deadline);
+        if (res && res->result_int() == 401 && credentials && !refreshed_after_401) {
+            // The cached token may have been revoked: drop it and try once with a fresh one.
+            refreshed_after_401 = true;
+            co_await self->tokens->invalidate(*credentials, token);
+            --attempt;
+            continue;
+        }
+        bool const can_retry = attempt < self->settings.max_attempts && clock_type::now() < deadline;
+        bool const failed_transiently = !res ? res.error() != make_error_code(client_error::timed_out)
+                                             : retryable_status(res->result_int());
+        if (can_retry && failed_transiently) {
+            log::debug("retrying JustiFi call", {{"path", request.path},
+                                                 {"attempt", attempt},
+                                                 {"status", res ? res->result_int() : 0}});
+            co_await self->wait(self->backoff(attempt, res ? retry_after(*res) : std::nullopt), deadline);
+            continue;
+        }
+        if (!res) co_return res.error();
+
+        call_response out;
+        out.status = res->result_int();
+        if (!res->body().empty()) {
+            boost::system::error_code pec;
+            out.body = json::parse(res->body(), pec);
+            if (pec) {
+                // Proxies and gateways answer errors in HTML or text; keep their words.
+                if (out.status < 400) co_return make_error_code(client_error::bad_response);
+                out.body = json::object{{"error", res->body().substr(0, 500)}};
+            }
+        }
+        co_return out;
+    }
 }
 
 }  // namespace justifi::client

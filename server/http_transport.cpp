@@ -62,7 +62,9 @@ public:
     {
         // A client that went away does not cancel the call; the spec says so. Writes just stop.
         if (!ex_.stream_open()) co_await ex_.open_stream(event_stream_head(ex_.request));
-        co_await ex_.write_chunk("event: message\ndata: " + data + "\n\n");
+        // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
+        auto const event = "event: message\ndata: " + data + "\n\n";
+        co_await ex_.write_chunk(event);
     }
 
 private:

@@ -66,8 +66,10 @@ void register_test_tools(justifi::tools::tool_registry& registry)
             auto const steps = int_arg(args, "steps", 3);
             asio::steady_timer timer(co_await asio::this_coro::executor);
             for (std::int64_t i = 1; i <= steps; ++i) {
-                co_await ctx.log("info", json::value("step " + std::to_string(i)));
-                co_await ctx.log("debug", json::value("debug detail " + std::to_string(i)));
+                json::value const info(std::string("step ") + std::to_string(i));  // named: see GCC 12 note in http_transport
+                json::value const detail(std::string("debug detail ") + std::to_string(i));
+                co_await ctx.log("info", info);
+                co_await ctx.log("debug", detail);
                 co_await ctx.report_progress(static_cast<double>(i), static_cast<double>(steps), "step");
                 timer.expires_after(std::chrono::milliseconds(int_arg(args, "delay_ms", 10)));
                 co_await timer.async_wait(asio::use_awaitable);

@@ -1,0 +1,221 @@
+// The JustiFi client's sans-io parts (base URL, paths, header values) and the token
+// cache's bookkeeping, driven on an io_context with a counting token source.
+#include "client/justifi_client.hpp"
+#include "client/token_cache.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace justifi::client;
+using justifi::auth::client_credentials;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string ok(boost::system::result<std::string, std::string> const& r)
+{
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r.has_error() ? r.error() : std::string()));
+    return *r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(client_helpers)
+
+BOOST_AUTO_TEST_CASE(base_url_drops_trailing_slash_and_v1)
+{
+    BOOST_TEST(ok(normalise_base_url("https://api.justifi.ai")) == "https://api.justifi.ai");
+    BOOST_TEST(ok(normalise_base_url("https://api.justifi.ai/")) == "https://api.justifi.ai");
+    BOOST_TEST(ok(normalise_base_url("https://api.justifi.ai/v1")) == "https://api.justifi.ai");
+    BOOST_TEST(ok(normalise_base_url("https://API.justifi.ai/v1/")) == "https://api.justifi.ai");
+    BOOST_TEST(ok(normalise_base_url("https://proxy.example.com:8443/justifi/v1")) ==
+               "https://proxy.example.com:8443/justifi");
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_only_for_loopback)
+{
+    BOOST_TEST(ok(normalise_base_url("http://127.0.0.1:8081")) == "http://127.0.0.1:8081");
+    BOOST_TEST(ok(normalise_base_url("http://localhost:8081/v1")) == "http://localhost:8081");
+    auto const remote = normalise_base_url("http://api.justifi.ai");
+    BOOST_REQUIRE(remote.has_error());
+    BOOST_TEST(remote.error().find("loopback") != std::string::npos);
+    // An IPv4-looking prefix must not pass for loopback (Boost.URL 1.81 misreads such hosts).
+    BOOST_TEST(normalise_base_url("http://127.0.0.1.evil.example").has_error());
+    BOOST_TEST(normalise_base_url("ftp://api.justifi.ai").has_error());
+    BOOST_TEST(normalise_base_url("https://user:pw@api.justifi.ai").has_error());
+    BOOST_TEST(normalise_base_url("api.justifi.ai").has_error());
+}
+
+BOOST_AUTO_TEST_CASE(path_parameters_are_filled_and_validated)
+{
+    json::object args{{"id", "py_123abc"}, {"payment_method_id", "pm_9-z"}};
+    BOOST_TEST(ok(build_path("/v1/payments/{id}", args)) == "/v1/payments/py_123abc");
+    BOOST_TEST(ok(build_path("/v1/payment_method_groups/{id}/payment_methods/{payment_method_id}", args)) ==
+               "/v1/payment_method_groups/py_123abc/payment_methods/pm_9-z");
+    BOOST_TEST(ok(build_path("/v1/payments", {})) == "/v1/payments");
+}
+
+BOOST_AUTO_TEST_CASE(path_injection_is_refused_naming_the_argument)
+{
+    for (auto const* bad : {"../oauth/token", "x?y", "a/b", "py_1#frag", "py%2F1", "", "py 1", "py_1\r\nX: y"}) {
+        auto const r = build_path("/v1/payments/{id}", json::object{{"id", bad}});
+        BOOST_REQUIRE_MESSAGE(r.has_error(), bad);
+        BOOST_TEST(r.error().find("\"id\"") != std::string::npos);
+    }
+    BOOST_TEST(build_path("/v1/payments/{id}", json::object{{"id", std::string(129, 'a')}}).has_error());
+    BOOST_TEST(build_path("/v1/payments/{id}", json::object{{"id", 42}}).has_error());
+    BOOST_TEST(build_path("/v1/payments/{id}", json::object{}).error().find("required") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(header_values_with_control_characters_are_unsafe)
+{
+    BOOST_TEST(is_safe_header_value("acc_123"));
+    BOOST_TEST(!is_safe_header_value("acc_123\r\nX-Evil: 1"));
+    BOOST_TEST(!is_safe_header_value("acc\n"));
+    BOOST_TEST(!is_safe_header_value(std::string("acc\0x", 5)));
+    BOOST_TEST(!is_safe_header_value("tab\there"));
+}
+
+namespace {
+
+// Named, never temporaries inside co_await: GCC 12 destroys such temporaries twice.
+client_credentials const right{"client-a", "right-secret"};
+client_credentials const wrong{"client-a", "wrong-secret"};
+client_credentials const plain{"c", "s"};
+
+// A token source that counts requests and takes a little while, as a real one would.
+struct counting_source {
+    std::atomic<int> requests{0};
+    std::chrono::seconds ttl{3600};
+    bool fail = false;
+
+    token_cache::fetch_function function()
+    {
+        return [this](client_credentials const& c) -> asio::awaitable<boost::system::result<issued_token>> {
+            int const n = ++requests;
+            asio::steady_timer delay(co_await asio::this_coro::executor, 20ms);
+            co_await delay.async_wait(asio::use_awaitable);
+            if (fail) co_return make_error_code(client_error::token_request_failed);
+            co_return issued_token{c.client_id + "-token-" + std::to_string(n), ttl};
+        };
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(concurrent_callers_on_a_cold_entry_share_one_token_request)
+{
+    asio::thread_pool pool(2);  // callers on several threads, as in the HTTP server
+    counting_source source;
+    token_cache cache(pool.get_executor(), source.function());
+    std::atomic<int> got{0};
+    std::atomic<int> same{0};
+    for (int i = 0; i < 200; ++i)
+        asio::co_spawn(pool, [&]() -> asio::awaitable<void> {
+            auto token = co_await cache.get_or_refresh(right);
+            if (token) ++got;
+            if (token && *token == "client-a-token-1") ++same;
+        }, asio::detached);
+    pool.join();
+    BOOST_TEST(source.requests.load() == 1);
+    BOOST_TEST(got.load() == 200);
+    BOOST_TEST(same.load() == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_different_secret_never_gets_the_cached_token)
+{
+    asio::io_context io;
+    counting_source source;
+    token_cache cache(io.get_executor(), source.function());
+    std::string first, second, again;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        first = (co_await cache.get_or_refresh(right)).value();
+        second = (co_await cache.get_or_refresh(wrong)).value();
+        again = (co_await cache.get_or_refresh(right)).value();
+    }, asio::detached);
+    io.run();
+    BOOST_TEST(source.requests.load() == 2);
+    BOOST_TEST(first != second);
+    BOOST_TEST(again == first);
+    BOOST_TEST(token_cache::key_of({"client-a", "right-secret"}).find("right-secret") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(token_is_refreshed_ahead_of_expiry)
+{
+    asio::io_context io;
+    counting_source source;
+    source.ttl = 61s;  // with a 60 s margin it must be refreshed after one second
+    token_cache cache(io.get_executor(), source.function());
+    std::string first, soon, later;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        first = (co_await cache.get_or_refresh(plain)).value();
+        soon = (co_await cache.get_or_refresh(plain)).value();
+        asio::steady_timer pause(co_await asio::this_coro::executor, 1100ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        later = (co_await cache.get_or_refresh(plain)).value();
+    }, asio::detached);
+    io.run();
+    BOOST_TEST(soon == first);
+    BOOST_TEST(later != first);
+    BOOST_TEST(source.requests.load() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(invalidate_drops_only_the_token_it_names)
+{
+    asio::io_context io;
+    counting_source source;
+    token_cache cache(io.get_executor(), source.function());
+    std::string first, after_stale_invalidate, after_invalidate;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        first = (co_await cache.get_or_refresh(plain)).value();
+        co_await cache.invalidate(plain, "some-older-token");
+        after_stale_invalidate = (co_await cache.get_or_refresh(plain)).value();
+        co_await cache.invalidate(plain, first);
+        after_invalidate = (co_await cache.get_or_refresh(plain)).value();
+    }, asio::detached);
+    io.run();
+    BOOST_TEST(after_stale_invalidate == first);
+    BOOST_TEST(after_invalidate != first);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_token_request_fails_every_waiter_and_is_not_cached)
+{
+    asio::io_context io;
+    counting_source source;
+    source.fail = true;
+    token_cache cache(io.get_executor(), source.function());
+    int failures = 0;
+    for (int i = 0; i < 5; ++i)
+        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+            auto token = co_await cache.get_or_refresh(plain);
+            if (!token && token.error() == make_error_code(client_error::token_request_failed)) ++failures;
+        }, asio::detached);
+    io.run();
+    BOOST_TEST(failures == 5);
+    BOOST_TEST(source.requests.load() == 1);
+    io.restart();
+    source.fail = false;
+    std::string recovered;
+    boost::system::error_code recovery_error;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        auto token = co_await cache.get_or_refresh(plain);
+        if (token) recovered = *token;
+        else recovery_error = token.error();
+    }, asio::detached);
+    io.run();
+    BOOST_TEST(!recovered.empty(), recovery_error.message());
+    BOOST_TEST(source.requests.load() == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
