@@ -58,9 +58,9 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
 
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
+        transport.begin_drain();  // first, so that anything after this line sees the drain
         log::info("signal received, draining", {{"signal", signal},
                                                {"drain_timeout_ms", static_cast<std::int64_t>(settings.drain_timeout.count())}});
-        transport.begin_drain();
     });
 
     // Polling keeps this loop free of cross-thread wakeups; 20 ms is invisible next to a drain.
@@ -92,7 +92,7 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
 
 }  // namespace
 
-int run(int argc, char const* const* argv, std::function<void(tools::tool_registry&)> const& register_tools)
+int run(int argc, char const* const* argv, catalog_installer const& catalog)
 {
     auto loaded = config::load(argc, argv);
     if (auto const* exit = std::get_if<config::exit_now>(&loaded)) {
@@ -103,18 +103,41 @@ int run(int argc, char const* const* argv, std::function<void(tools::tool_regist
     log::set_threshold(settings.log_level);
     std::signal(SIGPIPE, SIG_IGN);
 
-    tools::tool_registry registry;
-    register_tools(registry);
-    mcp::dispatcher dispatcher(identity(), registry);
+    bool const stdio = settings.transport == config::transport_kind::stdio;
+    bool const has_credentials = !settings.justifi_client_id.empty() && !settings.justifi_client_secret.empty();
+    if (stdio && catalog.needs_justifi_credentials && !has_credentials) {
+        std::cerr << "justifi-mcp: JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET must be set for the stdio transport "
+                     "(in the environment or a .env file); they are the API keys from the JustiFi dashboard"
+                  << std::endl;
+        return 2;
+    }
+    // The configured identity serves stdio, and HTTP only in the explicit local mode MCP_AUTH=none.
+    auth::auth_context configured_identity;
+    if (has_credentials)
+        configured_identity.credentials = auth::client_credentials{settings.justifi_client_id, settings.justifi_client_secret};
 
-    if (settings.transport == config::transport_kind::stdio) {
-        asio::io_context io(1);
-        char const* id = std::getenv("JUSTIFI_CLIENT_ID");
-        char const* secret = std::getenv("JUSTIFI_CLIENT_SECRET");
-        auto credentials = auth::read_credentials({{}, id ? id : "", secret ? secret : ""});
-        auto identity = std::holds_alternative<auth::auth_context>(credentials) ? std::get<auth::auth_context>(credentials)
-                                                                                : auth::auth_context{};
-        stdio_transport transport(io, dispatcher, std::move(identity), settings.max_body_bytes);
+    unsigned const threads =
+        stdio ? 1u : (settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
+    asio::io_context io(static_cast<int>(threads));
+
+    client::client_settings client_settings;
+    client_settings.base_url = settings.justifi_base_url;
+    client_settings.call_timeout = settings.justifi_timeout;
+    client_settings.ca_file = settings.justifi_ca_file;
+    client::justifi_client justifi(io.get_executor(), client_settings);
+
+    tools::tool_registry registry;
+    if (auto installed = catalog.install(registry, justifi, settings); !installed) {
+        std::cerr << "justifi-mcp: " << installed.error() << std::endl;
+        return 2;
+    }
+    mcp::dispatcher dispatcher(identity(), registry);
+    log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
+                              {"tools", registry.size()},
+                              {"read_only", settings.read_only}});
+
+    if (stdio) {
+        stdio_transport transport(io, dispatcher, configured_identity, settings.max_body_bytes);
         transport.start();
         log::info("serving MCP over stdio", {{"version", server_version}});
         asio::co_spawn(io, supervise(io, transport, dispatcher, settings, [&] { return transport.finished(); }),
@@ -128,9 +151,11 @@ int run(int argc, char const* const* argv, std::function<void(tools::tool_regist
         log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
     session_codec sessions(secret, settings.session_ttl);
 
-    unsigned const threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
-    asio::io_context io(static_cast<int>(threads));
-    http_transport transport(io, settings, dispatcher, sessions);
+    if (settings.auth_none)
+        log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "
+                     "credentials; for local development only");
+    http_transport transport(io, settings, dispatcher, sessions,
+                             settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt);
     auto const endpoint = transport.listen();
     if (!endpoint) {
         std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.port << ": "

@@ -1,5 +1,6 @@
 #include "server/config.hpp"
 
+#include "client/justifi_client.hpp"
 #include "server/http_rules.hpp"
 #include "version.hpp"
 
@@ -174,6 +175,58 @@ std::vector<setting_spec> const& specs()
              s.max_body_bytes = static_cast<std::size_t>(*n);
              return std::nullopt;
          }},
+        {"justifi-base-url", "JUSTIFI_BASE_URL", "https://api.justifi.ai",
+         "JustiFi API root (plain http:// only for a loopback simulator)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const url = client::normalise_base_url(v);
+             if (!url) return url.error().substr(url.error().find(' ') + 1);
+             s.justifi_base_url = *url;
+             return std::nullopt;
+         }},
+        {"justifi-timeout", "JUSTIFI_TIMEOUT", "30s", "deadline of one JustiFi call, retries included",
+         duration_setting(&settings::justifi_timeout, std::chrono::milliseconds(100))},
+        {"justifi-ca-file", "JUSTIFI_CA_FILE", "system store (or SSL_CERT_FILE)",
+         "PEM file of CA certificates trusted for the JustiFi API",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (!std::ifstream(std::string(v))) return "names a file that cannot be read";
+             s.justifi_ca_file = v;
+             return std::nullopt;
+         }},
+        {"justifi-client-id", "JUSTIFI_CLIENT_ID", "", "JustiFi client id (stdio, and HTTP with MCP_AUTH=none)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (!client::is_safe_header_value(v)) return "must not contain control characters";
+             s.justifi_client_id = v;
+             return std::nullopt;
+         }},
+        {"justifi-client-secret", "JUSTIFI_CLIENT_SECRET", "",
+         "JustiFi client secret (prefer the environment or .env: flags show in ps)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             s.justifi_client_secret = v;
+             return std::nullopt;
+         }},
+        {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const b = lower(v);
+             if (b == "true" || b == "1" || b == "yes") s.read_only = true;
+             else if (b == "false" || b == "0" || b == "no") s.read_only = false;
+             else return "must be true or false";
+             return std::nullopt;
+         }},
+        {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             s.enabled_tools = split_list(v);
+             return std::nullopt;
+         }},
+        {"auth", "MCP_AUTH", "oauth",
+         "\"none\" serves HTTP requests without credentials with the configured client credentials "
+         "(local development; loopback only)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const mode = lower(v);
+             if (mode == "none") s.auth_none = true;
+             else if (mode == "oauth") s.auth_none = false;
+             else return "must be \"oauth\" or \"none\"";
+             return std::nullopt;
+         }},
         {"threads", "MCP_THREADS", "one per core", "I/O threads of the HTTP transport",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              auto const n = parse_int<int>(v, 1, 256);
@@ -317,6 +370,13 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
             bool const secret = log::is_sensitive_field_name(spec.flag);
             return exit_now{2, "justifi-mcp: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
         }
+    }
+    if (s.auth_none) {
+        boost::system::error_code ec;
+        auto const address = boost::asio::ip::make_address(s.host, ec);
+        if (ec || !address.is_loopback())
+            return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
+                               "(it serves anyone who can connect with the configured credentials)"};
     }
     return s;
 }

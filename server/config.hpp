@@ -35,6 +35,19 @@ struct settings {
     std::size_t max_connections = 10'000;
     std::size_t max_body_bytes = 1024 * 1024;
     unsigned threads = 0;  // 0: one per core
+
+    // The JustiFi side.
+    std::string justifi_base_url = "https://api.justifi.ai";  // normalised
+    std::chrono::milliseconds justifi_timeout{30'000};
+    std::string justifi_ca_file;
+    std::string justifi_client_id;
+    std::string justifi_client_secret;
+    bool read_only = false;
+    std::vector<std::string> enabled_tools;  // empty: the whole catalog
+
+    // "none": local development without OAuth; HTTP requests that bring no credentials are
+    // served with the configured client credentials. Refused unless bound to loopback.
+    bool auth_none = false;
 };
 
 // What main() should do instead of serving.

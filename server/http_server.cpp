@@ -147,6 +147,7 @@ void http_server::begin_drain()
     asio::post(acceptor_.get_executor(), [this] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
+        log::info("stopped accepting connections");
     });
     std::lock_guard lock(connections_mutex_);
     for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn] { conn->drain(); });

@@ -1,6 +1,7 @@
 #include "server/http_transport.hpp"
 
 #include "auth/auth_stage.hpp"
+#include "client/justifi_client.hpp"
 #include "server/jsonrpc.hpp"
 #include "server/log.hpp"
 
@@ -99,13 +100,14 @@ private:
 };
 
 http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
-                               session_codec const& sessions)
+                               session_codec const& sessions, std::optional<auth::auth_context> development_identity)
     : settings_(settings),
       dispatcher_(dispatcher),
       sessions_(sessions),
       origin_policy_(http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
                                                 settings.allowed_hosts)),
       session_states_(std::make_shared<session_states>()),
+      development_identity_(std::move(development_identity)),
       server_(io,
               http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
                                    settings.max_body_bytes, settings.max_connections},
@@ -215,8 +217,17 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     if (request) ex.set_log_method(request->method);
     bool const is_initialize = request && request->method == "initialize";
 
+    auto const sub_account = header(req, "Sub-Account");
+    if (!sub_account.empty() && !client::is_safe_header_value(sub_account)) {
+        co_await ex.respond(rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
+                                               "Bad Request: the Sub-Account header contains control characters"));
+        co_return;
+    }
+
     mcp::request_context context;
     context.auth = std::move(std::get<auth::auth_context>(auth_outcome));
+    if (context.auth.anonymous() && development_identity_) context.auth = *development_identity_;
+    context.auth.sub_account = sub_account;
     context.request_id = ex.request_id();
     if (!is_initialize) {
         context.session = co_await require_session(ex);

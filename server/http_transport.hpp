@@ -10,13 +10,15 @@
 #include "server/session_token.hpp"
 
 #include <memory>
+#include <optional>
 
 namespace justifi {
 
 class http_transport {
 public:
+    // `development_identity` (MCP_AUTH=none) serves requests that bring no credentials.
     http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
-                   session_codec const& sessions);
+                   session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt);
 
     boost::system::result<tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
     void start() { server_.start(); }
@@ -40,6 +42,7 @@ private:
     session_codec const& sessions_;
     http_rules::origin_policy origin_policy_;
     std::shared_ptr<session_states> session_states_;
+    std::optional<auth::auth_context> development_identity_;
     http_server server_;
 };
 

@@ -100,11 +100,16 @@ boost::system::result<tool_page, std::string> tool_registry::list(std::optional<
         it = tools_.upper_bound(std::string_view(*decoded).substr(cursor_prefix.size()));
     }
     tool_page page;
-    for (std::size_t n = 0; it != tools_.end() && n < page_size_; ++it, ++n) page.tools.push_back(it->second.describe());
-    if (it != tools_.end() && !page.tools.empty()) {
-        auto const& last = std::prev(it)->first;
-        page.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + last);
+    std::string_view last;
+    // Stops on the first visible tool that does not fit, so `it != end` means another page exists.
+    for (; it != tools_.end(); ++it) {
+        if (it->second.hidden) continue;
+        if (page.tools.size() == page_size_) break;
+        page.tools.push_back(it->second.describe());
+        last = it->first;
     }
+    if (it != tools_.end() && !page.tools.empty())
+        page.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + std::string(last));
     return page;
 }
 

@@ -64,6 +64,8 @@ struct tool_definition {
     tool_annotations annotations;
     std::string required_scope;
     tool_handler handler;
+    // Callable but left out of tools/list (a tool turned off by read-only mode answers why).
+    bool hidden = false;
 
     json::object describe() const;
 };
@@ -82,7 +84,7 @@ public:
     tool_definition const* find(std::string_view name) const;
     std::size_t size() const { return tools_.size(); }
 
-    // Cursors are opaque to clients; an unknown one is an error, not an empty page.
+    // Cursors are opaque to clients; an unknown one is an error, not an empty page. Hidden tools are skipped.
     boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor) const;
 
 private:

@@ -120,6 +120,32 @@ BOOST_AUTO_TEST_CASE(malformed_dotenv_names_the_file_and_line)
     remove_tree(dir);
 }
 
+BOOST_AUTO_TEST_CASE(stdio_without_justifi_credentials_exits_naming_them)
+{
+    auto const run = run_to_exit({.unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET"}});
+    BOOST_TEST(run.exit_code == 2);
+    BOOST_TEST(run.err.find("JUSTIFI_CLIENT_ID") != std::string::npos);
+    BOOST_TEST(run.err.find("JUSTIFI_CLIENT_SECRET") != std::string::npos);
+    BOOST_TEST(run.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(auth_none_is_refused_unless_bound_to_loopback)
+{
+    auto const run = run_to_exit({.args = {"--transport", "http", "--host", "0.0.0.0", "--port", "0"},
+                                  .env = {{"MCP_AUTH", "none"}}});
+    BOOST_TEST(run.exit_code == 2);
+    BOOST_TEST(run.err.find("MCP_AUTH") != std::string::npos);
+    BOOST_TEST(run.err.find("loopback") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused_for_a_remote_host)
+{
+    auto const run = run_to_exit({.env = {{"JUSTIFI_BASE_URL", "http://api.justifi.ai"}}});
+    BOOST_TEST(run.exit_code == 2);
+    BOOST_TEST(run.err.find("JUSTIFI_BASE_URL") != std::string::npos);
+    BOOST_TEST(run.err.find("loopback") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(port_already_in_use_exits_nonzero_with_reason)
 {
     http_server first({}, product_binary);

@@ -69,9 +69,14 @@ BOOST_AUTO_TEST_CASE(serves_initialize_ping_tools_list_and_tools_call)
     BOOST_TEST(!result.contains("isError"));
 }
 
+// The product refuses to start over stdio without JustiFi credentials; these never leave
+// the process in these tests (nothing is called).
+child_options const with_credentials{.env = {{"JUSTIFI_CLIENT_ID", "test_client_id"},
+                                             {"JUSTIFI_CLIENT_SECRET", "test_client_secret"}}};
+
 BOOST_AUTO_TEST_CASE(initialize_negotiates_the_clients_version_or_the_newest)
 {
-    child_process p(product_binary);
+    child_process p(product_binary, with_credentials);
     p.write_stdin(rpc(1, "initialize", {{"protocolVersion", "2025-03-26"}, {"capabilities", json::object{}},
                                         {"clientInfo", {{"name", "old"}, {"version", "1"}}}}) + "\n");
     auto const old_client = response_to(p, 1).at("result").as_object();
@@ -89,7 +94,7 @@ BOOST_AUTO_TEST_CASE(initialize_negotiates_the_clients_version_or_the_newest)
 
 BOOST_AUTO_TEST_CASE(product_binary_offers_no_test_tools)
 {
-    stdio_server server(product_binary);
+    stdio_server server(product_binary, with_credentials);
     server.process.write_stdin(rpc(2, "tools/list") + "\n");
     auto const listed = response_to(server.process, 2);
     for (auto const& tool : listed.at("result").at("tools").as_array())
