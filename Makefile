@@ -18,8 +18,8 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: configure
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target justifi-mcp
-	./$(BUILD_DIR)/justifi-mcp --transport http --host $(HOST) --port $(PORT)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target justifi-mcp justifi-mock
+	./scripts/run.sh $(BUILD_DIR) $(HOST) $(PORT)
 
 test: build
 	./scripts/install-node-tools.sh $(BUILD_DIR)/node-tools

@@ -322,8 +322,10 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             }
             conn->lowest().expires_at(deadline);
             http::response<http::string_body> res;
-            auto const ec = conn->tls ? co_await exchange_on(*conn->tls, conn->buffer, req, res)
-                                      : co_await exchange_on(*conn->plain, conn->buffer, req, res);
+            // if/else, not ?: around co_await: GCC 12 miscompiles awaits inside conditionals.
+            boost::system::error_code ec;
+            if (conn->tls) ec = co_await exchange_on(*conn->tls, conn->buffer, req, res);
+            else ec = co_await exchange_on(*conn->plain, conn->buffer, req, res);
             if (!ec) {
                 if (res.keep_alive()) give_back(std::move(conn));
                 co_return res;
@@ -377,7 +379,9 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                     out.expires_in = std::chrono::seconds(static_cast<long long>(ttl->to_number<double>()));
                 co_return out;
             }
-            co_await wait(backoff(attempt, res ? retry_after(*res) : std::nullopt), deadline);
+            // Computed before the co_await: GCC 12 miscompiles conditionals inside co_await expressions.
+            auto const pause = backoff(attempt, res ? retry_after(*res) : std::nullopt);
+            co_await wait(pause, deadline);
         }
     }
 
@@ -446,7 +450,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_
             log::debug("retrying JustiFi call", {{"path", request.path},
                                                  {"attempt", attempt},
                                                  {"status", res ? res->result_int() : 0}});
-            co_await self->wait(self->backoff(attempt, res ? retry_after(*res) : std::nullopt), deadline);
+            auto const pause = self->backoff(attempt, res ? retry_after(*res) : std::nullopt);  // not inside co_await: GCC 12
+            co_await self->wait(pause, deadline);
             continue;
         }
         if (!res) co_return res.error();

@@ -72,6 +72,16 @@ asio::awaitable<void> http_exchange::respond(http::response<http::string_body> r
     if (ec) keep_alive_ = false;
 }
 
+void http_exchange::abort()
+{
+    responded_ = true;
+    keep_alive_ = false;
+    status_ = static_cast<http::status>(0);
+    boost::system::error_code ignored;
+    conn_.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    conn_.stream.socket().close(ignored);
+}
+
 asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body> head)
 {
     responded_ = true;

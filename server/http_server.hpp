@@ -54,6 +54,8 @@ public:
     void set_log_method(std::string method) { log_method_ = std::move(method); }
 
     asio::awaitable<void> respond(http::response<http::string_body> response);
+    // Closes the connection without answering (the simulator's "dropped connection" fault).
+    void abort();
 
     // Streams: false once the client is gone (writes are then skipped).
     asio::awaitable<bool> open_stream(http::response<http::empty_body> head);

@@ -1,0 +1,82 @@
+// The simulator's HTTP face, run as the handler of the generic server/http_server:
+// POST /oauth/token; the /v1 endpoint table (mock/resources) behind bearer auth,
+// Sub-Account scoping, Idempotency-Key and injected faults; and /__mock/ control
+// endpoints for tests (stats, faults, reset).
+#pragma once
+
+#include "mock/faults.hpp"
+#include "mock/idempotency.hpp"
+#include "mock/options.hpp"
+#include "mock/resources.hpp"
+#include "mock/store.hpp"
+#include "mock/tokens.hpp"
+#include "server/http_server.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace justifi::mock {
+
+namespace asio = boost::asio;
+
+// What a request is answered with before it becomes an HTTP response.
+struct api_response {
+    int status = 200;
+    std::string body;  // empty: no body
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class mock_api {
+public:
+    // `control_allowed`: whether /__mock/ endpoints that change state may be called. The
+    // generic server does not tell a handler the peer's address, so "loopback only" is
+    // enforced by the address the mock listens on.
+    mock_api(mock_settings const& settings, bool control_allowed);
+
+    asio::awaitable<void> handle(http_exchange& ex);
+
+    json::object stats_json() const;
+
+private:
+    struct route {
+        operation const* op;
+        std::vector<std::string> segments;  // "{id}" marks a parameter
+    };
+    struct match_result {
+        operation const* op = nullptr;
+        std::map<std::string, std::string, std::less<>> params;
+        std::vector<std::string> allowed_methods;  // when the path exists with other methods
+    };
+    match_result match(http::verb method, std::vector<std::string> const& segments) const;
+
+    asio::awaitable<void> handle_v1(http_exchange& ex, std::vector<std::string> const& segments, query_params query);
+    api_response process_v1(http_exchange& ex, match_result& m, query_params query, std::string& idempotency_scope,
+                            std::string& idempotency_key);
+    api_response handle_token(http_exchange& ex);
+    api_response handle_control(http_exchange& ex, std::string_view path);
+
+    void count_request(std::string const& label);
+
+    mock_settings settings_;
+    bool control_allowed_;
+    store store_;
+    fault_plan faults_;
+    idempotency_table idempotency_;
+    token_table tokens_;
+    std::vector<route> routes_;
+
+    mutable std::mutex stats_mutex_;
+    std::uint64_t token_requests_ = 0;
+    std::uint64_t idempotent_replays_ = 0;
+    std::map<std::string, std::uint64_t> requests_by_path_;
+    std::map<std::string, std::uint64_t> faults_injected_;
+};
+
+}  // namespace justifi::mock

@@ -1,0 +1,91 @@
+// justifi-mock: the JustiFi API simulator. Runs the generic HTTP server (server/http_server)
+// with the simulator's handler on one thread per core until SIGTERM or SIGINT, then drains.
+#include "mock/api.hpp"
+#include "mock/options.hpp"
+#include "server/http_server.hpp"
+#include "server/log.hpp"
+#include "version.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace mock = justifi::mock;
+namespace log = justifi::log;
+using namespace std::chrono_literals;
+
+// Longest a drain waits for busy connections (a request may be sleeping out injected latency).
+constexpr auto drain_limit = 10s;
+
+asio::awaitable<void> supervise(asio::io_context& io, justifi::http_server& server)
+{
+    asio::signal_set signals(io, SIGTERM, SIGINT);
+    auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    log::info("signal received, draining", {{"signal", signal}});
+    server.begin_drain();
+    // Polling keeps this free of cross-thread wakeups; 20 ms is invisible next to a drain.
+    asio::steady_timer poll(io);
+    auto const deadline = std::chrono::steady_clock::now() + drain_limit;
+    while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+        poll.expires_after(20ms);
+        co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (server.open_connections() > 0) log::warning("connections still open after the drain, closing them");
+    log::info("stopped");
+    io.stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    auto loaded = mock::load_settings(argc, argv);
+    if (auto const* exit = std::get_if<justifi::config::exit_now>(&loaded)) {
+        (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
+        return exit->code;
+    }
+    auto const settings = std::get<mock::mock_settings>(std::move(loaded));
+    log::set_threshold(settings.log_level);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    unsigned const threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context io(static_cast<int>(threads));
+    boost::system::error_code ec;
+    auto const address = asio::ip::make_address(settings.host, ec);
+    mock::mock_api api(settings, !ec && address.is_loopback());
+    justifi::http_server server(io, justifi::http_server_settings{},
+                                [&api](justifi::http_exchange& ex) { return api.handle(ex); });
+    auto const endpoint = server.listen(settings.host, settings.port);
+    if (!endpoint) {
+        std::cerr << "justifi-mock: cannot listen on " << settings.host << ":" << settings.port << ": "
+                  << endpoint.error().message() << std::endl;
+        return 1;
+    }
+    server.start();
+    log::info("listening", {{"service", "justifi-mock"},
+                            {"host", endpoint->address().to_string()},
+                            {"port", endpoint->port()},
+                            {"version", justifi::server_version},
+                            {"seed", settings.seed},
+                            {"threads", threads},
+                            {"faults", mock::fault_plan::to_json(settings.faults)}});
+    asio::co_spawn(io, supervise(io, server), asio::detached);
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    return 0;
+}

@@ -1,0 +1,195 @@
+#include "mock/options.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+namespace justifi::mock {
+namespace {
+
+namespace po = boost::program_options;
+
+using apply_fn = std::function<std::optional<std::string>(std::string const& value, mock_settings&)>;
+
+struct setting_spec {
+    char const* flag;
+    char const* env;
+    char const* default_text;
+    char const* help;
+    apply_fn apply;
+};
+
+std::optional<long long> parse_integer(std::string const& s, long long min, long long max)
+{
+    long long v = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v < min || v > max) return std::nullopt;
+    return v;
+}
+
+apply_fn count_setting(std::uint64_t fault_settings::*member)
+{
+    return [member](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+        auto const n = parse_integer(v, 0, 1'000'000'000);
+        if (!n) return "must be a non-negative integer";
+        s.faults.*member = static_cast<std::uint64_t>(*n);
+        return std::nullopt;
+    };
+}
+
+std::vector<setting_spec> const& specs()
+{
+    static std::vector<setting_spec> const table{
+        {"host", "JUSTIFI_MOCK_HOST", "127.0.0.1", "address to listen on",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             boost::system::error_code ec;
+             boost::asio::ip::make_address(v, ec);
+             if (ec && v != "localhost") return "must be an IPv4 or IPv6 address (or localhost)";
+             s.host = v == "localhost" ? "127.0.0.1" : v;
+             return std::nullopt;
+         }},
+        {"port", "JUSTIFI_MOCK_PORT", "8081", "TCP port (0 picks a free one; the listening log line names it)",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const p = parse_integer(v, 0, 65535);
+             if (!p) return "must be an integer between 0 and 65535";
+             s.port = static_cast<std::uint16_t>(*p);
+             return std::nullopt;
+         }},
+        {"seed", "JUSTIFI_MOCK_SEED", "42", "seed of the generated data: the same seed gives the same objects",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             std::uint64_t n = 0;
+             auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+             if (ec != std::errc{} || end != v.data() + v.size()) return "must be a non-negative integer";
+             s.seed = n;
+             return std::nullopt;
+         }},
+        {"client-id", "JUSTIFI_MOCK_CLIENT_ID", "test_client_id", "the only client_id POST /oauth/token accepts",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             if (v.empty()) return "must not be empty";
+             s.client_id = v;
+             return std::nullopt;
+         }},
+        {"client-secret", "JUSTIFI_MOCK_CLIENT_SECRET", "test_client_secret",
+         "the only client_secret POST /oauth/token accepts",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             if (v.empty()) return "must not be empty";
+             s.client_secret = v;
+             return std::nullopt;
+         }},
+        {"token-ttl", "JUSTIFI_MOCK_TOKEN_TTL", "86400", "lifetime of issued access tokens, in seconds",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const n = parse_integer(v, 1, 365LL * 86400);
+             if (!n) return "must be a number of seconds from 1 to 31536000";
+             s.token_ttl = std::chrono::seconds(*n);
+             return std::nullopt;
+         }},
+        {"log-level", "JUSTIFI_MOCK_LOG_LEVEL", "info", "stderr log threshold: debug, info, warning, error or off",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const l = log::parse_level(v);
+             if (!l) return "must be one of debug, info, warning, error, off";
+             s.log_level = *l;
+             return std::nullopt;
+         }},
+        {"threads", "JUSTIFI_MOCK_THREADS", "one per core", "I/O threads",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const n = parse_integer(v, 1, 256);
+             if (!n) return "must be an integer between 1 and 256";
+             s.threads = static_cast<unsigned>(*n);
+             return std::nullopt;
+         }},
+        {"latency-ms", "JUSTIFI_MOCK_LATENCY_MS", "0", "fault: milliseconds added to every /v1 response",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const n = parse_integer(v, 0, 600'000);
+             if (!n) return "must be an integer from 0 to 600000";
+             s.faults.latency = std::chrono::milliseconds(*n);
+             return std::nullopt;
+         }},
+        {"fail-rate", "JUSTIFI_MOCK_FAIL_RATE", "0", "fault: fraction (0 to 1) of /v1 requests answered with --fail-status",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             char* end = nullptr;
+             double const rate = std::strtod(v.c_str(), &end);
+             if (v.empty() || *end != '\0' || !(rate >= 0.0 && rate <= 1.0)) return "must be a number from 0 to 1";
+             s.faults.fail_rate = rate;
+             return std::nullopt;
+         }},
+        {"fail-status", "JUSTIFI_MOCK_FAIL_STATUS", "503", "fault: HTTP status of injected failures (400-599)",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const n = parse_integer(v, 400, 599);
+             if (!n) return "must be an HTTP status from 400 to 599";
+             s.faults.fail_status = static_cast<int>(*n);
+             return std::nullopt;
+         }},
+        {"fail-first", "JUSTIFI_MOCK_FAIL_FIRST", "0", "fault: the first N /v1 requests answer --fail-status",
+         count_setting(&fault_settings::fail_first)},
+        {"rate-limit-first", "JUSTIFI_MOCK_RATE_LIMIT_FIRST", "0",
+         "fault: the first N /v1 requests answer 429 with Retry-After: 1", count_setting(&fault_settings::rate_limit_first)},
+        {"drop-first", "JUSTIFI_MOCK_DROP_FIRST", "0",
+         "fault: the first N /v1 requests have their connection closed before a complete answer",
+         count_setting(&fault_settings::drop_first)},
+    };
+    return table;
+}
+
+std::string help_text(po::options_description const& desc)
+{
+    std::ostringstream out;
+    out << "justifi-mock: an offline simulator of the JustiFi API (https://api.justifi.ai) for tests,\n"
+        << "benchmarks and trying justifi-mcp without an account.\n\n"
+        << "Usage: justifi-mock [options]\n\n"
+        << "Point the server at it with JUSTIFI_BASE_URL=http://127.0.0.1:<port> and the client\n"
+        << "credentials below. Every option can also be set by the environment variable shown.\n\n"
+        << desc << "\n"
+        << "Run-time control (no auth): GET /__mock/stats, DELETE /__mock/stats, GET and POST\n"
+        << "/__mock/faults with {latency_ms, fail_rate, fail_status, fail_first, rate_limit_first,\n"
+        << "drop_first}, POST /__mock/reset (the seeded data again). Test tokens usable from any\n"
+        << "sub account: pm_test_visa, pm_test_card_declined, pm_test_insufficient_funds,\n"
+        << "pm_test_expired_card, pm_test_bank_account, pm_test_ach_insufficient_funds and more\n"
+        << "(see mock/README.md).\n";
+    return out.str();
+}
+
+}  // namespace
+
+std::variant<mock_settings, config::exit_now> load_settings(int argc, char const* const* argv)
+{
+    po::options_description desc("Options");
+    desc.add_options()("help,h", "print this help and exit");
+    for (auto const& spec : specs()) {
+        std::string text = std::string(spec.help) + "\n  env " + spec.env + ", default " + spec.default_text;
+        desc.add_options()(spec.flag, po::value<std::string>()->value_name("VALUE"), text.c_str());
+    }
+    po::variables_map cli;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), cli);
+    } catch (po::error const& e) {
+        return config::exit_now{2, std::string("justifi-mock: ") + e.what() + " (see --help)"};
+    }
+    if (cli.count("help")) return config::exit_now{0, help_text(desc)};
+
+    mock_settings s;
+    for (auto const& spec : specs()) {
+        std::string value;
+        std::string source;
+        if (cli.count(spec.flag)) {
+            value = cli[spec.flag].as<std::string>();
+            source = std::string("--") + spec.flag;
+        } else if (char const* env = std::getenv(spec.env); env && *env) {
+            value = env;
+            source = spec.env;
+        } else {
+            continue;
+        }
+        if (auto err = spec.apply(value, s)) {
+            bool const secret = log::is_sensitive_field_name(spec.flag);
+            return config::exit_now{2, "justifi-mock: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
+        }
+    }
+    return s;
+}
+
+}  // namespace justifi::mock

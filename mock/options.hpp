@@ -1,0 +1,31 @@
+// justifi-mock's settings: every one has a flag and an environment variable
+// (flag > environment > default), in the style of server/config.
+#pragma once
+
+#include "mock/faults.hpp"
+#include "server/config.hpp"
+#include "server/log.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace justifi::mock {
+
+struct mock_settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8081;
+    std::uint64_t seed = 42;
+    std::string client_id = "test_client_id";
+    std::string client_secret = "test_client_secret";
+    std::chrono::seconds token_ttl{86'400};
+    log::level log_level = log::level::info;
+    unsigned threads = 0;  // 0: one per core
+    fault_settings faults;
+};
+
+// Settings, or what to print and the exit code (help, or a bad value named with its source).
+std::variant<mock_settings, config::exit_now> load_settings(int argc, char const* const* argv);
+
+}  // namespace justifi::mock
