@@ -460,8 +460,17 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
         log::info("data reset to the seeded state", {{"seed", store_.seed()}});
         return json_response(200, json::object{{"reset", true}, {"seed", store_.seed()}});
     }
+    if (path == "/__mock/tokens") {
+        if (method != http::verb::delete_)
+            return error_response(api_error{405, "method_not_allowed", "Use DELETE /__mock/tokens", {}, {}});
+        auto const revoked = tokens_.revoke_all();
+        log::info("access tokens revoked", {{"revoked", revoked}});
+        return json_response(200, json::object{{"revoked", revoked}});
+    }
     return error_response(api_error{404, "not_found",
-                                    "Unknown control endpoint; use /__mock/stats, /__mock/faults or /__mock/reset", {}, {}});
+                                    "Unknown control endpoint; use /__mock/stats, /__mock/faults, /__mock/reset or "
+                                    "/__mock/tokens",
+                                    {}, {}});
 }
 
 }  // namespace justifi::mock

@@ -1,7 +1,7 @@
 // The simulator's HTTP face, run as the handler of the generic server/http_server:
 // POST /oauth/token; the /v1 endpoint table (mock/resources) behind bearer auth,
 // Sub-Account scoping, Idempotency-Key and injected faults; and /__mock/ control
-// endpoints for tests (stats, faults, reset).
+// endpoints for tests (stats, faults, reset, token revocation).
 #pragma once
 
 #include "mock/faults.hpp"

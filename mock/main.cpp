@@ -1,7 +1,9 @@
 // justifi-mock: the JustiFi API simulator. Runs the generic HTTP server (server/http_server)
 // with the simulator's handler on one thread per core until SIGTERM or SIGINT, then drains.
+// Serves HTTPS with a given or generated certificate when asked.
 #include "mock/api.hpp"
 #include "mock/options.hpp"
+#include "mock/tls.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
 #include "version.hpp"
@@ -10,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -47,6 +50,13 @@ asio::awaitable<void> supervise(asio::io_context& io, justifi::http_server& serv
     io.stop();
 }
 
+std::string joined(std::vector<std::string> const& names)
+{
+    std::string out;
+    for (auto const& name : names) out += (out.empty() ? "" : ",") + name;
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -65,8 +75,33 @@ int main(int argc, char** argv)
     boost::system::error_code ec;
     auto const address = asio::ip::make_address(settings.host, ec);
     mock::mock_api api(settings, !ec && address.is_loopback());
-    justifi::http_server server(io, justifi::http_server_settings{},
-                                [&api](justifi::http_exchange& ex) { return api.handle(ex); });
+
+    justifi::http_server_settings server_settings;
+    std::string cert_file = settings.tls_cert_file;
+    std::string key_file = settings.tls_key_file;
+    std::string ca_file;
+    if (!settings.tls_generate_dir.empty()) {
+        auto const generated = mock::generate_certificate(settings.tls_generate_dir, settings.tls_names);
+        if (!generated) {
+            std::cerr << "justifi-mock: cannot generate a TLS certificate in " << settings.tls_generate_dir << ": "
+                      << generated.error() << std::endl;
+            return 1;
+        }
+        cert_file = generated->cert_file;
+        key_file = generated->key_file;
+        ca_file = generated->ca_file;
+        log::info("generated a TLS certificate; trust its CA with JUSTIFI_CA_FILE",
+                  {{"ca_file", ca_file}, {"cert_file", cert_file}, {"names", joined(settings.tls_names)}});
+    }
+    if (!cert_file.empty()) {
+        auto context = mock::make_server_context(cert_file, key_file);
+        if (!context) {
+            std::cerr << "justifi-mock: cannot serve HTTPS: " << context.error() << std::endl;
+            return 1;
+        }
+        server_settings.tls = std::move(*context);
+    }
+    justifi::http_server server(io, server_settings, [&api](justifi::http_exchange& ex) { return api.handle(ex); });
     auto const endpoint = server.listen(settings.host, settings.port);
     if (!endpoint) {
         std::cerr << "justifi-mock: cannot listen on " << settings.host << ":" << settings.port << ": "
@@ -75,8 +110,10 @@ int main(int argc, char** argv)
     }
     server.start();
     log::info("listening", {{"service", "justifi-mock"},
+                            {"scheme", server_settings.tls ? "https" : "http"},
                             {"host", endpoint->address().to_string()},
                             {"port", endpoint->port()},
+                            {"ca_file", ca_file},
                             {"version", justifi::server_version},
                             {"seed", settings.seed},
                             {"threads", threads},

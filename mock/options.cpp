@@ -3,8 +3,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -38,6 +41,15 @@ apply_fn count_setting(std::uint64_t fault_settings::*member)
         auto const n = parse_integer(v, 0, 1'000'000'000);
         if (!n) return "must be a non-negative integer";
         s.faults.*member = static_cast<std::uint64_t>(*n);
+        return std::nullopt;
+    };
+}
+
+apply_fn readable_file_setting(std::string mock_settings::*member)
+{
+    return [member](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+        if (!std::ifstream(v)) return "names a file that cannot be read";
+        s.*member = v;
         return std::nullopt;
     };
 }
@@ -131,6 +143,39 @@ std::vector<setting_spec> const& specs()
         {"drop-first", "JUSTIFI_MOCK_DROP_FIRST", "0",
          "fault: the first N /v1 requests have their connection closed before a complete answer",
          count_setting(&fault_settings::drop_first)},
+        {"tls-cert", "JUSTIFI_MOCK_TLS_CERT", "none (plain HTTP)",
+         "serve HTTPS with this PEM certificate chain (the server's certificate first); needs --tls-key",
+         readable_file_setting(&mock_settings::tls_cert_file)},
+        {"tls-key", "JUSTIFI_MOCK_TLS_KEY", "none", "PEM private key of --tls-cert",
+         readable_file_setting(&mock_settings::tls_key_file)},
+        {"tls-generate", "JUSTIFI_MOCK_TLS_GENERATE", "none (plain HTTP)",
+         "serve HTTPS with a CA and a certificate it signs, generated at start into this directory as ca.pem, "
+         "cert.pem and key.pem; trust ca.pem (JUSTIFI_CA_FILE)",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             if (v.empty()) return "must name a directory";
+             s.tls_generate_dir = v;
+             return std::nullopt;
+         }},
+        {"tls-names", "JUSTIFI_MOCK_TLS_NAMES", "localhost,127.0.0.1",
+         "comma-separated host names and IP addresses a --tls-generate certificate is valid for",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             std::vector<std::string> names;
+             for (std::size_t start = 0; start <= v.size();) {
+                 auto const end = std::min(v.find(',', start), v.size());
+                 auto const name = v.substr(start, end - start);
+                 boost::system::error_code ec;
+                 boost::asio::ip::make_address(name, ec);
+                 bool const host_name = !name.empty() && name.size() <= 253 &&
+                                        std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                                            return std::isalnum(c) || c == '-' || c == '.' || c == '*';
+                                        });
+                 if (ec && !host_name) return "must be host names or IP addresses separated by commas";
+                 names.push_back(name);
+                 start = end + 1;
+             }
+             s.tls_names = std::move(names);
+             return std::nullopt;
+         }},
     };
     return table;
 }
@@ -142,14 +187,16 @@ std::string help_text(po::options_description const& desc)
         << "benchmarks and trying justifi-mcp without an account.\n\n"
         << "Usage: justifi-mock [options]\n\n"
         << "Point the server at it with JUSTIFI_BASE_URL=http://127.0.0.1:<port> and the client\n"
-        << "credentials below. Every option can also be set by the environment variable shown.\n\n"
+        << "credentials below. Every option can also be set by the environment variable shown.\n"
+        << "For HTTPS, --tls-generate DIR writes a CA to trust: JUSTIFI_BASE_URL=https://127.0.0.1:<port>\n"
+        << "JUSTIFI_CA_FILE=DIR/ca.pem.\n\n"
         << desc << "\n"
         << "Run-time control (no auth): GET /__mock/stats, DELETE /__mock/stats, GET and POST\n"
         << "/__mock/faults with {latency_ms, fail_rate, fail_status, fail_first, rate_limit_first,\n"
-        << "drop_first}, POST /__mock/reset (the seeded data again). Test tokens usable from any\n"
-        << "sub account: pm_test_visa, pm_test_card_declined, pm_test_insufficient_funds,\n"
-        << "pm_test_expired_card, pm_test_bank_account, pm_test_ach_insufficient_funds and more\n"
-        << "(see mock/README.md).\n";
+        << "drop_first}, POST /__mock/reset (the seeded data again), DELETE /__mock/tokens (forgets\n"
+        << "every access token issued so far). Test tokens usable from any sub account: pm_test_visa,\n"
+        << "pm_test_card_declined, pm_test_insufficient_funds, pm_test_expired_card,\n"
+        << "pm_test_bank_account, pm_test_ach_insufficient_funds and more (see mock/README.md).\n";
     return out.str();
 }
 
@@ -189,6 +236,10 @@ std::variant<mock_settings, config::exit_now> load_settings(int argc, char const
             return config::exit_now{2, "justifi-mock: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
         }
     }
+    if (s.tls_cert_file.empty() != s.tls_key_file.empty())
+        return config::exit_now{2, "justifi-mock: --tls-cert and --tls-key go together: give both, or neither for plain HTTP"};
+    if (!s.tls_cert_file.empty() && !s.tls_generate_dir.empty())
+        return config::exit_now{2, "justifi-mock: use either --tls-cert and --tls-key, or --tls-generate, not both"};
     return s;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace justifi::mock {
 
@@ -23,6 +24,13 @@ struct mock_settings {
     log::level log_level = log::level::info;
     unsigned threads = 0;  // 0: one per core
     fault_settings faults;
+    // HTTPS: a given certificate chain and key, or a CA and certificate generated into a directory.
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    std::string tls_generate_dir;
+    std::vector<std::string> tls_names{"localhost", "127.0.0.1"};  // what a generated certificate names
+
+    bool https() const { return !tls_cert_file.empty() || !tls_generate_dir.empty(); }
 };
 
 // Settings, or what to print and the exit code (help, or a bad value named with its source).

@@ -385,6 +385,11 @@ outcome<reply> capture_payment(call_context& cx, call_input const& in)
     if (!payment) return payment.error();
     auto& p = (*payment)->data;
     auto const status = get_string(p, "status");
+    // The OpenAPI (POST /payments/{id}/capture): "Returns a payment_already_captured error if
+    // the payment is in a captured state."
+    if (status != "authorized" && get_bool(p, "captured"))
+        return unprocessable("payment_already_captured", "Payment " + (*payment)->id() +
+                                                             " has already been captured (status " + status + ")");
     if (status != "authorized")
         return unprocessable("payment_not_capturable",
                              "Payment " + (*payment)->id() + " cannot be captured: its status is " + status +

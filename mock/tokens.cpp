@@ -27,6 +27,14 @@ std::optional<std::string> token_table::client_of(std::string_view token, clock:
     return it->second.client_id;
 }
 
+std::size_t token_table::revoke_all()
+{
+    std::lock_guard lock(mutex_);
+    auto const revoked = grants_.size();
+    grants_.clear();
+    return revoked;
+}
+
 std::string_view bearer_token(std::string_view authorization)
 {
     constexpr std::string_view scheme = "bearer ";

@@ -18,6 +18,8 @@ public:
     std::string issue(std::string const& client_id, std::chrono::seconds ttl, clock::time_point now);
     // The client the token was issued to, while it is valid.
     std::optional<std::string> client_of(std::string_view token, clock::time_point now) const;
+    // Forgets every token issued so far (as JustiFi would after a revocation); returns how many.
+    std::size_t revoke_all();
 
 private:
     struct grant {

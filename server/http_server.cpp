@@ -13,9 +13,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>
+#include <optional>
 #include <tuple>
 
 namespace justifi {
@@ -23,15 +25,69 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t header_limit_bytes = 16 * 1024;
+// Sending close_notify is one small write; a peer that reads nothing must not hold a drain up.
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(1);
+
+// The bytes of one connection: plain TCP, or TLS over it. Either way one AsyncStream, so the
+// request loop and http_exchange have a single code path; deadlines live on the TCP layer.
+class connection_stream {
+public:
+    using executor_type = beast::tcp_stream::executor_type;
+    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+    connection_stream(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) : tls_context_(std::move(tls))
+    {
+        if (tls_context_) tls_.emplace(std::move(socket), *tls_context_);
+        else plain_.emplace(std::move(socket));
+    }
+
+    executor_type get_executor() { return tcp_layer().get_executor(); }
+    beast::tcp_stream& tcp_layer() { return tls_ ? tls_->next_layer() : *plain_; }
+    bool is_tls() const { return tls_.has_value(); }
+    tls_stream& tls() { return *tls_; }
+
+    void expires_after(asio::steady_timer::duration timeout) { tcp_layer().expires_after(timeout); }
+    void cancel() { tcp_layer().cancel(); }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(MutableBuffers const& buffers, Token&& token)
+    {
+        return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, MutableBuffers const& b) {
+                if (tls_) tls_->async_read_some(b, std::move(handler));
+                else plain_->async_read_some(b, std::move(handler));
+            },
+            token, buffers);
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(ConstBuffers const& buffers, Token&& token)
+    {
+        return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, ConstBuffers const& b) {
+                if (tls_) tls_->async_write_some(b, std::move(handler));
+                else plain_->async_write_some(b, std::move(handler));
+            },
+            token, buffers);
+    }
+
+private:
+    std::shared_ptr<asio::ssl::context> tls_context_;  // declared first: outlives the stream using it
+    std::optional<beast::tcp_stream> plain_;
+    std::optional<tls_stream> tls_;
+};
 
 }  // namespace
 
 struct http_exchange::connection {
-    beast::tcp_stream stream;
+    connection_stream stream;
     asio::steady_timer wake;  // what a long-lived stream waits on
     bool idle = true;         // between requests, or parked in idle_wait; touched only on the strand
 
-    explicit connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+    connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
+        : stream(std::move(socket), std::move(tls)), wake(stream.get_executor())
+    {
+    }
 
     // Runs on the connection's strand when the server starts draining.
     void drain()
@@ -78,8 +134,8 @@ void http_exchange::abort()
     keep_alive_ = false;
     status_ = static_cast<http::status>(0);
     boost::system::error_code ignored;
-    conn_.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    conn_.stream.socket().close(ignored);
+    conn_.stream.tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    conn_.stream.tcp_layer().socket().close(ignored);
 }
 
 asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body> head)
@@ -197,19 +253,24 @@ asio::awaitable<void> http_server::accept_loop()
 
 asio::awaitable<void> http_server::refuse_over_capacity(tcp::socket socket)
 {
-    beast::tcp_stream stream(std::move(socket));
+    connection conn(std::move(socket), settings_.tls);
     static constexpr std::string_view busy =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
         "Connection: close\r\nContent-Length: 37\r\n\r\nServer at its connection limit; retry";
-    stream.expires_after(std::chrono::seconds(1));
-    co_await asio::async_write(stream, asio::buffer(busy), use_tuple);
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // A TLS client can read the answer only after a handshake; one deadline covers both.
+    conn.stream.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    if (conn.stream.is_tls()) {
+        auto [hec] = co_await conn.stream.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
+        ec = hec;
+    }
+    if (!ec) co_await asio::async_write(conn.stream, asio::buffer(busy), use_tuple);
+    co_await close_connection(conn);
 }
 
 asio::awaitable<void> http_server::serve(tcp::socket socket)
 {
-    auto conn = std::make_shared<connection>(std::move(socket));
+    auto conn = std::make_shared<connection>(std::move(socket), settings_.tls);
     std::uint64_t id = 0;
     {
         std::lock_guard lock(connections_mutex_);
@@ -218,8 +279,17 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
     }
     ++open_connections_;
 
+    bool handshake_done = true;
+    if (conn->stream.is_tls()) {
+        // Part of the first request's time: the header deadline applies, and a drain cancels it.
+        conn->stream.expires_after(settings_.header_timeout);
+        auto [ec] = co_await conn->stream.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
+        if (ec) log::debug("TLS handshake failed", {{"error", ec.message()}});
+        handshake_done = !ec;
+    }
+
     beast::flat_buffer buffer;
-    for (;;) {
+    while (handshake_done) {
         conn->idle = true;
         if (draining_) break;
         if (buffer.size() == 0) {
@@ -286,8 +356,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         if (!ex.keep_alive_ || draining_) break;
     }
 
-    boost::system::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await close_connection(*conn);
     {
         std::lock_guard lock(connections_mutex_);
         connections_.erase(id);
@@ -299,15 +368,34 @@ asio::awaitable<void> http_server::discard_unread_input(connection& conn)
 {
     // Closing a socket with unread input makes the kernel send a reset, which can destroy
     // the error response before the client reads it; so read a bounded amount away first.
+    // Under TLS the raw bytes are read away undecrypted: they are thrown away anyway.
+    auto& lowest = conn.stream.tcp_layer();
     boost::system::error_code ignored;
-    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    conn.stream.expires_after(std::chrono::seconds(1));
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(std::chrono::seconds(1));
     std::array<char, 16 * 1024> sink;
     for (std::size_t total = 0; total < 8 * settings_.max_body_bytes;) {
-        auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+        auto [ec, n] = co_await lowest.async_read_some(asio::buffer(sink), use_tuple);
         if (ec) break;
         total += n;
     }
+}
+
+asio::awaitable<void> http_server::close_connection(connection& conn)
+{
+    auto& lowest = conn.stream.tcp_layer();
+    bool const tls_open = conn.stream.is_tls() && lowest.socket().is_open() &&
+                          SSL_is_init_finished(conn.stream.tls().native_handle());
+    if (tls_open) {
+        // close_notify without waiting for the peer's: marked as already received, the
+        // shutdown completes once ours is written, so a client that never answers costs nothing.
+        auto* const ssl = conn.stream.tls().native_handle();
+        SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+        lowest.expires_after(tls_shutdown_timeout);
+        co_await conn.stream.tls().async_shutdown(use_tuple);
+    }
+    boost::system::error_code ignored;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace justifi

@@ -2,6 +2,7 @@
 // its own strand, deadlines on every read and write, body and header limits, a cap on
 // connections, and draining. What a request means is the handler's business: the MCP
 // endpoint (server/http_transport) and the JustiFi simulator (mock/) both sit on this.
+// With a TLS context it serves HTTPS: each connection does its handshake first, then the same.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,10 @@
 #include <string_view>
 #include <unordered_map>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace justifi {
 
 namespace asio = boost::asio;
@@ -36,6 +41,8 @@ struct http_server_settings {
     std::chrono::milliseconds write_timeout{30'000};
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_connections = 10'000;
+    // Null: plain HTTP. Otherwise HTTPS with this server context (certificate and key loaded).
+    std::shared_ptr<asio::ssl::context> tls;
 };
 
 class http_server;
@@ -107,6 +114,7 @@ private:
     asio::awaitable<void> serve(tcp::socket socket);
     asio::awaitable<void> refuse_over_capacity(tcp::socket socket);
     asio::awaitable<void> discard_unread_input(connection& conn);
+    asio::awaitable<void> close_connection(connection& conn);
 
     asio::io_context& io_;
     http_server_settings settings_;

@@ -34,8 +34,15 @@ struct http_server {
     }
 };
 
-// The JustiFi simulator on an ephemeral loopback port.
+// Asks mock_server for HTTPS with a certificate the simulator generates (--tls-generate).
+struct serve_https_t {
+    explicit serve_https_t() = default;
+};
+inline constexpr serve_https_t serve_https{};
+
+// The JustiFi simulator on an ephemeral loopback port, plain HTTP or HTTPS.
 struct mock_server {
+    std::string tls_dir;  // empty: plain HTTP; else where ca.pem, cert.pem and key.pem were generated
     child_process process;
     std::uint16_t port;
 
@@ -44,19 +51,51 @@ struct mock_server {
     {
     }
 
+    mock_server(serve_https_t, std::vector<std::string> args = {})
+        : tls_dir(make_temp_dir()),
+          process(mock_binary, with_port(with_generated_certificate(tls_dir, std::move(args)))),
+          port(process.wait_for_port())
+    {
+    }
+
+    ~mock_server()
+    {
+        if (!tls_dir.empty()) remove_tree(tls_dir);
+    }
+    mock_server(mock_server const&) = delete;
+    mock_server& operator=(mock_server const&) = delete;
+
     static child_options with_port(std::vector<std::string> args)
     {
         args.insert(args.begin(), {"--host", "127.0.0.1", "--port", "0"});
         return {.args = std::move(args)};
     }
 
-    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port); }
-    boost::json::value stats() const { return http_request(port, "GET", "/__mock/stats").json(); }
-    void reset_stats() const { http_request(port, "DELETE", "/__mock/stats"); }
+    static std::vector<std::string> with_generated_certificate(std::string const& dir, std::vector<std::string> args)
+    {
+        args.insert(args.begin(), {"--tls-generate", dir});
+        return args;
+    }
+
+    bool https() const { return !tls_dir.empty(); }
+    std::string ca_file() const { return tls_dir + "/ca.pem"; }
+    std::string base_url() const { return (https() ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port); }
+
+    // A control request over the mock's own scheme (HTTPS trusts the generated CA).
+    http_response request(std::string const& method, std::string const& target, header_list const& headers = {},
+                          std::string const& body = {}) const
+    {
+        if (!https()) return http_request(port, method, target, headers, body);
+        return https_request(port, ca_file(), method, target, headers, body);
+    }
+    boost::json::value stats() const { return request("GET", "/__mock/stats").json(); }
+    void reset_stats() const { request("DELETE", "/__mock/stats"); }
     void set_faults(boost::json::object const& faults) const
     {
-        http_request(port, "POST", "/__mock/faults", {{"Content-Type", "application/json"}}, boost::json::serialize(faults));
+        request("POST", "/__mock/faults", {{"Content-Type", "application/json"}}, boost::json::serialize(faults));
     }
+    // Forgets every access token the mock issued: the next /v1 call with one gets 401.
+    void revoke_tokens() const { request("DELETE", "/__mock/tokens"); }
     // How many requests reached "METHOD /v1/path/{template}".
     std::int64_t requests_to(std::string const& operation) const
     {

@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -46,6 +47,34 @@ void copy_headers(Header const& from, http_response& to)
     for (auto const& field : from) to.headers[lower(field.name_string())] = std::string(field.value());
 }
 
+http::request<http::string_body> make_request(std::string const& method, std::string const& target,
+                                              header_list const& headers, std::string const& body)
+{
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (auto const& [name, value] : headers) req.set(name, value);
+    if (!body.empty() || method == "POST") {
+        req.body() = body;
+        req.prepare_payload();
+    }
+    return req;
+}
+
+template <class Stream>
+http_response read_whole_response(Stream& stream, beast::flat_buffer& buffer)
+{
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    http::read(stream, buffer, parser);
+    auto& res = parser.get();
+    http_response out;
+    out.status = static_cast<int>(res.result_int());
+    copy_headers(res, out);
+    out.body = res.body();
+    out.keep_alive = res.keep_alive();
+    return out;
+}
+
 }  // namespace
 
 std::string http_response::header(std::string const& name) const
@@ -73,13 +102,7 @@ http_connection::~http_connection() = default;
 http_response http_connection::request(std::string const& method, std::string const& target, header_list const& headers,
                                        std::string const& body)
 {
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    for (auto const& [name, value] : headers) req.set(name, value);
-    if (!body.empty() || method == "POST") {
-        req.body() = body;
-        req.prepare_payload();
-    }
+    auto const req = make_request(method, target, headers, body);
     http::write(impl_->socket, req);
     if (method == "HEAD") {
         http::response_parser<http::empty_body> parser;
@@ -96,19 +119,7 @@ http_response http_connection::request(std::string const& method, std::string co
 
 void http_connection::send_raw(std::string_view bytes) { asio::write(impl_->socket, asio::buffer(bytes)); }
 
-http_response http_connection::read_response()
-{
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    http::read(impl_->socket, impl_->buffer, parser);
-    auto& res = parser.get();
-    http_response out;
-    out.status = static_cast<int>(res.result_int());
-    copy_headers(res, out);
-    out.body = res.body();
-    out.keep_alive = res.keep_alive();
-    return out;
-}
+http_response http_connection::read_response() { return read_whole_response(impl_->socket, impl_->buffer); }
 
 http_response http_connection::read_response_header()
 {
@@ -137,6 +148,24 @@ http_response http_request(std::uint16_t port, std::string const& method, std::s
 {
     http_connection connection(port);
     return connection.request(method, target, headers, body);
+}
+
+http_response https_request(std::uint16_t port, std::string const& ca_file, std::string const& method,
+                            std::string const& target, header_list const& headers, std::string const& body)
+{
+    asio::io_context io;
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.load_verify_file(ca_file);
+    context.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<tcp::socket> stream(io, context);
+    stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    set_socket_timeout(stream.next_layer(), std::chrono::seconds(15));
+    stream.handshake(asio::ssl::stream_base::client);
+    auto req = make_request(method, target, headers, body);
+    req.keep_alive(false);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    return read_whole_response(stream, buffer);
 }
 
 std::vector<json::value> sse_messages(std::string_view body)

@@ -1,4 +1,4 @@
-// A small blocking HTTP/1.1 client over real loopback sockets, for integration tests,
+// A small blocking HTTP/1.1 client (and HTTPS one-shots) over real loopback sockets, for integration tests,
 // with MCP helpers on top (initialize, post a message, split an SSE body).
 #pragma once
 
@@ -54,6 +54,11 @@ private:
 // One-shot request on a fresh connection.
 http_response http_request(std::uint16_t port, std::string const& method, std::string const& target,
                            header_list const& headers = {}, std::string const& body = {});
+
+// One request over HTTPS to 127.0.0.1 on a fresh connection, trusting only `ca_file`. The chain
+// is verified, the host name is not: that check is the product's, and tests prove it there.
+http_response https_request(std::uint16_t port, std::string const& ca_file, std::string const& method,
+                            std::string const& target, header_list const& headers = {}, std::string const& body = {});
 
 // JSON-RPC messages carried in an SSE body ("data:" lines of "message" events).
 std::vector<boost::json::value> sse_messages(std::string_view body);
