@@ -41,17 +41,6 @@ struct local_stack {
     }
 };
 
-std::string text_of(json::object const& result) { return std::string(result.at("content").at(0).at("text").as_string()); }
-
-std::int64_t total_v1_requests(mock_server const& mock)
-{
-    std::int64_t total = 0;
-    auto const stats = mock.stats();
-    for (auto const& [label, count] : stats.at("requests_by_path").as_object())
-        if (label.find("/v1/") != json::string::npos) total += count.to_number<std::int64_t>();
-    return total;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(justifi_client)

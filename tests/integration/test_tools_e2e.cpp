@@ -22,21 +22,6 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Small JSON helpers (no range-for over members of temporaries: GCC 12).
 
-std::string text_of(json::object const& result)
-{
-    std::string out;
-    if (auto const* content = result.if_contains("content"); content && content->is_array())
-        for (auto const& block : content->get_array())
-            if (auto const* t = block.as_object().if_contains("text"); t && t->is_string()) out += t->get_string();
-    return out;
-}
-
-bool is_error(json::object const& result)
-{
-    auto const* flag = result.if_contains("isError");
-    return flag && flag->is_bool() && flag->get_bool();
-}
-
 json::object const& structured(json::object const& result) { return result.at("structuredContent").as_object(); }
 json::value const& data_of(json::object const& result) { return structured(result).at("data"); }
 
@@ -52,16 +37,6 @@ std::string payment_method_id(json::value const& method)
     for (auto const* kind : {"card", "bank_account"})
         if (auto const* inner = o.if_contains(kind); inner && inner->is_object()) return str(inner->at("id"));
     return {};
-}
-
-std::int64_t total_v1_requests(mock_server const& mock)
-{
-    std::int64_t total = 0;
-    auto const stats = mock.stats();
-    auto const& by_path = stats.at("requests_by_path").as_object();
-    for (auto const& [label, count] : by_path)
-        if (label.find("/v1/") != json::string::npos) total += count.to_number<std::int64_t>();
-    return total;
 }
 
 void reset_simulator(mock_server const& mock)

@@ -51,19 +51,6 @@ struct product_stack {
     }
 };
 
-bool is_error(json::object const& result) { return result.contains("isError") && result.at("isError") == true; }
-
-std::string text_of(json::object const& result) { return std::string(result.at("content").at(0).at("text").as_string()); }
-
-std::int64_t total_v1_requests(mock_server const& mock)
-{
-    std::int64_t total = 0;
-    auto const stats = mock.stats();
-    for (auto const& [label, count] : stats.at("requests_by_path").as_object())
-        if (label.find("/v1/") != json::string::npos) total += count.to_number<std::int64_t>();
-    return total;
-}
-
 std::string url(std::string const& host, std::uint16_t port) { return "https://" + host + ":" + std::to_string(port); }
 
 }  // namespace

@@ -114,6 +114,32 @@ inline child_options against(mock_server const& mock, child_options options = {}
     return options;
 }
 
+// Tool results: their text, and whether they are errors.
+inline std::string text_of(boost::json::object const& result)
+{
+    std::string out;
+    if (auto const* content = result.if_contains("content"); content && content->is_array())
+        for (auto const& block : content->get_array())
+            if (auto const* t = block.as_object().if_contains("text"); t && t->is_string()) out += t->get_string();
+    return out;
+}
+
+inline bool is_error(boost::json::object const& result)
+{
+    auto const* flag = result.if_contains("isError");
+    return flag && flag->is_bool() && flag->get_bool();
+}
+
+// Requests that reached the simulator's /v1 API, all paths together.
+inline std::int64_t total_v1_requests(mock_server const& mock)
+{
+    std::int64_t total = 0;
+    auto const stats = mock.stats();  // named: never range-for over a temporary's member
+    for (auto const& [label, count] : stats.at("requests_by_path").as_object())
+        if (label.find("/v1/") != boost::json::string::npos) total += count.to_number<std::int64_t>();
+    return total;
+}
+
 inline void write_file(std::string const& path, std::string const& text)
 {
     std::ofstream(path) << text;
