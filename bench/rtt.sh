@@ -22,9 +22,10 @@ port_of() {
 pids+=($!)
 mock_port=$(port_of "$work/mock.log")
 JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" JUSTIFI_CLIENT_ID=test_client_id \
-  JUSTIFI_CLIENT_SECRET=test_client_secret MCP_AUTH=none LOG_LEVEL=info \
+  JUSTIFI_CLIENT_SECRET=test_client_secret MCP_AUTH=none LOG_LEVEL=info MCP_THREADS="${MCP_THREADS:-}" \
   "$build/justifi-mcp" --transport http --port 0 2>"$work/mcp.log" &
 pids+=($!)
 mcp_port=$(port_of "$work/mcp.log")
 # LOG_LEVEL=info keeps the per-request log line, as in production.
+[[ -n "${KEEP_LOGS:-}" ]] && trap 'cp "$work"/*.log /tmp/; cleanup' EXIT
 "$build/bench/mcp-rtt" "$mcp_port" "$calls" list_payments '{"limit":25}'

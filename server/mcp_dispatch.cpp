@@ -192,8 +192,11 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
 
     log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
     call_context tool_ctx(context, progress_token);
-    auto run = [&]() -> asio::awaitable<tools::tool_result> { co_return co_await tool->handler(arguments, tool_ctx); };
-    auto [failure, outcome] = co_await asio::co_spawn(
+    // The result comes back through this local, not as co_spawn's value: a list answer is
+    // tens of kilobytes of JSON, and co_spawn's completion would copy it.
+    std::optional<tools::tool_result> outcome;
+    auto run = [&]() -> asio::awaitable<void> { outcome = co_await tool->handler(arguments, tool_ctx); };
+    auto [failure] = co_await asio::co_spawn(
         executor, run(), asio::bind_cancellation_slot(call->signal.slot(), asio::as_tuple(asio::use_awaitable)));
     call->finished = true;
     call->signal.slot().clear();
@@ -222,7 +225,9 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
         co_return make_error(request.id, jsonrpc::internal_error,
                              "Internal error while running tool \"" + tool->name + "\"");
     }
-    co_return make_result(request.id, outcome.to_json());
+    if (!outcome)  // cannot happen: a handler either returns or throws
+        co_return make_error(request.id, jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+    co_return make_result(request.id, std::move(*outcome).to_json());
 }
 
 void dispatcher::emit_cancellation(running_call& call)

@@ -1035,14 +1035,16 @@ std::string_view status_hint(int status, std::string_view required_scope, std::s
 
 }  // namespace
 
-tool_result result_from_upstream(int status, json::value const& body, std::string_view required_scope)
+tool_result result_from_upstream(int status, json::value body, std::string_view required_scope)
 {
     if (status >= 200 && status < 300) {
         if (body.is_null())
             return done_result("JustiFi accepted the request (HTTP " + std::to_string(status) + ", no content).");
         // structuredContent must be an object.
-        if (body.is_object()) return tool_result::structured_json(body);
-        return tool_result::structured_json(json::object{{"data", body}});
+        if (body.is_object()) return tool_result::structured_json(std::move(body));
+        json::object wrapped;
+        wrapped["data"] = std::move(body);
+        return tool_result::structured_json(std::move(wrapped));
     }
     if (status < 400)
         return tool_result::error("JustiFi answered with the unexpected HTTP status " + std::to_string(status) +
@@ -1167,9 +1169,9 @@ asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client
     if (success && answer->body.is_null() && !tool.done_text.empty()) co_return done_result(tool.done_text);
     if (success && tool.shape) {
         auto shaped = tool.shape(answer->body, arguments);
-        co_return result_from_upstream(answer->status, shaped, tool.scope);
+        co_return result_from_upstream(answer->status, std::move(shaped), tool.scope);
     }
-    co_return result_from_upstream(answer->status, answer->body, tool.scope);
+    co_return result_from_upstream(answer->status, std::move(answer->body), tool.scope);
 }
 
 asio::awaitable<tool_result> run_generator(json::object const& arguments, tool_context& ctx)

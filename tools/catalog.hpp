@@ -71,7 +71,8 @@ boost::system::result<client::call_request, std::string> prepare_call(endpoint_t
 
 // JustiFi's answer as a tool result: 2xx as structured JSON (204 as {"status":"done"}), any
 // other status as an error quoting JustiFi's code, message and decline code, with what to do.
-tool_result result_from_upstream(int status, json::value const& body, std::string_view required_scope = {});
+// Takes the body by value: a list answer is tens of kilobytes, and callers move it in.
+tool_result result_from_upstream(int status, json::value body, std::string_view required_scope = {});
 
 // A failure with no JustiFi answer (network, TLS, credentials) as a tool error; `may_have_run`
 // is true for calls that change data, where a lost answer does not mean nothing happened.

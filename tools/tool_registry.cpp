@@ -43,7 +43,16 @@ tool_result tool_result::structured_json(json::value value)
     return r;
 }
 
-json::object tool_result::to_json() const
+json::object tool_result::to_json() &&
+{
+    json::object out;
+    out["content"] = std::move(content);
+    if (structured) out["structuredContent"] = std::move(*structured);
+    if (is_error) out["isError"] = true;
+    return out;
+}
+
+json::object tool_result::to_json() const&
 {
     json::object out;
     out["content"] = content;

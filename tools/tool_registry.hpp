@@ -38,7 +38,8 @@ struct tool_result {
     // JSON as structuredContent and, for clients that read only text, as a text block.
     static tool_result structured_json(json::value value);
 
-    json::object to_json() const;
+    json::object to_json() const&;
+    json::object to_json() &&;  // moves the (possibly large) JSON instead of copying it
 };
 
 // What a running tool can do besides computing its result.

@@ -94,6 +94,7 @@ struct http_connection::impl {
 http_connection::http_connection(std::uint16_t port, std::chrono::milliseconds timeout) : impl_(std::make_unique<impl>())
 {
     impl_->socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    impl_->socket.set_option(tcp::no_delay(true));  // requests go out as headers and body: no Nagle wait
     set_socket_timeout(impl_->socket, timeout);
 }
 
