@@ -95,9 +95,13 @@ BOOST_AUTO_TEST_CASE(rate_limit_is_retried_after_the_servers_retry_after)
     stack.call_tool("list_payments", {{"limit", 1}});
     stack.mock.reset_stats();
     stack.mock.set_faults({{"rate_limit_first", 1}});
+    auto const started = std::chrono::steady_clock::now();
     auto const result = stack.call_tool("list_payments", {{"limit", 1}});
+    auto const waited = std::chrono::steady_clock::now() - started;
     BOOST_TEST(!result.contains("isError"));
     BOOST_TEST(stack.mock.requests_to("GET /v1/payments") == 2);
+    // The simulator said Retry-After: 1. A lower bound only: a slow machine makes it longer, never shorter.
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() >= 1000);
 }
 
 BOOST_AUTO_TEST_CASE(gives_up_after_three_tries_with_justifis_status)
