@@ -108,6 +108,18 @@ asio::awaitable<void> drop(http_exchange& ex)
     co_return;
 }
 
+char const* fault_label(fault_kind kind)
+{
+    switch (kind) {
+    case fault_kind::drop: return "dropped";
+    case fault_kind::drop_after_processing: return "dropped_after_processing";
+    case fault_kind::rate_limit: return "rate_limited";
+    case fault_kind::fail: return "failed";
+    case fault_kind::none: break;
+    }
+    return "none";
+}
+
 // Forgets an idempotency key whose request never completed (a bug threw, or the
 // coroutine was destroyed), so a retry is not refused with 409 forever.
 struct idempotency_guard {
@@ -127,7 +139,8 @@ mock_api::mock_api(mock_settings const& settings, bool control_allowed)
     : settings_(settings),
       control_allowed_(control_allowed),
       store_(settings.seed, start_of_day_us(wall_clock_us())),
-      faults_(settings.faults, settings.seed)
+      faults_(settings.faults, settings.seed),
+      jwt_(settings)
 {
     for (auto const& op : operations()) routes_.push_back(route{&op, split_path(op.path)});
 }
@@ -171,6 +184,8 @@ json::object mock_api::stats_json() const
     return {{"token_requests", token_requests_},
             {"requests_by_path", std::move(by_path)},
             {"idempotent_replays", idempotent_replays_},
+            {"jwt_requests", jwt_requests_},
+            {"jwks_loads", jwt_.loads()},
             {"faults_injected", std::move(faults)}};
 }
 
@@ -214,7 +229,7 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
     auto const fault = faults_.next();
     if (fault.kind != fault_kind::none) {
         std::lock_guard lock(stats_mutex_);
-        ++faults_injected_[fault.kind == fault_kind::drop ? "dropped" : fault.kind == fault_kind::rate_limit ? "rate_limited" : "failed"];
+        ++faults_injected_[fault_label(fault.kind)];
     }
     if (fault.kind == fault_kind::drop) {
         log::debug("injected fault: dropping the connection", {{"reason", fault.reason}});
@@ -239,7 +254,9 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
                                            "); the request was not processed, retry it",
                                        {}, {}});
     } else {
-        out = process_v1(ex, m, std::move(query), scope, key);
+        auto const client = co_await authenticate(ex);
+        if (client) out = process_v1(ex, *client, m, std::move(query), scope, key);
+        else out = error_response(client.error());
     }
 
     co_await pause(fault.latency);
@@ -249,25 +266,48 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
         else idempotency_.complete(scope, key, stored_reply{out.status, out.body, out.headers});
         guard.settled = true;
     }
+    if (fault.kind == fault_kind::drop_after_processing) {
+        // Done and remembered, but the client never hears of it: only its retry can tell.
+        log::debug("injected fault: dropping the connection after processing", {{"reason", fault.reason}});
+        co_await drop(ex);
+        co_return;
+    }
     co_await send(ex, out);
 }
 
-api_response mock_api::process_v1(http_exchange& ex, match_result& m, query_params query, std::string& idempotency_scope,
-                                  std::string& idempotency_key)
+asio::awaitable<outcome<std::string>> mock_api::authenticate(http_exchange& ex)
+{
+    std::string const token(bearer_token(ex.request[http::field::authorization]));
+    if (token.empty())
+        co_return api_error{401, "not_authenticated",
+                            "Missing Authorization: Bearer <access_token> header; get a token from POST /oauth/token "
+                            "with your client_id and client_secret",
+                            {}, {}};
+    if (auto client = tokens_.client_of(token, token_table::clock::now())) co_return std::move(*client);
+    bool const looks_like_jwt = std::count(token.begin(), token.end(), '.') == 2;
+    if (!jwt_.enabled() || !looks_like_jwt)
+        co_return api_error{401, "not_authenticated",
+                            "The access token is invalid or has expired; get a new one from POST /oauth/token", {}, {}};
+
+    auto const claims = co_await jwt_.verify(token);
+    if (!claims) {
+        auto const reason = auth::make_error_code(claims.error()).message();
+        log::info("bearer JWT refused", {{"reason", reason}});
+        co_return api_error{401, "not_authenticated", "The access token was not accepted: " + reason, {}, {}};
+    }
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++jwt_requests_;
+    }
+    // The platform account acts; Idempotency-Keys are scoped by the token's subject (for
+    // Auth0's client-credentials tokens, "<client_id>@clients").
+    co_return "jwt:" + claims->iss + "|" + claims->sub;
+}
+
+api_response mock_api::process_v1(http_exchange& ex, std::string const& client, match_result& m, query_params query,
+                                  std::string& idempotency_scope, std::string& idempotency_key)
 {
     auto const& req = ex.request;
-    auto const token = bearer_token(req[http::field::authorization]);
-    if (token.empty())
-        return error_response(api_error{401, "not_authenticated",
-                                        "Missing Authorization: Bearer <access_token> header; get a token from POST "
-                                        "/oauth/token with your client_id and client_secret",
-                                        {}, {}});
-    auto const client = tokens_.client_of(token, token_table::clock::now());
-    if (!client)
-        return error_response(api_error{401, "not_authenticated",
-                                        "The access token is invalid or has expired; get a new one from POST /oauth/token",
-                                        {}, {}});
-
     if (!m.op) {
         if (!m.allowed_methods.empty()) {
             std::string allow;
@@ -330,7 +370,7 @@ api_response mock_api::process_v1(http_exchange& ex, match_result& m, query_para
                 req.method_string(), target.substr(0, target.find('?')), sub_account, canonical_body);
             // Keys are scoped per API client (the client_id behind the token), as JustiFi
             // scopes them per API key.
-            auto decision = idempotency_.begin(*client, key, fingerprint, idempotency_table::clock::now());
+            auto decision = idempotency_.begin(client, key, fingerprint, idempotency_table::clock::now());
             switch (decision.what) {
             case idempotency_table::verdict::replay: {
                 {
@@ -353,7 +393,7 @@ api_response mock_api::process_v1(http_exchange& ex, match_result& m, query_para
                                                     "be identical); use a new key for a new request",
                                                     "Idempotency-Key"));
             case idempotency_table::verdict::proceed:
-                idempotency_scope = *client;
+                idempotency_scope = client;
                 idempotency_key = key;
                 break;
             }
@@ -430,6 +470,8 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
             std::lock_guard lock(stats_mutex_);
             token_requests_ = 0;
             idempotent_replays_ = 0;
+            jwt_requests_ = 0;
+            jwt_.reset_loads();
             requests_by_path_.clear();
             faults_injected_.clear();
         } else if (method != http::verb::get) {

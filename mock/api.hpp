@@ -6,6 +6,7 @@
 
 #include "mock/faults.hpp"
 #include "mock/idempotency.hpp"
+#include "mock/jwt_bearer.hpp"
 #include "mock/options.hpp"
 #include "mock/resources.hpp"
 #include "mock/store.hpp"
@@ -44,6 +45,10 @@ public:
 
     json::object stats_json() const;
 
+    // Bearer JWTs accepted besides the mock's own tokens (when a JWKS is configured); main()
+    // loads its keys before serving.
+    jwt_bearer& external_tokens() { return jwt_; }
+
 private:
     struct route {
         operation const* op;
@@ -57,8 +62,10 @@ private:
     match_result match(http::verb method, std::vector<std::string> const& segments) const;
 
     asio::awaitable<void> handle_v1(http_exchange& ex, std::vector<std::string> const& segments, query_params query);
-    api_response process_v1(http_exchange& ex, match_result& m, query_params query, std::string& idempotency_scope,
-                            std::string& idempotency_key);
+    // The API client a /v1 request acts for (it scopes Idempotency-Keys), or JustiFi's 401.
+    asio::awaitable<outcome<std::string>> authenticate(http_exchange& ex);
+    api_response process_v1(http_exchange& ex, std::string const& client, match_result& m, query_params query,
+                            std::string& idempotency_scope, std::string& idempotency_key);
     api_response handle_token(http_exchange& ex);
     api_response handle_control(http_exchange& ex, std::string_view path);
 
@@ -70,11 +77,13 @@ private:
     fault_plan faults_;
     idempotency_table idempotency_;
     token_table tokens_;
+    jwt_bearer jwt_;
     std::vector<route> routes_;
 
     mutable std::mutex stats_mutex_;
     std::uint64_t token_requests_ = 0;
     std::uint64_t idempotent_replays_ = 0;
+    std::uint64_t jwt_requests_ = 0;
     std::map<std::string, std::uint64_t> requests_by_path_;
     std::map<std::string, std::uint64_t> faults_injected_;
 };

@@ -2,8 +2,8 @@
 // (POST /__mock/faults). Sans-io: this only decides; mock/api carries the decision out.
 //
 // Counters are consumed in a fixed order, each only while it lasts: drop_first, then
-// rate_limit_first, then fail_first, then the fail_rate draw. So {drop_first: 1,
-// fail_first: 2} drops the next request and fails the two after it.
+// drop_after_first, then rate_limit_first, then fail_first, then the fail_rate draw. So
+// {drop_first: 1, fail_first: 2} drops the next request and fails the two after it.
 #pragma once
 
 #include "mock/seeded_random.hpp"
@@ -25,9 +25,12 @@ struct fault_settings {
     std::uint64_t fail_first = 0;        // the next N /v1 requests answer fail_status
     std::uint64_t rate_limit_first = 0;  // the next N answer 429 with Retry-After: 1
     std::uint64_t drop_first = 0;        // the next N get their connection closed unanswered
+    // The next N are processed (and their answer kept under their Idempotency-Key), then their
+    // connection is closed unanswered: the client cannot tell whether the request took effect.
+    std::uint64_t drop_after_first = 0;
 };
 
-enum class fault_kind { none, drop, rate_limit, fail };
+enum class fault_kind { none, drop, drop_after_processing, rate_limit, fail };
 
 struct fault_decision {
     fault_kind kind = fault_kind::none;

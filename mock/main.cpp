@@ -1,6 +1,7 @@
 // justifi-mock: the JustiFi API simulator. Runs the generic HTTP server (server/http_server)
 // with the simulator's handler on one thread per core until SIGTERM or SIGINT, then drains.
-// Serves HTTPS with a given or generated certificate when asked.
+// Serves HTTPS with a given or generated certificate when asked, and loads the JWKS that
+// bearer JWTs are checked against when one is configured.
 #include "mock/api.hpp"
 #include "mock/options.hpp"
 #include "mock/tls.hpp"
@@ -15,6 +16,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -75,6 +77,17 @@ int main(int argc, char** argv)
     boost::system::error_code ec;
     auto const address = asio::ip::make_address(settings.host, ec);
     mock::mock_api api(settings, !ec && address.is_loopback());
+    if (api.external_tokens().enabled()) {
+        // Before serving, so no request meets a JWKS that is not there yet.
+        asio::io_context loader;
+        auto loading = asio::co_spawn(loader, api.external_tokens().load(), asio::use_future);
+        loader.run();
+        auto const loaded = loading.get();
+        if (!loaded) {
+            std::cerr << "justifi-mock: cannot use the JWKS: " << loaded.error() << std::endl;
+            return 1;
+        }
+    }
 
     justifi::http_server_settings server_settings;
     std::string cert_file = settings.tls_cert_file;

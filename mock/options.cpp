@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -43,6 +44,29 @@ apply_fn count_setting(std::uint64_t fault_settings::*member)
         s.faults.*member = static_cast<std::uint64_t>(*n);
         return std::nullopt;
     };
+}
+
+apply_fn text_setting(std::string mock_settings::*member)
+{
+    return [member](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+        if (v.empty()) return "must not be empty";
+        s.*member = v;
+        return std::nullopt;
+    };
+}
+
+// http:// only on loopback (nothing else to trust), https:// anywhere.
+std::optional<std::string> check_jwks_url(std::string const& v)
+{
+    auto const url = boost::urls::parse_absolute_uri(v);
+    if (!url || url->host().empty()) return "must be an absolute http:// or https:// URL";
+    std::string scheme(url->scheme());
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string const host(url->encoded_host());
+    bool const loopback = host == "localhost" || host == "[::1]" || host.starts_with("127.");
+    if (scheme == "https" || (scheme == "http" && loopback)) return std::nullopt;
+    if (scheme == "http") return "may use http:// only for a loopback host (127.0.0.1, localhost); use https://";
+    return "must be an http:// or https:// URL";
 }
 
 apply_fn readable_file_setting(std::string mock_settings::*member)
@@ -143,6 +167,37 @@ std::vector<setting_spec> const& specs()
         {"drop-first", "JUSTIFI_MOCK_DROP_FIRST", "0",
          "fault: the first N /v1 requests have their connection closed before a complete answer",
          count_setting(&fault_settings::drop_first)},
+        {"drop-after-first", "JUSTIFI_MOCK_DROP_AFTER_FIRST", "0",
+         "fault: the first N /v1 requests are processed (their answer kept under their Idempotency-Key), then their "
+         "connection is closed without the answer",
+         count_setting(&fault_settings::drop_after_first)},
+        {"jwks-file", "JUSTIFI_MOCK_JWKS_FILE", "none",
+         "also accept bearer JWTs signed by a key of this JWKS file (with --jwt-issuer and --jwt-audience)",
+         readable_file_setting(&mock_settings::jwks_file)},
+        {"jwks-url", "JUSTIFI_MOCK_JWKS_URL", "none",
+         "also accept bearer JWTs signed by a key of the JWKS at this URL (https://, or http:// on loopback); fetched "
+         "at start and again, at most once per --jwks-refresh-interval, when a token names an unknown kid",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             if (auto err = check_jwks_url(v)) return err;
+             s.jwks_url = v;
+             return std::nullopt;
+         }},
+        {"jwks-ca-file", "JUSTIFI_MOCK_JWKS_CA_FILE", "the system store",
+         "PEM CA certificates trusted for an https --jwks-url, besides the system store",
+         readable_file_setting(&mock_settings::jwks_ca_file)},
+        {"jwks-refresh-interval", "JUSTIFI_MOCK_JWKS_REFRESH_INTERVAL", "60",
+         "least number of seconds between two loads of the JWKS (file or URL) on unknown kids",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             auto const n = parse_integer(v, 0, 86'400);
+             if (!n) return "must be a number of seconds from 0 to 86400";
+             s.jwks_refresh_interval = std::chrono::seconds(*n);
+             return std::nullopt;
+         }},
+        {"jwt-issuer", "JUSTIFI_MOCK_JWT_ISSUER", "none", "the \"iss\" accepted bearer JWTs must have",
+         text_setting(&mock_settings::jwt_issuer)},
+        {"jwt-audience", "JUSTIFI_MOCK_JWT_AUDIENCE", "none",
+         "the audience accepted bearer JWTs must have (their \"aud\", or one entry of it)",
+         text_setting(&mock_settings::jwt_audience)},
         {"tls-cert", "JUSTIFI_MOCK_TLS_CERT", "none (plain HTTP)",
          "serve HTTPS with this PEM certificate chain (the server's certificate first); needs --tls-key",
          readable_file_setting(&mock_settings::tls_cert_file)},
@@ -193,10 +248,11 @@ std::string help_text(po::options_description const& desc)
         << desc << "\n"
         << "Run-time control (no auth): GET /__mock/stats, DELETE /__mock/stats, GET and POST\n"
         << "/__mock/faults with {latency_ms, fail_rate, fail_status, fail_first, rate_limit_first,\n"
-        << "drop_first}, POST /__mock/reset (the seeded data again), DELETE /__mock/tokens (forgets\n"
-        << "every access token issued so far). Test tokens usable from any sub account: pm_test_visa,\n"
-        << "pm_test_card_declined, pm_test_insufficient_funds, pm_test_expired_card,\n"
-        << "pm_test_bank_account, pm_test_ach_insufficient_funds and more (see mock/README.md).\n";
+        << "drop_first, drop_after_first}, POST /__mock/reset (the seeded data again), DELETE\n"
+        << "/__mock/tokens (forgets every access token issued so far). Test tokens usable from any sub\n"
+        << "account: pm_test_visa, pm_test_card_declined, pm_test_insufficient_funds,\n"
+        << "pm_test_expired_card, pm_test_bank_account, pm_test_ach_insufficient_funds and more (see\n"
+        << "mock/README.md).\n";
     return out.str();
 }
 
@@ -240,6 +296,14 @@ std::variant<mock_settings, config::exit_now> load_settings(int argc, char const
         return config::exit_now{2, "justifi-mock: --tls-cert and --tls-key go together: give both, or neither for plain HTTP"};
     if (!s.tls_cert_file.empty() && !s.tls_generate_dir.empty())
         return config::exit_now{2, "justifi-mock: use either --tls-cert and --tls-key, or --tls-generate, not both"};
+    if (!s.jwks_file.empty() && !s.jwks_url.empty())
+        return config::exit_now{2, "justifi-mock: use either --jwks-file or --jwks-url, not both"};
+    if (s.accepts_jwts() && (s.jwt_issuer.empty() || s.jwt_audience.empty()))
+        return config::exit_now{2, "justifi-mock: --jwks-file and --jwks-url need --jwt-issuer and --jwt-audience: the "
+                                   "issuer and audience accepted tokens must carry"};
+    if (!s.accepts_jwts() && (!s.jwt_issuer.empty() || !s.jwt_audience.empty() || !s.jwks_ca_file.empty()))
+        return config::exit_now{2, "justifi-mock: --jwt-issuer, --jwt-audience and --jwks-ca-file go with --jwks-file "
+                                   "or --jwks-url (the keys to verify tokens with)"};
     return s;
 }
 

@@ -29,6 +29,16 @@ struct mock_settings {
     std::string tls_key_file;
     std::string tls_generate_dir;
     std::vector<std::string> tls_names{"localhost", "127.0.0.1"};  // what a generated certificate names
+    // Bearer JWTs accepted besides the mock's own tokens: a JWKS from a file or a URL, and the
+    // issuer and audience the tokens must carry.
+    std::string jwks_file;
+    std::string jwks_url;
+    std::string jwks_ca_file;  // extra trust for an https JWKS URL
+    std::chrono::seconds jwks_refresh_interval{60};
+    std::string jwt_issuer;
+    std::string jwt_audience;
+
+    bool accepts_jwts() const { return !jwks_file.empty() || !jwks_url.empty(); }
 
     bool https() const { return !tls_cert_file.empty() || !tls_generate_dir.empty(); }
 };

@@ -1,0 +1,97 @@
+// JWT checks for the OAuth resource server, sans-io: a JWKS document becomes a set of
+// verification keys, and a compact JWS (RS256 or ES256) becomes claims once its signature,
+// issuer, audience and lifetime check out. The caller passes the clock; fetching the JWKS
+// is someone else's job.
+#pragma once
+
+#include <boost/assert/source_location.hpp>
+#include <boost/json/object.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <openssl/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace justifi::auth {
+
+enum class jwt_error {
+    malformed = 1,          // not three base64url parts, a JSON header and payload, well-typed claims
+    unsupported_algorithm,  // "none", HS*, or an algorithm the rules do not allow
+    unknown_key,            // no key in the set has the token's kid (and algorithm)
+    bad_signature,
+    expired,
+    not_yet_valid,  // nbf or iat in the future, beyond the clock skew
+    wrong_issuer,
+    wrong_audience,
+};
+
+boost::system::error_category const& jwt_category() noexcept;
+
+inline boost::system::error_code make_error_code(jwt_error e) noexcept
+{
+    return {static_cast<int>(e), jwt_category()};
+}
+
+// Lets result<T, jwt_error>::value() throw a system_error of our category.
+[[noreturn]] void throw_exception_from_error(jwt_error e, boost::source_location const& loc);
+
+// One public key of a JWKS, ready for EVP_DigestVerify.
+struct jwk {
+    std::string kid;  // empty when the JWK has none
+    std::string alg;  // "RS256" or "ES256"
+    std::shared_ptr<EVP_PKEY const> key;
+};
+
+struct jwk_set {
+    std::vector<jwk> keys;
+    // Why each key that was left out is unusable ("key 2 (kid k1): kty oct is not supported"), for logs.
+    std::vector<std::string> skipped;
+};
+
+// RSA keys (n, e; at least 2048 bits; alg RS256 or none given) and EC P-256 keys (x, y; alg
+// ES256 or none given) with "use": "sig". Other keys (another kty, curve or alg, another use
+// or none) are skipped and named in `skipped`. A document that is not {"keys": [...]} or has
+// no usable key is an error that says so.
+boost::system::result<jwk_set, std::string> parse_jwks(std::string_view json);
+
+struct verification_rules {
+    std::string issuer;    // must equal "iss"; empty matches no token
+    std::string audience;  // must be "aud" or one of its entries; empty matches no token
+    // Only RS256 and ES256 are implemented; "none" and HS* are refused whatever this lists.
+    std::vector<std::string> algorithms{"RS256", "ES256"};
+    std::chrono::seconds clock_skew{60};
+};
+
+// The verified claims, named after the JWT claims they come from.
+struct jwt_claims {
+    std::string sub;               // empty when absent
+    std::string iss;
+    std::vector<std::string> aud;  // a string "aud" becomes one entry
+    std::chrono::system_clock::time_point exp;
+    std::optional<std::chrono::system_clock::time_point> iat;
+    // The space-separated "scope" claim and Auth0's "permissions" array, together.
+    std::set<std::string> scope;
+    std::string kid;  // of the key that verified the signature
+    boost::json::object payload;
+};
+
+// Checks, in order: the compact form and header (malformed), the algorithm
+// (unsupported_algorithm), the key (unknown_key), the signature (bad_signature), the payload
+// and claim types (malformed), then iss, aud, exp, nbf and iat. "exp" and "iss" are required.
+// Tokens with a "crit" header are refused (malformed): we understand no extensions.
+boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, jwk_set const& keys,
+                                                        verification_rules const& rules,
+                                                        std::chrono::system_clock::time_point now);
+
+}  // namespace justifi::auth
+
+template <>
+struct boost::system::is_error_code_enum<justifi::auth::jwt_error> : std::true_type {};
