@@ -66,6 +66,26 @@ apply_fn duration_setting(std::chrono::milliseconds settings::*member, std::chro
     };
 }
 
+apply_fn bool_setting(bool settings::*member)
+{
+    return [member](std::string_view v, settings& s) -> std::optional<std::string> {
+        auto const b = lower(v);
+        if (b == "true" || b == "1" || b == "yes") s.*member = true;
+        else if (b == "false" || b == "0" || b == "no") s.*member = false;
+        else return "must be true or false";
+        return std::nullopt;
+    };
+}
+
+bool is_loopback_name(std::string_view host)
+{
+    if (host == "localhost") return true;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    auto const address = boost::asio::ip::make_address(std::string(host), ec);
+    return !ec && address.is_loopback();
+}
+
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
     auto const url = http_rules::parse_web_url(text);
@@ -205,13 +225,7 @@ std::vector<setting_spec> const& specs()
              return std::nullopt;
          }},
         {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const b = lower(v);
-             if (b == "true" || b == "1" || b == "yes") s.read_only = true;
-             else if (b == "false" || b == "0" || b == "no") s.read_only = false;
-             else return "must be true or false";
-             return std::nullopt;
-         }},
+         bool_setting(&settings::read_only)},
         {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              s.enabled_tools = split_list(v);
@@ -227,6 +241,49 @@ std::vector<setting_spec> const& specs()
              else return "must be \"oauth\" or \"none\"";
              return std::nullopt;
          }},
+        {"auth0-domain", "JUSTIFI_AUTH0_DOMAIN", "justifi.us.auth0.com",
+         "Auth0 tenant that issues JustiFi access tokens (the issuer is https://DOMAIN/)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (!http_rules::parse_host_and_port(v)) return "must be a host name such as justifi.us.auth0.com, without scheme or path";
+             s.auth0_domain = lower(v);
+             return std::nullopt;
+         }},
+        {"auth0-audience", "JUSTIFI_AUTH0_AUDIENCE", "https://api.justifi.ai",
+         "audience (Auth0 API identifier) that access tokens are issued for",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (std::any_of(v.begin(), v.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; }))
+                 return "must be an identifier such as https://api.justifi.ai, without spaces or control characters";
+             s.auth0_audience = v;
+             return std::nullopt;
+         }},
+        {"oauth-issuer", "JUSTIFI_OAUTH_ISSUER", "https://{JUSTIFI_AUTH0_DOMAIN}/",
+         "authorization server issuer advertised to clients and expected in tokens",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             // Kept verbatim: an issuer is compared character for character with a token's `iss`.
+             auto const url = http_rules::parse_web_url(v);
+             if (!url || url->has_extras || (url->scheme != "https" && !is_loopback_name(url->host)))
+                 return "must be an https:// URL without user info, query or fragment (plain http:// only on loopback), "
+                        "e.g. https://justifi.us.auth0.com/";
+             s.oauth_issuer_override = v;
+             return std::nullopt;
+         }},
+        {"oauth-scopes", "JUSTIFI_OAUTH_SCOPES", "the JustiFi API scopes (payments:read, ...)",
+         "comma-separated scopes advertised in the protected resource metadata",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto scopes = split_list(v);
+             if (scopes.empty()) return "must list at least one scope, e.g. payments:read,payments:write";
+             for (auto const& scope : scopes)
+                 if (!is_scope_token(scope))
+                     return "entry \"" + scope + "\" must be a scope without spaces, quotes or backslashes";
+             s.oauth_scopes = std::move(scopes);
+             return std::nullopt;
+         }},
+        {"trust-proxy", "MCP_TRUST_PROXY", "false",
+         "believe X-Forwarded-Proto and X-Forwarded-Host (behind ngrok or a load balancer that sets them)",
+         bool_setting(&settings::trust_proxy)},
+        {"allow-client-credential-headers", "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "true",
+         "accept JustiFi client credentials in X-Client-Id / X-Client-Secret headers",
+         bool_setting(&settings::allow_client_credential_headers)},
         {"threads", "MCP_THREADS", "one per core", "I/O threads of the HTTP transport",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              auto const n = parse_int<int>(v, 1, 256);
@@ -277,6 +334,13 @@ std::vector<std::string> split_list(std::string_view text)
         start = comma + 1;
     }
     return out;
+}
+
+bool is_scope_token(std::string_view text)
+{
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return c > ' ' && c < 0x7f && c != '"' && c != '\\';
+    });
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
@@ -330,7 +394,8 @@ std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> par
 
 std::variant<settings, exit_now> load(int argc, char const* const* argv)
 {
-    po::options_description desc("Options");
+    // A description column wide enough for the longest environment variable name on one line.
+    po::options_description desc("Options", 80, 46);
     desc.add_options()("help,h", "print this help and exit")("version,V", "print the version and exit");
     desc.add_options()("env-file", po::value<std::string>()->value_name("PATH"),
                        "file of KEY=VALUE lines loaded before the environment is read (default: ./.env)");

@@ -18,6 +18,14 @@ namespace justifi::config {
 
 enum class transport_kind { stdio, http };
 
+// The JustiFi API's scopes, as offered in the protected resource metadata.
+inline std::vector<std::string> default_oauth_scopes()
+{
+    return {"payments:read",   "payments:write", "payouts:read",         "payouts:write",    "checkouts:read",
+            "checkouts:write", "refunds:read",   "refunds:write",        "disputes:read",    "balances:read",
+            "payment_methods:read", "sub_accounts:read", "terminals:read", "proceeds:read"};
+}
+
 struct settings {
     transport_kind transport = transport_kind::stdio;
     std::string host = "127.0.0.1";
@@ -48,6 +56,21 @@ struct settings {
     // "none": local development without OAuth; HTTP requests that bring no credentials are
     // served with the configured client credentials. Refused unless bound to loopback.
     bool auth_none = false;
+
+    // OAuth: this server is a resource server for tokens issued by JustiFi's Auth0 tenant.
+    std::string auth0_domain = "justifi.us.auth0.com";
+    std::string auth0_audience = "https://api.justifi.ai";
+    std::string oauth_issuer_override;  // empty: derived from auth0_domain, see oauth_issuer()
+    std::vector<std::string> oauth_scopes = default_oauth_scopes();
+    // Believe X-Forwarded-Proto and X-Forwarded-Host: only behind a proxy that sets them (ngrok, a load balancer).
+    bool trust_proxy = false;
+    bool allow_client_credential_headers = true;
+
+    // The issuer identifier as Auth0 writes it in `iss` (with its trailing slash).
+    std::string oauth_issuer() const
+    {
+        return oauth_issuer_override.empty() ? "https://" + auth0_domain + "/" : oauth_issuer_override;
+    }
 };
 
 // What main() should do instead of serving.
@@ -66,5 +89,7 @@ struct dotenv_error {
 std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> parse_dotenv(std::string_view text);
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
+// RFC 6749 scope-token: printable ASCII without space, double quote or backslash.
+bool is_scope_token(std::string_view text);
 
 }  // namespace justifi::config

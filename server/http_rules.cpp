@@ -11,6 +11,7 @@ namespace justifi::http_rules {
 namespace {
 
 constexpr std::array<std::string_view, 3> localhost_names{"localhost", "127.0.0.1", "[::1]"};
+constexpr std::string_view resource_metadata_path = "/.well-known/oauth-protected-resource";
 
 std::string lower(std::string_view s)
 {
@@ -69,9 +70,15 @@ route_match match(std::string_view target, std::string_view method)
 {
     auto const path = target.substr(0, target.find('?'));
     if (path == "/" || path == "/mcp")
-        return {route::mcp, method == "POST" || method == "GET", "GET, POST"};
-    if (path == "/health") return {route::health, method == "GET" || method == "HEAD", "GET, HEAD"};
-    return {route::not_found, false, ""};
+        return {route::mcp, method == "POST" || method == "GET" || method == "OPTIONS", "GET, POST, OPTIONS", {}};
+    if (path == "/health") return {route::health, method == "GET" || method == "HEAD", "GET, HEAD", {}};
+    if (path.starts_with(resource_metadata_path)) {
+        auto const suffix = path.substr(resource_metadata_path.size());
+        if (suffix.empty() || suffix == "/mcp")
+            return {route::resource_metadata, method == "GET" || method == "HEAD" || method == "OPTIONS",
+                    "GET, HEAD, OPTIONS", suffix};
+    }
+    return {route::not_found, false, "", {}};
 }
 
 bool accepts(std::string_view accept_header, std::initializer_list<std::string_view> media_types)
@@ -152,23 +159,105 @@ std::string host_without_port(std::string_view host)
     return lower(host.substr(0, host.find(':')));
 }
 
+bool origin_allowed(origin_policy const& policy, std::string_view origin)
+{
+    if (origin.empty()) return false;
+    if (contains(policy.allowed_origins, "*")) return true;
+    // A real Origin is scheme://host[:port] and nothing else.
+    auto const url = parse_web_url(origin);
+    if (!url || !url->path.empty() || url->has_extras) return false;
+    if (contains(policy.allowed_origins, url->origin())) return true;
+    return policy.localhost_origins && is_localhost_name(url->host);
+}
+
 std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
-                                                 std::string_view host)
+                                                 std::string_view host, std::string_view forwarded_host)
 {
     if (policy.check_host && !contains(policy.allowed_hosts, "*")) {
         if (host.empty()) return "Forbidden: a Host header is required";
-        if (!contains(policy.allowed_hosts, host_without_port(host)))
+        auto const name = host_without_port(host);
+        // A proxy that passes the Host through (ngrok's default) also reports it in X-Forwarded-Host.
+        auto const proxied_name = host_without_port(first_list_value(forwarded_host));
+        bool const named_by_proxy = !proxied_name.empty() && name == proxied_name;
+        if (!contains(policy.allowed_hosts, name) && !named_by_proxy)
             return "Forbidden: Host \"" + std::string(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
     }
-    if (origin.empty() || contains(policy.allowed_origins, "*")) return std::nullopt;
+    if (origin.empty() || origin_allowed(policy, origin)) return std::nullopt;
+    return "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
+}
 
-    auto const refused = "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
-    // A real Origin is scheme://host[:port] and nothing else.
-    auto const url = parse_web_url(origin);
-    if (!url || !url->path.empty() || url->has_extras) return refused;
-    if (contains(policy.allowed_origins, url->origin())) return std::nullopt;
-    if (policy.localhost_origins && is_localhost_name(url->host)) return std::nullopt;
-    return refused;
+header_fields cors_headers(origin_policy const& policy, std::string_view origin, cors_kind kind)
+{
+    header_fields out;
+    if (!origin_allowed(policy, origin)) return out;
+    out.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    out.emplace_back("Vary", "Origin");
+    if (kind == cors_kind::preflight) {
+        out.emplace_back("Access-Control-Allow-Methods", std::string(cors_allow_methods));
+        out.emplace_back("Access-Control-Allow-Headers", std::string(cors_allow_headers));
+        out.emplace_back("Access-Control-Max-Age", std::string(cors_max_age));
+    }
+    out.emplace_back("Access-Control-Expose-Headers", std::string(cors_expose_headers));
+    return out;
+}
+
+std::string_view first_list_value(std::string_view header) { return trim(header.substr(0, header.find(','))); }
+
+std::optional<std::string> parse_host_and_port(std::string_view text)
+{
+    std::string_view host = text;
+    std::optional<std::string_view> port;
+    if (!text.empty() && text.front() == '[') {
+        auto const close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host = text.substr(0, close + 1);
+        auto const rest = text.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return std::nullopt;
+            port = rest.substr(1);
+        }
+        boost::system::error_code ec;
+        boost::asio::ip::make_address_v6(std::string(host.substr(1, host.size() - 2)), ec);
+        if (ec) return std::nullopt;
+    } else {
+        auto const colon = text.find(':');
+        host = text.substr(0, colon);
+        if (colon != std::string_view::npos) port = text.substr(colon + 1);
+        bool const name_chars = std::all_of(host.begin(), host.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '.';
+        });
+        if (host.empty() || host.size() > 253 || !name_chars || host.front() == '.' || host.front() == '-')
+            return std::nullopt;
+    }
+    if (port) {
+        bool const digits = !port->empty() && port->size() <= 5 &&
+                            std::all_of(port->begin(), port->end(), [](unsigned char c) { return std::isdigit(c); });
+        if (!digits) return std::nullopt;
+        auto const number = std::stoi(std::string(*port));
+        if (number < 1 || number > 65535) return std::nullopt;
+    }
+    return lower(text);
+}
+
+std::optional<std::string> public_base_url(std::string_view public_url, bool trust_proxy, std::string_view host,
+                                           std::string_view forwarded_proto, std::string_view forwarded_host)
+{
+    if (!public_url.empty()) return std::string(public_url);
+    std::string scheme = "http";
+    std::string_view authority = trim(host);
+    if (trust_proxy) {
+        if (auto const proto = first_list_value(forwarded_proto); !proto.empty()) {
+            scheme = lower(proto);
+            if (scheme != "http" && scheme != "https") return std::nullopt;
+        }
+        if (auto const name = first_list_value(forwarded_host); !name.empty()) authority = name;
+    }
+    auto normalised = parse_host_and_port(authority);
+    if (!normalised) return std::nullopt;
+    // The canonical URL leaves the scheme's default port out.
+    std::string_view const default_port = scheme == "https" ? ":443" : ":80";
+    if (normalised->ends_with(default_port)) normalised->resize(normalised->size() - default_port.size());
+    return scheme + "://" + *normalised;
 }
 
 }  // namespace justifi::http_rules

@@ -1,23 +1,28 @@
 // The HTTP rules of the Streamable HTTP transport, sans-io: routing, content
-// negotiation, and DNS-rebinding checks. The transport applies them in order.
+// negotiation, DNS-rebinding checks, CORS, and the public base URL a request was
+// addressed to. The transport applies them in order.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace justifi::http_rules {
 
-enum class route { mcp, health, not_found };
+enum class route { mcp, health, resource_metadata, not_found };
 
 struct route_match {
     route target;
     bool method_allowed;
-    std::string_view allow;  // the Allow header for a 405
+    std::string_view allow;          // the Allow header for a 405
+    std::string_view resource_path;  // resource_metadata: the endpoint path it describes ("" or "/mcp")
 };
 
 // "/" and "/mcp" are the MCP endpoint (a user's config may carry no path); query strings are ignored.
+// The RFC 9728 documents live at /.well-known/oauth-protected-resource (describing "/") and at
+// /.well-known/oauth-protected-resource/mcp (describing "/mcp"). OPTIONS is the CORS preflight.
 route_match match(std::string_view target, std::string_view method);
 
 // True when the Accept header admits every listed media type (wildcards count).
@@ -36,9 +41,41 @@ struct origin_policy {
 origin_policy default_policy(std::string_view bind_address, std::string_view public_url,
                              std::vector<std::string> configured_origins, std::vector<std::string> configured_hosts);
 
-// Empty when the request may proceed; otherwise why it is refused (403).
+// Empty when the request may proceed; otherwise why it is refused (403). `forwarded_host` is
+// X-Forwarded-Host when MCP_TRUST_PROXY is on (else empty): the name a trusted proxy was
+// reached by is accepted as Host, so a loopback server works under ngrok with no other setting.
 std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
-                                                 std::string_view host);
+                                                 std::string_view host, std::string_view forwarded_host = {});
+
+// True when Origin is present and the policy lets a browser page from it call us.
+bool origin_allowed(origin_policy const& policy, std::string_view origin);
+
+// CORS. An allowed Origin is echoed (never "*": responses vary with it, hence Vary: Origin).
+inline constexpr std::string_view cors_allow_methods = "GET, POST, DELETE, OPTIONS";
+inline constexpr std::string_view cors_allow_headers =
+    "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-Client-Id, "
+    "X-Client-Secret, Sub-Account";
+inline constexpr std::string_view cors_expose_headers = "Mcp-Session-Id, WWW-Authenticate";
+inline constexpr std::string_view cors_max_age = "86400";
+
+using header_fields = std::vector<std::pair<std::string_view, std::string>>;
+enum class cors_kind { actual, preflight };
+// The Access-Control-* headers for a response to `origin`; none when it is absent or not allowed.
+header_fields cors_headers(origin_policy const& policy, std::string_view origin, cors_kind kind);
+
+// "Example.com:8080" → "example.com:8080"; nullopt unless it is a host name, an IPv4
+// address or a bracketed IPv6 address, with an optional port 1-65535.
+std::optional<std::string> parse_host_and_port(std::string_view text);
+
+// The first value of a comma-separated header (X-Forwarded-*: "client, proxy1, proxy2"), trimmed.
+std::string_view first_list_value(std::string_view header);
+
+// The base URL clients reach this server by: MCP_PUBLIC_URL when set, else "http://" + Host
+// (the server itself speaks plain HTTP); with trust_proxy, X-Forwarded-Proto (http or https)
+// and X-Forwarded-Host take over. nullopt (answer 400) when the host is not a valid host[:port]
+// or the forwarded scheme is neither http nor https.
+std::optional<std::string> public_base_url(std::string_view public_url, bool trust_proxy, std::string_view host,
+                                           std::string_view forwarded_proto, std::string_view forwarded_host);
 
 // An http(s) URL taken apart, scheme and host lower-cased.
 struct web_url {

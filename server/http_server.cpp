@@ -123,6 +123,7 @@ asio::awaitable<void> http_exchange::respond(http::response<http::string_body> r
     if (!keep_alive_ || draining()) res.keep_alive(false);
     keep_alive_ = res.keep_alive();
     res.set("X-Request-Id", request_id_);
+    for (auto const& [name, value] : extra_headers_) res.set(name, value);
     conn_.stream.expires_after(server_.settings_.write_timeout);
     auto [ec, n] = co_await http::async_write(conn_.stream, res, use_tuple);
     if (ec) keep_alive_ = false;
@@ -144,6 +145,7 @@ asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body
     stream_opened_ = true;
     status_ = head.result();
     head.set("X-Request-Id", request_id_);
+    for (auto const& [name, value] : extra_headers_) head.set(name, value);
     head.keep_alive(keep_alive_ && !draining());
     head.chunked(true);
     http::response_serializer<http::empty_body> serializer{head};

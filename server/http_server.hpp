@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace boost::asio::ssl {
 class context;
@@ -59,6 +61,8 @@ public:
     bool draining() const;
     // The JSON-RPC method (or another label) for the access log line.
     void set_log_method(std::string method) { log_method_ = std::move(method); }
+    // A header every response of this exchange carries, whichever path answers (CORS headers).
+    void add_response_header(std::string_view name, std::string value) { extra_headers_.emplace_back(name, std::move(value)); }
 
     asio::awaitable<void> respond(http::response<http::string_body> response);
     // Closes the connection without answering (the simulator's "dropped connection" fault).
@@ -83,6 +87,7 @@ private:
     std::string request_id_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::string log_method_;
+    std::vector<std::pair<std::string, std::string>> extra_headers_;
     http::status status_ = http::status::ok;
     bool keep_alive_ = true;
     bool responded_ = false;

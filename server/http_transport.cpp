@@ -4,6 +4,7 @@
 #include "client/justifi_client.hpp"
 #include "server/jsonrpc.hpp"
 #include "server/log.hpp"
+#include "server/oauth_metadata.hpp"
 
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,6 +22,9 @@ namespace json = boost::json;
 // Intermediaries (and the ALB) drop streams that stay silent; a comment line keeps them open.
 constexpr std::chrono::seconds server_stream_keepalive{15};
 constexpr std::size_t remembered_sessions = 10'000;
+// Distinct public base URLs whose metadata is kept serialised; Host-derived bases are
+// chosen by clients, so the memory is bounded.
+constexpr std::size_t remembered_metadata_documents = 64;
 
 using request_type = http_exchange::request_type;
 
@@ -99,6 +103,29 @@ private:
     std::deque<std::string> order_;
 };
 
+// The protected resource metadata, serialised once per resource URL (base + endpoint path).
+class http_transport::metadata_documents {
+public:
+    std::string get(std::string const& base, std::string_view endpoint_path, config::settings const& settings)
+    {
+        auto resource = base + std::string(endpoint_path);
+        {
+            std::lock_guard lock(mutex_);
+            if (auto const it = documents_.find(resource); it != documents_.end()) return it->second;
+        }
+        auto document = json::serialize(
+            oauth::protected_resource_metadata(base, endpoint_path, settings.oauth_issuer(), settings.oauth_scopes));
+        std::lock_guard lock(mutex_);
+        if (documents_.size() >= remembered_metadata_documents) documents_.clear();
+        documents_.emplace(std::move(resource), document);
+        return document;
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::string> documents_;
+};
+
 http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity)
     : settings_(settings),
@@ -107,6 +134,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       origin_policy_(http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
                                                 settings.allowed_hosts)),
       session_states_(std::make_shared<session_states>()),
+      metadata_documents_(std::make_shared<metadata_documents>()),
       development_identity_(std::move(development_identity)),
       server_(io,
               http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
@@ -119,10 +147,15 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
 {
     auto& req = ex.request;
     auto const route = http_rules::match(req.target(), req.method_string());
+    auto const origin = header(req, "Origin");
+    // Only a proxy we were told to trust may name the host a client reached us by.
+    std::string_view forwarded_host;
+    if (settings_.trust_proxy) forwarded_host = header(req, "X-Forwarded-Host");
 
     if (route.target == http_rules::route::not_found) {
         co_await ex.respond(make_response(req, http::status::not_found, "text/plain",
-                                          "Not Found: the MCP endpoint is /mcp (or /), health is /health"));
+                                          "Not Found: the MCP endpoint is /mcp (or /), health is /health, OAuth "
+                                          "metadata is /.well-known/oauth-protected-resource"));
     } else if (!route.method_allowed) {
         // DELETE on the MCP endpoint would end a session; ours are self-contained signed
         // tokens that expire on their own, with no per-replica state to end (the spec's 405).
@@ -131,6 +164,10 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
                                  ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
                                               : "Method Not Allowed: use " + std::string(route.allow));
         res.set(http::field::allow, route.allow);
+        // A browser client's DELETE must be able to read this 405, or it sees a CORS failure.
+        if (route.target != http_rules::route::health)
+            for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, http_rules::cors_kind::actual))
+                res.set(name, value);
         co_await ex.respond(std::move(res));
     } else if (route.target == http_rules::route::health) {
         // No auth and no upstream call: the load balancer probes this every few seconds.
@@ -142,14 +179,76 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
             res.content_length(length);
         }
         co_await ex.respond(std::move(res));
-    } else if (auto refusal = http_rules::check_origin_and_host(origin_policy_, header(req, "Origin"),
-                                                                header(req, "Host"))) {
+    } else if (route.target == http_rules::route::resource_metadata) {
+        co_await serve_resource_metadata(ex, route.resource_path);
+    } else if (auto refusal = http_rules::check_origin_and_host(origin_policy_, origin, header(req, "Host"),
+                                                                forwarded_host)) {
         co_await ex.respond(rpc_error_response(req, http::status::forbidden, jsonrpc::server_error, *refusal));
-    } else if (req.method() == http::verb::post) {
-        co_await post_message(ex);
     } else {
-        co_await open_server_stream(ex);
+        bool const preflight = req.method() == http::verb::options;
+        auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
+        for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, kind))
+            ex.add_response_header(name, std::move(value));
+        if (preflight) co_await answer_preflight(ex, route.allow);
+        else if (req.method() == http::verb::post) co_await post_message(ex);
+        else co_await open_server_stream(ex);
     }
+}
+
+asio::awaitable<void> http_transport::answer_preflight(http_exchange& ex, std::string_view allow)
+{
+    // The Access-Control-* headers (for an allowed Origin) are already on the exchange.
+    auto res = make_response(ex.request, http::status::no_content, "", "");
+    res.set(http::field::allow, allow);
+    co_await ex.respond(std::move(res));
+}
+
+asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex, std::string_view endpoint_path)
+{
+    // The documents are public and change nothing, so the Host allow-list (DNS-rebinding
+    // defence of the MCP endpoint) does not apply: a rebinding page learns only what anyone
+    // may read. The Host is still validated, since it becomes the resource URL.
+    auto& req = ex.request;
+    auto const origin = header(req, "Origin");
+    bool const preflight = req.method() == http::verb::options;
+    if (preflight && !origin.empty() && !http_rules::origin_allowed(origin_policy_, origin)) {
+        // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
+        auto res = make_response(req, http::status::forbidden, "text/plain",
+                                 "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
+    // Shared caches keep these for an hour; the CORS headers differ by Origin.
+    ex.add_response_header("Vary", "Origin");
+    auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
+    for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, kind))
+        ex.add_response_header(name, std::move(value));
+    if (preflight) {
+        co_await answer_preflight(ex, "GET, HEAD, OPTIONS");
+        co_return;
+    }
+
+    auto const host = header(req, "Host");
+    auto const base = http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, host,
+                                                  header(req, "X-Forwarded-Proto"), header(req, "X-Forwarded-Host"));
+    if (!base) {
+        std::string why = settings_.trust_proxy
+                              ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
+                                "http(s) host[:port]"
+                              : "Bad Request: Host \"" + std::string(host) + "\" is not a valid host[:port]";
+        auto res = make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
+    auto res = make_response(req, http::status::ok, "application/json",
+                             metadata_documents_->get(*base, endpoint_path, settings_));
+    res.set(http::field::cache_control, oauth::metadata_cache_control);
+    if (req.method() == http::verb::head) {
+        auto const length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    co_await ex.respond(std::move(res));
 }
 
 asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)

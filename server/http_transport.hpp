@@ -1,6 +1,7 @@
 // The Streamable HTTP transport of MCP, on the generic HTTP server: routing (/mcp, /,
-// /health), the transport's checks (Origin/Host, Accept, Content-Type, protocol version,
-// sessions), POSTed messages answered as JSON or as an event stream, and GET streams.
+// /health, the OAuth protected resource metadata), the transport's checks (Origin/Host,
+// Accept, Content-Type, protocol version, sessions), CORS, POSTed messages answered as
+// JSON or as an event stream, and GET streams.
 #pragma once
 
 #include "server/config.hpp"
@@ -28,8 +29,11 @@ public:
 
 private:
     class session_states;
+    class metadata_documents;
 
     asio::awaitable<void> handle(http_exchange& ex);
+    asio::awaitable<void> serve_resource_metadata(http_exchange& ex, std::string_view endpoint_path);
+    asio::awaitable<void> answer_preflight(http_exchange& ex, std::string_view allow);
     asio::awaitable<void> post_message(http_exchange& ex);
     asio::awaitable<void> open_server_stream(http_exchange& ex);
     // Validates Mcp-Session-Id; on failure the response has been written and nullptr comes back.
@@ -42,6 +46,7 @@ private:
     session_codec const& sessions_;
     http_rules::origin_policy origin_policy_;
     std::shared_ptr<session_states> session_states_;
+    std::shared_ptr<metadata_documents> metadata_documents_;
     std::optional<auth::auth_context> development_identity_;
     http_server server_;
 };

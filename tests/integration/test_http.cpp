@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(routing_tells_unknown_paths_from_wrong_methods)
     BOOST_TEST(http_request(server.port, "GET", "/nope").status == 404);
     auto const put = http_request(server.port, "PUT", "/mcp", {}, "x");
     BOOST_TEST(put.status == 405);
-    BOOST_TEST(put.header("Allow") == "GET, POST");
+    BOOST_TEST(put.header("Allow") == "GET, POST, OPTIONS");
     auto const post_health = http_request(server.port, "POST", "/health", {}, "x");
     BOOST_TEST(post_health.status == 405);
     BOOST_TEST(post_health.header("Allow") == "GET, HEAD");
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(delete_is_405_because_sessions_expire_on_their_own)
     auto const session = mcp_session::open(server.port);
     auto const res = http_request(server.port, "DELETE", "/mcp", {{"Mcp-Session-Id", session.session_id}});
     BOOST_TEST(res.status == 405);
-    BOOST_TEST(res.header("Allow") == "GET, POST");
+    BOOST_TEST(res.header("Allow") == "GET, POST, OPTIONS");
     BOOST_TEST(res.body.find("expire") != std::string::npos);
 }
 

@@ -50,7 +50,8 @@ constexpr char const* setting_vars[] = {
     "MCP_TRANSPORT",      "MCP_HOST",          "MCP_PORT",          "LOG_LEVEL",        "MCP_PUBLIC_URL",
     "MCP_ALLOWED_ORIGINS", "MCP_ALLOWED_HOSTS", "MCP_SESSION_SECRET", "MCP_SESSION_TTL", "MCP_DRAIN_TIMEOUT",
     "MCP_HEADER_TIMEOUT", "MCP_IDLE_TIMEOUT",  "MCP_WRITE_TIMEOUT", "MCP_MAX_CONNECTIONS", "MCP_MAX_BODY_BYTES",
-    "MCP_THREADS",
+    "MCP_THREADS",        "JUSTIFI_AUTH0_DOMAIN", "JUSTIFI_AUTH0_AUDIENCE", "JUSTIFI_OAUTH_ISSUER",
+    "JUSTIFI_OAUTH_SCOPES", "MCP_TRUST_PROXY",   "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS",
 };
 
 struct clean_environment {
@@ -449,6 +450,96 @@ BOOST_FIXTURE_TEST_CASE(allowed_hosts_are_lowercased_and_validated, clean_enviro
 
     auto const exit = exited({"--allowed-hosts", "ok.example.com,https://bad.example.com"});
     BOOST_TEST(contains(exit.text, "entry \"https://bad.example.com\" must be a host name"));
+}
+
+// ---- OAuth settings
+
+BOOST_FIXTURE_TEST_CASE(oauth_defaults_point_at_justifis_auth0_tenant, clean_environment)
+{
+    auto const s = loaded({});
+    BOOST_TEST(s.auth0_domain == "justifi.us.auth0.com");
+    BOOST_TEST(s.auth0_audience == "https://api.justifi.ai");
+    BOOST_TEST(s.oauth_issuer() == "https://justifi.us.auth0.com/");
+    BOOST_TEST(s.oauth_scopes == cfg::default_oauth_scopes(), boost::test_tools::per_element());
+    BOOST_TEST(s.oauth_scopes.size() == 14u);
+    BOOST_TEST(!s.trust_proxy);
+    BOOST_TEST(s.allow_client_credential_headers);
+}
+
+BOOST_FIXTURE_TEST_CASE(issuer_follows_the_auth0_domain_unless_overridden, clean_environment)
+{
+    ::setenv("JUSTIFI_AUTH0_DOMAIN", "Tenant.EU.auth0.com", 1);
+    BOOST_TEST(loaded({}).oauth_issuer() == "https://tenant.eu.auth0.com/");
+    // The override is kept verbatim: tokens' `iss` is compared character for character.
+    ::setenv("JUSTIFI_OAUTH_ISSUER", "https://auth.justifi.ai/", 1);
+    BOOST_TEST(loaded({}).oauth_issuer() == "https://auth.justifi.ai/");
+    BOOST_TEST(loaded({"--oauth-issuer", "https://login.example.com"}).oauth_issuer() == "https://login.example.com");
+}
+
+BOOST_FIXTURE_TEST_CASE(issuer_must_be_an_https_url, clean_environment)
+{
+    for (std::string const bad : {"http://auth.example.com/", "justifi.us.auth0.com", "ftp://auth.example.com/",
+                                  "https://user@auth.example.com/", "https://auth.example.com/?x=1",
+                                  "https://auth.example.com/#f"}) {
+        auto const exit = exited({"--oauth-issuer", bad});
+        BOOST_TEST(exit.code == 2, bad);
+        BOOST_TEST(contains(exit.text, "--oauth-issuer"), exit.text);
+        BOOST_TEST(contains(exit.text, "must be an https:// URL"), exit.text);
+    }
+    // A local authorization server for development may speak plain HTTP on loopback.
+    BOOST_TEST(loaded({"--oauth-issuer", "http://127.0.0.1:9000/"}).oauth_issuer() == "http://127.0.0.1:9000/");
+}
+
+BOOST_FIXTURE_TEST_CASE(auth0_domain_must_be_a_host_name, clean_environment)
+{
+    for (std::string const bad : {"https://justifi.us.auth0.com", "justifi.us.auth0.com/", "two words"}) {
+        auto const exit = exited({"--auth0-domain", bad});
+        BOOST_TEST(exit.code == 2, bad);
+        BOOST_TEST(contains(exit.text, "must be a host name"), exit.text);
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(audience_must_not_contain_spaces, clean_environment)
+{
+    BOOST_TEST(loaded({"--auth0-audience", "https://api.example.com"}).auth0_audience == "https://api.example.com");
+    auto const exit = exited({"--auth0-audience", "my api"});
+    BOOST_TEST(exit.code == 2);
+    BOOST_TEST(contains(exit.text, "--auth0-audience"));
+    BOOST_TEST(contains(exit.text, "without spaces"));
+}
+
+BOOST_FIXTURE_TEST_CASE(scopes_are_a_comma_list_of_scope_tokens, clean_environment)
+{
+    ::setenv("JUSTIFI_OAUTH_SCOPES", " payments:read , refunds:write,", 1);
+    std::vector<std::string> const expected{"payments:read", "refunds:write"};
+    BOOST_TEST(loaded({}).oauth_scopes == expected, boost::test_tools::per_element());
+
+    auto const spaced = exited({"--oauth-scopes", "payments:read payments:write"});
+    BOOST_TEST(spaced.code == 2);
+    BOOST_TEST(contains(spaced.text, "entry \"payments:read payments:write\" must be a scope without spaces"));
+    BOOST_TEST(contains(exited({"--oauth-scopes", " , "}).text, "at least one scope"));
+    BOOST_TEST(exited({"--oauth-scopes", "a\"b"}).code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(scope_token_grammar)
+{
+    BOOST_TEST(cfg::is_scope_token("payments:read"));
+    BOOST_TEST(cfg::is_scope_token("!#[]~"));
+    for (auto bad : {"", "a b", "a\tb", "a\"b", "a\\b", "caf\xc3\xa9"})
+        BOOST_TEST(!cfg::is_scope_token(bad), bad);
+}
+
+BOOST_FIXTURE_TEST_CASE(proxy_trust_and_credential_headers_are_booleans, clean_environment)
+{
+    ::setenv("MCP_TRUST_PROXY", "TRUE", 1);
+    ::setenv("MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "false", 1);
+    auto const s = loaded({});
+    BOOST_TEST(s.trust_proxy);
+    BOOST_TEST(!s.allow_client_credential_headers);
+    auto const exit = exited({"--trust-proxy", "sometimes"});
+    BOOST_TEST(exit.code == 2);
+    BOOST_TEST(exit.text == "justifi-mcp: invalid --trust-proxy \"sometimes\": must be true or false");
+    BOOST_TEST(contains(exited({"--allow-client-credential-headers", "maybe"}).text, "must be true or false"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ bool contains(std::string_view haystack, std::string_view needle)
 // A server bound to loopback with no configuration: the case DNS rebinding targets.
 rules::origin_policy local_policy() { return rules::default_policy("127.0.0.1", "", {}, {}); }
 
-bool allowed(rules::origin_policy const& policy, std::string_view origin, std::string_view host)
+bool allowed(rules::origin_policy const& policy, std::string_view origin, std::string_view host,
+             std::string_view forwarded_host = {})
 {
-    return !rules::check_origin_and_host(policy, origin, host).has_value();
+    return !rules::check_origin_and_host(policy, origin, host, forwarded_host).has_value();
 }
 
 }  // namespace
@@ -41,15 +43,63 @@ BOOST_AUTO_TEST_CASE(mcp_endpoint_at_root_and_mcp)
     }
 }
 
+BOOST_AUTO_TEST_CASE(mcp_endpoint_allows_options_for_cors_preflight)
+{
+    for (auto target : {"/", "/mcp"}) {
+        auto const m = rules::match(target, "OPTIONS");
+        BOOST_TEST((m.target == rules::route::mcp), target);
+        BOOST_TEST(m.method_allowed, target);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(mcp_endpoint_refuses_other_methods_with_allow_header)
 {
     // DELETE too: sessions are signed tokens with nothing on the server to end.
-    for (auto method : {"DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "post"}) {
+    for (auto method : {"DELETE", "PUT", "PATCH", "HEAD", "post", "options"}) {
         auto const m = rules::match("/mcp", method);
         BOOST_TEST((m.target == rules::route::mcp));
         BOOST_TEST(!m.method_allowed, method);
-        BOOST_TEST(m.allow == "GET, POST");
+        BOOST_TEST(m.allow == "GET, POST, OPTIONS");
     }
+}
+
+BOOST_AUTO_TEST_CASE(resource_metadata_documents_at_both_well_known_paths)
+{
+    auto const root = rules::match("/.well-known/oauth-protected-resource", "GET");
+    BOOST_TEST((root.target == rules::route::resource_metadata));
+    BOOST_TEST(root.method_allowed);
+    BOOST_TEST(root.resource_path == "");
+    auto const mcp = rules::match("/.well-known/oauth-protected-resource/mcp?x=1", "GET");
+    BOOST_TEST((mcp.target == rules::route::resource_metadata));
+    BOOST_TEST(mcp.resource_path == "/mcp");
+    for (auto method : {"HEAD", "OPTIONS"})
+        BOOST_TEST(rules::match("/.well-known/oauth-protected-resource/mcp", method).method_allowed, method);
+}
+
+BOOST_AUTO_TEST_CASE(resource_metadata_refuses_writes_with_allow_header)
+{
+    for (auto method : {"POST", "DELETE", "PUT"}) {
+        auto const m = rules::match("/.well-known/oauth-protected-resource", method);
+        BOOST_TEST((m.target == rules::route::resource_metadata));
+        BOOST_TEST(!m.method_allowed, method);
+        BOOST_TEST(m.allow == "GET, HEAD, OPTIONS");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(other_well_known_paths_are_not_found)
+{
+    for (auto target : {"/.well-known/oauth-protected-resource/", "/.well-known/oauth-protected-resource/other",
+                        "/.well-known/oauth-protected-resourcex", "/.well-known/oauth-authorization-server",
+                        "/.well-known/openid-configuration", "/mcp/.well-known/oauth-protected-resource"}) {
+        BOOST_TEST((rules::match(target, "GET").target == rules::route::not_found), target);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(health_does_not_take_options)
+{
+    auto const m = rules::match("/health", "OPTIONS");
+    BOOST_TEST(!m.method_allowed);
+    BOOST_TEST(m.allow == "GET, HEAD");
 }
 
 BOOST_AUTO_TEST_CASE(health_allows_get_and_head_only)
@@ -315,6 +365,142 @@ BOOST_AUTO_TEST_CASE(configured_origin_must_match_exactly)
     BOOST_TEST(!allowed(p, "http://app.example.com", ""));   // other scheme
     BOOST_TEST(!allowed(p, "https://app.example.com:8443", ""));  // other port
     BOOST_TEST(!allowed(p, "https://sub.app.example.com", ""));
+}
+
+// ---- X-Forwarded-Host under MCP_TRUST_PROXY
+
+BOOST_AUTO_TEST_CASE(host_named_by_trusted_proxy_passes_the_loopback_host_check)
+{
+    // ngrok passes Host through and reports it in X-Forwarded-Host.
+    BOOST_TEST(allowed(local_policy(), "", "abc.ngrok.app", "abc.ngrok.app"));
+    BOOST_TEST(allowed(local_policy(), "", "ABC.ngrok.app:443", "abc.ngrok.app, proxy.internal"));
+    // With --host-header=rewrite the Host is localhost, which passes anyway.
+    BOOST_TEST(allowed(local_policy(), "", "localhost:8080", "abc.ngrok.app"));
+}
+
+BOOST_AUTO_TEST_CASE(forwarded_host_does_not_excuse_another_host_or_a_bad_origin)
+{
+    BOOST_TEST(!allowed(local_policy(), "", "evil.example", "abc.ngrok.app"));
+    BOOST_TEST(!allowed(local_policy(), "", "abc.ngrok.app", ""));
+    BOOST_TEST(!allowed(local_policy(), "https://evil.example", "abc.ngrok.app", "abc.ngrok.app"));
+}
+
+// ---- CORS
+
+BOOST_AUTO_TEST_CASE(origin_allowed_follows_the_origin_policy)
+{
+    BOOST_TEST(rules::origin_allowed(local_policy(), "http://localhost:6274"));
+    BOOST_TEST(!rules::origin_allowed(local_policy(), ""));
+    BOOST_TEST(!rules::origin_allowed(local_policy(), "https://evil.example"));
+    BOOST_TEST(!rules::origin_allowed(local_policy(), "http://127.0.0.1.evil.example"));
+    BOOST_TEST(rules::origin_allowed(rules::default_policy("0.0.0.0", "", {"*"}, {}), "https://any.example"));
+}
+
+BOOST_AUTO_TEST_CASE(preflight_for_allowed_origin_echoes_it_with_methods_headers_and_max_age)
+{
+    auto const headers = rules::cors_headers(local_policy(), "http://localhost:6274", rules::cors_kind::preflight);
+    std::map<std::string, std::string> got(headers.begin(), headers.end());
+    BOOST_TEST(got["Access-Control-Allow-Origin"] == "http://localhost:6274");
+    BOOST_TEST(got["Vary"] == "Origin");
+    BOOST_TEST(got["Access-Control-Allow-Methods"] == "GET, POST, DELETE, OPTIONS");
+    BOOST_TEST(got["Access-Control-Allow-Headers"] ==
+               "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, "
+               "X-Client-Id, X-Client-Secret, Sub-Account");
+    BOOST_TEST(got["Access-Control-Expose-Headers"] == "Mcp-Session-Id, WWW-Authenticate");
+    BOOST_TEST(got["Access-Control-Max-Age"] == "86400");
+}
+
+BOOST_AUTO_TEST_CASE(actual_response_to_allowed_origin_exposes_session_and_challenge_headers)
+{
+    auto const headers = rules::cors_headers(local_policy(), "http://127.0.0.1:5173", rules::cors_kind::actual);
+    std::map<std::string, std::string> got(headers.begin(), headers.end());
+    BOOST_TEST(got["Access-Control-Allow-Origin"] == "http://127.0.0.1:5173");
+    BOOST_TEST(got["Access-Control-Expose-Headers"] == "Mcp-Session-Id, WWW-Authenticate");
+    BOOST_TEST(got.count("Access-Control-Allow-Methods") == 0u);
+    BOOST_TEST(got.count("Access-Control-Max-Age") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(no_cors_headers_for_absent_or_disallowed_origin)
+{
+    for (auto kind : {rules::cors_kind::actual, rules::cors_kind::preflight}) {
+        BOOST_TEST(rules::cors_headers(local_policy(), "", kind).empty());
+        BOOST_TEST(rules::cors_headers(local_policy(), "https://evil.example", kind).empty());
+        BOOST_TEST(rules::cors_headers(local_policy(), "null", kind).empty());
+    }
+}
+
+// ---- parse_host_and_port
+
+BOOST_AUTO_TEST_CASE(host_and_port_accepts_names_addresses_and_ports)
+{
+    BOOST_TEST(rules::parse_host_and_port("Example.COM").value_or("-") == "example.com");
+    BOOST_TEST(rules::parse_host_and_port("localhost:8080").value_or("-") == "localhost:8080");
+    BOOST_TEST(rules::parse_host_and_port("127.0.0.1:1").value_or("-") == "127.0.0.1:1");
+    BOOST_TEST(rules::parse_host_and_port("[::1]:65535").value_or("-") == "[::1]:65535");
+    BOOST_TEST(rules::parse_host_and_port("[2001:DB8::1]").value_or("-") == "[2001:db8::1]");
+    BOOST_TEST(rules::parse_host_and_port("abc-123.ngrok-free.app").value_or("-") == "abc-123.ngrok-free.app");
+}
+
+BOOST_AUTO_TEST_CASE(host_and_port_refuses_anything_else)
+{
+    for (auto text : {"", ":80", "host:", "host:0", "host:65536", "host:123456", "host:8o", "a b", "a/b", "a@b",
+                      "user@host", "host:80:81", "[::1", "[::1]x", "[::1]:", "[zz::1]", "[]", ".example.com",
+                      "-example.com", "exa_mple.com", "http://host", "host\r\nX: y", "ex\"ample"})
+        BOOST_TEST(!rules::parse_host_and_port(text).has_value(), "accepted \"" << text << "\"");
+}
+
+BOOST_AUTO_TEST_CASE(first_list_value_takes_the_client_facing_entry)
+{
+    BOOST_TEST(rules::first_list_value("https, http") == "https");
+    BOOST_TEST(rules::first_list_value(" abc.ngrok.app ") == "abc.ngrok.app");
+    BOOST_TEST(rules::first_list_value("") == "");
+}
+
+// ---- public_base_url
+
+BOOST_AUTO_TEST_CASE(public_url_setting_wins_over_every_header)
+{
+    auto const base = rules::public_base_url("https://mcp.justifi.ai", true, "localhost:8080", "http", "evil.example");
+    BOOST_TEST(base.value_or("-") == "https://mcp.justifi.ai");
+}
+
+BOOST_AUTO_TEST_CASE(base_url_is_plain_http_from_the_host_header)
+{
+    BOOST_TEST(rules::public_base_url("", false, "LocalHost:8080", "", "").value_or("-") == "http://localhost:8080");
+    BOOST_TEST(rules::public_base_url("", false, "[::1]:9000", "", "").value_or("-") == "http://[::1]:9000");
+    BOOST_TEST(rules::public_base_url("", false, "mcp.example.com:80", "", "").value_or("-") == "http://mcp.example.com");
+}
+
+BOOST_AUTO_TEST_CASE(forwarded_headers_are_ignored_unless_the_proxy_is_trusted)
+{
+    auto const base = rules::public_base_url("", false, "localhost:8080", "https", "abc.ngrok.app");
+    BOOST_TEST(base.value_or("-") == "http://localhost:8080");
+    // Not even a malformed one matters when nobody trusts it.
+    BOOST_TEST(rules::public_base_url("", false, "localhost:8080", "gopher", "bad host").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(trusted_proxy_names_scheme_and_host)
+{
+    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "https", "abc.ngrok.app").value_or("-") ==
+               "https://abc.ngrok.app");
+    // First entry of each list; the default port is dropped; case is normalised.
+    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "HTTPS, http", "ABC.ngrok.app:443, 10.0.0.1")
+                   .value_or("-") == "https://abc.ngrok.app");
+    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "https", "mcp.example.com:8443").value_or("-") ==
+               "https://mcp.example.com:8443");
+    // Only the scheme forwarded: the Host stays.
+    BOOST_TEST(rules::public_base_url("", true, "mcp.example.com", "https", "").value_or("-") ==
+               "https://mcp.example.com");
+    // Nothing forwarded: plain http from Host.
+    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "", "").value_or("-") == "http://localhost:8080");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_host_or_forwarded_scheme_gives_no_base_url)
+{
+    for (auto host : {"", "evil.example/path", "user@evil.example", "a b", "host:99999"})
+        BOOST_TEST(!rules::public_base_url("", false, host, "", "").has_value(), "host \"" << host << "\"");
+    BOOST_TEST(!rules::public_base_url("", true, "localhost", "ftp", "").has_value());
+    BOOST_TEST(!rules::public_base_url("", true, "localhost", "https", "evil.example/x").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,85 @@
+// OAuth 2.0 Protected Resource Metadata (RFC 9728): the document an MCP client reads to
+// find the authorization server and the scopes for this server.
+#include "server/config.hpp"
+#include "server/oauth_metadata.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+namespace json = boost::json;
+namespace oauth = justifi::oauth;
+
+namespace {
+
+std::vector<std::string> strings_of(json::value const& array)
+{
+    std::vector<std::string> out;
+    for (auto const& item : array.as_array()) out.emplace_back(item.as_string());
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(oauth_metadata)
+
+BOOST_AUTO_TEST_CASE(root_document_names_the_base_url_as_resource)
+{
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://justifi.us.auth0.com/",
+                                                        {"payments:read"});
+    BOOST_TEST(doc.at("resource") == "https://mcp.justifi.ai");
+}
+
+BOOST_AUTO_TEST_CASE(path_suffixed_document_names_the_mcp_endpoint_as_resource)
+{
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "/mcp",
+                                                        "https://justifi.us.auth0.com/", {"payments:read"});
+    BOOST_TEST(doc.at("resource") == "https://mcp.justifi.ai/mcp");
+}
+
+BOOST_AUTO_TEST_CASE(authorization_servers_is_an_array_of_issuer_strings)
+{
+    // RFC 9728: issuer identifiers, not objects; the trailing slash is part of Auth0's issuer.
+    auto const doc = oauth::protected_resource_metadata("http://localhost:8080", "", "https://justifi.us.auth0.com/",
+                                                        {"payments:read"});
+    BOOST_REQUIRE(doc.at("authorization_servers").is_array());
+    BOOST_TEST(strings_of(doc.at("authorization_servers")) == std::vector<std::string>{"https://justifi.us.auth0.com/"},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(scopes_are_listed_in_configured_order)
+{
+    std::vector<std::string> const scopes{"payouts:read", "payments:read", "payments:write"};
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://issuer.example/", scopes);
+    BOOST_TEST(strings_of(doc.at("scopes_supported")) == scopes, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(default_scopes_cover_the_justifi_api)
+{
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://issuer.example/",
+                                                        justifi::config::default_oauth_scopes());
+    auto const scopes = strings_of(doc.at("scopes_supported"));
+    BOOST_TEST(scopes.size() == 14u);
+    BOOST_TEST(scopes.front() == "payments:read");
+    BOOST_TEST(scopes.back() == "proceeds:read");
+}
+
+BOOST_AUTO_TEST_CASE(tokens_go_in_the_authorization_header_only)
+{
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://issuer.example/", {"a"});
+    BOOST_TEST(strings_of(doc.at("bearer_methods_supported")) == std::vector<std::string>{"header"},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(document_names_the_server_and_its_documentation)
+{
+    auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://issuer.example/", {"a"});
+    BOOST_TEST(doc.at("resource_name") == "JustiFi MCP Server");
+    BOOST_TEST(doc.at("resource_documentation") == "https://docs.justifi.tech");
+    // Nothing beyond the RFC 9728 fields this server means to publish.
+    BOOST_TEST(doc.size() == 6u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
