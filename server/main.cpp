@@ -1,8 +1,16 @@
 #include "server/app.hpp"
 #include "tools/catalog.hpp"
 
+#include <cstring>
+#include <iostream>
+
 int main(int argc, char** argv)
 {
+    // `justifi-mcp tools --markdown`: the catalog with its scopes (docs/scopes.md).
+    if (argc == 3 && std::strcmp(argv[1], "tools") == 0 && std::strcmp(argv[2], "--markdown") == 0) {
+        std::cout << justifi::tools::catalog_markdown();
+        return 0;
+    }
     justifi::catalog_installer justifi_catalog;
     justifi_catalog.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client& client,
                                  justifi::config::settings const& settings) {

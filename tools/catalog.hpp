@@ -83,3 +83,11 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
 tool_result generate_checkout_integration(json::object const& arguments);
 
 }  // namespace justifi::tools
+
+namespace justifi::tools {
+
+// docs/scopes.md: every tool with its OAuth scope and hints, as `justifi-mcp tools --markdown`
+// prints it; a test keeps the committed file equal to this.
+std::string catalog_markdown();
+
+}  // namespace justifi::tools
