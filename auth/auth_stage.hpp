@@ -1,7 +1,7 @@
 // The auth stage: turns what a request presents into the auth context that travels,
 // as a value, down the pipeline to every JustiFi call made for that request.
-// This issue's stage only reads credentials; validating them (OAuth resource server,
-// 401/403 challenges) is issue 4's work on top of this interface.
+// The stage reads credentials; the HTTP transport answers a request that brings none with
+// the 401 OAuth challenge (unless MCP_AUTH=none). Validating tokens builds on this interface.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

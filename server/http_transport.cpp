@@ -228,15 +228,9 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
         co_return;
     }
 
-    auto const host = header(req, "Host");
-    auto const base = http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, host,
-                                                  header(req, "X-Forwarded-Proto"), header(req, "X-Forwarded-Host"));
+    auto const base = request_base_url(req);
     if (!base) {
-        std::string why = settings_.trust_proxy
-                              ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
-                                "http(s) host[:port]"
-                              : "Bad Request: Host \"" + std::string(host) + "\" is not a valid host[:port]";
-        auto res = make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
+        auto res = bad_base_response(req);
         co_await ex.respond(std::move(res));
         co_return;
     }
@@ -249,6 +243,62 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
         res.content_length(length);
     }
     co_await ex.respond(std::move(res));
+}
+
+std::optional<std::string> http_transport::request_base_url(request_type const& req) const
+{
+    return http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, header(req, "Host"),
+                                       header(req, "X-Forwarded-Proto"), header(req, "X-Forwarded-Host"));
+}
+
+http::response<http::string_body> http_transport::bad_base_response(request_type const& req) const
+{
+    std::string why = settings_.trust_proxy
+                          ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
+                            "http(s) host[:port]"
+                          : "Bad Request: Host \"" + std::string(header(req, "Host")) + "\" is not a valid host[:port]";
+    return make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
+}
+
+asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(http_exchange& ex)
+{
+    auto& req = ex.request;
+    // With MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS=false the headers count for nothing: only OAuth serves.
+    std::string_view client_id;
+    std::string_view client_secret;
+    if (settings_.allow_client_credential_headers) {
+        client_id = header(req, "X-Client-Id");
+        client_secret = header(req, "X-Client-Secret");
+    }
+    auth::presented_credentials const presented{header(req, "Authorization"), client_id, client_secret};
+    auto outcome = co_await auth::authenticate(presented);
+    auto* const context = std::get_if<auth::auth_context>(&outcome);
+    if (context && !context->anonymous()) co_return std::move(*context);
+    if (context && development_identity_) co_return *development_identity_;
+
+    auto const base = request_base_url(req);
+    if (!base) {
+        auto res = bad_base_response(req);
+        co_await ex.respond(std::move(res));
+        co_return std::nullopt;
+    }
+    if (auto const* rejected = std::get_if<auth::rejection>(&outcome)) {
+        auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error,
+                                      "Unauthorized: " + rejected->description);
+        res.set(http::field::www_authenticate, oauth::invalid_request_challenge(*base, rejected->description));
+        co_await ex.respond(std::move(res));
+        co_return std::nullopt;
+    }
+    // No credentials at all: the RFC 9728 challenge tells an MCP client where to start OAuth.
+    std::string message = "Unauthorized: authentication is required. Use OAuth: the authorization server and "
+                          "scopes are in the protected resource metadata at " +
+                          oauth::resource_metadata_url(*base) + " (named in WWW-Authenticate)";
+    if (settings_.allow_client_credential_headers)
+        message += "; developers may instead send their JustiFi API keys as X-Client-Id and X-Client-Secret headers";
+    auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error, message);
+    res.set(http::field::www_authenticate, oauth::bearer_challenge(*base, settings_.oauth_scopes));
+    co_await ex.respond(std::move(res));
+    co_return std::nullopt;
 }
 
 asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
@@ -282,16 +332,9 @@ asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_ses
 asio::awaitable<void> http_transport::post_message(http_exchange& ex)
 {
     auto& req = ex.request;
-    auto auth_outcome = co_await auth::authenticate(
-        {header(req, "Authorization"), header(req, "X-Client-Id"), header(req, "X-Client-Secret")});
-    if (auto const* rejected = std::get_if<auth::rejection>(&auth_outcome)) {
-        auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error,
-                                      "Unauthorized: " + rejected->description);
-        res.set(http::field::www_authenticate,
-                "Bearer error=\"invalid_request\", error_description=\"" + rejected->description + "\"");
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
+    // After the Origin/Host check (in handle) and before content negotiation, as the MCP SDKs do.
+    auto identity = co_await require_auth(ex);
+    if (!identity) co_return;
     if (!http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
         co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
                                                "Not Acceptable: Accept must include both application/json and "
@@ -324,8 +367,7 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     }
 
     mcp::request_context context;
-    context.auth = std::move(std::get<auth::auth_context>(auth_outcome));
-    if (context.auth.anonymous() && development_identity_) context.auth = *development_identity_;
+    context.auth = std::move(*identity);
     context.auth.sub_account = sub_account;
     context.request_id = ex.request_id();
     if (!is_initialize) {
@@ -365,6 +407,8 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
 asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
 {
     auto& req = ex.request;
+    auto const identity = co_await require_auth(ex);
+    if (!identity) co_return;
     if (!http_rules::accepts(header(req, "Accept"), {"text/event-stream"})) {
         co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
                                                "Not Acceptable: Accept must include text/event-stream"));

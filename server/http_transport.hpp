@@ -38,6 +38,14 @@ private:
     asio::awaitable<void> open_server_stream(http_exchange& ex);
     // Validates Mcp-Session-Id; on failure the response has been written and nullptr comes back.
     asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(http_exchange& ex);
+    // The auth stage of the MCP endpoint: the caller's identity (MCP_AUTH=none serves anonymous
+    // callers with the configured one); otherwise the 401 challenge (or a 400 for a Host that
+    // names no valid public URL) has been written and nullopt comes back.
+    asio::awaitable<std::optional<auth::auth_context>> require_auth(http_exchange& ex);
+    // The public base URL a request was addressed to, as the discovery documents name it.
+    std::optional<std::string> request_base_url(http_exchange::request_type const& req) const;
+    // The 400 for a request whose base URL cannot be derived.
+    http::response<http::string_body> bad_base_response(http_exchange::request_type const& req) const;
     // Answers 400 and returns false when MCP-Protocol-Version names a version we don't support.
     asio::awaitable<bool> check_protocol_version(http_exchange& ex);
 

@@ -19,6 +19,24 @@ inline constexpr std::string_view metadata_cache_control = "public, max-age=3600
 
 // `base` is the public base URL (no trailing slash); `endpoint_path` the MCP endpoint the
 // document describes ("" for "/", or "/mcp"), so `resource` is base + endpoint_path.
+// Where the root document lives; the 401 challenge points clients at it.
+inline constexpr std::string_view resource_metadata_path = "/.well-known/oauth-protected-resource";
+
+// base + resource_metadata_path.
+std::string resource_metadata_url(std::string_view base);
+
+// An RFC 7230 quoted-string: `text` in double quotes, with '"' and '\\' escaped.
+std::string quoted(std::string_view text);
+
+// The WWW-Authenticate value of the 401 for a request that brings no credentials (RFC 9728
+// section 5.1, RFC 6750): Bearer resource_metadata="<base>/.well-known/oauth-protected-resource",
+// scope="<scopes, space-separated>" (scope left out when there are none).
+std::string bearer_challenge(std::string_view base, std::vector<std::string> const& scopes);
+
+// The WWW-Authenticate value of the 401 for malformed credentials: Bearer error="invalid_request",
+// error_description="<description>", resource_metadata="<base>/.well-known/oauth-protected-resource".
+std::string invalid_request_challenge(std::string_view base, std::string_view description);
+
 boost::json::object protected_resource_metadata(std::string_view base, std::string_view endpoint_path,
                                                 std::string_view issuer, std::vector<std::string> const& scopes);
 

@@ -21,7 +21,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Port 0: the server picks a free port and logs it.
-(cd "$work" && exec "$binary" --transport http --host 127.0.0.1 --port 0 --log-level info) 2>"$work/server.log" &
+# MCP_AUTH=none: the suite has no OAuth client; anonymous requests are the local development mode.
+(cd "$work" && MCP_AUTH=none exec "$binary" --transport http --host 127.0.0.1 --port 0 --log-level info) 2>"$work/server.log" &
 server_pid=$!
 
 port=

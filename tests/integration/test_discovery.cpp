@@ -48,6 +48,12 @@ http_response preflight(http_server const& server, std::string const& path, std:
                          {"Access-Control-Request-Headers", "content-type, authorization, mcp-session-id"}});
 }
 
+header_list with_bearer(header_list headers)
+{
+    headers.emplace_back("Authorization", "Bearer abc.def.ghi");
+    return headers;
+}
+
 std::string initialize_message()
 {
     return rpc(1, "initialize", {{"protocolVersion", "2025-11-25"},
@@ -131,6 +137,12 @@ BOOST_AUTO_TEST_CASE(behind_ngrok_with_trust_proxy_the_mcp_endpoint_accepts_the_
     headers.insert(headers.end(), {{"Host", "abc.ngrok.app"}, {"X-Forwarded-Proto", "https"},
                                    {"X-Forwarded-Host", "abc.ngrok.app"}});
     auto trusted = product({.env = {{"MCP_TRUST_PROXY", "true"}}});
+    // Past the Host check to the auth stage, whose challenge names the tunnel.
+    auto const challenged = http_request(trusted.port, "POST", "/mcp", headers, initialize_message());
+    BOOST_TEST(challenged.status == 401);
+    BOOST_TEST(challenged.header("WWW-Authenticate")
+                   .starts_with("Bearer resource_metadata=\"https://abc.ngrok.app/.well-known/oauth-protected-resource\""));
+    headers.insert(headers.end(), {{"X-Client-Id", "id"}, {"X-Client-Secret", "secret"}});
     BOOST_TEST(http_request(trusted.port, "POST", "/mcp", headers, initialize_message()).status == 200);
     // The same request to a loopback server that trusts no proxy is a rebinding suspect.
     auto untrusted = product();
@@ -209,13 +221,19 @@ BOOST_AUTO_TEST_CASE(mcp_responses_to_an_allowed_origin_expose_the_session_heade
     auto server = product();
     auto headers = mcp_post_headers();
     headers.insert(headers.end(), {{"Origin", inspector_origin}, {"Host", local_host(server)}});
+    // The 401 challenge is readable by the browser client too.
+    auto const challenged = http_request(server.port, "POST", "/mcp", headers, initialize_message());
+    BOOST_TEST(challenged.status == 401);
+    BOOST_TEST(challenged.header("Access-Control-Allow-Origin") == inspector_origin);
+    BOOST_TEST(challenged.header("Access-Control-Expose-Headers") == "Mcp-Session-Id, WWW-Authenticate");
+    headers.emplace_back("Authorization", "Bearer abc.def.ghi");
     auto const res = http_request(server.port, "POST", "/mcp", headers, initialize_message());
     BOOST_TEST(res.status == 200);
     BOOST_TEST(!res.header("Mcp-Session-Id").empty());
     BOOST_TEST(res.header("Access-Control-Allow-Origin") == inspector_origin);
     BOOST_TEST(res.header("Access-Control-Expose-Headers") == "Mcp-Session-Id, WWW-Authenticate");
 
-    auto const no_origin = http_request(server.port, "POST", "/mcp", mcp_post_headers(), initialize_message());
+    auto const no_origin = http_request(server.port, "POST", "/mcp", with_bearer(mcp_post_headers()), initialize_message());
     BOOST_TEST(no_origin.status == 200);
     BOOST_TEST(no_origin.header("Access-Control-Allow-Origin").empty());
 }

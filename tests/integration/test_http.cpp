@@ -344,12 +344,16 @@ BOOST_AUTO_TEST_CASE(malformed_authorization_gets_401_with_a_bearer_challenge)
     headers.emplace_back("Authorization", "Basic dXNlcjpwYXNz");
     auto const res = post_raw(server.port, headers, json::serialize(initialize_body()));
     BOOST_TEST(res.status == 401);
-    BOOST_TEST(res.header("WWW-Authenticate").starts_with("Bearer "));
+    BOOST_TEST(res.header("WWW-Authenticate") ==
+               "Bearer error=\"invalid_request\", error_description=\"Authorization header must use the Bearer scheme: "
+               "\\\"Authorization: Bearer <token>\\\"\", "
+               "resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\"");
 }
 
 BOOST_AUTO_TEST_CASE(bearer_token_reaches_the_tool_as_the_requests_auth_context)
 {
-    http_server server;
+    // MCP_AUTH=none with no configured credentials: a request without any stays anonymous.
+    http_server server({.env = {{"MCP_AUTH", "none"}}, .unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET"}});
     header_list bearer{{"Authorization", "Bearer abc.def.ghi"}};
     auto const session = mcp_session::open(server.port, "2025-11-25", bearer);
     auto const as_bearer = session.call("tools/call", {{"name", "test_echo"}}, 1, bearer);

@@ -191,27 +191,35 @@ BOOST_AUTO_TEST_CASE(bearer_token_is_passed_through_without_a_token_request)
     auto const token_response = http_request(mock.port, "POST", "/oauth/token", {{"Content-Type", "application/json"}},
                                              R"({"client_id":"test_client_id","client_secret":"test_client_secret"})");
     auto const token = std::string(token_response.json().at("access_token").as_string());
-    http_server mcp({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}}}, product_binary);  // no credentials of its own
+    // No credentials of its own, and OAuth (the default) as its auth mode.
+    http_server mcp({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}},
+                     .unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET", "MCP_AUTH"}},
+                    product_binary);
     header_list const bearer{{"Authorization", "Bearer " + token}};
     auto const session = mcp_session::open(mcp.port, "2025-11-25", bearer);
     auto const r = session.call("tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}, 1, bearer);
     BOOST_TEST(!r.at("result").as_object().contains("isError"));
     BOOST_TEST(mock.stats().at("token_requests") == 1);  // only the test's own
 
-    // Without credentials (and without MCP_AUTH=none) nothing is sent on the server's behalf.
-    auto const anonymous = session.call("tools/call", {{"name", "list_payments"}}, 2);
-    BOOST_TEST(anonymous.at("result").at("isError") == true);
-    BOOST_TEST(std::string(anonymous.at("result").at("content").at(0).at("text").as_string()).find("credentials") !=
-               std::string::npos);
+    // Without credentials (and without MCP_AUTH=none) the call gets the OAuth challenge and
+    // nothing is sent on the server's behalf.
+    auto const before = total_v1_requests(mock);
+    auto const anonymous = session.post(json::parse(rpc(2, "tools/call", {{"name", "list_payments"}})));
+    BOOST_TEST(anonymous.status == 401);
+    BOOST_TEST(anonymous.header("WWW-Authenticate").starts_with("Bearer resource_metadata="));
+    BOOST_TEST(total_v1_requests(mock) == before);
+    BOOST_TEST(mock.stats().at("token_requests") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(client_credential_headers_get_their_own_cached_token)
 {
     mock_server mock;
-    http_server mcp({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}}}, product_binary);
+    http_server mcp({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}},
+                     .unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET", "MCP_AUTH"}},
+                    product_binary);
     header_list const right{{"X-Client-Id", "test_client_id"}, {"X-Client-Secret", "test_client_secret"}};
     header_list const wrong{{"X-Client-Id", "test_client_id"}, {"X-Client-Secret", "not-the-secret"}};
-    auto const session = mcp_session::open(mcp.port);
+    auto const session = mcp_session::open(mcp.port, "2025-11-25", right);
     for (int i = 0; i < 3; ++i) {
         auto const r = session.call("tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}, i, right);
         BOOST_TEST(!r.at("result").as_object().contains("isError"));

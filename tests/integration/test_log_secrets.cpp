@@ -46,9 +46,11 @@ BOOST_AUTO_TEST_SUITE(log_secrets)
 
 BOOST_AUTO_TEST_CASE(http_debug_log_carries_no_authorization_secret_or_token)
 {
+    // OAuth mode (no MCP_AUTH=none): refused and missing credentials get the 401 challenge.
     http_server server({.env = {{"LOG_LEVEL", "debug"},
                                 {"MCP_SESSION_SECRET", session_secret},
-                                {"JUSTIFI_CLIENT_SECRET", env_client_secret}}});
+                                {"JUSTIFI_CLIENT_SECRET", env_client_secret}},
+                        .unset_env = {"MCP_AUTH"}});
     header_list const bearer{{"Authorization", "Bearer " + bearer_secret}};
     auto const session = mcp_session::open(server.port, "2025-11-25", bearer);
     session.call("tools/call", {{"name", "test_echo"}, {"arguments", {{"text", "x"}}}}, 2, bearer);
@@ -58,6 +60,7 @@ BOOST_AUTO_TEST_CASE(http_debug_log_carries_no_authorization_secret_or_token)
     // Refused credentials must not be echoed either.
     session.post(json::parse(rpc(5, "ping")), {{"Authorization", "Basic " + client_secret}});
     session.post(json::parse(rpc(6, "ping")), {{"X-Client-Secret", client_secret}});
+    BOOST_TEST(session.post(json::parse(rpc(7, "ping"))).status == 401);
     server.process.send_signal(SIGTERM);
     BOOST_REQUIRE(server.process.wait(15s).value_or(-1) == 0);
     BOOST_REQUIRE(server.process.wait_for_output_end(5s));

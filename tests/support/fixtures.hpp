@@ -17,7 +17,9 @@ inline std::string const product_binary = JUSTIFI_MCP_BINARY;
 inline std::string const test_server_binary = JUSTIFI_MCP_TEST_SERVER;
 inline std::string const mock_binary = JUSTIFI_MOCK_BINARY;
 
-// The server under test over HTTP on 127.0.0.1 and a port the kernel picks.
+// The server under test over HTTP on 127.0.0.1 and a port the kernel picks. Unless the
+// options name MCP_AUTH (set or unset), it runs in the local development mode MCP_AUTH=none,
+// so suites that are not about auth need no credentials; auth suites set or unset MCP_AUTH.
 struct http_server {
     child_process process;
     std::uint16_t port;
@@ -30,6 +32,10 @@ struct http_server {
     static child_options with_http(child_options options)
     {
         options.args.insert(options.args.begin(), {"--transport", "http", "--host", "127.0.0.1", "--port", "0"});
+        bool names_auth = false;
+        for (auto const& [name, value] : options.env) names_auth = names_auth || name == "MCP_AUTH";
+        for (auto const& name : options.unset_env) names_auth = names_auth || name == "MCP_AUTH";
+        if (!names_auth) options.env.emplace_back("MCP_AUTH", "none");
         return options;
     }
 };

@@ -221,7 +221,9 @@ mcp_session mcp_session::open(std::uint16_t port, std::string const& version, he
     if (res.status != 200) throw std::runtime_error("initialize answered " + std::to_string(res.status) + ": " + res.body);
     mcp_session session{port, res.header("Mcp-Session-Id"),
                         std::string(res.json().at("result").at("protocolVersion").as_string())};
-    auto const ack = session.post(json::object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+    // The initialize request's credentials go with the notification too: every request brings its own.
+    auto const ack =
+        session.post(json::object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, extra_headers);
     if (ack.status != 202) throw std::runtime_error("notifications/initialized answered " + std::to_string(ack.status));
     return session;
 }

@@ -82,4 +82,44 @@ BOOST_AUTO_TEST_CASE(document_names_the_server_and_its_documentation)
     BOOST_TEST(doc.size() == 6u);
 }
 
+// ---- the 401 challenge (WWW-Authenticate)
+
+BOOST_AUTO_TEST_CASE(challenge_names_the_metadata_and_the_scopes_byte_for_byte)
+{
+    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", {"payments:read", "payouts:write"}) ==
+               R"(Bearer resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource", )"
+               R"(scope="payments:read payouts:write")");
+    BOOST_TEST(oauth::bearer_challenge("http://localhost:8080", {"a"}) ==
+               R"(Bearer resource_metadata="http://localhost:8080/.well-known/oauth-protected-resource", scope="a")");
+}
+
+BOOST_AUTO_TEST_CASE(challenge_with_the_default_scopes)
+{
+    std::string scopes;
+    for (auto const& scope : justifi::config::default_oauth_scopes()) scopes += (scopes.empty() ? "" : " ") + scope;
+    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", justifi::config::default_oauth_scopes()) ==
+               "Bearer resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", scope=\"" +
+                   scopes + "\"");
+    BOOST_TEST(scopes.starts_with("payments:read payments:write payouts:read"));
+}
+
+BOOST_AUTO_TEST_CASE(challenge_without_scopes_leaves_scope_out)
+{
+    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", {}) ==
+               R"(Bearer resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource")");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_request_challenge_escapes_the_description)
+{
+    BOOST_TEST(oauth::invalid_request_challenge("https://mcp.justifi.ai", R"(use "Bearer <token>" \ here)") ==
+               R"(Bearer error="invalid_request", error_description="use \"Bearer <token>\" \\ here", )"
+               R"(resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource")");
+}
+
+BOOST_AUTO_TEST_CASE(resource_metadata_url_is_the_root_document)
+{
+    BOOST_TEST(oauth::resource_metadata_url("http://127.0.0.1:9000") ==
+               "http://127.0.0.1:9000/.well-known/oauth-protected-resource");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
