@@ -230,10 +230,20 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                                 ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         tls_context.set_verify_mode(ssl::verify_peer);
-        boost::system::error_code ec;
-        if (!settings.ca_file.empty()) tls_context.load_verify_file(settings.ca_file, ec);
-        else tls_context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
-        if (ec) log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
+    }
+
+    // The trust store is a few megabytes once parsed: loaded by the first TLS connection, so
+    // an idle process (or one talking to a loopback simulator) does not carry it.
+    std::once_flag trust_loaded;
+    void load_trust_store()
+    {
+        std::call_once(trust_loaded, [this] {
+            boost::system::error_code ec;
+            if (!settings.ca_file.empty()) tls_context.load_verify_file(settings.ca_file, ec);
+            else tls_context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
+            if (ec)
+                log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
+        });
     }
 
     std::unique_ptr<upstream_connection> take_idle()
@@ -269,6 +279,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         if (rec) co_return make_error_code(client_error::connect_failed);
         auto conn = std::make_unique<upstream_connection>();
         if (endpoint.tls) {
+            load_trust_store();
             conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context);
         } else {
             conn->plain = std::make_unique<beast::tcp_stream>(executor);
