@@ -275,23 +275,11 @@ std::variant<mock_settings, config::exit_now> load_settings(int argc, char const
     if (cli.count("help")) return config::exit_now{0, help_text(desc)};
 
     mock_settings s;
-    for (auto const& spec : specs()) {
-        std::string value;
-        std::string source;
-        if (cli.count(spec.flag)) {
-            value = cli[spec.flag].as<std::string>();
-            source = std::string("--") + spec.flag;
-        } else if (char const* env = std::getenv(spec.env); env && *env) {
-            value = env;
-            source = spec.env;
-        } else {
-            continue;
-        }
-        if (auto err = spec.apply(value, s)) {
-            bool const secret = log::is_sensitive_field_name(spec.flag);
-            return config::exit_now{2, "justifi-mock: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
-        }
-    }
+    auto const flag_value = [&cli](char const* name) -> std::optional<std::string> {
+        if (!cli.count(name)) return std::nullopt;
+        return cli[name].as<std::string>();
+    };
+    if (auto err = config::apply_settings(specs(), flag_value, s, "justifi-mock")) return config::exit_now{2, *err};
     if (s.tls_cert_file.empty() != s.tls_key_file.empty())
         return config::exit_now{2, "justifi-mock: --tls-cert and --tls-key go together: give both, or neither for plain HTTP"};
     if (!s.tls_cert_file.empty() && !s.tls_generate_dir.empty())

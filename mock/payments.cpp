@@ -308,6 +308,18 @@ std::string derived_id(std::string_view prefix, std::string const& seed_text)
     return out;
 }
 
+// A charge's amount (50 cents to $1,000,000) and currency (JustiFi takes usd only).
+outcome<std::optional<std::int64_t>> read_usd_charge(json::object const& b)
+{
+    auto amount = read_amount(b, "amount", true, 50, 100'000'000);
+    if (!amount) return amount.error();
+    auto currency = read_string(b, "currency", true);
+    if (!currency) return currency.error();
+    if (**currency != "usd" && **currency != "USD")
+        return unprocessable("currency_invalid", "Format is invalid for parameter: currency (only usd)", "currency");
+    return amount;
+}
+
 }  // namespace
 
 outcome<reply> create_payment(call_context& cx, call_input const& in)
@@ -315,12 +327,8 @@ outcome<reply> create_payment(call_context& cx, call_input const& in)
     auto body = body_object(in.body);
     if (!body) return body.error();
     auto const& b = **body;
-    auto amount = read_amount(b, "amount", true, 50, 100'000'000);
+    auto amount = read_usd_charge(b);
     if (!amount) return amount.error();
-    auto currency = read_string(b, "currency", true);
-    if (!currency) return currency.error();
-    if (**currency != "usd" && **currency != "USD")
-        return unprocessable("currency_invalid", "Format is invalid for parameter: currency (only usd)", "currency");
     auto strategy = read_string(b, "capture_strategy", true);
     if (!strategy) return strategy.error();
     if (**strategy != "automatic" && **strategy != "manual")
@@ -723,12 +731,8 @@ outcome<reply> create_payment_intent(call_context& cx, call_input const& in)
     auto body = body_object(in.body);
     if (!body) return body.error();
     auto const& b = **body;
-    auto amount = read_amount(b, "amount", true, 50, 100'000'000);
+    auto amount = read_usd_charge(b);
     if (!amount) return amount.error();
-    auto currency = read_string(b, "currency", true);
-    if (!currency) return currency.error();
-    if (**currency != "usd" && **currency != "USD")
-        return unprocessable("currency_invalid", "Format is invalid for parameter: currency (only usd)", "currency");
     auto description = read_string(b, "description", false);
     if (!description) return description.error();
     auto metadata = read_metadata(b);

@@ -418,24 +418,11 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
     if (auto err = load_dotenv_file(env_file)) return exit_now{2, "justifi-mcp: invalid .env file: " + *err};
 
     settings s;
-    for (auto const& spec : specs()) {
-        std::string value;
-        std::string source;
-        if (cli.count(spec.flag)) {
-            value = cli[spec.flag].as<std::string>();
-            source = std::string("--") + spec.flag;
-        } else if (char const* env = std::getenv(spec.env); env && *env) {
-            value = env;
-            source = spec.env;
-        } else {
-            continue;
-        }
-        if (auto err = spec.apply(value, s)) {
-            // Never echo a secret back, even a malformed one.
-            bool const secret = log::is_sensitive_field_name(spec.flag);
-            return exit_now{2, "justifi-mcp: invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err};
-        }
-    }
+    auto const flag_value = [&cli](char const* name) -> std::optional<std::string> {
+        if (!cli.count(name)) return std::nullopt;
+        return cli[name].as<std::string>();
+    };
+    if (auto err = apply_settings(specs(), flag_value, s, "justifi-mcp")) return exit_now{2, *err};
     if (s.auth_none) {
         boost::system::error_code ec;
         auto const address = boost::asio::ip::make_address(s.host, ec);
