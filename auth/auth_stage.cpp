@@ -1,5 +1,7 @@
 #include "auth/auth_stage.hpp"
 
+#include "auth/jwks_cache.hpp"
+#include "auth/jwt.hpp"
 #include "server/encoding.hpp"
 
 #include <algorithm>
@@ -29,8 +31,21 @@ bool is_b64token(std::string_view token)
 
 }  // namespace
 
+std::string_view to_string(auth_path path)
+{
+    switch (path) {
+    case auth_path::none: return "none";
+    case auth_path::bearer_verified: return "bearer_verified";
+    case auth_path::bearer_passthrough: return "bearer_passthrough";
+    case auth_path::client_credential_headers: return "client_credential_headers";
+    case auth_path::configured_credentials: return "configured_credentials";
+    }
+    return "unknown";
+}
+
 std::string auth_context::principal() const
 {
+    if (!subject.empty()) return "sub:" + subject;
     struct visitor {
         std::string operator()(std::monostate) const { return "anonymous"; }
         std::string operator()(client_credentials const& c) const { return "client:" + c.client_id; }
@@ -56,20 +71,36 @@ auth_outcome read_credentials(presented_credentials const& presented)
         while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
         if (!is_b64token(token))
             return rejection{auth_error::malformed_authorization, "Authorization header has no valid bearer token"};
-        return auth_context{bearer_token{std::string(token)}};
+        return auth_context{.credentials = bearer_token{std::string(token)}, .path = auth_path::bearer_passthrough};
     }
     if (!presented.client_id.empty() || !presented.client_secret.empty()) {
         if (presented.client_id.empty() || presented.client_secret.empty())
             return rejection{auth_error::incomplete_client_credentials,
                              "X-Client-Id and X-Client-Secret must be sent together"};
-        return auth_context{client_credentials{std::string(presented.client_id), std::string(presented.client_secret)}};
+        return auth_context{
+            .credentials = client_credentials{std::string(presented.client_id), std::string(presented.client_secret)},
+            .path = auth_path::client_credential_headers};
     }
     return auth_context{};
 }
 
-boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented)
+boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented, token_validation const* validation)
 {
-    co_return read_credentials(presented);
+    auto outcome = read_credentials(presented);
+    auto* const context = std::get_if<auth_context>(&outcome);
+    if (!validation || !context || context->path != auth_path::bearer_passthrough) co_return outcome;
+
+    auto token = std::get<bearer_token>(context->credentials).token;
+    auto const verified = co_await validation->keys.verify(std::move(token), validation->rules);
+    if (!verified) {
+        auto const reason = verified.error() == jwt_error::keys_unavailable ? auth_error::verification_unavailable
+                                                                            : auth_error::invalid_token;
+        co_return rejection{reason, make_error_code(verified.error()).message()};
+    }
+    context->path = auth_path::bearer_verified;
+    context->subject = verified->sub;
+    context->granted_scopes.emplace(verified->scope.begin(), verified->scope.end());
+    co_return outcome;
 }
 
 }  // namespace justifi::auth

@@ -1,17 +1,24 @@
-// The auth stage: turns what a request presents into the auth context that travels,
-// as a value, down the pipeline to every JustiFi call made for that request.
-// The stage reads credentials; the HTTP transport answers a request that brings none with
-// the 401 OAuth challenge (unless MCP_AUTH=none). Validating tokens builds on this interface.
+// The auth stage: turns what a request presents into the auth context that travels, as a
+// value, down the pipeline to every JustiFi call made for that request. A bearer token is
+// verified here when local validation is on (signature against the issuer's JWKS, iss, aud,
+// lifetime) and its scopes recorded; otherwise it is passed through as it came. The HTTP
+// transport turns a rejection into the matching 401 challenge.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
 
 namespace justifi::auth {
+
+class jwks_cache;
+struct verification_rules;
 
 struct bearer_token {
     std::string token;
@@ -22,14 +29,34 @@ struct client_credentials {
     std::string client_secret;
 };
 
+// How the request was authenticated, for logs and for what may be decided on it.
+enum class auth_path {
+    none,
+    bearer_verified,            // a JWT checked here: its scopes decide which tools it may use
+    bearer_passthrough,         // JUSTIFI_OAUTH_VALIDATION=none: JustiFi alone judges the token
+    client_credential_headers,  // X-Client-Id / X-Client-Secret
+    configured_credentials,     // the server's own client credentials (stdio, MCP_AUTH=none)
+};
+std::string_view to_string(auth_path path);
+
 struct auth_context {
     std::variant<std::monostate, bearer_token, client_credentials> credentials;
     // The caller's Sub-Account scope (the HTTP request's Sub-Account header); a tool's
     // sub_account_id argument overrides it.
     std::string sub_account;
+    auth_path path = auth_path::none;
+    // Only for a verified token: its "sub" and its scopes ("scope" and Auth0's "permissions").
+    // Without verification no claim is believed, so no scope decision is made.
+    std::string subject;
+    std::optional<std::set<std::string, std::less<>>> granted_scopes;
 
     bool anonymous() const { return std::holds_alternative<std::monostate>(credentials); }
-    // Safe to log: a client id, or a short fingerprint of a token; never the secret.
+    // Whether a tool that needs `scope` may be called: always, unless a verified token lacks it.
+    bool may_use(std::string_view scope) const
+    {
+        return scope.empty() || !granted_scopes || granted_scopes->contains(scope);
+    }
+    // Safe to log: the verified subject, a client id, or a short fingerprint of a token; never a secret.
     std::string principal() const;
 };
 
@@ -41,8 +68,10 @@ struct presented_credentials {
 };
 
 enum class auth_error {
-    malformed_authorization = 1,  // not "Bearer <token68>"
+    malformed_authorization = 1,    // not "Bearer <token68>"
     incomplete_client_credentials,  // one of X-Client-Id / X-Client-Secret without the other
+    invalid_token,                  // a bearer token that failed verification
+    verification_unavailable,       // the issuer's keys could not be loaded: nothing can be verified now
 };
 
 struct rejection {
@@ -52,10 +81,18 @@ struct rejection {
 
 using auth_outcome = std::variant<auth_context, rejection>;
 
-// Sans-io core of the stage, unit-tested without sockets.
+// Sans-io core of the stage, unit-tested without sockets: reads, does not verify.
 auth_outcome read_credentials(presented_credentials const& presented);
 
-// The pipeline stage.
-boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented);
+// Local validation of bearer tokens (JUSTIFI_OAUTH_VALIDATION=jwks).
+struct token_validation {
+    jwks_cache& keys;
+    verification_rules const& rules;
+};
+
+// The pipeline stage. With `validation`, a bearer token must verify or the request is rejected
+// (invalid_token, or verification_unavailable when no keys could be loaded).
+boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented,
+                                                  token_validation const* validation = nullptr);
 
 }  // namespace justifi::auth

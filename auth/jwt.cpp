@@ -40,6 +40,9 @@ struct category final : boost::system::error_category {
             return "the token is not valid yet (nbf or iat is in the future); check the clocks";
         case jwt_error::wrong_issuer: return "the token was issued by an issuer this server does not trust";
         case jwt_error::wrong_audience: return "the token was issued for another audience than this API";
+        case jwt_error::keys_unavailable:
+            return "the authorization server's signing keys could not be loaded, so no token can be verified now; "
+                   "try again shortly";
         }
         return "unknown JWT error";
     }
@@ -369,9 +372,10 @@ boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, 
     if (iat_state == date_state::valid) claims.iat = iat;
 
     if (rules.issuer.empty() || claims.iss != rules.issuer) return jwt_error::wrong_issuer;
-    if (rules.audience.empty() ||
-        std::find(claims.aud.begin(), claims.aud.end(), rules.audience) == claims.aud.end())
-        return jwt_error::wrong_audience;
+    auto const accepted = [&](std::string const& aud) {
+        return std::find(rules.audiences.begin(), rules.audiences.end(), aud) != rules.audiences.end();
+    };
+    if (std::none_of(claims.aud.begin(), claims.aud.end(), accepted)) return jwt_error::wrong_audience;
     // RFC 7519: the token is good strictly before exp; the skew forgives clocks that disagree.
     if (now >= claims.exp + rules.clock_skew) return jwt_error::expired;
     if (nbf_state == date_state::valid && now + rules.clock_skew < nbf) return jwt_error::not_yet_valid;

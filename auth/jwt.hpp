@@ -31,6 +31,7 @@ enum class jwt_error {
     not_yet_valid,  // nbf or iat in the future, beyond the clock skew
     wrong_issuer,
     wrong_audience,
+    keys_unavailable,  // the issuer's keys could not be loaded: nothing can be verified right now
 };
 
 boost::system::error_category const& jwt_category() noexcept;
@@ -64,7 +65,8 @@ boost::system::result<jwk_set, std::string> parse_jwks(std::string_view json);
 
 struct verification_rules {
     std::string issuer;    // must equal "iss"; empty matches no token
-    std::string audience;  // must be "aud" or one of its entries; empty matches no token
+    // One of these must be "aud" or one of its entries; none matches no token.
+    std::vector<std::string> audiences;
     // Only RS256 and ES256 are implemented; "none" and HS* are refused whatever this lists.
     std::vector<std::string> algorithms{"RS256", "ES256"};
     std::chrono::seconds clock_skew{60};

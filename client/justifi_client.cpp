@@ -108,6 +108,7 @@ boost::system::result<std::string, std::string> build_path(std::string_view path
 // ---------------------------------------------------------------------------------------
 // The client proper.
 
+#include "client/http_fetch.hpp"
 #include "client/token_cache.hpp"
 #include "server/encoding.hpp"
 #include "server/log.hpp"
@@ -274,9 +275,11 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
 
     asio::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>> connect(clock_type::time_point deadline)
     {
-        tcp::resolver resolver(executor);
-        auto [rec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
-        if (rec) co_return make_error_code(client_error::connect_failed);
+        auto results = co_await resolve_before(executor, endpoint.host, endpoint.port, deadline);
+        if (!results) {
+            auto const timed_out = results.error() == boost::system::errc::timed_out;
+            co_return make_error_code(timed_out ? client_error::timed_out : client_error::connect_failed);
+        }
         auto conn = std::make_unique<upstream_connection>();
         if (endpoint.tls) {
             load_trust_store();
@@ -286,7 +289,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         }
         auto& tcp_layer = conn->lowest();
         tcp_layer.expires_at(deadline);
-        auto [cec, ep] = co_await tcp_layer.async_connect(results, use_tuple);
+        auto [cec, ep] = co_await tcp_layer.async_connect(*results, use_tuple);
         if (cec) co_return make_error_code(cec == beast::error::timeout ? client_error::timed_out : client_error::connect_failed);
         tcp_layer.socket().set_option(tcp::no_delay(true), cec);
         if (conn->tls) {

@@ -135,12 +135,12 @@ struct idempotency_guard {
 
 }  // namespace
 
-mock_api::mock_api(mock_settings const& settings, bool control_allowed)
+mock_api::mock_api(asio::any_io_executor executor, mock_settings const& settings, bool control_allowed)
     : settings_(settings),
       control_allowed_(control_allowed),
       store_(settings.seed, start_of_day_us(wall_clock_us())),
       faults_(settings.faults, settings.seed),
-      jwt_(settings)
+      jwt_(std::move(executor), settings)
 {
     for (auto const& op : operations()) routes_.push_back(route{&op, split_path(op.path)});
 }

@@ -39,7 +39,7 @@ public:
     // `control_allowed`: whether /__mock/ endpoints that change state may be called. The
     // generic server does not tell a handler the peer's address, so "loopback only" is
     // enforced by the address the mock listens on.
-    mock_api(mock_settings const& settings, bool control_allowed);
+    mock_api(asio::any_io_executor executor, mock_settings const& settings, bool control_allowed);
 
     asio::awaitable<void> handle(http_exchange& ex);
 

@@ -1,20 +1,18 @@
 // Bearer JWTs the simulator accepts besides the tokens it issues, as JustiFi accepts Auth0
 // tokens for its API: verified (auth/jwt) against a JWKS read from a file or fetched from a
-// URL, with the configured issuer and audience. The JWKS is loaded at start and loaded again,
-// at most once per refresh interval, when a token names a kid it does not have (key rotation).
+// URL (auth/jwks_cache, the code justifi-mcp uses), with the configured issuer and audience.
+// The JWKS is loaded at start and loaded again, at most once per refresh interval, when a
+// token names a kid it does not have (key rotation).
 #pragma once
 
-#include "auth/jwt.hpp"
+#include "auth/jwks_cache.hpp"
 #include "mock/options.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <string>
 
 namespace justifi::mock {
@@ -23,42 +21,27 @@ namespace asio = boost::asio;
 
 class jwt_bearer {
 public:
-    explicit jwt_bearer(mock_settings const& settings);
+    jwt_bearer(asio::any_io_executor executor, mock_settings const& settings);
 
-    bool enabled() const { return !file_.empty() || !url_.empty(); }
+    bool enabled() const { return enabled_; }
 
     // Reads the file or fetches the URL and replaces the keys; the error says why it could not.
-    asio::awaitable<boost::system::result<void, std::string>> load();
+    asio::awaitable<boost::system::result<void, std::string>> load() { return keys_.load(); }
 
-    // Verifies a bearer token the mock did not issue. An unknown kid loads the JWKS again
-    // first, unless that was done less than an interval ago.
-    asio::awaitable<boost::system::result<auth::jwt_claims, auth::jwt_error>> verify(std::string token);
+    // Verifies a bearer token the mock did not issue.
+    asio::awaitable<boost::system::result<auth::jwt_claims, auth::jwt_error>> verify(std::string token)
+    {
+        return keys_.verify(std::move(token), rules_);
+    }
 
     // Loads attempted (at start and on unknown kids), for /__mock/stats.
-    std::uint64_t loads() const { return loads_.load(); }
-    void reset_loads() { loads_ = 0; }
+    std::uint64_t loads() const { return keys_.loads(); }
+    void reset_loads() { keys_.reset_loads(); }
 
 private:
-    std::shared_ptr<auth::jwk_set const> keys() const;
-    // True for one caller per interval: that caller loads, the others use the keys they have.
-    bool claim_reload();
-
-    std::string file_;
-    std::string url_;
-    std::string ca_file_;
-    std::chrono::seconds refresh_interval_;
+    bool enabled_;
     auth::verification_rules rules_;
-
-    mutable std::mutex mutex_;
-    std::shared_ptr<auth::jwk_set const> keys_ = std::make_shared<auth::jwk_set const>();
-    std::chrono::steady_clock::time_point last_load_{};
-    std::atomic<std::uint64_t> loads_{0};
+    auth::jwks_cache keys_;
 };
-
-// GET `url` with Beast (https verified against the system store and `ca_file`, host name
-// included); the body of a 200 answer, or what went wrong. Connecting, the handshake and the
-// exchange share one `timeout`; name resolution is left to the system's own limits.
-asio::awaitable<boost::system::result<std::string, std::string>> fetch_document(std::string url, std::string ca_file,
-                                                                                 std::chrono::milliseconds timeout);
 
 }  // namespace justifi::mock

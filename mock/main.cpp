@@ -19,6 +19,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <csignal>
+#include <future>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -76,12 +77,13 @@ int main(int argc, char** argv)
     asio::io_context io(static_cast<int>(threads));
     boost::system::error_code ec;
     auto const address = asio::ip::make_address(settings.host, ec);
-    mock::mock_api api(settings, !ec && address.is_loopback());
+    mock::mock_api api(io.get_executor(), settings, !ec && address.is_loopback());
     if (api.external_tokens().enabled()) {
         // Before serving, so no request meets a JWKS that is not there yet.
-        asio::io_context loader;
-        auto loading = asio::co_spawn(loader, api.external_tokens().load(), asio::use_future);
-        loader.run();
+        auto loading = asio::co_spawn(io, api.external_tokens().load(), asio::use_future);
+        while (loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one() > 0) {
+        }
+        io.restart();
         auto const loaded = loading.get();
         if (!loaded) {
             std::cerr << "justifi-mock: cannot use the JWKS: " << loaded.error() << std::endl;

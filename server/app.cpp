@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include "auth/auth_stage.hpp"
+#include "auth/jwks_cache.hpp"
 #include "server/config.hpp"
 #include "server/encoding.hpp"
 #include "server/http_transport.hpp"
@@ -113,8 +114,10 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     }
     // The configured identity serves stdio, and HTTP only in the explicit local mode MCP_AUTH=none.
     auth::auth_context configured_identity;
-    if (has_credentials)
+    if (has_credentials) {
         configured_identity.credentials = auth::client_credentials{settings.justifi_client_id, settings.justifi_client_secret};
+        configured_identity.path = auth::auth_path::configured_credentials;
+    }
 
     unsigned const threads =
         stdio ? 1u : (settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
@@ -154,8 +157,26 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     if (settings.auth_none)
         log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "
                      "credentials; for local development only");
+    // Local validation: the issuer's keys, fetched now so the first caller does not wait for
+    // them (a failure is logged and retried on demand: the issuer may come back).
+    std::optional<auth::jwks_cache> issuer_keys;
+    auth::verification_rules const token_rules{settings.oauth_issuer(), settings.accepted_audiences()};
+    std::optional<auth::token_validation> validation;
+    if (settings.validate_tokens) {
+        auth::jwks_cache_settings key_settings;
+        key_settings.source = {auth::key_source::kind::issuer, settings.oauth_issuer()};
+        key_settings.ca_file = settings.justifi_ca_file;
+        key_settings.user_agent = std::string("justifi-mcp/") + server_version;
+        issuer_keys.emplace(io.get_executor(), std::move(key_settings));
+        validation.emplace(auth::token_validation{*issuer_keys, token_rules});
+        asio::co_spawn(io, issuer_keys->load(), asio::detached);
+    } else {
+        log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
+                     "listed whatever their scopes");
+    }
     http_transport transport(io, settings, dispatcher, sessions,
-                             settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt);
+                             settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt,
+                             validation ? &*validation : nullptr);
     auto const endpoint = transport.listen();
     if (!endpoint) {
         std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.port << ": "

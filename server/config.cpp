@@ -278,6 +278,15 @@ std::vector<setting_spec> const& specs()
              s.oauth_scopes = std::move(scopes);
              return std::nullopt;
          }},
+        {"oauth-validation", "JUSTIFI_OAUTH_VALIDATION", "jwks",
+         "jwks: verify bearer tokens here (signature against the issuer's JWKS, iss, aud, exp, scopes); none: pass "
+         "them to JustiFi unchecked",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             if (v == "jwks") s.validate_tokens = true;
+             else if (v == "none") s.validate_tokens = false;
+             else return "must be jwks or none";
+             return std::nullopt;
+         }},
         {"trust-proxy", "MCP_TRUST_PROXY", "false",
          "believe X-Forwarded-Proto and X-Forwarded-Host (behind ngrok or a load balancer that sets them)",
          bool_setting(&settings::trust_proxy)},

@@ -63,6 +63,9 @@ struct settings {
     std::string auth0_audience = "https://api.justifi.ai";
     std::string oauth_issuer_override;  // empty: derived from auth0_domain, see oauth_issuer()
     std::vector<std::string> oauth_scopes = default_oauth_scopes();
+    // JUSTIFI_OAUTH_VALIDATION=jwks: bearer tokens are verified here (signature, iss, aud,
+    // lifetime, scopes) before any JustiFi call; "none" passes them through unchecked.
+    bool validate_tokens = true;
     // Believe X-Forwarded-Proto and X-Forwarded-Host: only behind a proxy that sets them (ngrok, a load balancer).
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;
@@ -71,6 +74,19 @@ struct settings {
     std::string oauth_issuer() const
     {
         return oauth_issuer_override.empty() ? "https://" + auth0_domain + "/" : oauth_issuer_override;
+    }
+    // What a verified token's "aud" may name: the JustiFi API (Auth0's audience), or this
+    // server's canonical resource URL when MCP_PUBLIC_URL fixes it (RFC 8707). A Host-derived
+    // URL is never accepted: a token minted for another resource must not pass here.
+    std::vector<std::string> accepted_audiences() const
+    {
+        std::vector<std::string> out{auth0_audience};
+        if (!public_url.empty()) {
+            out.push_back(public_url);
+            out.push_back(public_url + "/");
+            out.push_back(public_url + "/mcp");
+        }
+        return out;
     }
 };
 

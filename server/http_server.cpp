@@ -353,6 +353,8 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
                               {"http_method", ex.request.method_string()},
                               {"path", target.substr(0, target.find('?'))},
                               {"method", ex.log_method_},
+                              {"auth", ex.log_auth_path_},
+                              {"principal", ex.log_principal_},
                               {"status", static_cast<int>(ex.status_)},
                               {"duration_us", static_cast<std::int64_t>(elapsed.count())}});
         if (!ex.keep_alive_ || draining_) break;

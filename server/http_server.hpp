@@ -61,6 +61,12 @@ public:
     bool draining() const;
     // The JSON-RPC method (or another label) for the access log line.
     void set_log_method(std::string method) { log_method_ = std::move(method); }
+    // Who made the request and how they were authenticated, for the same line (never a credential).
+    void set_log_identity(std::string_view auth_path, std::string principal)
+    {
+        log_auth_path_ = auth_path;
+        log_principal_ = std::move(principal);
+    }
     // A header every response of this exchange carries, whichever path answers (CORS headers).
     void add_response_header(std::string_view name, std::string value) { extra_headers_.emplace_back(name, std::move(value)); }
 
@@ -87,6 +93,8 @@ private:
     std::string request_id_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::string log_method_;
+    std::string log_auth_path_;
+    std::string log_principal_;
     std::vector<std::pair<std::string, std::string>> extra_headers_;
     http::status status_ = http::status::ok;
     bool keep_alive_ = true;

@@ -127,7 +127,8 @@ private:
 };
 
 http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
-                               session_codec const& sessions, std::optional<auth::auth_context> development_identity)
+                               session_codec const& sessions, std::optional<auth::auth_context> development_identity,
+                               auth::token_validation const* validation)
     : settings_(settings),
       dispatcher_(dispatcher),
       sessions_(sessions),
@@ -136,6 +137,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       session_states_(std::make_shared<session_states>()),
       metadata_documents_(std::make_shared<metadata_documents>()),
       development_identity_(std::move(development_identity)),
+      validation_(validation),
       server_(io,
               http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
                                    settings.max_body_bytes, settings.max_connections},
@@ -271,10 +273,17 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
         client_secret = header(req, "X-Client-Secret");
     }
     auth::presented_credentials const presented{header(req, "Authorization"), client_id, client_secret};
-    auto outcome = co_await auth::authenticate(presented);
+    auto outcome = co_await auth::authenticate(presented, validation_);
     auto* const context = std::get_if<auth::auth_context>(&outcome);
-    if (context && !context->anonymous()) co_return std::move(*context);
-    if (context && development_identity_) co_return *development_identity_;
+    if (context && context->anonymous() && development_identity_) {
+        *context = *development_identity_;
+        ex.set_log_identity(auth::to_string(auth::auth_path::configured_credentials), context->principal());
+        co_return std::move(*context);
+    }
+    if (context && !context->anonymous()) {
+        ex.set_log_identity(auth::to_string(context->path), context->principal());
+        co_return std::move(*context);
+    }
 
     auto const base = request_base_url(req);
     if (!base) {
@@ -283,9 +292,22 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
         co_return std::nullopt;
     }
     if (auto const* rejected = std::get_if<auth::rejection>(&outcome)) {
+        log::info("request not authenticated", {{"request_id", ex.request_id()},
+                                                {"reason", rejected->description}});
+        if (rejected->reason == auth::auth_error::verification_unavailable) {
+            // Not the client's fault: a 401 would send its user through a sign-in for nothing.
+            auto res = rpc_error_response(req, http::status::service_unavailable, jsonrpc::server_error,
+                                          "Service Unavailable: " + rejected->description);
+            res.set(http::field::retry_after, "5");
+            co_await ex.respond(std::move(res));
+            co_return std::nullopt;
+        }
         auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error,
                                       "Unauthorized: " + rejected->description);
-        res.set(http::field::www_authenticate, oauth::invalid_request_challenge(*base, rejected->description));
+        auto const challenge = rejected->reason == auth::auth_error::invalid_token
+                                   ? oauth::invalid_token_challenge(*base, settings_.oauth_scopes, rejected->description)
+                                   : oauth::invalid_request_challenge(*base, rejected->description);
+        res.set(http::field::www_authenticate, challenge);
         co_await ex.respond(std::move(res));
         co_return std::nullopt;
     }
@@ -299,6 +321,24 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
     res.set(http::field::www_authenticate, oauth::bearer_challenge(*base, settings_.oauth_scopes));
     co_await ex.respond(std::move(res));
     co_return std::nullopt;
+}
+
+asio::awaitable<void> http_transport::answer_denial(http_exchange& ex, mcp::auth_denial const& denial, json::object body)
+{
+    auto& req = ex.request;
+    auto const base = request_base_url(req);
+    if (!base) {
+        auto res = bad_base_response(req);
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
+    bool const scope = denial.what == mcp::auth_denial::kind::insufficient_scope;
+    auto res = make_response(req, scope ? http::status::forbidden : http::status::unauthorized, "application/json",
+                             json::serialize(body));
+    auto const challenge = scope ? oauth::insufficient_scope_challenge(*base, denial.scope, denial.description)
+                                 : oauth::invalid_token_challenge(*base, settings_.oauth_scopes, denial.description);
+    res.set(http::field::www_authenticate, challenge);
+    co_await ex.respond(std::move(res));
 }
 
 asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
@@ -386,7 +426,13 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
 
     post_stream stream(ex);
     context.sink = &stream;
+    std::optional<mcp::auth_denial> denial;
+    context.denial = &denial;
     auto response = co_await dispatcher_.handle(std::move(message), std::move(context));
+    if (denial && response && !ex.stream_open()) {
+        co_await answer_denial(ex, *denial, std::move(*response));
+        co_return;
+    }
 
     if (ex.stream_open() || !response) {
         // Notifications went out first, so the answer ends the event stream. A call the

@@ -17,9 +17,11 @@ namespace justifi {
 
 class http_transport {
 public:
-    // `development_identity` (MCP_AUTH=none) serves requests that bring no credentials.
+    // `development_identity` (MCP_AUTH=none) serves requests that bring no credentials;
+    // `validation` (JUSTIFI_OAUTH_VALIDATION=jwks) verifies bearer tokens before anything else.
     http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
-                   session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt);
+                   session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt,
+                   auth::token_validation const* validation = nullptr);
 
     boost::system::result<tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
     void start() { server_.start(); }
@@ -46,6 +48,8 @@ private:
     std::optional<std::string> request_base_url(http_exchange::request_type const& req) const;
     // The 400 for a request whose base URL cannot be derived.
     http::response<http::string_body> bad_base_response(http_exchange::request_type const& req) const;
+    // The 401/403 for a denial the dispatcher found (missing scope, a token JustiFi refused).
+    asio::awaitable<void> answer_denial(http_exchange& ex, mcp::auth_denial const& denial, boost::json::object body);
     // Answers 400 and returns false when MCP-Protocol-Version names a version we don't support.
     asio::awaitable<bool> check_protocol_version(http_exchange& ex);
 
@@ -56,6 +60,7 @@ private:
     std::shared_ptr<session_states> session_states_;
     std::shared_ptr<metadata_documents> metadata_documents_;
     std::optional<auth::auth_context> development_identity_;
+    auth::token_validation const* validation_;
     http_server server_;
 };
 

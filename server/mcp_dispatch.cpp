@@ -106,7 +106,11 @@ asio::awaitable<std::optional<json::object>> dispatcher::handle_request(jsonrpc:
             if (!c->is_string()) co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: cursor must be a string");
             cursor = c->as_string();
         }
-        auto page = registry_.list(cursor);
+        // A verified token sees only the tools its scopes allow; otherwise every tool.
+        auto const& auth = context.auth;
+        tools::tool_registry::visibility visible;
+        if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
+        auto page = registry_.list(cursor, visible);
         if (!page) co_return make_error(request.id, jsonrpc::invalid_params, page.error());
         json::object result{{"tools", std::move(page->tools)}};
         if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
@@ -170,6 +174,17 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
     if (!tool)
         co_return make_error(request.id, jsonrpc::invalid_params,
                              "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
+    if (!context.auth.may_use(tool->required_scope)) {
+        auto description = tool->name + " needs the " + tool->required_scope + " scope, which the access token does not have";
+        log::info("tool call refused: missing scope", {{"request_id", context.request_id},
+                                                        {"tool", tool->name},
+                                                        {"scope", tool->required_scope},
+                                                        {"principal", context.auth.principal()}});
+        if (context.denial)
+            *context.denial = auth_denial{auth_denial::kind::insufficient_scope, tool->required_scope, description};
+        co_return make_error(request.id, jsonrpc::server_error,
+                             "Forbidden: " + description + "; sign in again granting it");
+    }
     json::object arguments;
     if (auto const* args = param(request.params, "arguments"); args && !args->is_null()) {
         if (!args->is_object())
@@ -227,6 +242,17 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+    if (outcome->credentials_rejected && context.denial &&
+        std::holds_alternative<auth::bearer_token>(context.auth.credentials)) {
+        // The client must refresh its token or sign in again: tell it in HTTP, not in a tool result.
+        log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
+                                                        {"tool", tool->name},
+                                                        {"principal", context.auth.principal()}});
+        *context.denial = auth_denial{auth_denial::kind::invalid_token, {},
+                                      "JustiFi rejected the access token; refresh it or sign in again"};
+        co_return make_error(request.id, jsonrpc::server_error,
+                             "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");
+    }
     co_return make_result(request.id, std::move(*outcome).to_json());
 }
 

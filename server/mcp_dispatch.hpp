@@ -60,6 +60,15 @@ public:
     virtual asio::awaitable<void> send(json::object notification) = 0;
 };
 
+// An authorization failure found while dispatching, which an HTTP transport answers with a
+// 401 or 403 challenge instead of a 200 (the JSON-RPC error becomes that answer's body).
+struct auth_denial {
+    enum class kind { invalid_token, insufficient_scope };
+    kind what;
+    std::string scope;  // insufficient_scope: what the tool needs
+    std::string description;
+};
+
 struct request_context {
     auth::auth_context auth;
     // Scope for notifications/cancelled: a request can only cancel its own session's calls.
@@ -67,6 +76,9 @@ struct request_context {
     std::shared_ptr<session_state> session;
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
+    // Set by a transport that answers auth failures itself (HTTP); null over stdio, which
+    // gets the JSON-RPC error or the tool error instead.
+    std::optional<auth_denial>* denial = nullptr;
 };
 
 class dispatcher {

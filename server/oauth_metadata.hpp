@@ -33,9 +33,20 @@ std::string quoted(std::string_view text);
 // scope="<scopes, space-separated>" (scope left out when there are none).
 std::string bearer_challenge(std::string_view base, std::vector<std::string> const& scopes);
 
-// The WWW-Authenticate value of the 401 for malformed credentials: Bearer error="invalid_request",
-// error_description="<description>", resource_metadata="<base>/.well-known/oauth-protected-resource".
+// The challenges that name an error (RFC 6750 section 3), all of the form
+//   Bearer error="<error>"[, scope="<scopes>"], resource_metadata="<base>/.well-known/oauth-protected-resource",
+//          error_description="<description>"
+// with the description reduced to the characters RFC 6750 allows there.
+
+// 401 for malformed credentials.
 std::string invalid_request_challenge(std::string_view base, std::string_view description);
+// 401 for a token that is expired, forged, for another audience, or that JustiFi refused: the
+// client refreshes it or signs in again, asking for `scopes`.
+std::string invalid_token_challenge(std::string_view base, std::vector<std::string> const& scopes,
+                                    std::string_view description);
+// 403 for a valid token that lacks the scope a tool needs: the client may step up to `needed_scope`.
+std::string insufficient_scope_challenge(std::string_view base, std::string_view needed_scope,
+                                         std::string_view description);
 
 boost::json::object protected_resource_metadata(std::string_view base, std::string_view endpoint_path,
                                                 std::string_view issuer, std::vector<std::string> const& scopes);

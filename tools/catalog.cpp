@@ -1008,8 +1008,8 @@ std::string_view status_hint(int status, std::string_view required_scope, std::s
         return "Check the arguments against the tool's input schema; JustiFi also answers 400 when the Sub-Account is "
                "not enabled.";
     case 401:
-        return "JustiFi did not accept the credentials: check the bearer token (tokens last 24 hours) or the client id "
-               "and secret.";
+        return "JustiFi rejected the credentials: check the bearer token (tokens last 24 hours) or the client id and "
+               "secret.";
     case 402:
         return "The payment was declined: tell the user, and ask for another payment method unless the decline code "
                "says a retry may work.";
@@ -1081,7 +1081,9 @@ tool_result result_from_upstream(int status, json::value body, std::string_view 
     std::string scratch;
     text += " ";
     text += status_hint(status, required_scope, scratch);
-    return tool_result::error(text);
+    auto result = tool_result::error(text);
+    result.credentials_rejected = status == 401;
+    return result;
 }
 
 tool_result result_from_failure(boost::system::error_code const& failure, bool may_have_run)

@@ -99,7 +99,8 @@ tool_definition const* tool_registry::find(std::string_view name) const
     return it == tools_.end() ? nullptr : &it->second;
 }
 
-boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor) const
+boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor,
+                                                                  visibility const& visible) const
 {
     auto it = tools_.begin();
     if (cursor) {
@@ -112,7 +113,7 @@ boost::system::result<tool_page, std::string> tool_registry::list(std::optional<
     std::string_view last;
     // Stops on the first visible tool that does not fit, so `it != end` means another page exists.
     for (; it != tools_.end(); ++it) {
-        if (it->second.hidden) continue;
+        if (it->second.hidden || (visible && !visible(it->second))) continue;
         if (page.tools.size() == page_size_) break;
         page.tools.push_back(it->second.describe());
         last = it->first;

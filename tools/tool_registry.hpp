@@ -31,6 +31,8 @@ struct tool_result {
     json::array content;
     std::optional<json::value> structured;
     bool is_error = false;
+    // JustiFi answered 401: over HTTP a passed-through token becomes a 401 challenge instead.
+    bool credentials_rejected = false;
 
     static tool_result text(std::string_view text);
     // A failure the caller (a model or a person) can act on; the text says what to do.
@@ -85,8 +87,11 @@ public:
     tool_definition const* find(std::string_view name) const;
     std::size_t size() const { return tools_.size(); }
 
-    // Cursors are opaque to clients; an unknown one is an error, not an empty page. Hidden tools are skipped.
-    boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor) const;
+    using visibility = std::function<bool(tool_definition const&)>;
+    // Cursors are opaque to clients; an unknown one is an error, not an empty page. Hidden
+    // tools are skipped, and so are those `visible` (when given) says no to.
+    boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor,
+                                                       visibility const& visible = {}) const;
 
 private:
     std::size_t page_size_;

@@ -22,13 +22,6 @@ http_server product(child_options options = {})
     return http_server(std::move(options), product_binary);
 }
 
-std::string default_scopes()
-{
-    return "payments:read payments:write payouts:read payouts:write checkouts:read checkouts:write refunds:read "
-           "refunds:write disputes:read balances:read payment_methods:read sub_accounts:read terminals:read "
-           "proceeds:read";
-}
-
 std::string challenge(std::string const& base, std::string const& scopes)
 {
     return "Bearer resource_metadata=\"" + base + "/.well-known/oauth-protected-resource\", scope=\"" + scopes + "\"";
@@ -167,14 +160,14 @@ BOOST_AUTO_TEST_CASE(malformed_authorization_gets_invalid_request_with_the_metad
     auto const res = initialize(server, {{"Authorization", "Bearer"}});
     BOOST_TEST(res.status == 401);
     BOOST_TEST(res.header("WWW-Authenticate") ==
-               "Bearer error=\"invalid_request\", error_description=\"Authorization header must use the Bearer scheme: "
-               "\\\"Authorization: Bearer <token>\\\"\", "
-               "resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\"");
+               "Bearer error=\"invalid_request\", resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", "
+               "error_description=\"Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'\"");
     auto const half = initialize(server, {{"X-Client-Id", "client-123"}});
     BOOST_TEST(half.status == 401);
     BOOST_TEST(half.header("WWW-Authenticate") ==
-               "Bearer error=\"invalid_request\", error_description=\"X-Client-Id and X-Client-Secret must be sent "
-               "together\", resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\"");
+               "Bearer error=\"invalid_request\", "
+               "resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", "
+               "error_description=\"X-Client-Id and X-Client-Secret must be sent together\"");
 }
 
 BOOST_AUTO_TEST_CASE(auth_none_serves_anonymous_local_clients)

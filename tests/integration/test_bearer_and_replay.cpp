@@ -1,30 +1,21 @@
 // Bearer JWTs end to end (a key made by the test, its JWKS given to the simulator, tokens
 // passed through the real product), and retried POSTs proven to reuse their Idempotency-Key
 // by an answer the simulator computes, keeps, and never sends (drop_after_first).
+#include "tests/support/document_host.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/jwt_signer.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/test/unit_test.hpp>
-
-#include <atomic>
-#include <mutex>
-#include <thread>
 
 using namespace justifi::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
 
 namespace {
 
 constexpr char const* issuer = "https://auth.test.example/";
 constexpr char const* audience = "https://api.justifi.ai/v1";
+constexpr char const* jwks_path = "/.well-known/jwks.json";
 
 // An issuer of the test's own: a signing key, its JWKS in a temp dir, and tokens.
 struct token_issuer {
@@ -88,93 +79,6 @@ struct passthrough_stack {
     }
 };
 
-// A JWKS endpoint of the test's own on a loopback port, HTTP or HTTPS with a given certificate;
-// publish() swaps the document, as an issuer rotating its keys does.
-class jwks_host {
-public:
-    explicit jwks_host(std::string document, std::string const& cert_file = {}, std::string const& key_file = {})
-        : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), document_(std::move(document))
-    {
-        if (!cert_file.empty()) {
-            tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-            tls_->use_certificate_chain_file(cert_file);
-            tls_->use_private_key_file(key_file, asio::ssl::context::pem);
-        }
-        thread_ = std::thread([this] { serve(); });
-    }
-
-    ~jwks_host()
-    {
-        stopping_ = true;
-        boost::system::error_code ignored;
-        asio::ip::tcp::socket wake(io_);
-        wake.connect(acceptor_.local_endpoint(), ignored);  // unblocks accept()
-        thread_.join();
-    }
-
-    std::string url() const
-    {
-        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
-               "/.well-known/jwks.json";
-    }
-    void publish(std::string document)
-    {
-        std::lock_guard lock(mutex_);
-        document_ = std::move(document);
-    }
-    int requests() const { return requests_.load(); }
-
-private:
-    void serve()
-    {
-        for (;;) {
-            asio::ip::tcp::socket socket(io_);
-            boost::system::error_code ec;
-            acceptor_.accept(socket, ec);
-            if (stopping_ || ec) return;
-            try {
-                if (!tls_) {
-                    answer(socket);
-                    continue;
-                }
-                asio::ssl::stream<asio::ip::tcp::socket> stream(std::move(socket), *tls_);
-                stream.handshake(asio::ssl::stream_base::server);
-                answer(stream);
-                stream.shutdown(ec);
-            } catch (std::exception const&) {
-                // A client that went away: serve the next one.
-            }
-        }
-    }
-
-    template <class Stream>
-    void answer(Stream& stream)
-    {
-        boost::beast::flat_buffer buffer;
-        http::request<http::string_body> req;
-        http::read(stream, buffer, req);
-        ++requests_;
-        http::response<http::string_body> res{http::status::ok, 11};
-        res.set(http::field::content_type, "application/json");
-        {
-            std::lock_guard lock(mutex_);
-            res.body() = document_;
-        }
-        res.keep_alive(false);
-        res.prepare_payload();
-        http::write(stream, res);
-    }
-
-    asio::io_context io_;
-    asio::ip::tcp::acceptor acceptor_;
-    std::unique_ptr<asio::ssl::context> tls_;
-    std::mutex mutex_;
-    std::string document_;
-    std::atomic<int> requests_{0};
-    std::atomic<bool> stopping_{false};
-    std::thread thread_;
-};
-
 std::string mock_token(mock_server const& mock)
 {
     auto const issued = mock.request("POST", "/oauth/token", {{"Content-Type", "application/json"}},
@@ -209,24 +113,29 @@ BOOST_AUTO_TEST_CASE(a_bearer_jwt_the_simulator_verifies_is_passed_through_with_
     BOOST_TEST(mock.requests_to("GET /v1/payments") == 1);
 }
 
-BOOST_AUTO_TEST_CASE(a_jwt_for_another_audience_or_expired_is_a_tool_error_quoting_justifis_401)
+BOOST_AUTO_TEST_CASE(a_token_justifi_refuses_is_answered_with_http_401_invalid_token_so_the_client_signs_in_again)
 {
+    // JUSTIFI_OAUTH_VALIDATION=none (the fixture's default): only JustiFi judges the token.
     token_issuer auth;
     mock_server mock(auth.mock_args());
     passthrough_stack stack(mock, auth.token());
 
-    auto const other_audience = stack.list_payments(auth.token({{"aud", json::array{"https://other.example/api"}}}), 1);
-    BOOST_TEST(is_error(other_audience));
-    BOOST_TEST(text_of(other_audience).find("HTTP 401, code not_authenticated") != std::string::npos,
-               text_of(other_audience));
-    BOOST_TEST(text_of(other_audience).find("audience") != std::string::npos, text_of(other_audience));
-
     auto const now = std::chrono::system_clock::now();
-    auto const expired =
-        stack.list_payments(auth.token({{"iat", numeric_date(now - 2h)}, {"exp", numeric_date(now - 10min)}}), 2);
-    BOOST_TEST(is_error(expired));
-    BOOST_TEST(text_of(expired).find("HTTP 401, code not_authenticated") != std::string::npos, text_of(expired));
-    BOOST_TEST(text_of(expired).find("expired") != std::string::npos, text_of(expired));
+    std::int64_t id = 1;
+    for (auto const& refused : {auth.token({{"aud", json::array{"https://other.example/api"}}}),
+                                auth.token({{"iat", numeric_date(now - 2h)}, {"exp", numeric_date(now - 10min)}})}) {
+        auto const res = stack.session.post(
+            json::parse(rpc(id++, "tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 2}}}})),
+            bearer(refused));
+        BOOST_TEST(res.status == 401, res.body);
+        BOOST_TEST(res.header("WWW-Authenticate") ==
+                   "Bearer error=\"invalid_token\", scope=\"" + default_scopes() +
+                       "\", resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\", "
+                       "error_description=\"JustiFi rejected the access token; refresh it or sign in again\"");
+        BOOST_TEST(res.json().at("error").at("message").as_string().find("JustiFi rejected the access token") !=
+                   json::string::npos);
+        BOOST_TEST(res.body.find(refused.substr(0, 30)) == std::string::npos);
+    }
 
     BOOST_TEST(stat(mock, "jwt_requests") == 0);
     BOOST_TEST(stat(mock, "token_requests") == 0);
@@ -288,15 +197,15 @@ BOOST_AUTO_TEST_CASE(jwks_url_over_https_is_fetched_at_start_and_again_when_a_ro
     mock_server certificate_source(serve_https);  // a CA, and a certificate for 127.0.0.1 it signs
     auto const old_key = test_signing_key::rsa("old");
     auto const new_key = test_signing_key::p256("new");
-    jwks_host host(jwks_json({old_key.jwk()}), certificate_source.tls_dir + "/cert.pem",
-                   certificate_source.tls_dir + "/key.pem");
-    mock_server mock({"--jwks-url", host.url(), "--jwks-ca-file", certificate_source.ca_file(), "--jwks-refresh-interval",
+    document_host host(certificate_source.tls_dir + "/cert.pem", certificate_source.tls_dir + "/key.pem");
+    host.publish(jwks_path, jwks_json({old_key.jwk()}));
+    mock_server mock({"--jwks-url", host.origin() + jwks_path, "--jwks-ca-file", certificate_source.ca_file(), "--jwks-refresh-interval",
                       "0", "--jwt-issuer", issuer, "--jwt-audience", audience});
     BOOST_TEST(host.requests() == 1);
     BOOST_TEST(mock.request("GET", "/v1/payments?limit=1", bearer(old_key.sign(token_issuer::claims()))).status == 200);
     BOOST_TEST(host.requests() == 1);  // a known kid fetches nothing
 
-    host.publish(jwks_json({old_key.jwk(), new_key.jwk()}));
+    host.publish(jwks_path, jwks_json({old_key.jwk(), new_key.jwk()}));
     auto const rotated = mock.request("GET", "/v1/payments?limit=1", bearer(new_key.sign(token_issuer::claims())));
     BOOST_TEST(rotated.status == 200, rotated.body);
     BOOST_TEST(host.requests() == 2);
@@ -307,9 +216,10 @@ BOOST_AUTO_TEST_CASE(unknown_kids_do_not_refetch_the_jwks_within_the_refresh_int
 {
     auto const old_key = test_signing_key::rsa("old");
     auto const new_key = test_signing_key::p256("new");
-    jwks_host host(jwks_json({old_key.jwk()}));
-    mock_server mock({"--jwks-url", host.url(), "--jwt-issuer", issuer, "--jwt-audience", audience});  // 60 s
-    host.publish(jwks_json({old_key.jwk(), new_key.jwk()}));
+    document_host host;
+    host.publish(jwks_path, jwks_json({old_key.jwk()}));
+    mock_server mock({"--jwks-url", host.origin() + jwks_path, "--jwt-issuer", issuer, "--jwt-audience", audience});  // 60 s
+    host.publish(jwks_path, jwks_json({old_key.jwk(), new_key.jwk()}));
     for (int i = 0; i < 3; ++i) {
         auto const refused = mock.request("GET", "/v1/payments?limit=1", bearer(new_key.sign(token_issuer::claims())));
         BOOST_TEST(refused.status == 401);

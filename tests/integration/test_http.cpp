@@ -345,9 +345,8 @@ BOOST_AUTO_TEST_CASE(malformed_authorization_gets_401_with_a_bearer_challenge)
     auto const res = post_raw(server.port, headers, json::serialize(initialize_body()));
     BOOST_TEST(res.status == 401);
     BOOST_TEST(res.header("WWW-Authenticate") ==
-               "Bearer error=\"invalid_request\", error_description=\"Authorization header must use the Bearer scheme: "
-               "\\\"Authorization: Bearer <token>\\\"\", "
-               "resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\"");
+               "Bearer error=\"invalid_request\", resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\", "
+               "error_description=\"Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'\"");
 }
 
 BOOST_AUTO_TEST_CASE(bearer_token_reaches_the_tool_as_the_requests_auth_context)

@@ -20,6 +20,8 @@ inline std::string const mock_binary = JUSTIFI_MOCK_BINARY;
 // The server under test over HTTP on 127.0.0.1 and a port the kernel picks. Unless the
 // options name MCP_AUTH (set or unset), it runs in the local development mode MCP_AUTH=none,
 // so suites that are not about auth need no credentials; auth suites set or unset MCP_AUTH.
+// Likewise, unless they name JUSTIFI_OAUTH_VALIDATION, bearer tokens are passed through
+// unverified (there is no issuer to fetch keys from); the token_validation suite names it.
 struct http_server {
     child_process process;
     std::uint16_t port;
@@ -32,10 +34,15 @@ struct http_server {
     static child_options with_http(child_options options)
     {
         options.args.insert(options.args.begin(), {"--transport", "http", "--host", "127.0.0.1", "--port", "0"});
-        bool names_auth = false;
-        for (auto const& [name, value] : options.env) names_auth = names_auth || name == "MCP_AUTH";
-        for (auto const& name : options.unset_env) names_auth = names_auth || name == "MCP_AUTH";
-        if (!names_auth) options.env.emplace_back("MCP_AUTH", "none");
+        auto const names = [&options](std::string_view variable) {
+            for (auto const& [name, value] : options.env)
+                if (name == variable) return true;
+            for (auto const& name : options.unset_env)
+                if (name == variable) return true;
+            return false;
+        };
+        if (!names("MCP_AUTH")) options.env.emplace_back("MCP_AUTH", "none");
+        if (!names("JUSTIFI_OAUTH_VALIDATION")) options.env.emplace_back("JUSTIFI_OAUTH_VALIDATION", "none");
         return options;
     }
 };
@@ -149,6 +156,14 @@ inline std::int64_t total_v1_requests(mock_server const& mock)
 inline void write_file(std::string const& path, std::string const& text)
 {
     std::ofstream(path) << text;
+}
+
+// JUSTIFI_OAUTH_SCOPES' default, as challenges name them (space-separated).
+inline std::string default_scopes()
+{
+    return "payments:read payments:write payouts:read payouts:write checkouts:read checkouts:write refunds:read "
+           "refunds:write disputes:read balances:read payment_methods:read sub_accounts:read terminals:read "
+           "proceeds:read";
 }
 
 inline std::string rpc(std::int64_t id, std::string const& method, boost::json::value params = nullptr)

@@ -57,7 +57,7 @@ auth::jwk_set const& both_keys()
 
 auto const now = std::chrono::system_clock::time_point(std::chrono::seconds(1'750'000'000));
 
-auth::verification_rules rules() { return {issuer, audience}; }
+auth::verification_rules rules() { return {issuer, {audience}}; }
 
 json::object good_payload()
 {
@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(rejects_token_with_wrong_issuer)
     BOOST_TEST(error_of(rsa_key().sign(payload)) == auth::jwt_error::wrong_issuer);
     payload.erase("iss");
     BOOST_TEST(error_of(rsa_key().sign(payload)) == auth::jwt_error::wrong_issuer);
-    BOOST_TEST(error_of(rsa_key().sign(good_payload()), {"", audience}) == auth::jwt_error::wrong_issuer);
+    BOOST_TEST(error_of(rsa_key().sign(good_payload()), {"", {audience}}) == auth::jwt_error::wrong_issuer);
 }
 
 BOOST_AUTO_TEST_CASE(rejects_token_with_wrong_audience_as_string_or_array)
@@ -247,6 +247,20 @@ BOOST_AUTO_TEST_CASE(rejects_token_with_wrong_audience_as_string_or_array)
     auto const claims = verify(rsa_key().sign(payload));
     BOOST_REQUIRE(claims);
     BOOST_TEST(claims->aud.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(accepts_any_configured_audience_and_no_audience_matches_nothing)
+{
+    auto payload = good_payload();
+    payload["aud"] = "https://mcp.justifi.ai/mcp";
+    auth::verification_rules both = rules();
+    both.audiences.push_back("https://mcp.justifi.ai/mcp");
+    BOOST_TEST(error_of(rsa_key().sign(payload)) == auth::jwt_error::wrong_audience);
+    BOOST_TEST(static_cast<bool>(verify(rsa_key().sign(payload), both)));
+
+    auth::verification_rules none = rules();
+    none.audiences.clear();
+    BOOST_TEST(error_of(rsa_key().sign(good_payload()), none) == auth::jwt_error::wrong_audience);
 }
 
 BOOST_AUTO_TEST_CASE(rejects_malformed_tokens)
@@ -288,7 +302,7 @@ BOOST_AUTO_TEST_CASE(error_messages_say_what_is_wrong_without_echoing_the_token)
     auto const token = rsa_key().sign(good_payload());
     for (auto e : {auth::jwt_error::malformed, auth::jwt_error::unsupported_algorithm, auth::jwt_error::unknown_key,
                    auth::jwt_error::bad_signature, auth::jwt_error::expired, auth::jwt_error::not_yet_valid,
-                   auth::jwt_error::wrong_issuer, auth::jwt_error::wrong_audience}) {
+                   auth::jwt_error::wrong_issuer, auth::jwt_error::wrong_audience, auth::jwt_error::keys_unavailable}) {
         auto const ec = auth::make_error_code(e);
         BOOST_TEST(ec.category().name() == std::string("justifi-jwt"));
         BOOST_TEST(ec.message().find("unknown") != 0u);

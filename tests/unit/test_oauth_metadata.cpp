@@ -109,11 +109,30 @@ BOOST_AUTO_TEST_CASE(challenge_without_scopes_leaves_scope_out)
                R"(Bearer resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource")");
 }
 
-BOOST_AUTO_TEST_CASE(invalid_request_challenge_escapes_the_description)
+BOOST_AUTO_TEST_CASE(error_descriptions_keep_to_the_characters_rfc_6750_allows)
 {
-    BOOST_TEST(oauth::invalid_request_challenge("https://mcp.justifi.ai", R"(use "Bearer <token>" \ here)") ==
-               R"(Bearer error="invalid_request", error_description="use \"Bearer <token>\" \\ here", )"
-               R"(resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource")");
+    BOOST_TEST(oauth::invalid_request_challenge("https://mcp.justifi.ai", "use \"Bearer <token>\" \\ h\u00e9re\n") ==
+               R"(Bearer error="invalid_request", )"
+               R"(resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource", )"
+               R"(error_description="use 'Bearer <token>'   h  re ")");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_token_challenge_names_the_scopes_to_ask_for_again)
+{
+    BOOST_TEST(oauth::invalid_token_challenge("https://mcp.justifi.ai", {"payments:read", "refunds:write"},
+                                              "the token has expired; get a new one") ==
+               R"(Bearer error="invalid_token", scope="payments:read refunds:write", )"
+               R"(resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource", )"
+               R"(error_description="the token has expired; get a new one")");
+}
+
+BOOST_AUTO_TEST_CASE(insufficient_scope_challenge_is_byte_for_byte_the_step_up_form)
+{
+    BOOST_TEST(oauth::insufficient_scope_challenge("https://mcp.justifi.ai", "payments:write",
+                                                   "create_payment needs the payments:write scope") ==
+               R"(Bearer error="insufficient_scope", scope="payments:write", )"
+               R"(resource_metadata="https://mcp.justifi.ai/.well-known/oauth-protected-resource", )"
+               R"(error_description="create_payment needs the payments:write scope")");
 }
 
 BOOST_AUTO_TEST_CASE(resource_metadata_url_is_the_root_document)

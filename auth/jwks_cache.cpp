@@ -1,0 +1,191 @@
+#include "auth/jwks_cache.hpp"
+
+#include "client/http_fetch.hpp"
+#include "server/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace justifi::auth {
+namespace {
+
+namespace json = boost::json;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+using text_result = boost::system::result<std::string, std::string>;
+text_result text_error(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
+
+bool is_loopback_host(std::string_view host)
+{
+    return host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
+}
+
+}  // namespace
+
+std::vector<std::string> issuer_metadata_urls(std::string_view issuer)
+{
+    auto const url = boost::urls::parse_absolute_uri(issuer);
+    if (!url) return {};
+    std::string const origin = std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
+    std::string path(url->encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    return {origin + "/.well-known/oauth-authorization-server" + path,
+            origin + path + "/.well-known/openid-configuration"};
+}
+
+boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer)
+{
+    boost::system::error_code ec;
+    auto const parsed = json::parse(document, ec);
+    if (ec || !parsed.is_object()) return text_error("the metadata is not a JSON object");
+    auto const& metadata = parsed.get_object();
+    auto const* named = metadata.if_contains("issuer");
+    if (!named || !named->is_string()) return text_error("the metadata has no \"issuer\"");
+    if (named->get_string() != issuer)
+        return text_error("the metadata names issuer \"" + std::string(named->get_string()) + "\", not \"" +
+                          std::string(issuer) + "\"");
+    auto const* uri = metadata.if_contains("jwks_uri");
+    if (!uri || !uri->is_string()) return text_error("the metadata has no \"jwks_uri\"");
+    std::string const text(uri->get_string());
+    auto const url = boost::urls::parse_absolute_uri(text);
+    bool const secure = url && url->scheme_id() == boost::urls::scheme::https;
+    bool const local = url && url->scheme_id() == boost::urls::scheme::http && is_loopback_host(url->host());
+    if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL");
+    return text_result(boost::system::in_place_value, text);
+}
+
+jwks_cache::jwks_cache(asio::any_io_executor executor, jwks_cache_settings settings)
+    : settings_(std::move(settings)), strand_(asio::make_strand(executor))
+{
+}
+
+jwks_cache::keys_ptr jwks_cache::current_keys() const
+{
+    std::lock_guard lock(keys_mutex_);
+    return keys_;
+}
+
+asio::awaitable<boost::system::result<void, std::string>> jwks_cache::load()
+{
+    auto const keys = current_keys();
+    co_return co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
+}
+
+asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify(std::string token,
+                                                                                 verification_rules const& rules)
+{
+    auto keys = current_keys();
+    if (keys) {
+        auto verified = verify_jwt(token, *keys, rules, std::chrono::system_clock::now());
+        if (verified || verified.error() != jwt_error::unknown_key) co_return verified;
+    }
+    // No keys yet, or a kid we do not know: perhaps the issuer rotated its keys.
+    co_await asio::co_spawn(strand_, reload_on_strand(keys, false), asio::use_awaitable);
+    auto const fresh = current_keys();
+    if (!fresh) co_return jwt_error::keys_unavailable;
+    co_return verify_jwt(token, *fresh, rules, std::chrono::system_clock::now());
+}
+
+asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr seen, bool forced)
+{
+    // Someone replaced the keys since the caller looked: verify with those.
+    if (current_keys() != seen && !forced) co_return load_result();
+    if (loading_) {
+        auto waiter = std::make_shared<asio::steady_timer>(strand_, std::chrono::steady_clock::time_point::max());
+        waiters_.push_back(waiter);
+        co_await waiter->async_wait(use_tuple);
+        co_return last_outcome_;
+    }
+    auto const now = std::chrono::steady_clock::now();
+    auto const interval = seen ? settings_.refresh_interval : settings_.retry_interval;
+    if (!forced && attempted_ && now - last_attempt_ < interval) co_return last_outcome_;
+
+    loading_ = true;
+    attempted_ = true;
+    last_attempt_ = now;
+    ++loads_;
+    auto keys = co_await read_keys();
+    if (keys) {
+        for (auto const& why : keys->skipped) log::warning("JWKS key skipped", {{"reason", why}});
+        log::info("JWKS loaded", {{"source", settings_.source.type == key_source::kind::issuer ? jwks_uri_
+                                                                                                 : settings_.source.location},
+                                  {"keys", keys->keys.size()}});
+        auto fresh = std::make_shared<jwk_set const>(std::move(*keys));
+        std::lock_guard lock(keys_mutex_);
+        keys_ = std::move(fresh);
+        last_outcome_ = load_result();
+    } else {
+        // The keys we had (if any) stay in use.
+        log::warning("JWKS load failed", {{"error", keys.error()}});
+        last_outcome_ = load_result(boost::system::in_place_error, keys.error());
+    }
+    loading_ = false;
+    for (auto const& waiter : waiters_) waiter->cancel();
+    waiters_.clear();
+    co_return last_outcome_;
+}
+
+asio::awaitable<text_result> jwks_cache::discover_jwks_uri()
+{
+    auto const& issuer = settings_.source.location;
+    std::string failures;
+    // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
+    client::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 64 * 1024, settings_.user_agent};
+    auto const urls = issuer_metadata_urls(issuer);
+    for (auto const& url : urls) {
+        auto document = co_await client::fetch_document(url, options);
+        if (!document) {
+            failures += (failures.empty() ? "" : "; ") + url + ": " + document.error();
+            continue;
+        }
+        auto uri = jwks_uri_from_metadata(*document, issuer);
+        if (!uri) co_return text_error(url + ": " + uri.error());
+        co_return uri;
+    }
+    co_return text_error("no authorization server metadata for issuer " + issuer + " (" + failures + ")");
+}
+
+asio::awaitable<boost::system::result<jwk_set, std::string>> jwks_cache::read_keys()
+{
+    using out = boost::system::result<jwk_set, std::string>;
+    std::string document;
+    auto const& source = settings_.source;
+    if (source.type == key_source::kind::file) {
+        std::ifstream in(source.location, std::ios::binary);
+        if (!in) co_return out(boost::system::in_place_error, "cannot read " + source.location);
+        std::ostringstream text;
+        text << in.rdbuf();
+        document = text.str();
+    } else {
+        std::string url = source.location;
+        if (source.type == key_source::kind::issuer) {
+            if (jwks_uri_.empty()) {
+                auto discovered = co_await discover_jwks_uri();
+                if (!discovered) co_return out(boost::system::in_place_error, discovered.error());
+                jwks_uri_ = std::move(*discovered);
+            }
+            url = jwks_uri_;
+        }
+        client::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 1024 * 1024,
+                                            settings_.user_agent};
+        auto fetched = co_await client::fetch_document(url, options);
+        if (!fetched) {
+            // The metadata may have moved the JWKS: look it up again next time.
+            jwks_uri_.clear();
+            co_return out(boost::system::in_place_error, "cannot fetch " + url + ": " + fetched.error());
+        }
+        document = std::move(*fetched);
+    }
+    auto parsed = parse_jwks(document);
+    if (!parsed) co_return out(boost::system::in_place_error, parsed.error());
+    co_return out(boost::system::in_place_value, std::move(*parsed));
+}
+
+}  // namespace justifi::auth

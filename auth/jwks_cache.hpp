@@ -1,0 +1,106 @@
+// The signing keys that bearer tokens are verified with: a JWKS read from a file, fetched
+// from a URL, or found through an issuer's metadata (RFC 8414, then OpenID discovery), as
+// an Auth0 tenant publishes it. Cached; loaded again when a token names a kid we do not have
+// (key rotation), at most once per refresh interval and by one coroutine at a time while the
+// others wait for its answer (single flight on a strand). Verification itself is auth/jwt.
+#pragma once
+
+#include "auth/jwt.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/system/result.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace justifi::auth {
+
+namespace asio = boost::asio;
+
+struct key_source {
+    enum class kind { file, url, issuer };
+    kind type = kind::issuer;
+    std::string location;  // a path, a JWKS URL, or an issuer whose metadata names the JWKS
+};
+
+struct jwks_cache_settings {
+    key_source source;
+    std::string ca_file;  // PEM CAs trusted for https besides the system store
+    // Least time between two loads caused by unknown kids: a flood of forged kids costs the
+    // issuer one request a minute.
+    std::chrono::seconds refresh_interval{60};
+    // Least time between two attempts while no key was ever loaded (the issuer was down at start).
+    std::chrono::seconds retry_interval{5};
+    std::chrono::milliseconds fetch_timeout{5'000};
+    std::string user_agent;
+};
+
+// Sans-io.
+
+// Where an issuer's metadata may be, in the order MCP clients try them: RFC 8414 (path
+// inserted after /.well-known/), then OpenID Connect discovery (path appended).
+std::vector<std::string> issuer_metadata_urls(std::string_view issuer);
+
+// The jwks_uri of an authorization server metadata document, after checking that the
+// document names `issuer` exactly (RFC 8414 section 3.3) and that the URI is https (or http
+// on a loopback host). The error says what is wrong.
+boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::string_view document,
+                                                                         std::string_view issuer);
+
+class jwks_cache {
+public:
+    jwks_cache(asio::any_io_executor executor, jwks_cache_settings settings);
+
+    // Loads now, whatever the intervals (at start); the error says why it could not.
+    asio::awaitable<boost::system::result<void, std::string>> load();
+
+    // Verifies `token` against the cached keys. With no keys yet, they are loaded first; a
+    // token that names an unknown kid loads them again unless that was done less than a
+    // refresh interval ago. keys_unavailable when no key could ever be loaded.
+    asio::awaitable<boost::system::result<jwt_claims, jwt_error>> verify(std::string token,
+                                                                         verification_rules const& rules);
+
+    // Loads attempted, successful or not.
+    std::uint64_t loads() const { return loads_.load(); }
+    void reset_loads() { loads_ = 0; }
+    jwks_cache_settings const& settings() const { return settings_; }
+
+private:
+    using keys_ptr = std::shared_ptr<jwk_set const>;
+    using load_result = boost::system::result<void, std::string>;
+
+    keys_ptr current_keys() const;
+    // Runs on the strand. `seen` is the key set the caller verified with: if it has been
+    // replaced since, the caller simply retries with the new one.
+    asio::awaitable<load_result> reload_on_strand(keys_ptr seen, bool forced);
+    // The network (or file) part of a load, off the strand's bookkeeping.
+    asio::awaitable<boost::system::result<jwk_set, std::string>> read_keys();
+    asio::awaitable<boost::system::result<std::string, std::string>> discover_jwks_uri();
+
+    jwks_cache_settings settings_;
+    asio::strand<asio::any_io_executor> strand_;
+
+    mutable std::mutex keys_mutex_;
+    keys_ptr keys_;  // null until the first successful load
+
+    // Touched only on strand_.
+    bool loading_ = false;
+    load_result last_outcome_;
+    std::chrono::steady_clock::time_point last_attempt_{};
+    bool attempted_ = false;
+    std::vector<std::shared_ptr<asio::steady_timer>> waiters_;
+    std::string jwks_uri_;  // for kind::issuer, once discovered
+
+    std::atomic<std::uint64_t> loads_{0};
+};
+
+}  // namespace justifi::auth

@@ -1,0 +1,119 @@
+#include "client/http_fetch.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/parse.hpp>
+
+namespace justifi::client {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+using text_result = boost::system::result<std::string, std::string>;
+
+text_result failure(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
+text_result success(std::string body) { return text_result(boost::system::in_place_value, std::move(body)); }
+
+template <class Stream>
+asio::awaitable<text_result> get_on(Stream& stream, http::request<http::empty_body>& req, std::size_t body_limit)
+{
+    auto [wec, wn] = co_await http::async_write(stream, req, use_tuple);
+    if (wec) co_return failure("could not send the request: " + wec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(body_limit);
+    auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (rec) co_return failure("no complete answer: " + rec.message());
+    auto const status = parser.get().result_int();
+    if (status != 200) co_return failure("the server answered HTTP " + std::to_string(status) + ", not 200");
+    co_return success(std::move(parser.release().body()));
+}
+
+}  // namespace
+
+asio::awaitable<boost::system::result<tcp::resolver::results_type>> resolve_before(
+    asio::any_io_executor executor, std::string const& host, std::string const& port,
+    std::chrono::steady_clock::time_point deadline)
+{
+    using namespace asio::experimental::awaitable_operators;
+    tcp::resolver resolver(executor);
+    asio::steady_timer timer(executor, deadline);
+    // Named, not temporaries inside co_await: GCC 12 can destroy those twice.
+    auto lookup = resolver.async_resolve(host, port, use_tuple);
+    auto expiry = timer.async_wait(use_tuple);
+    auto race = std::move(lookup) || std::move(expiry);
+    auto outcome = co_await std::move(race);
+    if (outcome.index() == 1) co_return make_error_code(boost::system::errc::timed_out);
+    auto [ec, results] = std::get<0>(std::move(outcome));
+    if (ec) co_return ec;
+    co_return results;
+}
+
+asio::awaitable<boost::system::result<std::string, std::string>> fetch_document(std::string const& url_text,
+                                                                                 fetch_options const& options)
+{
+    auto const url = boost::urls::parse_absolute_uri(url_text);
+    if (!url) co_return failure("not an absolute URL");
+    bool const tls = url->scheme_id() == boost::urls::scheme::https;
+    if (!tls && url->scheme_id() != boost::urls::scheme::http) co_return failure("not an http(s) URL");
+    std::string const host = url->host_address();
+    std::string const port = url->has_port() ? std::string(url->port()) : std::string(tls ? "443" : "80");
+    std::string const target = url->encoded_target().empty() ? std::string("/") : std::string(url->encoded_target());
+    auto const deadline = std::chrono::steady_clock::now() + options.timeout;
+
+    auto executor = co_await asio::this_coro::executor;
+    auto endpoints = co_await resolve_before(executor, host, port, deadline);
+    if (!endpoints) co_return failure("cannot resolve " + host + ": " + endpoints.error().message());
+
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, url->encoded_host_and_port());
+    if (!options.user_agent.empty()) req.set(http::field::user_agent, options.user_agent);
+    req.set(http::field::accept, "application/json");
+    req.keep_alive(false);
+
+    if (!tls) {
+        beast::tcp_stream stream(executor);
+        stream.expires_at(deadline);
+        auto [cec, ep] = co_await stream.async_connect(*endpoints, use_tuple);
+        if (cec) co_return failure("cannot connect: " + cec.message());
+        auto body = co_await get_on(stream, req, options.body_limit);
+        co_return body;
+    }
+
+    ssl::context context(ssl::context::tls_client);
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    context.set_verify_mode(ssl::verify_peer);
+    boost::system::error_code ec;
+    context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
+    if (!options.ca_file.empty()) {
+        context.load_verify_file(options.ca_file, ec);
+        if (ec) co_return failure("cannot load the CA file " + options.ca_file + ": " + ec.message());
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(executor, context);
+    beast::get_lowest_layer(stream).expires_at(deadline);
+    auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(*endpoints, use_tuple);
+    if (cec) co_return failure("cannot connect: " + cec.message());
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str())) co_return failure("cannot set the TLS server name");
+    stream.set_verify_callback(ssl::host_name_verification(host));
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (hec) co_return failure("TLS handshake failed (is the certificate trusted?): " + hec.message());
+    auto body = co_await get_on(stream, req, options.body_limit);
+    co_await stream.async_shutdown(use_tuple);  // a close_notify; the answer is already read, errors are moot
+    co_return body;
+}
+
+}  // namespace justifi::client

@@ -1,0 +1,38 @@
+// One-off GETs of small documents (an issuer's metadata, its JWKS) over http or verified
+// https, and name resolution with a deadline: what the auth stage and the simulator need
+// besides the pooled JustiFi client.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace justifi::client {
+
+namespace asio = boost::asio;
+
+// The arguments are references: callers co_await these at once, and GCC 12 mishandles
+// by-value temporaries in a co_await expression.
+
+// getaddrinfo has no timeout of its own: past `deadline` the lookup is abandoned (timed_out).
+asio::awaitable<boost::system::result<asio::ip::tcp::resolver::results_type>> resolve_before(
+    asio::any_io_executor executor, std::string const& host, std::string const& port,
+    std::chrono::steady_clock::time_point deadline);
+
+struct fetch_options {
+    std::string ca_file;  // PEM CAs trusted besides the system store (SSL_CERT_FILE is honoured too)
+    std::chrono::milliseconds timeout{5'000};  // for the whole fetch: lookup, connect, TLS, exchange
+    std::size_t body_limit = 1024 * 1024;
+    std::string user_agent;
+};
+
+// GET `url` (https verified, host name included); the body of a 200 answer, or what went wrong.
+asio::awaitable<boost::system::result<std::string, std::string>> fetch_document(std::string const& url,
+                                                                                 fetch_options const& options);
+
+}  // namespace justifi::client

@@ -1,0 +1,68 @@
+// A small HTTP(S) server of the test's own on a loopback port that serves JSON documents by
+// path: an issuer's metadata and JWKS, as Auth0 publishes them. publish() swaps a document
+// (key rotation), set_delay() slows every answer (to overlap concurrent fetches), and each
+// path counts its requests. Unknown paths get 404.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace justifi::test {
+
+class document_host {
+public:
+    // HTTPS when a certificate and key are given.
+    explicit document_host(std::string const& cert_file = {}, std::string const& key_file = {});
+    ~document_host();
+    document_host(document_host const&) = delete;
+    document_host& operator=(document_host const&) = delete;
+
+    // "http://127.0.0.1:PORT" (or https), no trailing slash.
+    std::string origin() const;
+    void publish(std::string const& path, std::string document);
+    void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+    int requests(std::string const& path) const;
+    int requests() const { return total_.load(); }
+
+private:
+    void serve();
+    template <class Stream>
+    void answer(Stream& stream);
+
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::unique_ptr<boost::asio::ssl::context> tls_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::string> documents_;
+    std::map<std::string, int> counts_;
+    std::atomic<int> total_{0};
+    std::atomic<long> delay_ms_{0};
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+// An issuer on a document_host, as the product finds one: RFC 8414 metadata naming the JWKS.
+class test_issuer {
+public:
+    explicit test_issuer(std::string const& jwks_document);
+
+    // "http://127.0.0.1:PORT/", with the trailing slash Auth0 issuers have.
+    std::string const& issuer() const { return issuer_; }
+    std::string jwks_path() const { return "/.well-known/jwks.json"; }
+    document_host& host() { return host_; }
+
+private:
+    document_host host_;
+    std::string issuer_;
+};
+
+}  // namespace justifi::test
