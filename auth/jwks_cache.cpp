@@ -104,11 +104,16 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
         co_return last_outcome_;
     }
     auto const now = std::chrono::steady_clock::now();
-    auto const interval = seen ? settings_.refresh_interval : settings_.retry_interval;
-    if (!forced && attempted_ && now - last_attempt_ < interval) co_return last_outcome_;
+    if (!forced) {
+        // With keys, only unknown kids reload, once per refresh interval (the load at start is
+        // not counted: a rotation just after start is picked up). Without, retry every few seconds.
+        auto const& last = seen ? last_refresh_ : last_attempt_;
+        auto const interval = seen ? settings_.refresh_interval : settings_.retry_interval;
+        if (last && now - *last < interval) co_return last_outcome_;
+        if (seen) last_refresh_ = now;
+    }
 
     loading_ = true;
-    attempted_ = true;
     last_attempt_ = now;
     ++loads_;
     auto keys = co_await read_keys();

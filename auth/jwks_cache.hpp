@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,7 @@ struct jwks_cache_settings {
     key_source source;
     std::string ca_file;  // PEM CAs trusted for https besides the system store
     // Least time between two loads caused by unknown kids: a flood of forged kids costs the
-    // issuer one request a minute.
+    // issuer one request a minute. The load at start does not count.
     std::chrono::seconds refresh_interval{60};
     // Least time between two attempts while no key was ever loaded (the issuer was down at start).
     std::chrono::seconds retry_interval{5};
@@ -95,8 +96,8 @@ private:
     // Touched only on strand_.
     bool loading_ = false;
     load_result last_outcome_;
-    std::chrono::steady_clock::time_point last_attempt_{};
-    bool attempted_ = false;
+    std::optional<std::chrono::steady_clock::time_point> last_attempt_;
+    std::optional<std::chrono::steady_clock::time_point> last_refresh_;  // caused by an unknown kid
     std::vector<std::shared_ptr<asio::steady_timer>> waiters_;
     std::string jwks_uri_;  // for kind::issuer, once discovered
 

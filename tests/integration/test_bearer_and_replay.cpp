@@ -219,13 +219,18 @@ BOOST_AUTO_TEST_CASE(unknown_kids_do_not_refetch_the_jwks_within_the_refresh_int
     document_host host;
     host.publish(jwks_path, jwks_json({old_key.jwk()}));
     mock_server mock({"--jwks-url", host.origin() + jwks_path, "--jwt-issuer", issuer, "--jwt-audience", audience});  // 60 s
+    // The first unknown kid loads the JWKS again (a rotation may have happened since the start)...
+    auto const stranger = test_signing_key::rsa("stranger");
+    BOOST_TEST(mock.request("GET", "/v1/payments?limit=1", bearer(stranger.sign(token_issuer::claims()))).status == 401);
+    BOOST_TEST(host.requests() == 2);
+    // ...and within the interval nothing more is loaded, even for a kid the issuer now has.
     host.publish(jwks_path, jwks_json({old_key.jwk(), new_key.jwk()}));
     for (int i = 0; i < 3; ++i) {
         auto const refused = mock.request("GET", "/v1/payments?limit=1", bearer(new_key.sign(token_issuer::claims())));
         BOOST_TEST(refused.status == 401);
         BOOST_TEST(refused.json().at("error").at("message").as_string().find("kid") != json::string::npos);
     }
-    BOOST_TEST(host.requests() == 1);  // the start only
+    BOOST_TEST(host.requests() == 2);
 }
 
 BOOST_AUTO_TEST_CASE(jwt_options_are_refused_with_a_message_when_incomplete_or_unusable)
