@@ -1,16 +1,25 @@
 // The auth stage's sans-io core: which presented credentials become an auth
 // context, which are refused (and why), and that principals never carry secrets.
 #include "auth/auth_stage.hpp"
+#include "auth/jwks_cache.hpp"
+#include "server/log.hpp"
+#include "tests/support/jwt_signer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+#include <fstream>
 #include <string>
 
 namespace asio = boost::asio;
 namespace auth = justifi::auth;
+namespace json = boost::json;
+using justifi::test::test_signing_key;
 
 namespace {
 
@@ -172,6 +181,157 @@ BOOST_AUTO_TEST_CASE(authenticate_stage_matches_sans_io_core)
     auto bad = asio::co_spawn(io2, auth::authenticate({.client_id = "only-id"}), asio::use_future);
     io2.run();
     BOOST_TEST(std::holds_alternative<auth::rejection>(bad.get()));
+}
+
+// ---- local validation (a JWKS file: the stage and the cache without any network)
+
+namespace {
+
+constexpr char const* issuer = "https://tenant.example/";
+constexpr char const* api = "https://api.justifi.ai";
+
+std::string unique_jwks_path()
+{
+    char name[] = "/tmp/justifi-unit-jwks-XXXXXX";
+    int const fd = ::mkstemp(name);
+    BOOST_REQUIRE(fd >= 0);
+    ::close(fd);
+    return name;
+}
+
+struct validating {
+    test_signing_key key = test_signing_key::rsa("k1");
+    std::string jwks_file = unique_jwks_path();
+    asio::io_context io;
+    auth::jwks_cache keys{io.get_executor(),
+                          {.source = {auth::key_source::kind::file, jwks_file}, .refresh_interval = std::chrono::seconds(60)}};
+    auth::verification_rules rules{issuer, {api}};
+    justifi::log::level saved = justifi::log::threshold();
+
+    validating()
+    {
+        std::ofstream(jwks_file) << justifi::test::jwks_json({key.jwk()});
+        justifi::log::set_threshold(justifi::log::level::off);
+    }
+    ~validating()
+    {
+        std::remove(jwks_file.c_str());
+        justifi::log::set_threshold(saved);
+    }
+
+    std::string token(json::object changes = {}) const
+    {
+        auto const now = std::chrono::system_clock::now();
+        json::object claims{{"iss", issuer},
+                            {"sub", "auth0|u1"},
+                            {"aud", api},
+                            {"exp", justifi::test::numeric_date(now + std::chrono::hours(1))},
+                            {"scope", "payments:read refunds:write"}};
+        for (auto const& [k, v] : changes) claims[k] = v;
+        return key.sign(claims);
+    }
+
+    auth::auth_outcome run(std::string const& authorization)
+    {
+        auth::token_validation const validation{keys, rules};
+        auto fut = asio::co_spawn(io, auth::authenticate({.authorization = authorization}, &validation), asio::use_future);
+        io.restart();
+        io.run();
+        return fut.get();
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_verified_bearer_carries_its_subject_and_scopes)
+{
+    validating v;
+    auto const outcome = v.run("Bearer " + v.token());
+    auto const* ctx = std::get_if<auth::auth_context>(&outcome);
+    BOOST_REQUIRE(ctx);
+    BOOST_TEST((ctx->path == auth::auth_path::bearer_verified));
+    BOOST_TEST(ctx->subject == "auth0|u1");
+    BOOST_TEST(ctx->principal() == "sub:auth0|u1");
+    BOOST_TEST(ctx->may_use("payments:read"));
+    BOOST_TEST(ctx->may_use(""));
+    BOOST_TEST(!ctx->may_use("payments:write"));
+    BOOST_TEST(v.keys.loads() == 1u);  // loaded on first use, then cached
+    v.run("Bearer " + v.token());
+    BOOST_TEST(v.keys.loads() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_bearer_that_fails_verification_is_an_invalid_token_rejection)
+{
+    validating v;
+    auto const outcome = v.run("Bearer " + v.token({{"aud", "https://elsewhere.example"}}));
+    auto const* r = std::get_if<auth::rejection>(&outcome);
+    BOOST_REQUIRE(r);
+    BOOST_TEST((r->reason == auth::auth_error::invalid_token));
+    BOOST_TEST(r->description == "the token was issued for another audience than this API");
+}
+
+BOOST_AUTO_TEST_CASE(no_keys_at_all_is_verification_unavailable_not_invalid_token)
+{
+    validating v;
+    std::remove(v.jwks_file.c_str());
+    auto const outcome = v.run("Bearer " + v.token());
+    auto const* r = std::get_if<auth::rejection>(&outcome);
+    BOOST_REQUIRE(r);
+    BOOST_TEST((r->reason == auth::auth_error::verification_unavailable));
+}
+
+BOOST_AUTO_TEST_CASE(client_credentials_and_unverified_bearers_are_untouched_by_validation)
+{
+    validating v;
+    auth::token_validation const validation{v.keys, v.rules};
+    auto fut = asio::co_spawn(v.io, auth::authenticate({.client_id = "id", .client_secret = "s"}, &validation),
+                              asio::use_future);
+    v.io.run();
+    auto const outcome = fut.get();
+    auto const* ctx = std::get_if<auth::auth_context>(&outcome);
+    BOOST_REQUIRE(ctx);
+    BOOST_TEST((ctx->path == auth::auth_path::client_credential_headers));
+    BOOST_TEST(!ctx->granted_scopes);
+    BOOST_TEST(ctx->may_use("payments:write"));  // JustiFi decides for client credentials
+    BOOST_TEST(v.keys.loads() == 0u);
+
+    auto const unverified = accepted({.authorization = "Bearer tok"});
+    BOOST_TEST((unverified.path == auth::auth_path::bearer_passthrough));
+    BOOST_TEST(!unverified.granted_scopes);  // nothing decided on unverified claims
+}
+
+BOOST_AUTO_TEST_CASE(issuer_metadata_is_looked_for_where_rfc_8414_and_openid_discovery_put_it)
+{
+    BOOST_TEST(auth::issuer_metadata_urls("https://justifi.us.auth0.com/") ==
+                   (std::vector<std::string>{"https://justifi.us.auth0.com/.well-known/oauth-authorization-server",
+                                             "https://justifi.us.auth0.com/.well-known/openid-configuration"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(auth::issuer_metadata_urls("https://login.example:8443/tenant-1") ==
+                   (std::vector<std::string>{"https://login.example:8443/.well-known/oauth-authorization-server/tenant-1",
+                                             "https://login.example:8443/tenant-1/.well-known/openid-configuration"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(auth::issuer_metadata_urls("not a url").empty());
+}
+
+BOOST_AUTO_TEST_CASE(jwks_uri_comes_only_from_metadata_that_names_the_issuer_and_an_https_uri)
+{
+    auto const good = auth::jwks_uri_from_metadata(
+        R"({"issuer":"https://t.example/","jwks_uri":"https://t.example/.well-known/jwks.json"})", "https://t.example/");
+    BOOST_REQUIRE(good);
+    BOOST_TEST(*good == "https://t.example/.well-known/jwks.json");
+    BOOST_TEST(static_cast<bool>(auth::jwks_uri_from_metadata(
+        R"({"issuer":"http://127.0.0.1:9/","jwks_uri":"http://127.0.0.1:9/jwks"})", "http://127.0.0.1:9/")));
+
+    auto const other = auth::jwks_uri_from_metadata(R"({"issuer":"https://evil.example/","jwks_uri":"https://e/j"})",
+                                                    "https://t.example/");
+    BOOST_REQUIRE(!other);
+    BOOST_TEST(contains(other.error(), "names issuer \"https://evil.example/\""));
+    auto const plain = auth::jwks_uri_from_metadata(R"({"issuer":"https://t.example/","jwks_uri":"http://t.example/j"})",
+                                                    "https://t.example/");
+    BOOST_REQUIRE(!plain);
+    BOOST_TEST(contains(plain.error(), "not an https:// URL"));
+    BOOST_TEST(!auth::jwks_uri_from_metadata(R"({"issuer":"https://t.example/"})", "https://t.example/"));
+    BOOST_TEST(!auth::jwks_uri_from_metadata("[1,2]", "https://t.example/"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,9 +15,13 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -152,6 +156,28 @@ struct harness {
             co_await sleep_for(std::chrono::milliseconds(args.at("ms").as_int64()));
             co_return tools::tool_result::text("woke");
         });
+        add(
+            "read_payments",
+            [this](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+                ++scoped_calls;
+                co_return tools::tool_result::text("read");
+            },
+            "payments:read");
+        add(
+            "write_payments",
+            [this](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+                ++scoped_calls;
+                co_return tools::tool_result::text("written");
+            },
+            "payments:write");
+        add(
+            "refused_upstream",
+            [](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+                auto result = tools::tool_result::error("JustiFi error (HTTP 401): JustiFi rejected the credentials.");
+                result.credentials_rejected = true;
+                co_return result;
+            },
+            "payments:read");
         justifi::log::set_threshold(justifi::log::level::off);  // the dispatcher's own stderr lines are noise here
     }
     ~harness() { justifi::log::set_threshold(saved_threshold); }
@@ -161,9 +187,10 @@ struct harness {
         return {.name = "justifi-mcp", .title = "JustiFi", .version = "9.8.7", .instructions = "Use the tools."};
     }
 
-    void add(std::string name, tools::tool_handler handler)
+    void add(std::string name, tools::tool_handler handler, std::string scope = {})
     {
         tools::tool_definition def;
+        def.required_scope = std::move(scope);
         def.name = std::move(name);
         def.description = "test tool";
         def.input_schema = json::object{{"type", "object"}};
@@ -221,7 +248,22 @@ struct harness {
     recording_sink sink;
     std::shared_ptr<mcp::session_state> session = std::make_shared<mcp::session_state>();
     int sleepers_started = 0;
+    int scoped_calls = 0;
 };
+
+// A request context as the auth stage makes it for a verified bearer token with these scopes.
+void verified(mcp::request_context& ctx, std::initializer_list<std::string> scopes)
+{
+    ctx.auth.credentials = justifi::auth::bearer_token{"header.payload.signature"};
+    ctx.auth.path = justifi::auth::auth_path::bearer_verified;
+    ctx.auth.subject = "auth0|user-1";
+    ctx.auth.granted_scopes.emplace(scopes.begin(), scopes.end());
+}
+
+bool lists(std::vector<std::string> const& names, std::string const& name)
+{
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // notifications/cancelled for a request id; built outside coroutines (see "chatty").
 rpc::message cancel_note(json::value request_id)
@@ -378,7 +420,8 @@ BOOST_AUTO_TEST_CASE(tools_list_returns_every_tool)
 {
     harness h;
     auto const& result = result_of(h.handle(request(1, "tools/list")));
-    std::vector<std::string> const expected{"chatty", "echo", "explode", "fail_soft", "progress", "sleep", "whoami"};
+    std::vector<std::string> const expected{"chatty",           "echo",  "explode",        "fail_soft", "progress",
+                                            "read_payments",    "refused_upstream", "sleep", "whoami", "write_payments"};
     BOOST_TEST(tool_names(result) == expected, boost::test_tools::per_element());
     BOOST_TEST(!result.contains("nextCursor"));
     // Each entry is a full description a client can call with.
@@ -405,8 +448,9 @@ BOOST_AUTO_TEST_CASE(tools_list_paginates)
         BOOST_TEST((cursor.is_null() || cursor.is_string()));
         BOOST_REQUIRE(++pages <= 10);
     } while (!cursor.is_null());
-    BOOST_TEST(pages == 4);  // 7 tools in pages of 2
-    std::vector<std::string> const expected{"chatty", "echo", "explode", "fail_soft", "progress", "sleep", "whoami"};
+    BOOST_TEST(pages == 5);  // 10 tools in pages of 2
+    std::vector<std::string> const expected{"chatty",           "echo",  "explode",        "fail_soft", "progress",
+                                            "read_payments",    "refused_upstream", "sleep", "whoami", "write_payments"};
     BOOST_TEST(seen == expected, boost::test_tools::per_element());
 }
 
@@ -508,6 +552,111 @@ BOOST_AUTO_TEST_CASE(tool_sees_the_request_auth_context)
     ctx.auth.credentials = justifi::auth::client_credentials{"client-7", "secret"};
     auto const& result = result_of(h.handle(call(1, "whoami"), std::move(ctx)));
     BOOST_TEST(result.at("content").at(0).at("text") == "client:client-7");
+}
+
+// ---- scopes and auth denials
+
+BOOST_AUTO_TEST_CASE(without_verified_scopes_every_tool_is_listed_and_callable)
+{
+    harness h;
+    auto ctx = h.context();
+    ctx.auth.credentials = justifi::auth::bearer_token{"unverified"};  // JUSTIFI_OAUTH_VALIDATION=none
+    auto const names = tool_names(result_of(h.handle(request(1, "tools/list"), std::move(ctx))));
+    BOOST_TEST(lists(names, "read_payments"));
+    BOOST_TEST(lists(names, "write_payments"));
+    std::optional<mcp::auth_denial> denial;
+    auto call_ctx = h.context();
+    call_ctx.denial = &denial;
+    BOOST_TEST(result_of(h.handle(call(2, "write_payments"), std::move(call_ctx))).at("content").at(0).at("text") ==
+               "written");
+    BOOST_TEST(!denial);
+}
+
+BOOST_AUTO_TEST_CASE(a_verified_token_sees_only_the_tools_its_scopes_allow_and_those_that_need_none)
+{
+    harness h;
+    auto ctx = h.context();
+    verified(ctx, {"openid", "payments:read"});
+    auto const names = tool_names(result_of(h.handle(request(1, "tools/list"), std::move(ctx))));
+    BOOST_TEST(lists(names, "read_payments"));
+    BOOST_TEST(lists(names, "echo"));  // no scope needed
+    BOOST_TEST(!lists(names, "write_payments"));
+}
+
+BOOST_AUTO_TEST_CASE(scope_filtering_keeps_pagination_consistent)
+{
+    harness h(2);
+    std::vector<std::string> seen;
+    json::value cursor = nullptr;
+    for (int page = 0; page < 20; ++page) {
+        auto ctx = h.context();
+        verified(ctx, {"payments:read"});
+        json::object params;
+        if (!cursor.is_null()) params["cursor"] = cursor;
+        auto const result = result_of(h.handle(request(page, "tools/list", params), std::move(ctx)));
+        for (auto const& n : tool_names(result)) seen.push_back(n);
+        if (!result.contains("nextCursor")) break;
+        cursor = result.at("nextCursor");
+    }
+    BOOST_TEST(lists(seen, "read_payments"));
+    BOOST_TEST(!lists(seen, "write_payments"));
+    BOOST_TEST(std::set<std::string>(seen.begin(), seen.end()).size() == seen.size());  // no tool twice
+}
+
+BOOST_AUTO_TEST_CASE(calling_a_tool_without_its_scope_is_denied_before_it_runs)
+{
+    harness h;
+    std::optional<mcp::auth_denial> denial;
+    auto ctx = h.context();
+    verified(ctx, {"payments:read"});
+    ctx.denial = &denial;
+    auto const err = error_of(h.handle(call(1, "write_payments"), std::move(ctx)));
+    BOOST_TEST(err.at("code").as_int64() == rpc::server_error);
+    BOOST_TEST(message_of(err) ==
+               "Forbidden: write_payments needs the payments:write scope, which the access token does not have; sign "
+               "in again granting it");
+    BOOST_REQUIRE(denial);
+    BOOST_TEST((denial->what == mcp::auth_denial::kind::insufficient_scope));
+    BOOST_TEST(denial->scope == "payments:write");
+    BOOST_TEST(h.scoped_calls == 0);
+
+    std::optional<mcp::auth_denial> none;
+    auto reader = h.context();
+    verified(reader, {"payments:read"});
+    reader.denial = &none;
+    BOOST_TEST(result_of(h.handle(call(2, "read_payments"), std::move(reader))).at("content").at(0).at("text") == "read");
+    BOOST_TEST(!none);
+    BOOST_TEST(h.scoped_calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(justifi_refusing_a_bearer_token_is_a_denial_where_the_transport_can_answer_401)
+{
+    harness h;
+    std::optional<mcp::auth_denial> denial;
+    auto ctx = h.context();
+    verified(ctx, {"payments:read"});
+    ctx.denial = &denial;
+    auto const err = error_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
+    BOOST_TEST(contains(message_of(err), "JustiFi rejected the access token"));
+    BOOST_REQUIRE(denial);
+    BOOST_TEST((denial->what == mcp::auth_denial::kind::invalid_token));
+}
+
+BOOST_AUTO_TEST_CASE(justifi_refusing_client_credentials_or_a_stdio_call_stays_a_tool_error)
+{
+    harness h;
+    std::optional<mcp::auth_denial> denial;
+    auto ctx = h.context();
+    ctx.auth.credentials = justifi::auth::client_credentials{"client-7", "wrong"};
+    ctx.denial = &denial;
+    auto const result = result_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
+    BOOST_TEST(result.at("isError").as_bool());
+    BOOST_TEST(contains(result.at("content").at(0).at("text").as_string(), "rejected the credentials"));
+    BOOST_TEST(!denial);
+
+    auto stdio = h.context();  // no denial slot: the transport cannot answer 401
+    stdio.auth.credentials = justifi::auth::bearer_token{"tok"};
+    BOOST_TEST(result_of(h.handle(call(2, "refused_upstream"), std::move(stdio))).at("isError").as_bool());
 }
 
 // ---- progress
