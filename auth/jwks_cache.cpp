@@ -1,6 +1,7 @@
 #include "auth/jwks_cache.hpp"
 
 #include "client/http_fetch.hpp"
+#include "server/encoding.hpp"
 #include "server/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,6 +19,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// Distinct verified tokens remembered: a few per active user, bounded whatever the traffic.
+constexpr std::size_t remembered_tokens = 4096;
 
 using text_result = boost::system::result<std::string, std::string>;
 text_result text_error(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
@@ -78,19 +81,52 @@ asio::awaitable<boost::system::result<void, std::string>> jwks_cache::load()
     co_return co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
 }
 
+std::optional<jwt_claims> jwks_cache::recall(std::string const& digest, verification_rules const& rules,
+                                             std::chrono::system_clock::time_point now)
+{
+    auto const keys = current_keys();
+    std::lock_guard lock(verified_mutex_);
+    auto const it = verified_.find(digest);
+    if (it == verified_.end()) return std::nullopt;
+    auto const& entry = it->second;
+    // nbf and iat passed when it verified and time only moves on; exp is checked on every use.
+    if (entry.keys != keys || entry.rules != &rules || now >= entry.claims->exp + rules.clock_skew) return std::nullopt;
+    return *entry.claims;
+}
+
+void jwks_cache::remember(std::string digest, jwt_claims const& claims, keys_ptr keys, verification_rules const& rules)
+{
+    std::lock_guard lock(verified_mutex_);
+    auto [it, inserted] = verified_.insert_or_assign(digest, remembered{std::make_shared<jwt_claims const>(claims),
+                                                                        std::move(keys), &rules});
+    if (!inserted) return;
+    verified_order_.push_back(std::move(digest));
+    if (verified_order_.size() > remembered_tokens) {
+        verified_.erase(verified_order_.front());
+        verified_order_.pop_front();
+    }
+}
+
 asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify(std::string token,
                                                                                  verification_rules const& rules)
 {
+    auto const raw_digest = encoding::sha256(token);
+    std::string digest(reinterpret_cast<char const*>(raw_digest.data()), raw_digest.size());
+    if (auto known = recall(digest, rules, std::chrono::system_clock::now())) co_return std::move(*known);
+
     auto keys = current_keys();
     if (keys) {
         auto verified = verify_jwt(token, *keys, rules, std::chrono::system_clock::now());
+        if (verified) remember(std::move(digest), *verified, keys, rules);
         if (verified || verified.error() != jwt_error::unknown_key) co_return verified;
     }
     // No keys yet, or a kid we do not know: perhaps the issuer rotated its keys.
     co_await asio::co_spawn(strand_, reload_on_strand(keys, false), asio::use_awaitable);
     auto const fresh = current_keys();
     if (!fresh) co_return jwt_error::keys_unavailable;
-    co_return verify_jwt(token, *fresh, rules, std::chrono::system_clock::now());
+    auto verified = verify_jwt(token, *fresh, rules, std::chrono::system_clock::now());
+    if (verified) remember(std::move(digest), *verified, fresh, rules);
+    co_return verified;
 }
 
 asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr seen, bool forced)

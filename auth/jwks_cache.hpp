@@ -16,11 +16,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace justifi::auth {
@@ -67,6 +69,9 @@ public:
     // Verifies `token` against the cached keys. With no keys yet, they are loaded first; a
     // token that names an unknown kid loads them again unless that was done less than a
     // refresh interval ago. keys_unavailable when no key could ever be loaded.
+    // A client sends the same token with every request for its lifetime, so a token that
+    // verified is remembered (by its SHA-256, for these rules and this key set) until it
+    // expires: the signature is checked once, not on every request.
     asio::awaitable<boost::system::result<jwt_claims, jwt_error>> verify(std::string token,
                                                                          verification_rules const& rules);
 
@@ -102,6 +107,19 @@ private:
     std::string jwks_uri_;  // for kind::issuer, once discovered
 
     std::atomic<std::uint64_t> loads_{0};
+
+    struct remembered {
+        std::shared_ptr<jwt_claims const> claims;
+        keys_ptr keys;                        // the set it verified against: a reload forgets it
+        verification_rules const* rules;      // and the rules
+    };
+    std::optional<jwt_claims> recall(std::string const& digest, verification_rules const& rules,
+                                     std::chrono::system_clock::time_point now);
+    void remember(std::string digest, jwt_claims const& claims, keys_ptr keys, verification_rules const& rules);
+
+    std::mutex verified_mutex_;
+    std::unordered_map<std::string, remembered> verified_;
+    std::deque<std::string> verified_order_;  // oldest first, for a bounded memory
 };
 
 }  // namespace justifi::auth

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace asio = boost::asio;
 namespace auth = justifi::auth;
@@ -298,6 +299,40 @@ BOOST_AUTO_TEST_CASE(client_credentials_and_unverified_bearers_are_untouched_by_
     auto const unverified = accepted({.authorization = "Bearer tok"});
     BOOST_TEST((unverified.path == auth::auth_path::bearer_passthrough));
     BOOST_TEST(!unverified.granted_scopes);  // nothing decided on unverified claims
+}
+
+BOOST_AUTO_TEST_CASE(a_remembered_verification_ends_with_the_key_set_it_used)
+{
+    validating v;
+    auto const token = v.token();
+    BOOST_TEST(std::holds_alternative<auth::auth_context>(v.run("Bearer " + token)));
+    BOOST_TEST(std::holds_alternative<auth::auth_context>(v.run("Bearer " + token)));  // remembered
+
+    // The issuer drops the key: once the keys are loaded again, the same token no longer passes.
+    auto const other = test_signing_key::rsa("k2");
+    std::ofstream(v.jwks_file) << justifi::test::jwks_json({other.jwk()});
+    auto loaded = asio::co_spawn(v.io, v.keys.load(), asio::use_future);
+    v.io.restart();
+    v.io.run();
+    BOOST_TEST(static_cast<bool>(loaded.get()));
+    auto const outcome = v.run("Bearer " + token);
+    auto const* r = std::get_if<auth::rejection>(&outcome);
+    BOOST_REQUIRE(r);
+    BOOST_TEST((r->reason == auth::auth_error::invalid_token));
+}
+
+BOOST_AUTO_TEST_CASE(a_remembered_verification_ends_when_the_token_expires)
+{
+    validating v;
+    // Past exp but inside the 60 s clock skew for one more second.
+    auto const now = std::chrono::system_clock::now();
+    auto const token = v.token({{"exp", justifi::test::numeric_date(now - std::chrono::seconds(59))}});
+    BOOST_TEST(std::holds_alternative<auth::auth_context>(v.run("Bearer " + token)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    auto const outcome = v.run("Bearer " + token);
+    auto const* r = std::get_if<auth::rejection>(&outcome);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->description == "the token has expired; get a new one");
 }
 
 BOOST_AUTO_TEST_CASE(issuer_metadata_is_looked_for_where_rfc_8414_and_openid_discovery_put_it)
