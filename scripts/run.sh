@@ -44,8 +44,11 @@ cat >&2 <<MSG
 ================================================================================
 MSG
 
+# No Auth0 behind the simulator: bearer tokens are left to it (JUSTIFI_OAUTH_VALIDATION=none)
+# unless the developer says otherwise.
 JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" \
 JUSTIFI_CLIENT_ID=test_client_id JUSTIFI_CLIENT_SECRET=test_client_secret MCP_AUTH=none \
+JUSTIFI_OAUTH_VALIDATION="${JUSTIFI_OAUTH_VALIDATION:-none}" \
   "$build/justifi-mcp" --transport http --host "$host" --port "$port" &
 server_pid=$!
 trap 'kill -TERM "$server_pid" 2>/dev/null' TERM INT
