@@ -8,6 +8,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev libboost-test1.81-dev libssl-dev
   nodejs npm
+  shellcheck
+  # tests/container.sh: the image built with podman from a debootstrapped Debian base.
+  podman debootstrap
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "server/app.hpp"
+#include "server/health_probe.hpp"
 #include "tools/catalog.hpp"
 
 #include <cstring>
@@ -11,6 +12,8 @@ int main(int argc, char** argv)
         std::cout << justifi::tools::catalog_markdown();
         return 0;
     }
+    // `justifi-mcp health [--port N]`: the container's HEALTHCHECK (no curl in the image).
+    if (argc >= 2 && std::strcmp(argv[1], "health") == 0) return justifi::probe_health(argc, argv);
     justifi::catalog_installer justifi_catalog;
     justifi_catalog.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client& client,
                                  justifi::config::settings const& settings) {

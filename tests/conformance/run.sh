@@ -14,6 +14,7 @@ suite="$tools/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 
 work=$(mktemp -d)
 server_pid=
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   rm -rf "$work"

@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+
 using namespace justifi::test;
 using namespace std::chrono_literals;
 
@@ -33,6 +35,25 @@ BOOST_AUTO_TEST_CASE(version_flag_prints_version_and_exits_zero)
     auto const run = run_to_exit({.args = {"--version"}});
     BOOST_TEST(run.exit_code == 0);
     BOOST_TEST(run.out.starts_with("justifi-mcp 0.1.0"));
+}
+
+BOOST_AUTO_TEST_CASE(health_subcommand_is_the_containers_healthcheck)
+{
+    http_server server({}, product_binary);
+    auto const port = std::to_string(server.port);
+    BOOST_TEST(run_to_exit({.args = {"health", "--port", port}}).exit_code == 0);
+    BOOST_TEST(run_to_exit({.args = {"health"}, .env = {{"MCP_PORT", port}}}).exit_code == 0);
+
+    // A server that has stopped: the probe says unhealthy and why.
+    server.process.send_signal(SIGTERM);
+    server.process.wait(15s);
+    auto const gone = run_to_exit({.args = {"health", "--port", port}});
+    BOOST_TEST(gone.exit_code == 1);
+    BOOST_TEST(gone.err.find("unhealthy: cannot connect to 127.0.0.1:" + port) != std::string::npos, gone.err);
+
+    auto const bad = run_to_exit({.args = {"health", "--port", "0"}});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("port") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(help_names_every_setting_and_its_environment_variable)

@@ -1,0 +1,196 @@
+# ECS cluster, the task definition (one container: the justifi-mcp binary), the Fargate
+# service behind the target group, its log group and CPU target-tracking auto scaling.
+
+locals {
+  public_url = "https://${var.domain_name}"
+
+  # The server closes idle keep-alive connections later than the ALB does, so it never
+  # closes one the ALB is about to reuse.
+  server_idle_timeout_seconds = var.alb_idle_timeout_seconds + var.target_keepalive_margin_seconds
+
+  # Plain settings. Every variable the binary reads is either here, in the secret below, or
+  # left at a default that is right for production (tests/terraform/check.mjs keeps the list).
+  task_environment = [
+    { name = "MCP_TRANSPORT", value = "http" },
+    { name = "MCP_HOST", value = "0.0.0.0" },
+    { name = "MCP_PORT", value = tostring(var.container_port) },
+    { name = "MCP_PUBLIC_URL", value = local.public_url },
+    # Only the public name reaches the MCP endpoint (DNS-rebinding defence); /health and the
+    # OAuth metadata documents are not subject to it, so ALB health checks by IP still pass.
+    { name = "MCP_ALLOWED_HOSTS", value = var.domain_name },
+    # The ALB passes a client's X-Forwarded-Host through unchanged, so it is not trusted;
+    # MCP_PUBLIC_URL already fixes the public URL.
+    { name = "MCP_TRUST_PROXY", value = "false" },
+    { name = "MCP_AUTH", value = "oauth" },
+    { name = "JUSTIFI_OAUTH_VALIDATION", value = "jwks" },
+    { name = "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", value = var.allow_client_credential_headers },
+    { name = "MCP_DRAIN_TIMEOUT", value = "${var.drain_timeout_seconds}s" },
+    { name = "MCP_IDLE_TIMEOUT", value = "${local.server_idle_timeout_seconds}s" },
+    { name = "LOG_LEVEL", value = var.log_level },
+    { name = "JUSTIFI_BASE_URL", value = var.justifi_base_url },
+    { name = "JUSTIFI_READ_ONLY", value = var.read_only },
+  ]
+
+  # Keys of the JSON secret <name>/environment, injected as environment variables.
+  task_secrets_required = [
+    { name = "JUSTIFI_AUTH0_DOMAIN", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_AUTH0_DOMAIN::" },
+    { name = "JUSTIFI_AUTH0_AUDIENCE", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_AUTH0_AUDIENCE::" },
+    { name = "JUSTIFI_OAUTH_SCOPES", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_OAUTH_SCOPES::" },
+    { name = "MCP_SESSION_SECRET", valueFrom = "${aws_secretsmanager_secret.environment.arn}:MCP_SESSION_SECRET::" },
+  ]
+  task_secrets_optional = [
+    { name = "JUSTIFI_CLIENT_ID", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_CLIENT_ID::" },
+    { name = "JUSTIFI_CLIENT_SECRET", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_CLIENT_SECRET::" },
+  ]
+
+  container_name = "justifi-mcp"
+
+  container = {
+    name                   = local.container_name
+    image                  = "${aws_ecr_repository.app.repository_url}:${var.image_tag}"
+    essential              = true
+    readonlyRootFilesystem = true
+    # SIGTERM starts the drain (MCP_DRAIN_TIMEOUT); SIGKILL follows only after this.
+    stopTimeout = var.stop_timeout_seconds
+    # The image's HEALTHCHECK (ECS ignores Docker's): `justifi-mcp health` GETs /health on MCP_PORT.
+    healthCheck = {
+      command     = ["CMD", "/usr/local/bin/justifi-mcp", "health"]
+      interval    = 10
+      timeout     = 5
+      retries     = 3
+      startPeriod = 10
+    }
+    portMappings = [
+      { containerPort = var.container_port, protocol = "tcp" },
+    ]
+    environment = local.task_environment
+    secrets     = concat(local.task_secrets_required, var.inject_client_credentials ? local.task_secrets_optional : [])
+    ulimits = [
+      # MCP_MAX_CONNECTIONS defaults to 10000 concurrent connections.
+      { name = "nofile", softLimit = 65535, hardLimit = 65535 },
+    ]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.app.name
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "ecs"
+      }
+    }
+  }
+}
+
+resource "aws_ecs_cluster" "main" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.task_cpu
+  memory                   = var.task_memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  container_definitions = jsonencode([local.container])
+}
+
+resource "aws_ecs_service" "app" {
+  name             = var.name
+  cluster          = aws_ecs_cluster.main.id
+  task_definition  = aws_ecs_task_definition.app.arn
+  launch_type      = "FARGATE"
+  platform_version = "LATEST"
+  desired_count    = var.desired_count
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = 30
+  enable_execute_command             = false
+  propagate_tags                     = "SERVICE"
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [aws_security_group.tasks.id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.app.arn
+    container_name   = local.container_name
+    container_port   = var.container_port
+  }
+
+  # The target group must be attached to a listener before the service registers targets.
+  depends_on = [aws_lb_listener.https, aws_iam_role_policy.execution]
+
+  lifecycle {
+    # Auto scaling owns the running count once the service exists.
+    ignore_changes = [desired_count]
+
+    precondition {
+      condition     = terraform.workspace == var.environment
+      error_message = "The selected workspace must be named after var.environment (terraform workspace select <environment>), with environments/<environment>.tfvars."
+    }
+    precondition {
+      condition     = var.stop_timeout_seconds > var.drain_timeout_seconds
+      error_message = "stop_timeout_seconds must exceed drain_timeout_seconds, or ECS kills tasks while they drain."
+    }
+    precondition {
+      condition     = var.deregistration_delay_seconds >= var.drain_timeout_seconds
+      error_message = "deregistration_delay_seconds must be at least drain_timeout_seconds."
+    }
+    precondition {
+      condition     = var.min_count <= var.desired_count && var.desired_count <= var.max_count
+      error_message = "desired_count must lie between min_count and max_count."
+    }
+  }
+}
+
+resource "aws_appautoscaling_target" "app" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.app.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.min_count
+  max_capacity       = var.max_count
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu-target-tracking"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_percent
+    scale_out_cooldown = 60
+    # Scaling in drains tasks (and closes their SSE streams): do it slowly.
+    scale_in_cooldown = 300
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}

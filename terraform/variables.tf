@@ -1,0 +1,314 @@
+# Every default is the production value; environments/staging.tfvars overrides what differs.
+
+# --- Environment -------------------------------------------------------------------------
+
+variable "environment" {
+  description = "Which environment this is: staging or production. Must match the selected workspace."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = contains(["staging", "production"], var.environment)
+    error_message = "environment must be staging or production."
+  }
+}
+
+variable "name" {
+  description = "Base name of every resource (ECS cluster and service, ALB, ECR repository, log group /ecs/<name>, secret <name>/environment). At most 32 characters (ALB and target group names)."
+  type        = string
+  default     = "justifi-mcp"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name))
+    error_message = "name must be 1-32 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region of every resource."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "tags" {
+  description = "Extra tags on every resource (Service, Environment and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Network (passed in: this configuration does not create the VPC) ----------------------
+
+variable "vpc_id" {
+  description = "VPC the load balancer and the tasks live in."
+  type        = string
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets (route to an internet gateway) for the load balancer, in at least two availability zones."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.public_subnet_ids) >= 2
+    error_message = "An Application Load Balancer needs subnets in at least two availability zones."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets for the tasks (no public IP). They need a route to a NAT gateway: the tasks call api.justifi.ai and the Auth0 tenant over HTTPS and pull from ECR."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 2
+    error_message = "Give the tasks subnets in at least two availability zones."
+  }
+}
+
+# --- DNS and TLS -------------------------------------------------------------------------
+
+variable "domain_name" {
+  description = "Public name of the server; the ALB alias record, the ACM certificate and MCP_PUBLIC_URL (https://<domain_name>) use it."
+  type        = string
+  default     = "mcp.justifi.ai"
+}
+
+variable "hosted_zone_name" {
+  description = "Public Route 53 hosted zone that domain_name is created in."
+  type        = string
+  default     = "justifi.ai"
+}
+
+variable "ssl_policy" {
+  description = "TLS policy of the HTTPS listener (TLS 1.3 and 1.2 with forward-secret AEAD ciphers only)."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+}
+
+# --- Load balancer -----------------------------------------------------------------------
+
+variable "alb_idle_timeout_seconds" {
+  description = "ALB idle timeout. Server-to-client SSE streams stay open for a long time, so this is an hour."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.alb_idle_timeout_seconds >= 1 && var.alb_idle_timeout_seconds <= 4000
+    error_message = "The ALB idle timeout is 1-4000 seconds."
+  }
+}
+
+variable "stickiness_duration_seconds" {
+  description = "lb_cookie stickiness duration. Sessions are signed tokens any task accepts; stickiness only keeps a client's per-session preferences (logging level) on one task."
+  type        = number
+  default     = 86400
+}
+
+variable "deregistration_delay_seconds" {
+  description = "How long the ALB lets in-flight requests to a deregistered task finish before closing them; ECS sends SIGTERM only after it. At least the drain timeout."
+  type        = number
+  default     = 30
+}
+
+variable "deletion_protection" {
+  description = "Protect the load balancer from deletion."
+  type        = bool
+  default     = true
+}
+
+# --- Container and service ---------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Tag of the image in the ECR repository the task definition names. deploy.sh pushes each build as its commit tag and as latest, then forces a new deployment, so the default follows it; a commit tag pins a version."
+  type        = string
+  default     = "latest"
+}
+
+variable "image_tag_mutability" {
+  description = "ECR tag mutability. MUTABLE because deploy.sh moves latest on every deploy; IMMUTABLE only if every deploy passes a new image_tag instead."
+  type        = string
+  default     = "MUTABLE"
+
+  validation {
+    condition     = contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)
+    error_message = "image_tag_mutability must be MUTABLE or IMMUTABLE."
+  }
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the image: X86_64 or ARM64."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "task_cpu" {
+  description = "Fargate task CPU units."
+  type        = number
+  default     = 512
+}
+
+variable "task_memory" {
+  description = "Fargate task memory (MiB)."
+  type        = number
+  default     = 1024
+}
+
+variable "container_port" {
+  description = "Port the server listens on in the task (MCP_PORT) and the target group forwards to."
+  type        = number
+  default     = 8080
+}
+
+variable "desired_count" {
+  description = "Tasks the service starts with; auto scaling moves it between min_count and max_count afterwards."
+  type        = number
+  default     = 3
+}
+
+variable "min_count" {
+  description = "Fewest tasks auto scaling keeps."
+  type        = number
+  default     = 3
+}
+
+variable "max_count" {
+  description = "Most tasks auto scaling starts."
+  type        = number
+  default     = 10
+}
+
+variable "cpu_target_percent" {
+  description = "Average service CPU utilisation the target-tracking policy keeps."
+  type        = number
+  default     = 60
+}
+
+variable "drain_timeout_seconds" {
+  description = "MCP_DRAIN_TIMEOUT: after SIGTERM, how long in-flight tool calls may take to finish."
+  type        = number
+  default     = 20
+}
+
+variable "stop_timeout_seconds" {
+  description = "ECS stopTimeout: time between SIGTERM and SIGKILL. Must exceed drain_timeout_seconds (Fargate allows at most 120)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.stop_timeout_seconds >= 2 && var.stop_timeout_seconds <= 120
+    error_message = "Fargate's stopTimeout is 2-120 seconds."
+  }
+}
+
+variable "target_keepalive_margin_seconds" {
+  description = "How much longer than the ALB idle timeout the server keeps an idle keep-alive connection (MCP_IDLE_TIMEOUT), so the server never closes a connection the ALB is about to reuse (a 502)."
+  type        = number
+  default     = 60
+}
+
+# --- Server settings (plain environment) -------------------------------------------------
+
+variable "log_level" {
+  description = "LOG_LEVEL of the server: debug, info, warning, error or off."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warning", "error", "off"], var.log_level)
+    error_message = "log_level must be debug, info, warning, error or off."
+  }
+}
+
+variable "justifi_base_url" {
+  description = "JUSTIFI_BASE_URL: the JustiFi API root (https only)."
+  type        = string
+  default     = "https://api.justifi.ai"
+
+  validation {
+    condition     = startswith(var.justifi_base_url, "https://")
+    error_message = "justifi_base_url must be an https:// URL."
+  }
+}
+
+variable "read_only" {
+  description = "JUSTIFI_READ_ONLY: \"true\" hides and refuses every tool that changes anything."
+  type        = string
+  default     = "false"
+
+  validation {
+    condition     = contains(["true", "false"], var.read_only)
+    error_message = "read_only must be \"true\" or \"false\"."
+  }
+}
+
+variable "allow_client_credential_headers" {
+  description = "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS: \"true\" lets developers authenticate with X-Client-Id/X-Client-Secret headers; \"false\" accepts OAuth bearer tokens only."
+  type        = string
+  default     = "true"
+
+  validation {
+    condition     = contains(["true", "false"], var.allow_client_credential_headers)
+    error_message = "allow_client_credential_headers must be \"true\" or \"false\"."
+  }
+}
+
+# --- Secret values (first version only; see secrets.tf) ----------------------------------
+
+variable "auth0_domain" {
+  description = "JUSTIFI_AUTH0_DOMAIN written into the secret's first version."
+  type        = string
+  default     = "justifi.us.auth0.com"
+}
+
+variable "auth0_audience" {
+  description = "JUSTIFI_AUTH0_AUDIENCE written into the secret's first version."
+  type        = string
+  default     = "https://api.justifi.ai"
+}
+
+variable "oauth_scopes" {
+  description = "JUSTIFI_OAUTH_SCOPES (comma-separated) written into the secret's first version."
+  type        = string
+  default     = "payments:read,payments:write,payouts:read,payouts:write,checkouts:read,checkouts:write,refunds:read,refunds:write,disputes:read,balances:read,payment_methods:read,sub_accounts:read,terminals:read,proceeds:read"
+}
+
+variable "inject_client_credentials" {
+  description = "Also inject JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET from the secret. The keys must then exist in it, or tasks fail to start. The server uses them only with MCP_AUTH=none (loopback), so production leaves this off."
+  type        = bool
+  default     = false
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted secret can still be restored (0 deletes at once)."
+  type        = number
+  default     = 30
+}
+
+# --- Logs and alarms ---------------------------------------------------------------------
+
+variable "log_retention_days" {
+  description = "Retention of the /ecs/<name> log group."
+  type        = number
+  default     = 30
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when an alarm fires or recovers."
+  type        = list(string)
+  default     = []
+}
+
+variable "cpu_alarm_percent" {
+  description = "Average service CPU utilisation that raises the high-CPU alarm (above the scaling target: scaling has not kept up)."
+  type        = number
+  default     = 85
+}
+
+variable "memory_alarm_percent" {
+  description = "Average service memory utilisation that raises the high-memory alarm."
+  type        = number
+  default     = 85
+}
