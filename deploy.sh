@@ -184,8 +184,16 @@ fi
 run "$tool" push "$image"
 run "$tool" push "$latest"
 
-run aws ecs update-service --region "$region" --cluster "$cluster" --service "$service" \
-  --force-new-deployment --query service.serviceArn --output text
+# The new deployment's id: `wait services-stable` also succeeds once the circuit breaker has
+# rolled a failed deployment back, so success is this deployment completing, not stability.
+# shellcheck disable=SC2016  # the backticks are JMESPath literals, not a command substitution
+update=(aws ecs update-service --region "$region" --cluster "$cluster" --service "$service"
+  --force-new-deployment --query 'service.deployments[?status==`PRIMARY`].id | [0]' --output text)
+printf '+ %s\n' "$(quote_all "${update[@]}")"
+deployment_id=DEPLOYMENT_ID
+if ! $dry_run; then
+  deployment_id=$("${update[@]}")
+fi
 
 rollback_note() {
   printf '%s\n' "To roll back to what ran before this deployment:" >&2
@@ -208,6 +216,18 @@ if ! run aws ecs wait services-stable --region "$region" --cluster "$cluster" --
   note "service $service in cluster $cluster did not become stable"
   rollback_note
   exit 1
+fi
+
+rollout=(aws ecs describe-services --region "$region" --cluster "$cluster" --services "$service"
+  --query "services[0].deployments[?id=='$deployment_id'].rolloutState | [0]" --output text)
+printf '+ %s\n' "$(quote_all "${rollout[@]}")"
+if ! $dry_run; then
+  state=$("${rollout[@]}")
+  if [[ $state != COMPLETED ]]; then
+    note "deployment $deployment_id of $service is '$state', not COMPLETED: ECS rolled it back (see the service's events)"
+    rollback_note
+    exit 1
+  fi
 fi
 
 if $dry_run; then

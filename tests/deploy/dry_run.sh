@@ -71,8 +71,9 @@ cat >"$work/expected" <<EOF
 + aws ecr describe-images --region us-west-2 --repository-name team/justifi-mcp-test --image-ids imageTag=latest --query 'imageDetails[0].imageTags' --output text
 + docker push $image:abc123
 + docker push $image:latest
-+ aws ecs update-service --region us-west-2 --cluster justifi-mcp-staging --service justifi-mcp-canary --force-new-deployment --query service.serviceArn --output text
++ aws ecs update-service --region us-west-2 --cluster justifi-mcp-staging --service justifi-mcp-canary --force-new-deployment --query 'service.deployments[?status==\`PRIMARY\`].id | [0]' --output text
 + aws ecs wait services-stable --region us-west-2 --cluster justifi-mcp-staging --services justifi-mcp-canary
++ aws ecs describe-services --region us-west-2 --cluster justifi-mcp-staging --services justifi-mcp-canary --query 'services[0].deployments[?id=='\''DEPLOYMENT_ID'\''].rolloutState | [0]' --output text
 EOF
 [[ $status -eq 0 ]] || { fail "dry run exits 0 (got $status)"; cat "$work/err" >&2; }
 expect_same "dry run prints build, 2 tags, login, 2 pushes, update-service, wait in order" "$work/expected" "$work/out"
@@ -105,7 +106,7 @@ deploy AWS_ACCOUNT_ID=123456789012 -- --dry-run >"$work/out" 2>/dev/null
 if grep -qx "+ docker tag justifi-mcp:$commit 123456789012.dkr.ecr.us-east-1.amazonaws.com/justifi-mcp:$commit" "$work/out" &&
   grep -qx "+ docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/justifi-mcp:$commit" "$work/out" &&
   grep -qx "+ docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/justifi-mcp:latest" "$work/out" &&
-  grep -qx "+ aws ecs update-service --region us-east-1 --cluster justifi-mcp --service justifi-mcp --force-new-deployment --query service.serviceArn --output text" "$work/out"; then
+  grep -qxF "+ aws ecs update-service --region us-east-1 --cluster justifi-mcp --service justifi-mcp --force-new-deployment --query 'service.deployments[?status==\`PRIMARY\`].id | [0]' --output text" "$work/out"; then
   pass "without IMAGE_TAG the tag is the commit ($commit); defaults are justifi-mcp in us-east-1"
 else
   fail "without IMAGE_TAG the tag is the commit ($commit); defaults are justifi-mcp in us-east-1"
@@ -207,8 +208,9 @@ aws ecs describe-services --region us-west-2 --cluster justifi-mcp-staging --ser
 aws ecr describe-images --region us-west-2 --repository-name team/justifi-mcp-test --image-ids imageTag=latest --query imageDetails[0].imageTags --output text
 docker push $image:abc123
 docker push $image:latest
-aws ecs update-service --region us-west-2 --cluster justifi-mcp-staging --service justifi-mcp-canary --force-new-deployment --query service.serviceArn --output text
+aws ecs update-service --region us-west-2 --cluster justifi-mcp-staging --service justifi-mcp-canary --force-new-deployment --query service.deployments[?status==\`PRIMARY\`].id | [0] --output text
 aws ecs wait services-stable --region us-west-2 --cluster justifi-mcp-staging --services justifi-mcp-canary
+aws ecs describe-services --region us-west-2 --cluster justifi-mcp-staging --services justifi-mcp-canary --query services[0].deployments[?id=='ecs-svc/1234567890'].rolloutState | [0] --output text
 EOF
 [[ $status -eq 0 ]] || { fail "a real run against fakes exits 0 (got $status)"; cat "$work/err" >&2; }
 expect_same "a real run executes the printed sequence, the password on docker login's stdin" "$work/expected" "$work/fake.log"
@@ -233,6 +235,18 @@ if [[ $status -eq 1 ]] && grep -q "did not become stable" "$work/err" && grep -q
   pass "a service that does not become stable exits 1 with the roll-back"
 else
   fail "a service that does not become stable exits 1 with the roll-back (got $status)"
+  cat "$work/err" >&2
+fi
+
+: >"$work/fake.log"
+status=0
+PATH="$work/fake-bin:$PATH" deploy "${fixed_env[@]}" "${fake_env[@]}" FAKE_ROLLOUT_STATE=FAILED -- >/dev/null \
+  2>"$work/err" || status=$?
+if [[ $status -eq 1 ]] && grep -q "is 'FAILED', not COMPLETED: ECS rolled it back" "$work/err" &&
+  grep -q -- "--task-definition arn:" "$work/err"; then
+  pass "a deployment the circuit breaker rolled back exits 1 with the roll-back, though the service is stable"
+else
+  fail "a deployment the circuit breaker rolled back exits 1 (got $status)"
   cat "$work/err" >&2
 fi
 

@@ -19,7 +19,11 @@ case "$name ${1:-} ${2:-}" in
     ;;
   "aws ecs describe-services")
     printf '%s\n' "$line" >>"$FAKE_LOG"
-    printf '%s\n' "$FAKE_PREVIOUS_TASK_DEFINITION"
+    if [[ $line == *rolloutState* ]]; then
+      printf '%s\n' "${FAKE_ROLLOUT_STATE:-COMPLETED}"
+    else
+      printf '%s\n' "$FAKE_PREVIOUS_TASK_DEFINITION"
+    fi
     ;;
   "aws ecr describe-images")
     printf '%s\n' "$line" >>"$FAKE_LOG"
@@ -27,7 +31,7 @@ case "$name ${1:-} ${2:-}" in
     ;;
   "aws ecs update-service")
     printf '%s\n' "$line" >>"$FAKE_LOG"
-    printf 'arn:aws:ecs:fake:service\n'
+    printf 'ecs-svc/1234567890\n'
     ;;
   "aws ecs wait")
     printf '%s\n' "$line" >>"$FAKE_LOG"
