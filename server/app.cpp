@@ -134,7 +134,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         std::cerr << "justifi-mcp: " << installed.error() << std::endl;
         return 2;
     }
-    mcp::dispatcher dispatcher(identity(), registry);
+    mcp::dispatcher dispatcher(identity(), registry, stdio ? 0 : settings.max_tool_calls);
     log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
                               {"tools", registry.size()},
                               {"read_only", settings.read_only}});

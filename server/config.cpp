@@ -188,6 +188,29 @@ std::vector<setting_spec> const& specs()
              s.max_connections = static_cast<std::size_t>(*n);
              return std::nullopt;
          }},
+        {"max-tool-calls", "MCP_MAX_TOOL_CALLS", "256",
+         "tool calls (so JustiFi calls) running at once; more get 503 with Retry-After at once; 0: no limit",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 0, 1'000'000);
+             if (!n) return "must be an integer between 0 and 1000000";
+             s.max_tool_calls = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"rate-limit", "MCP_RATE_LIMIT", "20",
+         "MCP requests per second each caller (token subject, client id) may sustain; more get 429; 0: no limit",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 0, 1'000'000);
+             if (!n) return "must be an integer between 0 and 1000000";
+             s.rate_limit_per_second = static_cast<double>(*n);
+             return std::nullopt;
+         }},
+        {"rate-limit-burst", "MCP_RATE_LIMIT_BURST", "100", "requests a caller may send at once above the rate",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 1'000'000);
+             if (!n) return "must be an integer between 1 and 1000000";
+             s.rate_limit_burst = static_cast<double>(*n);
+             return std::nullopt;
+         }},
         {"max-body-bytes", "MCP_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              auto const n = parse_int<long long>(v, 1024, 64LL * 1024 * 1024);

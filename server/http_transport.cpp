@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -138,6 +139,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       metadata_documents_(std::make_shared<metadata_documents>()),
       development_identity_(std::move(development_identity)),
       validation_(validation),
+      rate_limiter_(settings.rate_limit_per_second, settings.rate_limit_burst),
       server_(io,
               http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
                                    settings.max_body_bytes, settings.max_connections},
@@ -323,16 +325,22 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
     co_return std::nullopt;
 }
 
-asio::awaitable<void> http_transport::answer_denial(http_exchange& ex, mcp::auth_denial const& denial, json::object body)
+asio::awaitable<void> http_transport::answer_refusal(http_exchange& ex, mcp::refusal const& denial, json::object body)
 {
     auto& req = ex.request;
+    if (denial.what == mcp::refusal::kind::overloaded) {
+        auto res = make_response(req, http::status::service_unavailable, "application/json", json::serialize(body));
+        res.set(http::field::retry_after, "1");
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
     auto const base = request_base_url(req);
     if (!base) {
         auto res = bad_base_response(req);
         co_await ex.respond(std::move(res));
         co_return;
     }
-    bool const scope = denial.what == mcp::auth_denial::kind::insufficient_scope;
+    bool const scope = denial.what == mcp::refusal::kind::insufficient_scope;
     auto res = make_response(req, scope ? http::status::forbidden : http::status::unauthorized, "application/json",
                              json::serialize(body));
     auto const challenge = scope ? oauth::insufficient_scope_challenge(*base, denial.scope, denial.description)
@@ -375,6 +383,20 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     // After the Origin/Host check (in handle) and before content negotiation, as the MCP SDKs do.
     auto identity = co_await require_auth(ex);
     if (!identity) co_return;
+    if (auto const wait = rate_limiter_.take(identity->principal(), rate_limiter::clock::now())) {
+        auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
+        log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity->principal()}});
+        auto res = rpc_error_response(req, http::status::too_many_requests, jsonrpc::server_error,
+                                      "Too Many Requests: more than " +
+                                          std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
+                                          " requests at once or " +
+                                          std::to_string(static_cast<long long>(settings_.rate_limit_per_second)) +
+                                          " a second with these credentials; retry after " + std::to_string(seconds) +
+                                          " s");
+        res.set(http::field::retry_after, std::to_string(seconds));
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
     if (!http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
         co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
                                                "Not Acceptable: Accept must include both application/json and "
@@ -426,11 +448,11 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
 
     post_stream stream(ex);
     context.sink = &stream;
-    std::optional<mcp::auth_denial> denial;
-    context.denial = &denial;
+    std::optional<mcp::refusal> refused;
+    context.refused = &refused;
     auto response = co_await dispatcher_.handle(std::move(message), std::move(context));
-    if (denial && response && !ex.stream_open()) {
-        co_await answer_denial(ex, *denial, std::move(*response));
+    if (refused && response && !ex.stream_open()) {
+        co_await answer_refusal(ex, *refused, std::move(*response));
         co_return;
     }
 

@@ -8,6 +8,7 @@
 #include "server/http_rules.hpp"
 #include "server/http_server.hpp"
 #include "server/mcp_dispatch.hpp"
+#include "server/rate_limit.hpp"
 #include "server/session_token.hpp"
 
 #include <memory>
@@ -48,8 +49,9 @@ private:
     std::optional<std::string> request_base_url(http_exchange::request_type const& req) const;
     // The 400 for a request whose base URL cannot be derived.
     http::response<http::string_body> bad_base_response(http_exchange::request_type const& req) const;
-    // The 401/403 for a denial the dispatcher found (missing scope, a token JustiFi refused).
-    asio::awaitable<void> answer_denial(http_exchange& ex, mcp::auth_denial const& denial, boost::json::object body);
+    // The 401/403 for a denial the dispatcher found (missing scope, a token JustiFi refused),
+    // or the 503 when too many tool calls are running.
+    asio::awaitable<void> answer_refusal(http_exchange& ex, mcp::refusal const& denial, boost::json::object body);
     // Answers 400 and returns false when MCP-Protocol-Version names a version we don't support.
     asio::awaitable<bool> check_protocol_version(http_exchange& ex);
 
@@ -61,6 +63,7 @@ private:
     std::shared_ptr<metadata_documents> metadata_documents_;
     std::optional<auth::auth_context> development_identity_;
     auth::token_validation const* validation_;
+    rate_limiter rate_limiter_;
     http_server server_;
 };
 

@@ -82,8 +82,8 @@ std::optional<int> log_level_index(std::string_view name)
     return static_cast<int>(it - log_levels.begin());
 }
 
-dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry)
-    : identity_(std::move(identity)), registry_(registry)
+dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight)
+    : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight)
 {
 }
 
@@ -180,8 +180,8 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
                                                         {"tool", tool->name},
                                                         {"scope", tool->required_scope},
                                                         {"principal", context.auth.principal()}});
-        if (context.denial)
-            *context.denial = auth_denial{auth_denial::kind::insufficient_scope, tool->required_scope, description};
+        if (context.refused)
+            *context.refused = refusal{refusal::kind::insufficient_scope, tool->required_scope, description};
         co_return make_error(request.id, jsonrpc::server_error,
                              "Forbidden: " + description + "; sign in again granting it");
     }
@@ -200,9 +200,20 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
     auto call = std::make_shared<running_call>();
     call->executor = executor;
     auto const key = context.session_key + "\n" + jsonrpc::id_key(request.id);
+    bool admitted = true;
     {
         std::lock_guard lock(calls_mutex_);
-        calls_[key] = call;
+        if (max_calls_in_flight_ != 0 && calls_.size() >= max_calls_in_flight_) admitted = false;
+        else calls_[key] = call;
+    }
+    if (!admitted) {
+        log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
+                                                                     {"tool", tool->name},
+                                                                     {"limit", max_calls_in_flight_}});
+        if (context.refused)
+            *context.refused = refusal{refusal::kind::overloaded, {}, "too many tool calls are running; retry shortly"};
+        co_return make_error(request.id, jsonrpc::server_error,
+                             "Server busy: too many tool calls are running; retry in a second");
     }
 
     log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
@@ -242,13 +253,13 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
-    if (outcome->credentials_rejected && context.denial &&
+    if (outcome->credentials_rejected && context.refused &&
         std::holds_alternative<auth::bearer_token>(context.auth.credentials)) {
         // The client must refresh its token or sign in again: tell it in HTTP, not in a tool result.
         log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
                                                         {"tool", tool->name},
                                                         {"principal", context.auth.principal()}});
-        *context.denial = auth_denial{auth_denial::kind::invalid_token, {},
+        *context.refused = refusal{refusal::kind::invalid_token, {},
                                       "JustiFi rejected the access token; refresh it or sign in again"};
         co_return make_error(request.id, jsonrpc::server_error,
                              "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");

@@ -60,10 +60,11 @@ public:
     virtual asio::awaitable<void> send(json::object notification) = 0;
 };
 
-// An authorization failure found while dispatching, which an HTTP transport answers with a
-// 401 or 403 challenge instead of a 200 (the JSON-RPC error becomes that answer's body).
-struct auth_denial {
-    enum class kind { invalid_token, insufficient_scope };
+// A refusal found while dispatching that an HTTP transport answers with its own status
+// instead of a 200 (the JSON-RPC error becomes that answer's body): 401 or 403 with a
+// challenge for auth failures, 503 with Retry-After when too many calls are running.
+struct refusal {
+    enum class kind { invalid_token, insufficient_scope, overloaded };
     kind what;
     std::string scope;  // insufficient_scope: what the tool needs
     std::string description;
@@ -76,14 +77,16 @@ struct request_context {
     std::shared_ptr<session_state> session;
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
-    // Set by a transport that answers auth failures itself (HTTP); null over stdio, which
-    // gets the JSON-RPC error or the tool error instead.
-    std::optional<auth_denial>* denial = nullptr;
+    // Set by a transport that answers refusals itself (HTTP); null over stdio, which gets
+    // the JSON-RPC error or the tool error instead.
+    std::optional<refusal>* refused = nullptr;
 };
 
 class dispatcher {
 public:
-    dispatcher(server_identity identity, tools::tool_registry const& registry);
+    // `max_calls_in_flight`: tools/call beyond it is refused at once (0: no limit), so a burst
+    // meets a quick "busy" instead of a queue of upstream calls without bound.
+    dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight = 0);
 
     // The response to send, or nothing (a notification, or a request the client cancelled).
     asio::awaitable<std::optional<json::object>> handle(jsonrpc::message message, request_context context);
@@ -112,6 +115,7 @@ private:
 
     server_identity identity_;
     tools::tool_registry const& registry_;
+    std::size_t max_calls_in_flight_;
     mutable std::mutex calls_mutex_;
     std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
 };

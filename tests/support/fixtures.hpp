@@ -21,7 +21,8 @@ inline std::string const mock_binary = JUSTIFI_MOCK_BINARY;
 // options name MCP_AUTH (set or unset), it runs in the local development mode MCP_AUTH=none,
 // so suites that are not about auth need no credentials; auth suites set or unset MCP_AUTH.
 // Likewise, unless they name JUSTIFI_OAUTH_VALIDATION, bearer tokens are passed through
-// unverified (there is no issuer to fetch keys from); the token_validation suite names it.
+// unverified (there is no issuer to fetch keys from); the token_validation suite names it;
+// and unless they name MCP_RATE_LIMIT, callers are not rate-limited.
 struct http_server {
     child_process process;
     std::uint16_t port;
@@ -43,6 +44,8 @@ struct http_server {
         };
         if (!names("MCP_AUTH")) options.env.emplace_back("MCP_AUTH", "none");
         if (!names("JUSTIFI_OAUTH_VALIDATION")) options.env.emplace_back("JUSTIFI_OAUTH_VALIDATION", "none");
+        // Suites that fire hundreds of requests from one caller are not about rate limits; the limits suite names it.
+        if (!names("MCP_RATE_LIMIT")) options.env.emplace_back("MCP_RATE_LIMIT", "0");
         return options;
     }
 };

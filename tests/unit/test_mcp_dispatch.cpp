@@ -564,9 +564,9 @@ BOOST_AUTO_TEST_CASE(without_verified_scopes_every_tool_is_listed_and_callable)
     auto const names = tool_names(result_of(h.handle(request(1, "tools/list"), std::move(ctx))));
     BOOST_TEST(lists(names, "read_payments"));
     BOOST_TEST(lists(names, "write_payments"));
-    std::optional<mcp::auth_denial> denial;
+    std::optional<mcp::refusal> denial;
     auto call_ctx = h.context();
-    call_ctx.denial = &denial;
+    call_ctx.refused = &denial;
     BOOST_TEST(result_of(h.handle(call(2, "write_payments"), std::move(call_ctx))).at("content").at(0).at("text") ==
                "written");
     BOOST_TEST(!denial);
@@ -606,24 +606,24 @@ BOOST_AUTO_TEST_CASE(scope_filtering_keeps_pagination_consistent)
 BOOST_AUTO_TEST_CASE(calling_a_tool_without_its_scope_is_denied_before_it_runs)
 {
     harness h;
-    std::optional<mcp::auth_denial> denial;
+    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     verified(ctx, {"payments:read"});
-    ctx.denial = &denial;
+    ctx.refused = &denial;
     auto const err = error_of(h.handle(call(1, "write_payments"), std::move(ctx)));
     BOOST_TEST(err.at("code").as_int64() == rpc::server_error);
     BOOST_TEST(message_of(err) ==
                "Forbidden: write_payments needs the payments:write scope, which the access token does not have; sign "
                "in again granting it");
     BOOST_REQUIRE(denial);
-    BOOST_TEST((denial->what == mcp::auth_denial::kind::insufficient_scope));
+    BOOST_TEST((denial->what == mcp::refusal::kind::insufficient_scope));
     BOOST_TEST(denial->scope == "payments:write");
     BOOST_TEST(h.scoped_calls == 0);
 
-    std::optional<mcp::auth_denial> none;
+    std::optional<mcp::refusal> none;
     auto reader = h.context();
     verified(reader, {"payments:read"});
-    reader.denial = &none;
+    reader.refused = &none;
     BOOST_TEST(result_of(h.handle(call(2, "read_payments"), std::move(reader))).at("content").at(0).at("text") == "read");
     BOOST_TEST(!none);
     BOOST_TEST(h.scoped_calls == 1);
@@ -632,23 +632,23 @@ BOOST_AUTO_TEST_CASE(calling_a_tool_without_its_scope_is_denied_before_it_runs)
 BOOST_AUTO_TEST_CASE(justifi_refusing_a_bearer_token_is_a_denial_where_the_transport_can_answer_401)
 {
     harness h;
-    std::optional<mcp::auth_denial> denial;
+    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     verified(ctx, {"payments:read"});
-    ctx.denial = &denial;
+    ctx.refused = &denial;
     auto const err = error_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
     BOOST_TEST(contains(message_of(err), "JustiFi rejected the access token"));
     BOOST_REQUIRE(denial);
-    BOOST_TEST((denial->what == mcp::auth_denial::kind::invalid_token));
+    BOOST_TEST((denial->what == mcp::refusal::kind::invalid_token));
 }
 
 BOOST_AUTO_TEST_CASE(justifi_refusing_client_credentials_or_a_stdio_call_stays_a_tool_error)
 {
     harness h;
-    std::optional<mcp::auth_denial> denial;
+    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     ctx.auth.credentials = justifi::auth::client_credentials{"client-7", "wrong"};
-    ctx.denial = &denial;
+    ctx.refused = &denial;
     auto const result = result_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
     BOOST_TEST(result.at("isError").as_bool());
     BOOST_TEST(contains(result.at("content").at(0).at("text").as_string(), "rejected the credentials"));

@@ -1,0 +1,241 @@
+// Turns bench/run.sh's measurements into results.md and chart.tsv (the data of chart.png).
+// Reads RESULTS/raw.tsv (one line per wrk run) and RESULTS/extra.tsv (key <tab> value: machine,
+// memory and stdio figures). Usage: node report.mjs RESULTS_DIR
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2];
+if (!dir) {
+    console.error('usage: node report.mjs RESULTS_DIR');
+    process.exit(2);
+}
+
+// ---- input ---------------------------------------------------------------------------------
+function readTsv(file) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(l => l.length > 0);
+    const header = lines.shift().split('\t');
+    return lines.map(line => {
+        const cells = line.split('\t');
+        return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+    });
+}
+const raw = readTsv(path.join(dir, 'raw.tsv'));
+const extra = Object.fromEntries(readTsv(path.join(dir, 'extra.tsv')).map(r => [r.key, r.value]));
+const num = x => (x === undefined || x === '' ? NaN : Number(x));
+
+function median(values) {
+    const v = values.filter(x => Number.isFinite(x)).sort((a, b) => a - b);
+    if (v.length === 0) return NaN;
+    const mid = v.length >> 1;
+    return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+// One point: the median of each figure over the repeats; invalid when any repeat was.
+const metrics = ['rps', 'p50_us', 'p99_us', 'p999_us', 'server_cpu_s', 'mock_cpu_s', 'wrk_cpu_s', 'requests', 'server_rss_kb', 'load1'];
+function point(workload, target, concurrency) {
+    const runs = raw.filter(r => r.workload === workload && r.target === target && Number(r.concurrency) === concurrency);
+    if (runs.length === 0) return null;
+    const p = { runs: runs.length, valid: runs.every(r => r.valid === '1'), firstBad: runs.find(r => r.first_bad)?.first_bad ?? '' };
+    for (const m of metrics) p[m] = median(runs.map(r => num(r[m])));
+    p.cpuPerRequest = median(runs.map(r => (num(r.server_cpu_s) / num(r.requests)) * 1e6));
+    p.mockCpuPerRequest = median(runs.map(r => (num(r.mock_cpu_s) / num(r.requests)) * 1e6));
+    p.wrkCpuPerRequest = median(runs.map(r => (num(r.wrk_cpu_s) / num(r.requests)) * 1e6));
+    return p;
+}
+
+const workloads = [...new Set(raw.map(r => r.workload))];
+const levels = [...new Set(raw.map(r => Number(r.concurrency)))].sort((a, b) => a - b);
+const targets = ['ours', 'peer', 'ceiling'];
+
+// ---- formatting ----------------------------------------------------------------------------
+const fmtRps = p => (p ? `${Math.round(p.rps).toLocaleString('en-US')}${p.valid ? '' : ' (invalid)'}` : '—');
+const fmtMs = us => (Number.isFinite(us) ? (us / 1000 >= 100 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(2)) : '—');
+const fmtRatio = x => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '—');
+const fmtPct = x => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '—');
+const mib = kb => (Number.isFinite(kb) ? (kb / 1024).toFixed(1) : '—');
+const fmtUs = x => (Number.isFinite(x) ? x.toFixed(0) : '—');
+
+const out = [];
+const line = (s = '') => out.push(s);
+
+// ---- targets -------------------------------------------------------------------------------
+const at64 = Object.fromEntries(targets.map(t => [t, point('list_payments', t, 64)]));
+const checks = [];
+function check(name, required, measured, pass, valid = true) {
+    checks.push({ name, required, measured, verdict: !valid ? 'MISS (invalid run)' : pass ? 'PASS' : 'MISS' });
+}
+{
+    const { ours, peer, ceiling } = at64;
+    const valid = Boolean(ours?.valid && peer?.valid);
+    const ratio = ours && peer ? ours.rps / peer.rps : NaN;
+    check('list_payments, 64 clients: throughput vs TypeScript peer', '≥ 5x', `${fmtRatio(ratio)} (${fmtRps(ours)} vs ${fmtRps(peer)} req/s)`, ratio >= 5, valid);
+    const p99ratio = ours && peer ? ours.p99_us / peer.p99_us : NaN;
+    check(
+        'list_payments, 64 clients: p99 vs TypeScript peer',
+        '≤ 1/5 (0.20x)',
+        `${fmtRatio(p99ratio)} (${fmtMs(ours?.p99_us)} vs ${fmtMs(peer?.p99_us)} ms)`,
+        p99ratio <= 0.2,
+        valid
+    );
+    const ceil = ours && ceiling ? ours.rps / ceiling.rps : NaN;
+    check(
+        'list_payments, 64 clients: throughput vs direct-to-simulator ceiling',
+        '≥ 50%',
+        `${fmtPct(ceil)} (${fmtRps(ours)} vs ${fmtRps(ceiling)} req/s)`,
+        ceil >= 0.5,
+        Boolean(ours?.valid && ceiling?.valid)
+    );
+    const idle = num(extra['rss_kb.ours.idle']);
+    check('RSS of justifi-mcp at idle (after start and warm-up)', '≤ 12 MiB', `${mib(idle)} MiB (at start: ${mib(num(extra['rss_kb.ours.start']))} MiB)`, idle <= 12 * 1024);
+    const added = num(extra['idle_conns.ours.after_kb']) - num(extra['idle_conns.ours.before_kb']);
+    const opened = num(extra['idle_conns.ours.server_established']);
+    const wanted = num(extra['idle_conns.count']);
+    check(
+        `${wanted.toLocaleString('en-US')} idle keep-alive connections: RSS added`,
+        '≤ 50 MiB',
+        `${mib(added)} MiB (${opened} connections open at the server)`,
+        added <= 50 * 1024,
+        opened >= wanted
+    );
+    const stdio = num(extra['stdio.median_ms']);
+    check('stdio: spawn to initialize answer (median)', '≤ 20 ms', `${Number.isFinite(stdio) ? stdio.toFixed(1) : '—'} ms (${extra['stdio.runs']} runs)`, stdio <= 20);
+}
+
+line('# justifi-mcp benchmark');
+line();
+line(`Generated by \`bench/run.sh\` on ${extra['machine.date']}. ${extra['machine.nproc']} cores (${extra['machine.cpu']}), ` +
+    `${extra['machine.memory']}, ${extra['machine.kernel']}. Load average (1/5/15 min) at start ${extra['machine.load_start']}, ` +
+    `at end ${extra['machine.load_end']}; the 1-minute load during the points ranged ${extra['machine.load_min']}–${extra['machine.load_max']}` +
+    (extra['machine.busy'] ? ` (other processes seen busy during the run: ${extra['machine.busy']})` : '') + '.');
+line();
+line(`Build: ${extra['build.commit']}, \`${extra['build.binary']}\` (${extra['build.mtime']}). Peer: Node.js ${extra['peer.node']}, ` +
+    `@modelcontextprotocol/sdk ${extra['peer.sdk']}. Load generator: ${extra['wrk.version']}, \`-t2\` (\`-t1\` for 1 client), ` +
+    `connections = clients, ${extra['duration']} per list_payments point, ${extra['other_duration']} for the other workloads, ` +
+    `${extra['repeats']} repeat(s) per point (median shown), order rotated ours → peer → ceiling per repeat.`);
+line();
+line('## Targets');
+line();
+line('| target | required | measured | verdict |');
+line('|---|---|---|---|');
+for (const c of checks) line(`| ${c.name} | ${c.required} | ${c.measured} | **${c.verdict}** |`);
+line();
+
+// ---- load tables ---------------------------------------------------------------------------
+const titles = {
+    list_payments: '`tools/call list_payments` (limit 25)',
+    initialize: '`initialize`',
+    tools_list: '`tools/list`',
+    health: '`GET /health`'
+};
+for (const w of workloads) {
+    const has = Object.fromEntries(targets.map(t => [t, levels.some(c => point(w, t, c))]));
+    const shown = targets.filter(t => has[t]);
+    line(`## ${titles[w] ?? w}`);
+    line();
+    line('Throughput (requests/s):');
+    line();
+    line(`| clients | ${shown.join(' | ')} | ours/peer${has.ceiling ? ' | ours/ceiling' : ''} |`);
+    line(`|---:|${shown.map(() => '---:').join('|')}|---:|${has.ceiling ? '---:|' : ''}`);
+    for (const c of levels) {
+        const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
+        const cells = shown.map(t => fmtRps(p[t]));
+        const ratio = p.ours && p.peer ? fmtRatio(p.ours.rps / p.peer.rps) : '—';
+        const ceil = has.ceiling ? ` | ${p.ours && p.ceiling ? fmtPct(p.ours.rps / p.ceiling.rps) : '—'}` : '';
+        line(`| ${c} | ${cells.join(' | ')} | ${ratio}${ceil} |`);
+    }
+    line();
+    line('Latency (ms), p50 / p99 / p99.9:');
+    line();
+    line(`| clients | ${shown.join(' | ')} | peer p99 / ours p99 |`);
+    line(`|---:|${shown.map(() => '---:').join('|')}|---:|`);
+    for (const c of levels) {
+        const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
+        const cells = shown.map(t => (p[t] ? `${fmtMs(p[t].p50_us)} / ${fmtMs(p[t].p99_us)} / ${fmtMs(p[t].p999_us)}` : '—'));
+        const ratio = p.ours && p.peer ? fmtRatio(p.peer.p99_us / p.ours.p99_us) : '—';
+        line(`| ${c} | ${cells.join(' | ')} | ${ratio} |`);
+    }
+    line();
+    line('CPU time per request (µs; server process / justifi-mock / wrk) and server RSS after the point (MiB):');
+    line();
+    line(`| clients | ${shown.map(t => `${t} CPU`).join(' | ')} | ${shown.map(t => `${t} RSS`).join(' | ')} |`);
+    line(`|---:|${shown.map(() => '---:').join('|')}|${shown.map(() => '---:').join('|')}|`);
+    for (const c of levels) {
+        const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
+        const cpu = shown.map(t => {
+            if (!p[t]) return '—';
+            if (t === 'ceiling') return `— / ${fmtUs(p[t].mockCpuPerRequest)} / ${fmtUs(p[t].wrkCpuPerRequest)}`;
+            return `${fmtUs(p[t].cpuPerRequest)} / ${fmtUs(p[t].mockCpuPerRequest)} / ${fmtUs(p[t].wrkCpuPerRequest)}`;
+        });
+        const rss = shown.map(t => (p[t] ? mib(p[t].server_rss_kb) : '—'));
+        line(`| ${c} | ${cpu.join(' | ')} | ${rss.join(' | ')} |`);
+    }
+    const bad = levels.flatMap(c => shown.map(t => [t, c, point(w, t, c)])).filter(([, , p]) => p && !p.valid);
+    if (bad.length > 0) {
+        line();
+        for (const [t, c, p] of bad) line(`Invalid: ${t} at ${c} clients (non-2xx, unexpected body or socket errors): \`${p.firstBad}\``);
+    }
+    line();
+}
+
+// ---- memory and stdio ----------------------------------------------------------------------
+line('## Memory (VmRSS, MiB)');
+line();
+line('| process | at start | idle after warm-up | after the list_payments sweep | peak (VmHWM) |');
+line('|---|---:|---:|---:|---:|');
+for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript peer (Node.js)'], ['mock', 'justifi-mock']]) {
+    line(`| ${name} | ${mib(num(extra[`rss_kb.${key}.start`]))} | ${mib(num(extra[`rss_kb.${key}.idle`]))} | ${mib(num(extra[`rss_kb.${key}.end`]))} | ${mib(num(extra[`hwm_kb.${key}.end`]))} |`);
+}
+line();
+line(`justifi-mcp's RSS by kind: at start ${extra['rss_split.ours.start']}; idle after warm-up ${extra['rss_split.ours.idle']} ` +
+    '(RssFile is the mapped binary and shared libraries; RssAnon is heap, stacks and allocator caches).');
+line();
+line(`Idle keep-alive connections (${extra['idle_conns.count']}, one \`GET /health\` each, then idle; a fresh process each):`);
+line();
+line('| server | RSS before | RSS with the connections open | added | connections open at the server | client result |');
+line('|---|---:|---:|---:|---:|---|');
+for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript peer']]) {
+    const before = num(extra[`idle_conns.${key}.before_kb`]);
+    const after = num(extra[`idle_conns.${key}.after_kb`]);
+    if (!Number.isFinite(before)) continue;
+    line(`| ${name} | ${mib(before)} | ${mib(after)} | ${mib(after - before)} (${((after - before) / num(extra['idle_conns.count'])).toFixed(1)} KiB each) | ${extra[`idle_conns.${key}.server_established`]} | \`${extra[`idle_conns.${key}.client`]}\` |`);
+}
+line();
+line(`stdio: \`justifi-mcp\` spawned and sent \`initialize\` at once; time to the answer line over ${extra['stdio.runs']} runs: ` +
+    `median ${extra['stdio.median_ms']} ms, min ${extra['stdio.min_ms']} ms, max ${extra['stdio.max_ms']} ms.`);
+line();
+if (extra['perf.file']) {
+    line(`Profile of justifi-mcp under list_payments at 64 clients (system-wide \`perf record -g\`, separate run): \`${extra['perf.file']}\`.`);
+    line();
+}
+line('## Notes');
+line();
+line('- Everything runs on 127.0.0.1 on the same machine: wrk, the server under test and justifi-mock share the cores, so each ' +
+    'server\'s chain is also paying for the simulator and the load generator. The ceiling is wrk calling justifi-mock\'s ' +
+    '`GET /v1/payments?limit=25` directly (about 40 KB per answer); through an MCP server the answer is about 87 KB ' +
+    '(JustiFi\'s JSON as `structuredContent` plus the same JSON as a text block).');
+line('- justifi-mcp runs with `MCP_AUTH=none JUSTIFI_OAUTH_VALIDATION=none LOG_LEVEL=warning MCP_RATE_LIMIT=0` and ' +
+    'otherwise default settings (I/O threads: one per core); `MCP_RATE_LIMIT=0` because its per-caller rate limit ' +
+    '(20/s) would answer `429` to a benchmark that is a single caller. justifi-mock runs with `JUSTIFI_MOCK_LOG_LEVEL=warning`.');
+line('- Both MCP servers answer with `application/json` (the peer runs `StreamableHTTPServerTransport` with ' +
+    '`enableJsonResponse: true`; without it the SDK answers with SSE). The peer is stateless, as in the SDK\'s own example: ' +
+    'a fresh `McpServer` and transport per request on `createMcpExpressApp()`, one Node.js process; its tool uses an ' +
+    '`http.Agent({keepAlive: true})` and caches the simulator\'s token. justifi-mcp is called with an `Mcp-Session-Id` ' +
+    'from one `initialize` and `MCP-Protocol-Version: 2025-11-25`; the peer gets the same headers minus the session.');
+line('- `tools/list` is not like with like: justifi-mcp lists its 51 tools (about 63 KB), the peer only `list_payments`. ' +
+    '`initialize` on justifi-mcp also signs a session id (HMAC).');
+line('- A point is valid when every answer was 2xx and had the expected body (`structuredContent` and no `"isError":true` ' +
+    'for the tool call, `page_info` from the simulator, `protocolVersion`, `tools` or `OK` for the others) and wrk saw no socket errors.');
+line('- CPU per request is the process\'s user+system time over the run (all its threads) divided by the requests served.');
+line('- Raw data: `raw.tsv` (one line per wrk run), `extra.tsv` (machine, memory, stdio); chart: `chart.png`.');
+fs.writeFileSync(path.join(dir, 'results.md'), `${out.join('\n')}\n`);
+
+// ---- chart data ----------------------------------------------------------------------------
+const chart = ['clients\tours_rps\tpeer_rps\tceiling_rps\tours_p99_ms\tpeer_p99_ms\tceiling_p99_ms'];
+for (const c of levels) {
+    const p = Object.fromEntries(targets.map(t => [t, point('list_payments', t, c)]));
+    const v = (t, f) => (p[t] ? String(f(p[t])) : 'NaN');
+    chart.push([c, v('ours', x => x.rps), v('peer', x => x.rps), v('ceiling', x => x.rps),
+        v('ours', x => x.p99_us / 1000), v('peer', x => x.p99_us / 1000), v('ceiling', x => x.p99_us / 1000)].join('\t'));
+}
+fs.writeFileSync(path.join(dir, 'chart.tsv'), `${chart.join('\n')}\n`);
+for (const c of checks) console.log(`${c.verdict.padEnd(18)} ${c.name}: ${c.measured} (required ${c.required})`);

