@@ -412,7 +412,8 @@ justifi_client::justifi_client(asio::any_io_executor executor, client_settings s
 {
     auto* self = impl_.get();
     impl_->tokens = std::make_unique<token_cache>(
-        impl_->executor, [self](auth::client_credentials const& c) { return self->fetch_token(c); });
+        impl_->executor, [self](auth::client_credentials const& c) { return self->fetch_token(c); },
+        std::chrono::seconds(60), impl_->settings.metrics);
 }
 
 justifi_client::~justifi_client() = default;
@@ -421,6 +422,21 @@ client_settings const& justifi_client::settings() const { return impl_->settings
 
 asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_request request,
                                                                            auth::auth_context const& auth)
+{
+    auto* const recorder = impl_->settings.metrics;
+    auto const started = clock_type::now();
+    auto outcome = co_await perform(std::move(request), auth);
+    if (recorder) {
+        std::string status = "0";  // no answer
+        if (outcome) status = std::to_string(outcome->status);
+        recorder->add(metrics::upstream_requests_total, {status});
+        recorder->observe(metrics::upstream_duration, {}, clock_type::now() - started);
+    }
+    co_return outcome;
+}
+
+asio::awaitable<boost::system::result<call_response>> justifi_client::perform(call_request request,
+                                                                              auth::auth_context const& auth)
 {
     auto const self = impl_;  // keeps the pool alive across the awaits
     auto const deadline = clock_type::now() + self->settings.call_timeout;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "server/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -59,6 +60,7 @@ struct client_settings {
     int max_attempts = 3;
     std::chrono::milliseconds first_backoff{200};
     std::string ca_file;  // JUSTIFI_CA_FILE, then SSL_CERT_FILE, else the system store
+    metrics::registry* metrics = nullptr;  // upstream calls and token cache lookups, when given
 };
 
 class justifi_client {
@@ -74,6 +76,7 @@ public:
 
 private:
     struct impl;
+    asio::awaitable<boost::system::result<call_response>> perform(call_request request, auth::auth_context const& auth);
     std::shared_ptr<impl> impl_;
 };
 

@@ -13,8 +13,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
 
-token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, std::chrono::seconds refresh_margin)
-    : strand_(asio::make_strand(executor)), fetch_(std::move(fetch)), refresh_margin_(refresh_margin)
+token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, std::chrono::seconds refresh_margin,
+                         metrics::registry* metrics)
+    : strand_(asio::make_strand(executor)), fetch_(std::move(fetch)), refresh_margin_(refresh_margin), metrics_(metrics)
 {
 }
 
@@ -35,7 +36,10 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
     auto const key = key_of(credentials);
     for (;;) {
         auto& e = entries_[key];
-        if (!e.token.empty() && clock::now() < e.refresh_at) co_return e.token;
+        if (!e.token.empty() && clock::now() < e.refresh_at) {
+            if (metrics_) metrics_->add(metrics::token_cache_total, {"hit"});
+            co_return e.token;
+        }
         if (!e.fetching) break;
         // Someone is already asking JustiFi: wait for their answer instead of asking again.
         auto waiter = std::make_shared<asio::steady_timer>(strand_, clock::time_point::max());
@@ -45,6 +49,12 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         if (after.last_error && after.token.empty()) co_return after.last_error;
     }
 
+    // A token that is there but due is a refresh; none at all is a miss.
+    if (metrics_) {
+        std::string result = "refresh";
+        if (entries_[key].token.empty()) result = "miss";
+        metrics_->add(metrics::token_cache_total, {result});
+    }
     entries_[key].fetching = true;
     auto fetched = co_await fetch_(credentials);
     // The map may have rehashed while we waited: look the entry up again.

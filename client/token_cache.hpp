@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "server/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -34,7 +35,7 @@ public:
     using fetch_function = std::function<asio::awaitable<boost::system::result<issued_token>>(auth::client_credentials const&)>;
 
     token_cache(asio::any_io_executor executor, fetch_function fetch,
-                std::chrono::seconds refresh_margin = std::chrono::seconds(60));
+                std::chrono::seconds refresh_margin = std::chrono::seconds(60), metrics::registry* metrics = nullptr);
 
     asio::awaitable<boost::system::result<std::string>> get_or_refresh(auth::client_credentials const& credentials);
     // After an upstream 401: forget `token` (unless a newer one has already replaced it).
@@ -57,6 +58,7 @@ private:
     asio::strand<asio::any_io_executor> strand_;
     fetch_function fetch_;
     std::chrono::seconds refresh_margin_;
+    metrics::registry* metrics_;
     std::unordered_map<std::string, entry> entries_;  // touched only on strand_
 };
 

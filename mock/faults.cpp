@@ -43,7 +43,7 @@ boost::system::result<void, std::string> fault_plan::update(json::object const& 
     auto next = settings_;
     for (auto const& [key, value] : patch) {
         std::string_view const name = key;
-        auto const as_count = [&](std::uint64_t& out, long long max) -> bool {
+        auto const as_count = [&value = value](std::uint64_t& out, long long max) -> bool {  // clang 14: no binding captures
             if (value.is_int64() && value.as_int64() >= 0 && value.as_int64() <= max) {
                 out = static_cast<std::uint64_t>(value.as_int64());
                 return true;

@@ -127,6 +127,11 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     client_settings.base_url = settings.justifi_base_url;
     client_settings.call_timeout = settings.justifi_timeout;
     client_settings.ca_file = settings.justifi_ca_file;
+    // Metrics are served over HTTP only; over stdio nobody could scrape them.
+    metrics::registry metrics;
+    metrics::declare_server_metrics(metrics);
+    metrics::registry* const recorder = stdio || !settings.metrics_enabled ? nullptr : &metrics;
+    client_settings.metrics = recorder;
     client::justifi_client justifi(io.get_executor(), client_settings);
 
     tools::tool_registry registry;
@@ -134,7 +139,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         std::cerr << "justifi-mcp: " << installed.error() << std::endl;
         return 2;
     }
-    mcp::dispatcher dispatcher(identity(), registry, stdio ? 0 : settings.max_tool_calls);
+    mcp::dispatcher dispatcher(identity(), registry, stdio ? 0 : settings.max_tool_calls, recorder);
     log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
                               {"tools", registry.size()},
                               {"read_only", settings.read_only}});
@@ -176,7 +181,42 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     }
     http_transport transport(io, settings, dispatcher, sessions,
                              settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt,
-                             validation ? &*validation : nullptr);
+                             validation ? &*validation : nullptr, recorder);
+    metrics.gauge("justifi_mcp_open_connections", "HTTP connections open now",
+                  [&transport] { return static_cast<double>(transport.open_connections()); });
+    metrics.gauge("justifi_mcp_sessions", "MCP sessions this process has seen recently (a bounded memory)",
+                  [&transport] { return static_cast<double>(transport.session_count()); });
+    metrics.gauge("justifi_mcp_tool_calls_in_flight", "tool calls running now",
+                  [&dispatcher] { return static_cast<double>(dispatcher.calls_in_flight()); });
+    if (issuer_keys)
+        metrics.gauge("justifi_mcp_jwks_loads", "loads of the issuer's JWKS since start (at start, on unknown kids)",
+                      [&issuer_keys] { return static_cast<double>(issuer_keys->loads()); });
+    // MCP_METRICS_PORT: a listener of their own, for a scraper the load balancer never reaches.
+    std::optional<http_server> metrics_server;
+    if (recorder && settings.metrics_port != 0) {
+        metrics_server.emplace(io, http_server_settings{settings.header_timeout, settings.idle_timeout,
+                                                        settings.write_timeout, 4096, 64},
+                               [&metrics, &settings](http_exchange& ex) -> asio::awaitable<void> {
+                                   auto const target = ex.request.target();
+                                   if (target.substr(0, target.find('?')) == settings.metrics_path) {
+                                       co_await answer_metrics(ex, metrics);
+                                       co_return;
+                                   }
+                                   auto res = make_response(ex.request, http::status::not_found, "text/plain",
+                                                            "Not Found: metrics are at " + settings.metrics_path);
+                                   co_await ex.respond(std::move(res));
+                               });
+        auto const metrics_endpoint = metrics_server->listen(settings.host, settings.metrics_port);
+        if (!metrics_endpoint) {
+            std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.metrics_port
+                      << " for metrics: " << metrics_endpoint.error().message() << std::endl;
+            return 1;
+        }
+        metrics_server->start();
+        log::info("metrics listening", {{"host", metrics_endpoint->address().to_string()},
+                                        {"port", metrics_endpoint->port()},
+                                        {"path", settings.metrics_path}});
+    }
     auto const endpoint = transport.listen();
     if (!endpoint) {
         std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.port << ": "

@@ -313,6 +313,26 @@ std::vector<setting_spec> const& specs()
         {"trust-proxy", "MCP_TRUST_PROXY", "false",
          "believe X-Forwarded-Proto and X-Forwarded-Host (behind ngrok or a load balancer that sets them)",
          bool_setting(&settings::trust_proxy)},
+        {"metrics", "MCP_METRICS", "true", "serve Prometheus metrics (HTTP transport)",
+         bool_setting(&settings::metrics_enabled)},
+        {"metrics-path", "MCP_METRICS_PATH", "/metrics", "path of the Prometheus metrics",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             bool const taken = v == "/" || v == "/mcp" || v == "/health" || v.starts_with("/.well-known/");
+             bool const plain = v.size() > 1 && v.front() == '/' &&
+                                v.find_first_of("?# \t\"") == std::string_view::npos;
+             if (!plain || taken)
+                 return "must be a path such as /metrics, other than /, /mcp, /health and /.well-known/...";
+             s.metrics_path = v;
+             return std::nullopt;
+         }},
+        {"metrics-port", "MCP_METRICS_PORT", "0",
+         "serve the metrics on this port of MCP_HOST instead of the MCP port (0: the MCP port)",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const p = parse_int<int>(v, 0, 65535);
+             if (!p) return "must be an integer between 0 and 65535";
+             s.metrics_port = static_cast<std::uint16_t>(*p);
+             return std::nullopt;
+         }},
         {"allow-client-credential-headers", "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "true",
          "accept JustiFi client credentials in X-Client-Id / X-Client-Secret headers",
          bool_setting(&settings::allow_client_credential_headers)},

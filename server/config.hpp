@@ -73,6 +73,11 @@ struct settings {
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;
 
+    // Prometheus metrics: on the MCP listener at metrics_path, or on their own port.
+    bool metrics_enabled = true;
+    std::string metrics_path = "/metrics";
+    std::uint16_t metrics_port = 0;
+
     // The issuer identifier as Auth0 writes it in `iss` (with its trailing slash).
     std::string oauth_issuer() const
     {

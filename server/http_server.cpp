@@ -218,7 +218,7 @@ void http_server::begin_drain()
         log::info("stopped accepting connections");
     });
     std::lock_guard lock(connections_mutex_);
-    for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn] { conn->drain(); });
+    for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn = conn] { conn->drain(); });
 }
 
 asio::awaitable<void> http_server::accept_loop()
@@ -349,6 +349,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         auto const elapsed =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started_);
         auto const target = ex.request.target();
+        if (settings_.observe) settings_.observe(ex.log_method_, static_cast<int>(ex.status_), elapsed);
         log::info("request", {{"request_id", ex.request_id_},
                               {"http_method", ex.request.method_string()},
                               {"path", target.substr(0, target.find('?'))},

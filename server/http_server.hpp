@@ -45,6 +45,8 @@ struct http_server_settings {
     std::size_t max_connections = 10'000;
     // Null: plain HTTP. Otherwise HTTPS with this server context (certificate and key loaded).
     std::shared_ptr<asio::ssl::context> tls;
+    // Told of each answered request (its log label, status and time), for metrics.
+    std::function<void(std::string_view label, int status, std::chrono::microseconds elapsed)> observe;
 };
 
 class http_server;

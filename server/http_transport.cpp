@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -83,6 +84,11 @@ private:
 // this is a bounded, per-process memory of a preference, lost harmlessly on eviction.
 class http_transport::session_states {
 public:
+    std::size_t size()
+    {
+        std::lock_guard lock(mutex_);
+        return states_.size();
+    }
     std::shared_ptr<mcp::session_state> get(std::string const& session_id)
     {
         std::lock_guard lock(mutex_);
@@ -127,9 +133,60 @@ private:
     std::unordered_map<std::string, std::string> documents_;
 };
 
+std::string_view request_label(std::string_view logged_method)
+{
+    static constexpr std::array<std::string_view, 9> known{
+        "initialize",         "ping",        "tools/list", "tools/call", "logging/setLevel", "notifications/initialized",
+        "notifications/cancelled", "(server stream)", "notifications/progress"};
+    if (logged_method.empty()) return "http";
+    for (auto const k : known)
+        if (k == logged_method) return k;
+    return "other";
+}
+
+asio::awaitable<void> answer_metrics(http_exchange& ex, metrics::registry const& metrics)
+{
+    auto& req = ex.request;
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        auto res = make_response(req, http::status::method_not_allowed, "text/plain", "Method Not Allowed: use GET");
+        res.set(http::field::allow, "GET, HEAD");
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
+    ex.set_log_method("(metrics)");
+    auto res = make_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+    res.set(http::field::cache_control, "no-store");
+    if (req.method() == http::verb::head) {
+        auto const length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    co_await ex.respond(std::move(res));
+}
+
+namespace {
+
+http_server_settings server_settings(config::settings const& settings, metrics::registry* metrics)
+{
+    http_server_settings out{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
+                             settings.max_body_bytes, settings.max_connections};
+    if (metrics)
+        out.observe = [metrics](std::string_view label, int status, std::chrono::microseconds elapsed) {
+            if (label == "(metrics)") return;  // scrapes are not traffic
+            std::string const method(request_label(label));
+            metrics->add(metrics::requests_total, {method, std::to_string(status)});
+            metrics->observe(metrics::request_duration, {method}, elapsed);
+        };
+    return out;
+}
+
+}  // namespace
+
+std::size_t http_transport::session_count() const { return session_states_->size(); }
+
 http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity,
-                               auth::token_validation const* validation)
+                               auth::token_validation const* validation, metrics::registry* metrics)
     : settings_(settings),
       dispatcher_(dispatcher),
       sessions_(sessions),
@@ -140,10 +197,8 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       development_identity_(std::move(development_identity)),
       validation_(validation),
       rate_limiter_(settings.rate_limit_per_second, settings.rate_limit_burst),
-      server_(io,
-              http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
-                                   settings.max_body_bytes, settings.max_connections},
-              [this](http_exchange& ex) { return handle(ex); })
+      metrics_(metrics),
+      server_(io, server_settings(settings, metrics), [this](http_exchange& ex) { return handle(ex); })
 {
 }
 
@@ -156,7 +211,10 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
     std::string_view forwarded_host;
     if (settings_.trust_proxy) forwarded_host = header(req, "X-Forwarded-Host");
 
-    if (route.target == http_rules::route::not_found) {
+    auto const path = req.target().substr(0, req.target().find('?'));
+    if (metrics_ && settings_.metrics_enabled && settings_.metrics_port == 0 && path == settings_.metrics_path) {
+        co_await answer_metrics(ex, *metrics_);
+    } else if (route.target == http_rules::route::not_found) {
         co_await ex.respond(make_response(req, http::status::not_found, "text/plain",
                                           "Not Found: the MCP endpoint is /mcp (or /), health is /health, OAuth "
                                           "metadata is /.well-known/oauth-protected-resource"));
@@ -386,6 +444,7 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     if (auto const wait = rate_limiter_.take(identity->principal(), rate_limiter::clock::now())) {
         auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
         log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity->principal()}});
+        if (metrics_) metrics_->add(metrics::rate_limited_total);
         auto res = rpc_error_response(req, http::status::too_many_requests, jsonrpc::server_error,
                                       "Too Many Requests: more than " +
                                           std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +

@@ -20,15 +20,18 @@ class http_transport {
 public:
     // `development_identity` (MCP_AUTH=none) serves requests that bring no credentials;
     // `validation` (JUSTIFI_OAUTH_VALIDATION=jwks) verifies bearer tokens before anything else.
+    // `metrics` (when given) records each request, and is served at MCP_METRICS_PATH unless
+    // MCP_METRICS_PORT gives it a listener of its own.
     http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                    session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt,
-                   auth::token_validation const* validation = nullptr);
+                   auth::token_validation const* validation = nullptr, metrics::registry* metrics = nullptr);
 
     boost::system::result<tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
     void start() { server_.start(); }
     void begin_drain() { server_.begin_drain(); }
     bool stopping() const { return server_.stopping(); }
     std::size_t open_connections() const { return server_.open_connections(); }
+    std::size_t session_count() const;
 
 private:
     class session_states;
@@ -64,7 +67,15 @@ private:
     std::optional<auth::auth_context> development_identity_;
     auth::token_validation const* validation_;
     rate_limiter rate_limiter_;
+    metrics::registry* metrics_;
     http_server server_;
 };
+
+// GET or HEAD of the metrics in the Prometheus text format; 405 for other methods.
+asio::awaitable<void> answer_metrics(http_exchange& ex, metrics::registry const& metrics);
+
+// The metrics label of a request: its JSON-RPC method when it is one this server knows,
+// "other" for any other method, "http" for requests that carry none (health, metadata).
+std::string_view request_label(std::string_view logged_method);
 
 }  // namespace justifi

@@ -82,9 +82,15 @@ std::optional<int> log_level_index(std::string_view name)
     return static_cast<int>(it - log_levels.begin());
 }
 
-dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight)
-    : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight)
+dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight,
+                       metrics::registry* metrics)
+    : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight), metrics_(metrics)
 {
+}
+
+void dispatcher::record_call(std::string const& tool, std::string_view outcome) const
+{
+    if (metrics_) metrics_->add(metrics::tool_calls_total, {tool, std::string(outcome)});
 }
 
 asio::awaitable<std::optional<json::object>> dispatcher::handle(jsonrpc::message message, request_context context)
@@ -182,6 +188,7 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
                                                         {"principal", context.auth.principal()}});
         if (context.refused)
             *context.refused = refusal{refusal::kind::insufficient_scope, tool->required_scope, description};
+        record_call(tool->name, "refused");
         co_return make_error(request.id, jsonrpc::server_error,
                              "Forbidden: " + description + "; sign in again granting it");
     }
@@ -212,6 +219,8 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
                                                                      {"limit", max_calls_in_flight_}});
         if (context.refused)
             *context.refused = refusal{refusal::kind::overloaded, {}, "too many tool calls are running; retry shortly"};
+        record_call(tool->name, "refused");
+        if (metrics_) metrics_->add(metrics::overload_total);
         co_return make_error(request.id, jsonrpc::server_error,
                              "Server busy: too many tool calls are running; retry in a second");
     }
@@ -234,6 +243,9 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
     log::debug("tool call ended", {{"request_id", context.request_id},
                                    {"tool", tool->name},
                                    {"cancelled", call->cancelled_by_client || call->cancelled_by_shutdown}});
+    if (call->cancelled_by_client || call->cancelled_by_shutdown) record_call(tool->name, "cancelled");
+    else if (failure || !outcome) record_call(tool->name, "failed");
+    else record_call(tool->name, outcome->is_error ? "tool_error" : "ok");
     if (call->cancelled_by_client) co_return std::nullopt;
     if (call->cancelled_by_shutdown)
         co_return make_error(request.id, jsonrpc::internal_error,
@@ -292,7 +304,8 @@ void dispatcher::cancel_all_calls()
     std::lock_guard lock(calls_mutex_);
     for (auto const& [key, call] : calls_) {
         call->cancelled_by_shutdown = true;
-        asio::post(call->executor, [call] { emit_cancellation(*call); });
+        // An init-capture: clang 14 cannot capture a structured binding.
+        asio::post(call->executor, [call = call] { emit_cancellation(*call); });
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "server/jsonrpc.hpp"
+#include "server/metrics.hpp"
 #include "tools/tool_registry.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -86,7 +87,8 @@ class dispatcher {
 public:
     // `max_calls_in_flight`: tools/call beyond it is refused at once (0: no limit), so a burst
     // meets a quick "busy" instead of a queue of upstream calls without bound.
-    dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight = 0);
+    dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight = 0,
+               metrics::registry* metrics = nullptr);
 
     // The response to send, or nothing (a notification, or a request the client cancelled).
     asio::awaitable<std::optional<json::object>> handle(jsonrpc::message message, request_context context);
@@ -116,6 +118,8 @@ private:
     server_identity identity_;
     tools::tool_registry const& registry_;
     std::size_t max_calls_in_flight_;
+    metrics::registry* metrics_;
+    void record_call(std::string const& tool, std::string_view outcome) const;
     mutable std::mutex calls_mutex_;
     std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
 };

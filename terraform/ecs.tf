@@ -27,6 +27,9 @@ locals {
     { name = "MCP_DRAIN_TIMEOUT", value = "${var.drain_timeout_seconds}s" },
     { name = "MCP_IDLE_TIMEOUT", value = "${local.server_idle_timeout_seconds}s" },
     { name = "LOG_LEVEL", value = var.log_level },
+    # Metrics on a port of their own: the ALB forwards only the container port, and the
+    # task's security group admits nothing else from outside, so /metrics stays private.
+    { name = "MCP_METRICS_PORT", value = tostring(var.metrics_port) },
     { name = "JUSTIFI_BASE_URL", value = var.justifi_base_url },
     { name = "JUSTIFI_READ_ONLY", value = var.read_only },
   ]

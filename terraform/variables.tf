@@ -162,6 +162,12 @@ variable "container_port" {
   default     = 8080
 }
 
+variable "metrics_port" {
+  description = "Port of the Prometheus metrics in the task (MCP_METRICS_PORT): not the container port, so the ALB never exposes them; a scraper in the VPC (or a sidecar) reads http://<task>:<port>/metrics."
+  type        = number
+  default     = 9090
+}
+
 variable "desired_count" {
   description = "Tasks the service starts with; auto scaling moves it between min_count and max_count afterwards."
   type        = number

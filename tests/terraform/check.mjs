@@ -37,6 +37,8 @@ const SAFE_DEFAULTS = {
   MCP_MAX_BODY_BYTES: 'default 1 MiB: JSON-RPC requests of the tool catalog are a few KiB',
   MCP_MAX_TOOL_CALLS: 'default 256 in flight per task: beyond it a quick 503 with Retry-After beats a queue of JustiFi calls',
   MCP_RATE_LIMIT: 'default 20 requests/s per caller (token subject or client id): far above what one person\'s assistant sends',
+  MCP_METRICS: 'default true: the metrics are served, on MCP_METRICS_PORT (set below) so the ALB never exposes them',
+  MCP_METRICS_PATH: 'default /metrics: the conventional path for a Prometheus scraper',
   MCP_RATE_LIMIT_BURST: 'default 100: a client listing tools and calling several at once is never limited',
   MCP_THREADS: 'default one per core: the task\'s vCPUs',
   JUSTIFI_TIMEOUT: 'default 30s per JustiFi call (retries included)',
