@@ -113,6 +113,7 @@ char const* fault_label(fault_kind kind)
     switch (kind) {
     case fault_kind::drop: return "dropped";
     case fault_kind::drop_after_processing: return "dropped_after_processing";
+    case fault_kind::cut_after_processing: return "cut_after_processing";
     case fault_kind::rate_limit: return "rate_limited";
     case fault_kind::fail: return "failed";
     case fault_kind::none: break;
@@ -270,6 +271,14 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
         // Done and remembered, but the client never hears of it: only its retry can tell.
         log::debug("injected fault: dropping the connection after processing", {{"reason", fault.reason}});
         co_await drop(ex);
+        co_return;
+    }
+    if (fault.kind == fault_kind::cut_after_processing) {
+        // Done and remembered; the answer starts, then the connection resets mid-body.
+        log::debug("injected fault: cutting the answer mid-body", {{"reason", fault.reason}});
+        auto res = make_response(ex.request, static_cast<http::status>(out.status),
+                                 out.body.empty() ? "" : "application/json", out.body);
+        co_await ex.respond_cut_short(std::move(res));
         co_return;
     }
     co_await send(ex, out);

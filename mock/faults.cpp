@@ -19,6 +19,10 @@ fault_decision fault_plan::next()
         --settings_.drop_after_first;
         d.kind = fault_kind::drop_after_processing;
         d.reason = "drop_after_first";
+    } else if (settings_.cut_first > 0) {
+        --settings_.cut_first;
+        d.kind = fault_kind::cut_after_processing;
+        d.reason = "cut_first";
     } else if (settings_.rate_limit_first > 0) {
         --settings_.rate_limit_first;
         d.kind = fault_kind::rate_limit;
@@ -68,16 +72,17 @@ boost::system::result<void, std::string> fault_plan::update(json::object const& 
                 return std::string("fail_status must be an HTTP status from 400 to 599");
             next.fail_status = static_cast<int>(n);
         } else if (name == "fail_first" || name == "rate_limit_first" || name == "drop_first" ||
-                   name == "drop_after_first") {
+                   name == "drop_after_first" || name == "cut_first") {
             if (!as_count(n, 1'000'000'000)) return std::string(name) + " must be a non-negative integer";
             if (name == "fail_first") next.fail_first = n;
             else if (name == "rate_limit_first") next.rate_limit_first = n;
             else if (name == "drop_first") next.drop_first = n;
-            else next.drop_after_first = n;
+            else if (name == "drop_after_first") next.drop_after_first = n;
+            else next.cut_first = n;
         } else {
             return "unknown fault setting \"" + std::string(name) +
                    "\"; use latency_ms, fail_rate, fail_status, fail_first, rate_limit_first, drop_first, "
-                   "drop_after_first";
+                   "drop_after_first, cut_first";
         }
     }
     settings_ = next;

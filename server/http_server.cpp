@@ -1,5 +1,7 @@
 #include "server/http_server.hpp"
 
+#include <sstream>
+
 #include "server/encoding.hpp"
 #include "server/log.hpp"
 
@@ -137,6 +139,19 @@ void http_exchange::abort()
     boost::system::error_code ignored;
     conn_.stream.tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
     conn_.stream.tcp_layer().socket().close(ignored);
+}
+
+asio::awaitable<void> http_exchange::respond_cut_short(http::response<http::string_body> response)
+{
+    response.prepare_payload();
+    std::ostringstream head;
+    head << response.base();
+    auto const& body = response.body();
+    auto const bytes = head.str() + body.substr(0, body.size() / 2);
+    conn_.stream.expires_after(server_.settings_.write_timeout);
+    // Whether the half arrives or not, the connection is reset next.
+    [[maybe_unused]] auto [ec, n] = co_await asio::async_write(conn_.stream, asio::buffer(bytes), use_tuple);
+    abort();
 }
 
 asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body> head)

@@ -75,6 +75,8 @@ public:
     asio::awaitable<void> respond(http::response<http::string_body> response);
     // Closes the connection without answering (the simulator's "dropped connection" fault).
     void abort();
+    // Sends the head and half the body, then closes (the simulator's "reset mid-body" fault).
+    asio::awaitable<void> respond_cut_short(http::response<http::string_body> response);
 
     // Streams: false once the client is gone (writes are then skipped).
     asio::awaitable<bool> open_stream(http::response<http::empty_body> head);

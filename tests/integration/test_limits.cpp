@@ -2,8 +2,13 @@
 // Retry-After, and a cap on tool calls in flight answered with a quick 503 instead of a queue.
 #include "tests/support/fixtures.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <thread>
 
 using namespace justifi::test;
@@ -19,9 +24,75 @@ http_response ping(mcp_session const& session, header_list const& credentials, s
     return session.post(json::parse(rpc(id, "ping")), credentials);
 }
 
+// p99 of `n` pings over one keep-alive connection, in microseconds.
+double ping_p99(mcp_session const& session, int n)
+{
+    http_connection connection(session.port);
+    auto headers = mcp_post_headers(session.session_id);
+    headers.emplace_back("MCP-Protocol-Version", session.protocol_version);
+    auto const body = rpc(1, "ping");
+    std::vector<double> micros;
+    for (int i = 0; i < n; ++i) {
+        auto const start = std::chrono::steady_clock::now();
+        auto const res = connection.request("POST", "/mcp", headers, body);
+        micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+        BOOST_REQUIRE_EQUAL(res.status, 200);
+    }
+    std::sort(micros.begin(), micros.end());
+    return micros[static_cast<std::size_t>(0.99 * (micros.size() - 1))];
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(limits)
+
+BOOST_AUTO_TEST_CASE(a_thousand_clients_trickling_header_bytes_are_dropped_at_the_header_deadline_and_others_stay_fast)
+{
+    namespace asio = boost::asio;
+    http_server server({.env = {{"MCP_HEADER_TIMEOUT", "2s"}}});
+    auto const session = mcp_session::open(server.port);
+    ping_p99(session, 100);  // warm
+    auto const unloaded = ping_p99(session, 400);
+
+    asio::io_context io;
+    std::vector<asio::ip::tcp::socket> slow;
+    slow.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+        slow.emplace_back(io);
+        slow.back().connect({asio::ip::make_address("127.0.0.1"), server.port});
+    }
+    auto const started = std::chrono::steady_clock::now();
+    std::atomic<bool> stop{false};
+    std::thread trickle([&] {
+        std::string const request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (std::size_t byte = 0; byte < request.size() && !stop; ++byte) {
+            for (auto& s : slow) {
+                boost::system::error_code ignored;
+                asio::write(s, asio::buffer(&request[byte], 1), ignored);
+            }
+            for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(100ms);  // a byte a second
+        }
+    });
+    std::this_thread::sleep_for(300ms);
+    auto const loaded = ping_p99(session, 400);
+
+    // Past the 2 s header deadline (plus scheduling slack), every trickler has been dropped.
+    std::this_thread::sleep_until(started + 3500ms);
+    std::size_t closed = 0;
+    for (auto& s : slow) {
+        s.non_blocking(true);
+        char c;
+        boost::system::error_code ec;
+        s.read_some(asio::buffer(&c, 1), ec);
+        if (ec == asio::error::eof || ec == asio::error::connection_reset) ++closed;
+    }
+    stop = true;
+    trickle.join();
+    BOOST_TEST(closed == slow.size());
+    BOOST_TEST_MESSAGE("ping p99 unloaded " << unloaded << " us, with 1000 tricklers " << loaded << " us");
+    // Within 2x of the unloaded figure (a 1 ms floor: below it, scheduler noise is the signal).
+    BOOST_TEST(loaded <= 2 * std::max(unloaded, 1000.0), "p99 " << loaded << " us vs unloaded " << unloaded << " us");
+}
 
 BOOST_AUTO_TEST_CASE(a_caller_over_its_rate_gets_429_with_retry_after_and_others_are_untouched)
 {
