@@ -1,5 +1,6 @@
-# ECS cluster, the task definition (one container: the justifi-mcp binary), the Fargate
-# service behind the target group, its log group and CPU target-tracking auto scaling.
+# ECS cluster, the task definition (the justifi-mcp binary, and the metrics sidecar of
+# metrics.tf unless enable_metrics_sidecar = false), the Fargate service behind the target
+# group, its log group and CPU target-tracking auto scaling.
 
 locals {
   public_url = "https://${var.domain_name}"
@@ -29,7 +30,9 @@ locals {
     { name = "LOG_LEVEL", value = var.log_level },
     # Metrics on a port of their own: the ALB forwards only the container port, and the
     # task's security group admits nothing else from outside, so /metrics stays private.
+    # The sidecar (metrics.tf) scrapes this port and path over the task's loopback.
     { name = "MCP_METRICS_PORT", value = tostring(var.metrics_port) },
+    { name = "MCP_METRICS_PATH", value = var.metrics_path },
     { name = "JUSTIFI_BASE_URL", value = var.justifi_base_url },
     { name = "JUSTIFI_READ_ONLY", value = var.read_only },
   ]
@@ -53,6 +56,10 @@ locals {
     image                  = "${aws_ecr_repository.app.repository_url}:${var.image_tag}"
     essential              = true
     readonlyRootFilesystem = true
+    # The task's CPU and memory minus the metrics sidecar's (all of it without the sidecar).
+    # cpu is a share, not a cap; memoryReservation is soft, so only the task limit stops it.
+    cpu               = var.task_cpu - local.metrics_collector_cpu
+    memoryReservation = var.task_memory - local.metrics_collector_memory
     # SIGTERM starts the drain (MCP_DRAIN_TIMEOUT); SIGKILL follows only after this.
     stopTimeout = var.stop_timeout_seconds
     # The image's HEALTHCHECK (ECS ignores Docker's): `justifi-mcp health` GETs /health on MCP_PORT.
@@ -111,7 +118,15 @@ resource "aws_ecs_task_definition" "app" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  container_definitions = jsonencode([local.container])
+  # The server, then the metrics sidecar when enabled (metrics.tf).
+  container_definitions = jsonencode(local.container_definitions)
+
+  lifecycle {
+    precondition {
+      condition     = local.metrics_collector_cpu < var.task_cpu && local.metrics_collector_memory < var.task_memory
+      error_message = "The metrics sidecar's cpu and memory must leave room for the server in task_cpu and task_memory."
+    }
+  }
 }
 
 resource "aws_ecs_service" "app" {

@@ -1,6 +1,7 @@
 # Least-privilege roles. The execution role lets ECS pull the image, write the log stream and
-# read the one secret; the task role (what the server's own code may do) grants nothing: the
-# server calls no AWS API.
+# read the one secret. The task role is what the containers' own code may do: the server calls
+# no AWS API; the metrics sidecar writes its EMF log events to /ecs/<name>/metrics, which
+# metrics.tf grants (aws_iam_role_policy.task_metrics) only while the sidecar is enabled.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -56,9 +57,9 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "WriteLogs"
-    effect    = "Allow"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    sid     = "WriteLogs"
+    effect  = "Allow"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
     # The group (CreateLogStream) and its streams (PutLogEvents), nothing else.
     resources = [aws_cloudwatch_log_group.app.arn, "${aws_cloudwatch_log_group.app.arn}:*"]
   }
@@ -79,6 +80,6 @@ resource "aws_iam_role_policy" "execution" {
 
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
-  description        = "The ${var.name} server itself: no AWS permissions"
+  description        = "The ${var.name} containers: none for the server; the metrics sidecar writes its log group"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }

@@ -52,3 +52,13 @@ output "task_security_group_id" {
   description = "Security group of the tasks."
   value       = aws_security_group.tasks.id
 }
+
+output "metrics_log_group_name" {
+  description = "Log group of the metrics sidecar's EMF events (null without the sidecar)."
+  value       = one(aws_cloudwatch_log_group.metrics[*].name)
+}
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the server's metrics (null without the sidecar)."
+  value       = var.enable_metrics_sidecar ? var.metrics_namespace : null
+}

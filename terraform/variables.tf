@@ -163,9 +163,25 @@ variable "container_port" {
 }
 
 variable "metrics_port" {
-  description = "Port of the Prometheus metrics in the task (MCP_METRICS_PORT): not the container port, so the ALB never exposes them; a scraper in the VPC (or a sidecar) reads http://<task>:<port>/metrics."
+  description = "Port of the Prometheus metrics in the task (MCP_METRICS_PORT): not the container port, so the ALB never exposes them; the metrics sidecar (metrics.tf) scrapes http://127.0.0.1:<port><metrics_path>."
   type        = number
   default     = 9090
+
+  validation {
+    condition     = var.metrics_port >= 1 && var.metrics_port <= 65535
+    error_message = "metrics_port must be a TCP port."
+  }
+}
+
+variable "metrics_path" {
+  description = "Path of the Prometheus metrics (MCP_METRICS_PATH); the sidecar scrapes the same path."
+  type        = string
+  default     = "/metrics"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9/_.-]*$", var.metrics_path))
+    error_message = "metrics_path must be an absolute path of letters, digits and / _ . -"
+  }
 }
 
 variable "desired_count" {
@@ -293,10 +309,69 @@ variable "secret_recovery_window_days" {
   default     = 30
 }
 
+# --- Metrics sidecar (metrics.tf) --------------------------------------------------------
+
+variable "enable_metrics_sidecar" {
+  description = "Run an AWS Distro for OpenTelemetry collector next to the server that scrapes its Prometheus metrics every 30 s and writes them to CloudWatch (EMF). false removes the container, its log group, the task role's permissions and the metrics alarm; the server still serves /metrics on metrics_port."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_collector_image" {
+  description = "Image of the metrics sidecar, pinned to a release. Pulled when a task starts: if it cannot be pulled the task does not start, so copy it into a private ECR repository (or use an ECR pull-through cache) to remove the dependency on public.ecr.aws."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
+
+  validation {
+    condition     = can(regex(":[A-Za-z0-9._-]+$|@sha256:[0-9a-f]{64}$", var.metrics_collector_image)) && !endswith(var.metrics_collector_image, ":latest")
+    error_message = "Pin metrics_collector_image to a release tag or a digest, not latest."
+  }
+}
+
+variable "metrics_collector_cpu" {
+  description = "CPU units reserved for the metrics sidecar out of task_cpu; the server container gets the rest. Container CPU on Fargate is a share, not a cap: either container may use CPU the other leaves idle."
+  type        = number
+  default     = 64
+}
+
+variable "metrics_collector_memory" {
+  description = "Hard memory limit (MiB) of the metrics sidecar out of task_memory: a collector that grows past it is killed (and restarted) instead of taking memory from the server, which reserves the rest."
+  type        = number
+  default     = 128
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the scraped metrics (dimensions environment and service tell staging from production)."
+  type        = string
+  default     = "JustiFi/MCP"
+
+  validation {
+    condition     = length(var.metrics_namespace) > 0 && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be non-empty and not in the reserved AWS/ namespaces."
+  }
+}
+
+variable "metrics_scrape_interval_seconds" {
+  description = "How often the sidecar scrapes the server; each scrape becomes one EMF log event per label set."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.metrics_scrape_interval_seconds >= 10 && var.metrics_scrape_interval_seconds <= 300
+    error_message = "metrics_scrape_interval_seconds must be 10-300."
+  }
+}
+
+variable "upstream_error_alarm_percent" {
+  description = "Share of JustiFi API calls (in 5 minutes, at least 10 calls) answered with 500/502/503/504 or not at all that raises the upstream-errors alarm; needs the metrics sidecar."
+  type        = number
+  default     = 5
+}
+
 # --- Logs and alarms ---------------------------------------------------------------------
 
 variable "log_retention_days" {
-  description = "Retention of the /ecs/<name> log group."
+  description = "Retention of the /ecs/<name> log group and of the metrics sidecar's /ecs/<name>/metrics."
   type        = number
   default     = 30
 }

@@ -15,6 +15,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,8 +38,7 @@ const SAFE_DEFAULTS = {
   MCP_MAX_BODY_BYTES: 'default 1 MiB: JSON-RPC requests of the tool catalog are a few KiB',
   MCP_MAX_TOOL_CALLS: 'default 256 in flight per task: beyond it a quick 503 with Retry-After beats a queue of JustiFi calls',
   MCP_RATE_LIMIT: 'default 20 requests/s per caller (token subject or client id): far above what one person\'s assistant sends',
-  MCP_METRICS: 'default true: the metrics are served, on MCP_METRICS_PORT (set below) so the ALB never exposes them',
-  MCP_METRICS_PATH: 'default /metrics: the conventional path for a Prometheus scraper',
+  MCP_METRICS: 'default true: the metrics are served, on MCP_METRICS_PORT and MCP_METRICS_PATH (set by the task, scraped by the sidecar) so the ALB never exposes them',
   MCP_RATE_LIMIT_BURST: 'default 100: a client listing tools and calling several at once is never limited',
   MCP_THREADS: 'default one per core: the task\'s vCPUs',
   JUSTIFI_TIMEOUT: 'default 30s per JustiFi call (retries included)',
@@ -127,8 +127,9 @@ function mergeModule(parsedFiles) {
 
 // ---------------------------------------------------------------------------------------
 // A small evaluator: hcl2json keeps every expression as a "${...}" template string. This
-// resolves the ones made of var.*, local.*, literals, tostring() and + / -; anything else
-// (resource attributes, functions) stays as its "${...}" text, which checks compare.
+// resolves the ones made of var.*, local.*, literals, tostring(), + / -, c ? a : b, [a, b]
+// and concat(); anything else (resource attributes, other functions) stays as its "${...}"
+// text, which checks compare.
 
 class Unknown {
   constructor(expr) {
@@ -188,10 +189,81 @@ function splitTopLevel(expr, operators) {
   return found === null ? null : [expr.slice(0, found), expr[found], expr.slice(found + 1)];
 }
 
+// Scans expr at bracket depth 0 outside strings, calling visit(index, char) until it returns
+// a value other than undefined.
+function scanTopLevel(expr, visit) {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < expr.length; i += 1) {
+    const c = expr[i];
+    if (quoted) {
+      if (c === '\\') i += 1;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if ('([{'.includes(c)) depth += 1;
+    else if (')]}'.includes(c)) depth -= 1;
+    else if (depth === 0) {
+      const result = visit(i, c);
+      if (result !== undefined) return result;
+    }
+  }
+  return undefined;
+}
+
+// c ? a : b at the top level, as [c, a, b] (nested conditionals stay in a or b).
+function splitConditional(expr) {
+  const question = scanTopLevel(expr, (i, c) => (c === '?' ? i : undefined));
+  if (question === undefined) return null;
+  let pending = 0;
+  const colon = scanTopLevel(expr, (i, c) => {
+    if (i <= question) return undefined;
+    if (c === '?') pending += 1;
+    else if (c === ':' && pending-- === 0) return i;
+    return undefined;
+  });
+  return colon === undefined ? null : [expr.slice(0, question), expr.slice(question + 1, colon), expr.slice(colon + 1)];
+}
+
+// The comma-separated items of a list or argument list (without its brackets).
+function splitItems(inner) {
+  const items = [];
+  let start = 0;
+  scanTopLevel(inner, (i, c) => {
+    if (c === ',') {
+      items.push(inner.slice(start, i));
+      start = i + 1;
+    }
+    return undefined;
+  });
+  items.push(inner.slice(start));
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+// Whether expr is one bracketed whole: "[...]" or "name(...)".
+function wholeBracket(expr, open) {
+  const first = expr.indexOf(open);
+  if (first < 0) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = first; i < expr.length; i += 1) {
+    const c = expr[i];
+    if (quoted) {
+      if (c === '\\') i += 1;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if ('([{'.includes(c)) depth += 1;
+    else if (')]}'.includes(c) && --depth === 0) return i === expr.length - 1;
+  }
+  return false;
+}
+
 class Evaluator {
-  constructor(module, tfvars) {
+  // raw: local.* that are objects or lists come back as written (their "${...}" strings
+  // unresolved), so checks can compare a container's references.
+  constructor(module, tfvars, { raw = false } = {}) {
     this.module = module;
     this.tfvars = tfvars;
+    this.raw = raw;
     this.depth = 0;
   }
 
@@ -204,6 +276,8 @@ class Evaluator {
 
   local(name) {
     if (!(name in this.module.locals)) return new Unknown(`local.${name}`);
+    const value = this.module.locals[name];
+    if (this.raw && value !== null && typeof value === 'object') return value;
     if (++this.depth > 50) throw new Error(`local.${name} refers to itself`);
     try {
       return this.resolve(this.module.locals[name]);
@@ -215,6 +289,19 @@ class Evaluator {
   expression(text) {
     const expr = text.trim();
     let m;
+    const conditional = splitConditional(expr);
+    if (conditional) {
+      const condition = this.expression(conditional[0]);
+      return typeof condition === 'boolean' ? this.expression(conditional[condition ? 1 : 2]) : new Unknown(expr);
+    }
+    if (expr.startsWith('[') && !/^\[\s*for\s/.test(expr) && wholeBracket(expr, '[')) {
+      const items = splitItems(expr.slice(1, -1)).map((item) => this.expression(item));
+      return items.some((item) => item instanceof Unknown) ? new Unknown(expr) : items;
+    }
+    if (expr.startsWith('concat(') && wholeBracket(expr, '(')) {
+      const lists = splitItems(expr.slice('concat('.length, -1)).map((item) => this.expression(item));
+      return lists.every(Array.isArray) ? lists.flat() : new Unknown(expr);
+    }
     if (/^-?\d+(\.\d+)?$/.test(expr)) return Number(expr);
     if (expr === 'true' || expr === 'false') return expr === 'true';
     if ((m = /^"([^"\\$]*)"$/.exec(expr))) return m[1];
@@ -277,17 +364,28 @@ function only(module, type, what) {
   return [names[0], named[names[0]]];
 }
 
-function environmentOf(module, ev) {
+// The task definition's containers, resolved and as written. The server's container is the one
+// the service's load balancer forwards to; the others are sidecars.
+function taskOf(module, ev) {
   const [, taskDef] = only(module, 'aws_ecs_task_definition', 'task definition');
-  const m = /^\$\{jsonencode\(\[local\.(\w+)\]\)\}$/.exec(taskDef.container_definitions ?? '');
-  if (!m) throw new Error('container_definitions must be jsonencode([local.<container>]) so it can be checked');
-  const container = ev.local(m[1]);
-  const containerRaw = module.locals[m[1]];
+  const m = /^\$\{jsonencode\((.*)\)\}$/s.exec(taskDef.container_definitions ?? '');
+  if (!m) throw new Error('container_definitions must be jsonencode(<a list of locals>) so it can be checked');
+  const containers = ev.expression(m[1]);
+  const containersRaw = new Evaluator(module, ev.tfvars, { raw: true }).expression(m[1]);
+  if (!Array.isArray(containers) || !Array.isArray(containersRaw) || containers.length !== containersRaw.length)
+    throw new Error(`container_definitions = jsonencode(${m[1]}) does not resolve to a list of containers`);
+  const [, service] = only(module, 'aws_ecs_service', 'service');
+  const appName = ev.resolve(block(service, 'load_balancer')?.container_name);
+  const index = containers.findIndex((c) => c?.name === appName);
+  if (index < 0) throw new Error(`no container named ${show(appName)} (the service's load_balancer.container_name)`);
+  const container = containers[index];
+  const containerRaw = containersRaw[index];
+  const sidecars = containers.map((c, i) => ({ container: c, raw: containersRaw[i] })).filter((_, i) => i !== index);
   const env = {};
   for (const item of container.environment ?? []) env[item.name] = item.value;
   const required = ev.local('task_secrets_required');
   const optional = ev.local('task_secrets_optional');
-  return { taskDef, container, containerRaw, env, required, optional };
+  return { taskDef, containers, container, containerRaw, sidecars, env, required, optional };
 }
 
 function structureChecks(envName, module, ev) {
@@ -298,12 +396,12 @@ function structureChecks(envName, module, ev) {
 
   let task;
   try {
-    task = environmentOf(module, ev);
+    task = taskOf(module, ev);
   } catch (error) {
     report(false, `[${envName}] task definition readable`, error.message);
     return;
   }
-  const { taskDef, container, containerRaw, env, required, optional } = task;
+  const { taskDef, containers, container, containerRaw, env, required, optional } = task;
   const drain = seconds(env.MCP_DRAIN_TIMEOUT);
 
   // ECS
@@ -443,8 +541,10 @@ function structureChecks(envName, module, ev) {
   });
 
   // Logs and alarms
-  t('log group: retention 30 days', () => {
-    const [, group] = only(module, 'aws_cloudwatch_log_group', 'log group');
+  t('log group: the one the container logs to, retention 30 days', () => {
+    const groupName = /^\$\{aws_cloudwatch_log_group\.(\w+)\.name\}$/.exec(containerRaw.logConfiguration?.options?.['awslogs-group'] ?? '')?.[1];
+    const group = res.aws_cloudwatch_log_group?.[groupName];
+    if (!group) return `no aws_cloudwatch_log_group.${groupName}`;
     if (want.logGroup && v(group.name) !== want.logGroup) return `name ${show(v(group.name))}`;
     return expectEq(v(group.retention_in_days), 30);
   });
@@ -482,11 +582,6 @@ function structureChecks(envName, module, ev) {
   });
 
   // IAM
-  t('IAM: the task role has no permissions', () => {
-    const roleName = /^\$\{aws_iam_role\.(\w+)\.arn\}$/.exec(taskDef.task_role_arn)?.[1];
-    const refs = JSON.stringify([res.aws_iam_role_policy, res.aws_iam_role_policy_attachment, res.aws_iam_policy_attachment]);
-    return refs.includes(`aws_iam_role.${roleName}.`) ? `aws_iam_role.${roleName} has policies` : true;
-  });
   t('IAM: execution role: no wildcard action; "*" resource only for ecr:GetAuthorizationToken; the secret only', () => {
     const problems = [];
     for (const [name, doc] of Object.entries(module.data.aws_iam_policy_document ?? {}))
@@ -532,7 +627,319 @@ function structureChecks(envName, module, ev) {
     return bad.length === 0 ? true : bad.map(([k, value]) => `${k}=${show(value)}`).join(', ');
   });
 
-  return { env, required, optional, container, domain };
+  const metrics = metricsSidecarChecks(envName, module, ev, task);
+
+  return { env, required, optional, container, domain, metrics };
+}
+
+// ---------------------------------------------------------------------------------------
+// The metrics sidecar (terraform/metrics.tf): an ADOT collector that scrapes the server's
+// Prometheus endpoint and writes CloudWatch EMF.
+
+// The families the binary serves and their label names (server/metrics.cpp). The smoke test
+// compares them with the binary's /metrics, so a new family fails until it is listed here and
+// its dimensions are decided in terraform/metrics.tf.
+const METRIC_FAMILIES = {
+  justifi_mcp_requests_total: { type: 'counter', labels: ['method', 'status'] },
+  justifi_mcp_request_duration_seconds: { type: 'histogram', labels: ['method'] },
+  justifi_mcp_tool_calls_total: { type: 'counter', labels: ['tool', 'outcome'] },
+  justifi_mcp_upstream_requests_total: { type: 'counter', labels: ['status'] },
+  justifi_mcp_upstream_duration_seconds: { type: 'histogram', labels: [] },
+  justifi_mcp_token_cache_total: { type: 'counter', labels: ['result'] },
+  justifi_mcp_rate_limited_total: { type: 'counter', labels: [] },
+  justifi_mcp_overload_rejections_total: { type: 'counter', labels: [] },
+  justifi_mcp_open_connections: { type: 'gauge', labels: [] },
+  justifi_mcp_sessions: { type: 'gauge', labels: [] },
+  justifi_mcp_tool_calls_in_flight: { type: 'gauge', labels: [] },
+  justifi_mcp_jwks_loads: { type: 'gauge', labels: [] },
+};
+// The scrape's target labels: every sample carries them, so every dimension set starts with them.
+const TARGET_LABELS = ['environment', 'service'];
+const COLLECTOR_CONFIG_VARIABLE = 'AOT_CONFIG_CONTENT';
+
+// The yaml package the node tools bring along (a dependency of the conformance suite), or null.
+function loadYaml() {
+  try {
+    return createRequire(import.meta.url)(path.join(path.dirname(path.dirname(hcl2jsonDir)), 'yaml'));
+  } catch {
+    return null;
+  }
+}
+
+const countOf = (ev, body) => (body && 'count' in body ? ev.resolve(body.count) : 1);
+const sameSet = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
+// Strings that are one whole Terraform expression ("${one(aws_x.y[*].name)}") are filled in by
+// Terraform at plan time: returns the value with each replaced by "<terraform>", and the list.
+function terraformExpressions(value, at = '') {
+  const found = [];
+  const walk = (item, where) => {
+    if (Array.isArray(item)) return item.map((x, i) => walk(x, `${where}[${i}]`));
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([k, x]) => [k, walk(x, where ? `${where}.${k}` : k)]));
+    if (typeof item === 'string' && /^\$\{[^]*\}$/.test(item) && templateParts(item).length === 1) {
+      found.push({ where, expr: item });
+      return '<terraform>';
+    }
+    return item;
+  };
+  return [walk(value, at), found];
+}
+
+// The sidecar container: the one given the collector's configuration.
+function collectorOf(task) {
+  return task.sidecars.find((s) => (s.raw.environment ?? []).some?.((e) => e.name === COLLECTOR_CONFIG_VARIABLE));
+}
+
+// The policy documents attached to a role (aws_iam_role_policy), with their counts.
+function rolePolicies(module, ev, roleArnRef) {
+  const roleName = /^\$\{aws_iam_role\.(\w+)\.arn\}$/.exec(roleArnRef ?? '')?.[1];
+  const policies = Object.entries(module.resource.aws_iam_role_policy ?? {})
+    .filter(([, p]) => new RegExp(`^\\$\\{aws_iam_role\\.${roleName}\\.(id|name)\\}$`).test(p.role ?? ''))
+    .map(([name, p]) => {
+      const docName = /^\$\{data\.aws_iam_policy_document\.(\w+)(\[0\])?\.json\}$/.exec(p.policy ?? '')?.[1];
+      return { name, count: countOf(ev, p), doc: module.data.aws_iam_policy_document?.[docName], docName, policy: p.policy };
+    });
+  const attached = JSON.stringify([module.resource.aws_iam_role_policy_attachment, module.resource.aws_iam_policy_attachment]).includes(`aws_iam_role.${roleName}.`);
+  return { roleName, policies, attached };
+}
+
+function metricsSidecarChecks(envName, module, ev, task) {
+  const t = (name, fn) => check(`[${envName}] ${name}`, fn);
+  const v = (raw) => ev.resolve(raw);
+  const res = module.resource;
+  const { taskDef, containers, container, containerRaw, env } = task;
+  const enabled = ev.variable('enable_metrics_sidecar');
+  const name = ev.variable('name');
+  const environment = ev.variable('environment');
+  const taskCpu = Number(v(taskDef.cpu));
+  const taskMemory = Number(v(taskDef.memory));
+  const metricsPort = env.MCP_METRICS_PORT;
+  const metricsPath = env.MCP_METRICS_PATH ?? '/metrics';
+
+  t('metrics: served on a port of their own, not the one the ALB forwards to', () =>
+    /^\d+$/.test(metricsPort ?? '') && metricsPort !== '0' && metricsPort !== env.MCP_PORT && (env.MCP_METRICS ?? 'true') === 'true'
+      ? true : `MCP_METRICS ${show(env.MCP_METRICS)}, MCP_METRICS_PORT ${show(metricsPort)}, MCP_PORT ${show(env.MCP_PORT)}`);
+
+  if (enabled !== true) {
+    report(false, `[${envName}] metrics sidecar enabled by default`, `enable_metrics_sidecar is ${show(enabled)}`);
+    return null;
+  }
+  const sidecar = collectorOf(task);
+  t('metrics sidecar: present, the only container besides the server', () =>
+    sidecar && containers.length === 2 ? true : `containers ${show(containers.map((c) => c?.name))}`);
+  if (!sidecar) return null;
+  const collector = sidecar.container;
+  const collectorRaw = sidecar.raw;
+
+  // The container
+  t('metrics sidecar: essential = false (its failure never stops the task); the server essential', () =>
+    collector.essential === false && container.essential === true ? true : `sidecar essential ${show(collector.essential)}, server ${show(container.essential)}`);
+  // public.ecr.aws/aws-observability/aws-otel-collector, or a copy in a private repository.
+  t('metrics sidecar: an AWS Distro for OpenTelemetry collector image pinned to a release or digest', () => {
+    const image = String(collector.image ?? '');
+    return /\/aws-otel-collector(:v\d+\.\d+\.\d+|@sha256:[0-9a-f]{64})$/.test(image) ? true : `image ${show(collector.image)}`;
+  });
+  const split = `server ${show(container.cpu)} CPU units + reserves ${show(container.memoryReservation)} MiB, sidecar ${show(collector.cpu)} + at most ${show(collector.memory)} MiB`;
+  t(`CPU and memory: ${split}, of the task's ${taskCpu} / ${taskMemory} MiB`, () =>
+    container.cpu + collector.cpu === taskCpu && collector.memory + container.memoryReservation === taskMemory
+      && collector.cpu * 4 <= taskCpu && collector.memory * 4 <= taskMemory && !('memory' in container)
+      ? true : 'the server must get the rest of the task (cpu, memoryReservation, no hard limit) and the sidecar at most a quarter');
+  t('metrics sidecar: logs to the task\'s log group under a stream prefix of its own', () => {
+    const mine = collectorRaw.logConfiguration?.options ?? {};
+    const app = containerRaw.logConfiguration?.options ?? {};
+    return collector.logConfiguration?.logDriver === 'awslogs' && mine['awslogs-group'] === app['awslogs-group']
+      && v(mine['awslogs-stream-prefix']) && v(mine['awslogs-stream-prefix']) !== v(app['awslogs-stream-prefix'])
+      ? true : `options ${show(v(mine))}`;
+  });
+  t('metrics sidecar: read-only root file system, restarted in place, health check /healthcheck', () =>
+    collector.readonlyRootFilesystem === true && collector.restartPolicy?.enabled === true
+      && JSON.stringify(collector.healthCheck?.command) === JSON.stringify(['CMD', '/healthcheck'])
+      ? true : show({ readonlyRootFilesystem: collector.readonlyRootFilesystem, restartPolicy: collector.restartPolicy, healthCheck: collector.healthCheck }));
+
+  // Its configuration
+  const rawValue = (collectorRaw.environment ?? []).find((e) => e.name === COLLECTOR_CONFIG_VARIABLE)?.value;
+  const configLocal = /^\$\{yamlencode\(local\.(\w+)\)\}$/.exec(rawValue ?? '')?.[1];
+  let config = null;
+  t(`metrics sidecar: ${COLLECTOR_CONFIG_VARIABLE} is yamlencode(local.<config>) and parses as YAML`, () => {
+    if (!configLocal) return `${COLLECTOR_CONFIG_VARIABLE} = ${show(rawValue)}`;
+    const resolved = ev.local(configLocal);
+    if (!resolved || typeof resolved !== 'object' || Array.isArray(resolved)) return `local.${configLocal} is ${show(resolved)}`;
+    const YAML = loadYaml();
+    const text = YAML ? YAML.stringify(resolved) : JSON.stringify(resolved); // JSON is YAML too
+    const parsed = YAML ? YAML.parse(text) : JSON.parse(text);
+    if (JSON.stringify(parsed) !== JSON.stringify(resolved)) return 'does not survive a YAML round trip';
+    config = parsed;
+    return true;
+  });
+  if (!config) return null;
+  const [plain, fromTerraform] = terraformExpressions(config);
+  const awsemf = config.exporters?.awsemf ?? {};
+  t('metrics sidecar config: resolves; only the log group name is left to Terraform', () =>
+    fromTerraform.length === 1 && fromTerraform[0].where === 'exporters.awsemf.log_group_name' ? true : `left to Terraform: ${show(fromTerraform)}`);
+  t('metrics sidecar config: no "${" (the collector would expand it)', () =>
+    !JSON.stringify(plain).includes('${') ? true : 'found "${"');
+  const scrapes = config.receivers?.prometheus?.config?.scrape_configs ?? [];
+  const targets = scrapes.flatMap((sc) => (sc.static_configs ?? []).flatMap((st) => st.targets ?? []));
+  t(`metrics sidecar config: prometheus receiver scrapes 127.0.0.1:<MCP_METRICS_PORT ${metricsPort}>${metricsPath} every 30 s`, () => {
+    const global = config.receivers?.prometheus?.config?.global ?? {};
+    const interval = seconds(scrapes[0]?.scrape_interval ?? global.scrape_interval);
+    const timeout = seconds(scrapes[0]?.scrape_timeout ?? global.scrape_timeout ?? '10s');
+    return scrapes.length === 1 && targets.length === 1 && targets[0] === `127.0.0.1:${metricsPort}`
+      && (scrapes[0].metrics_path ?? '/metrics') === metricsPath && interval === 30 && timeout < interval
+      ? true : `scrape_configs ${show(scrapes)}, global ${show(global)}`;
+  });
+  const labels = scrapes[0]?.static_configs?.[0]?.labels ?? {};
+  t(`metrics sidecar config: target labels environment=${environment}, service=${name}`, () =>
+    sameSet(Object.keys(labels), TARGET_LABELS) && labels.environment === environment && labels.service === name ? true : show(labels));
+  t('metrics sidecar config: a pipeline from prometheus to awsemf; every component it names is configured', () => {
+    const pipelines = Object.entries(config.service?.pipelines ?? {});
+    const problems = [];
+    for (const [pipeline, p] of pipelines)
+      for (const [kind, section] of [['receivers', 'receivers'], ['processors', 'processors'], ['exporters', 'exporters']])
+        for (const component of p[kind] ?? []) if (!(component in (config[section] ?? {}))) problems.push(`${pipeline}: ${kind} ${component} not configured`);
+    for (const extension of config.service?.extensions ?? []) if (!(extension in (config.extensions ?? {}))) problems.push(`extension ${extension} not configured`);
+    if (!pipelines.some(([pipeline, p]) => pipeline.split('/')[0] === 'metrics' && (p.receivers ?? []).includes('prometheus') && (p.exporters ?? []).includes('awsemf')))
+      problems.push('no metrics pipeline from prometheus to awsemf');
+    return problems.length === 0 ? true : problems.join('; ');
+  });
+  t('metrics sidecar config: health_check extension on 127.0.0.1:13133 (what /healthcheck probes)', () =>
+    config.extensions?.health_check?.endpoint === '127.0.0.1:13133' && (config.service?.extensions ?? []).includes('health_check') ? true : show(config.extensions));
+  t(`metrics sidecar config: awsemf namespace JustiFi/MCP in ${ev.variable('aws_region')}, declared dimensions only`, () =>
+    awsemf.namespace === 'JustiFi/MCP' && awsemf.region === ev.variable('aws_region') && awsemf.dimension_rollup_option === 'NoDimensionRollup'
+      && awsemf.resource_to_telemetry_conversion?.enabled !== true && Array.isArray(awsemf.metric_declarations) && awsemf.metric_declarations.length > 0
+      ? true : show({ ...awsemf, metric_declarations: undefined }));
+  const declarations = awsemf.metric_declarations ?? [];
+  t('metrics sidecar config: every metric_declarations selector names a family the binary serves, every dimension is one of its labels', () => {
+    const problems = [];
+    for (const declaration of declarations) {
+      if (declaration.label_matchers) problems.push('label_matchers: keep every series of a metric in the same CloudWatch metric');
+      for (const selector of declaration.metric_name_selectors ?? []) {
+        const families = Object.keys(METRIC_FAMILIES).filter((f) => new RegExp(selector).test(f));
+        if (families.length === 0) problems.push(`${selector} matches no family`);
+        for (const family of families)
+          for (const dims of declaration.dimensions ?? []) {
+            const unknown = dims.filter((d) => !TARGET_LABELS.includes(d) && !METRIC_FAMILIES[family].labels.includes(d));
+            if (unknown.length) problems.push(`${family}: ${unknown.join(', ')} is not a label`);
+            if (!TARGET_LABELS.every((d) => dims.includes(d))) problems.push(`${family}: dimension set ${dims} lacks ${TARGET_LABELS}`);
+          }
+      }
+    }
+    return problems.length === 0 ? true : problems.join('; ');
+  });
+  t('metrics sidecar config: every family the binary serves becomes a CloudWatch metric', () => {
+    const missing = Object.keys(METRIC_FAMILIES).filter((f) => !declarations.some((d) => (d.metric_name_selectors ?? []).some((sel) => new RegExp(sel).test(f))));
+    return missing.length === 0 ? true : `not declared: ${missing.join(', ')}`;
+  });
+  t('metrics sidecar config: histograms converted to per-scrape deltas (awsemf sends their count and sum as totals)', () => {
+    const pipeline = Object.values(config.service?.pipelines ?? {}).find((p) => (p.exporters ?? []).includes('awsemf'));
+    const delta = config.processors?.cumulativetodelta;
+    return (pipeline?.processors ?? []).includes('cumulativetodelta') && (delta?.include?.metric_types ?? []).includes('histogram') ? true : show(delta);
+  });
+
+  // The log group the metrics land in
+  const groupName = /^\$\{(?:one\()?aws_cloudwatch_log_group\.(\w+)(?:\[0\]|\[\*\])\.name\)?\}$/.exec(fromTerraform[0]?.expr ?? '')?.[1];
+  const group = res.aws_cloudwatch_log_group?.[groupName];
+  const appGroupName = /^\$\{aws_cloudwatch_log_group\.(\w+)\.name\}$/.exec(containerRaw.logConfiguration?.options?.['awslogs-group'] ?? '')?.[1];
+  t(`metrics log group /ecs/${name}/metrics, created here with the task log group's retention (30 days)`, () =>
+    group && groupName !== appGroupName && v(group.name) === `/ecs/${name}/metrics` && v(group.retention_in_days) === 30
+      && v(group.retention_in_days) === v(res.aws_cloudwatch_log_group?.[appGroupName]?.retention_in_days) && countOf(ev, group) === 1
+      ? true : `awsemf log_group_name ${show(fromTerraform[0]?.expr)}, group ${show(v(group ?? null))}`);
+
+  // IAM: the task role may write that log group and nothing else.
+  t('IAM: the task role\'s only policy: logs:CreateLogStream and logs:PutLogEvents on the metrics log group and its streams', () => {
+    const { roleName, policies, attached } = rolePolicies(module, ev, taskDef.task_role_arn);
+    if (attached) return `aws_iam_role.${roleName} has managed policies attached`;
+    const live = policies.filter((p) => p.count !== 0);
+    if (live.length !== 1 || !live[0].doc) return `aws_iam_role.${roleName} policies ${show(live.map((p) => p.name))}`;
+    const arn = `\${aws_cloudwatch_log_group.${groupName}[0].arn}`;
+    const problems = [];
+    for (const statement of live[0].doc.statement ?? []) {
+      const actions = v(statement.actions) ?? [];
+      if ((statement.effect ?? 'Allow') !== 'Allow') continue;
+      if (!sameSet(actions, ['logs:CreateLogStream', 'logs:PutLogEvents'])) problems.push(`actions ${actions}`);
+      if (!sameSet(statement.resources ?? [], [arn, `${arn}:log-stream:*`])) problems.push(`resources ${statement.resources}`);
+      if (statement.not_resources || statement.not_actions) problems.push('not_resources / not_actions');
+    }
+    return problems.length === 0 && (live[0].doc.statement ?? []).length > 0 ? true : problems.join('; ');
+  });
+
+  // The alarm on a sidecar metric: what it reads must be a metric and dimension set the
+  // sidecar declares, with this environment's dimension values.
+  const metricAlarms = Object.entries(res.aws_cloudwatch_metric_alarm ?? {})
+    .filter(([, a]) => JSON.stringify(a).includes('var.metrics_namespace'));
+  t('alarm on a sidecar metric (JustiFi API errors), only with the sidecar', () =>
+    metricAlarms.length >= 1 && metricAlarms.every(([, a]) => countOf(ev, a) === 1) ? true : `alarms ${show(metricAlarms.map(([n]) => n))}`);
+  for (const [alarmName, alarm] of metricAlarms)
+    t(`alarm ${alarmName}: reads exported metrics; its expression names only its queries`, () => {
+      const queries = [];
+      for (const q of alarm.metric_query ?? []) queries.push({ id: v(q.id), expression: v(q.expression), metric: block(q, 'metric'), returns: v(q.return_data) });
+      for (const d of alarm.dynamic?.metric_query ?? []) {
+        const over = /^\$\{toset\((.*)\)\}$/.exec(d.for_each ?? '')?.[1];
+        const values = over ? ev.expression(over) : d.for_each;
+        const content = block(d, 'content');
+        if (!Array.isArray(values) || !content) return `dynamic metric_query over ${show(d.for_each)}`;
+        for (const value of values) {
+          const fill = (x) => (typeof x === 'string' ? x.replaceAll('${metric_query.value}', value) : x);
+          const metric = block(content, 'metric');
+          queries.push({ id: fill(content.id), metric: metric && { ...metric, dimensions: Object.fromEntries(Object.entries(metric.dimensions ?? {}).map(([k, x]) => [k, fill(x)])) } });
+        }
+      }
+      const problems = [];
+      const ids = queries.map((q) => q.id);
+      for (const q of queries.filter((x) => x.expression)) {
+        const named = [...String(q.expression).matchAll(/\b([a-z][A-Za-z0-9_]*)\b/g)].map((m) => m[1]);
+        const undefinedIds = named.filter((id) => !ids.includes(id));
+        if (undefinedIds.length) problems.push(`${q.id} names ${undefinedIds}`);
+      }
+      if (queries.filter((q) => q.returns === true).length !== 1) problems.push('exactly one query must return data');
+      for (const q of queries.filter((x) => x.metric)) {
+        const m = q.metric;
+        const dims = v(m.dimensions) ?? {};
+        if (v(m.namespace) !== awsemf.namespace) problems.push(`${q.id}: namespace ${v(m.namespace)}`);
+        const declared = declarations.some((d) => (d.metric_name_selectors ?? []).some((sel) => new RegExp(sel).test(v(m.metric_name)))
+          && (d.dimensions ?? []).some((set) => sameSet(set, Object.keys(dims))));
+        if (!declared) problems.push(`${q.id}: ${v(m.metric_name)} by ${Object.keys(dims)} is not exported`);
+        if (dims.environment !== labels.environment || dims.service !== labels.service) problems.push(`${q.id}: dimensions ${show(dims)}`);
+      }
+      return problems.length === 0 ? true : problems.join('; ');
+    });
+
+  return { metricsPath, declarations };
+}
+
+// The same deployment with enable_metrics_sidecar = false: the server alone, nothing left over.
+function sidecarOffChecks(envName, module, tfvars) {
+  const label = `${envName}, enable_metrics_sidecar = false`;
+  const t = (name, fn) => check(`[${label}] ${name}`, fn);
+  const ev = new Evaluator(module, { ...tfvars, enable_metrics_sidecar: false });
+  let task;
+  try {
+    task = taskOf(module, ev);
+  } catch (error) {
+    report(false, `[${label}] task definition readable`, error.message);
+    return;
+  }
+  const cpu = Number(ev.resolve(task.taskDef.cpu));
+  const memory = Number(ev.resolve(task.taskDef.memory));
+  t('one container, the server, with the whole task\'s CPU and memory', () =>
+    task.containers.length === 1 && task.container.cpu === cpu && task.container.memoryReservation === memory
+      ? true : `containers ${show(task.containers.map((c) => c?.name))}, cpu ${show(task.container.cpu)}, memoryReservation ${show(task.container.memoryReservation)}`);
+  t('no metrics log group, task role policy or metrics alarm', () => {
+    const left = [];
+    for (const [type, named] of Object.entries(module.resource))
+      for (const [name, body] of Object.entries(named))
+        if (JSON.stringify(body).includes('enable_metrics_sidecar') && countOf(ev, body) !== 0) left.push(`${type}.${name}`);
+    for (const type of ['aws_cloudwatch_log_group', 'aws_cloudwatch_metric_alarm'])
+      for (const [name, body] of Object.entries(module.resource[type] ?? {}))
+        if (/metrics/.test(String(ev.resolve(body.name ?? body.alarm_name))) || JSON.stringify(body).includes('var.metrics_namespace'))
+          if (countOf(ev, body) !== 0) left.push(`${type}.${name}`);
+    return left.length === 0 ? true : `still created: ${[...new Set(left)].join(', ')}`;
+  });
+  t('IAM: the task role has no permissions', () => {
+    const { roleName, policies, attached } = rolePolicies(module, ev, task.taskDef.task_role_arn);
+    const live = policies.filter((p) => p.count !== 0).map((p) => p.name);
+    return !attached && live.length === 0 ? true : `aws_iam_role.${roleName} has ${show(live)}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -585,15 +992,56 @@ function run(args, env, cwd) {
   });
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// What the sidecar scrapes: the families and labels its configuration was checked against.
+async function metricsSmokeTest(task, mcpPort, metricsPort) {
+  const metricsPath = task.metrics?.metricsPath ?? task.env.MCP_METRICS_PATH ?? '/metrics';
+  // The sidecar's request: over loopback, Host 127.0.0.1:<port>.
+  const scrape = await request(metricsPort, { target: metricsPath, host: `127.0.0.1:${task.env.MCP_METRICS_PORT}` });
+  report(scrape.status === 200 && /^text\/plain/.test(String(scrape.headers['content-type'])),
+    `GET ${metricsPath} on MCP_METRICS_PORT (what the sidecar scrapes) answers 200 text/plain`, `got ${scrape.status} ${scrape.headers['content-type']}`);
+  const types = {};
+  const labelNames = {};
+  for (const line of scrape.body.split('\n')) {
+    let m;
+    if ((m = /^# TYPE (\S+) (\S+)$/.exec(line))) types[m[1]] = m[2];
+    else if ((m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? /.exec(line))) {
+      const family = Object.keys(types).find((f) => m[1] === f || (types[f] === 'histogram' && [`${f}_bucket`, `${f}_sum`, `${f}_count`].includes(m[1])));
+      const names = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="/g)].map((x) => x[1]).filter((n) => n !== 'le');
+      if (family) for (const n of names) (labelNames[family] ??= new Set()).add(n);
+    }
+  }
+  const served = Object.keys(types);
+  const unlisted = served.filter((f) => !(f in METRIC_FAMILIES) || METRIC_FAMILIES[f].type !== types[f]);
+  const gone = Object.keys(METRIC_FAMILIES).filter((f) => !(f in types));
+  report(unlisted.length === 0 && gone.length === 0, `the binary serves exactly the ${served.length} metric families the sidecar's configuration was checked against`,
+    `${unlisted.length ? `not in METRIC_FAMILIES (tests/terraform/check.mjs; then decide its dimensions in terraform/metrics.tf) or of another type: ${unlisted.join(', ')}` : ''}${gone.length ? ` no longer served: ${gone.join(', ')}` : ''}`);
+  const badLabels = Object.entries(labelNames).flatMap(([f, names]) => [...names].filter((n) => !(METRIC_FAMILIES[f]?.labels ?? []).includes(n)).map((n) => `${f}{${n}}`));
+  report(badLabels.length === 0 && Object.keys(labelNames).length > 0, `the labels of the series served so far (${Object.keys(labelNames).length} families) are the ones listed`, badLabels.length ? badLabels.join(', ') : 'no labelled series');
+  const onMcpPort = await request(mcpPort, { target: metricsPath, host: task.domain });
+  report(onMcpPort.status === 404, `GET ${metricsPath} on MCP_PORT (what the ALB forwards to) is 404`, `got ${onMcpPort.status}`);
+}
+
 async function smokeTest(task) {
   const name = 'the binary starts with the task environment';
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const [key, value] of Object.entries(task.env)) env[key] = value;
   const initial = task.initialSecret;
   for (const { name: key } of task.required) env[key] = typeof initial[key] === 'string' ? initial[key] : 'x'.repeat(64);
-  // Loopback and a free port here; the task binds 0.0.0.0:8080.
+  // Loopback and free ports here; the task binds 0.0.0.0:8080 and 0.0.0.0:<MCP_METRICS_PORT>.
   env.MCP_HOST = '127.0.0.1';
   env.MCP_PORT = '0';
+  if (task.env.MCP_METRICS_PORT) env.MCP_METRICS_PORT = String(await freePort());
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-check-')); // no .env here
   const child = spawn(binary, [], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -640,6 +1088,7 @@ async function smokeTest(task) {
       'POST /mcp without credentials gets the OAuth challenge for the public URL', `got ${anonymous.status} ${challenge}`);
     const rebinding = await request(port, { method: 'POST', target: '/mcp', host: 'attacker.example', body: init });
     report(rebinding.status === 403, 'POST /mcp with another Host name is refused (403)', `got ${rebinding.status}`);
+    if (task.env.MCP_METRICS_PORT) await metricsSmokeTest(task, port, Number(env.MCP_METRICS_PORT));
     child.kill('SIGTERM');
     const drainLimit = (seconds(task.env.MCP_DRAIN_TIMEOUT) + 5) * 1000;
     const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), drainLimit))]);
@@ -700,6 +1149,7 @@ for (const envName of ['production', 'staging']) {
   } catch (error) {
     report(false, `[${envName}] the deployment's resources`, error.message);
   }
+  sidecarOffChecks(envName, root, tfvars);
   names[envName] = { name: ev.variable('name'), domain: ev.variable('domain_name') };
   if (envName === 'production' && result) production = { ...result, initialSecret: ev.resolve(root.locals.initial_secret_values ?? {}) };
 }
