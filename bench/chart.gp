@@ -4,10 +4,9 @@
 if (!exists("data")) data = 'results/chart.tsv'
 if (!exists("output")) output = 'results/chart.png'
 
-set terminal pngcairo size 1400,560 font "sans,11"
+set terminal pngcairo size 1400,600 font "sans,11" noenhanced
 set output output
 set datafile separator "\t"
-set key top left box opaque
 set grid
 set logscale x 2
 set xtics ("1" 1, "4" 4, "16" 16, "64" 64, "256" 256)
@@ -20,6 +19,7 @@ set style line 3 lc rgb "#7570b3" lw 2 dt 2 pt 9 ps 1.2
 set multiplot layout 1,2 title "tools/call list_payments (limit 25) over Streamable HTTP, through the server to justifi-mock"
 
 set title "throughput"
+set key center right box opaque
 set ylabel "requests/s"
 set yrange [0:*]
 plot data using 1:2 skip 1 with linespoints ls 1 title "justifi-mcp", \
@@ -30,7 +30,7 @@ set title "p99 latency (log scale)"
 set ylabel "ms"
 set logscale y
 set yrange [*:*]
-set key top left
+set key top left box opaque
 plot data using 1:5 skip 1 with linespoints ls 1 title "justifi-mcp", \
      data using 1:6 skip 1 with linespoints ls 2 title "TypeScript SDK peer", \
      data using 1:7 skip 1 with linespoints ls 3 title "ceiling: justifi-mock direct"

@@ -18,6 +18,8 @@
 #   BENCH_IDLE_CONNECTIONS=5000
 #   BENCH_STDIO_RUNS=20
 #   BENCH_PERF=1              0 skips the profile of justifi-mcp at 64 clients
+#   BENCH_QUIET_WAIT=90s      before each point, wait while other processes keep more than 0.3
+#                             of a core busy, at most this long over the whole run
 #   BENCH_RESULTS=bench/results
 set -euo pipefail
 
@@ -35,6 +37,7 @@ read -r -a workloads <<<"${BENCH_WORKLOADS:-list_payments initialize tools_list 
 idle_count=${BENCH_IDLE_CONNECTIONS:-5000}
 stdio_runs=${BENCH_STDIO_RUNS:-20}
 perf_wanted=${BENCH_PERF:-1}
+quiet_wait=${BENCH_QUIET_WAIT:-90s}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -128,6 +131,13 @@ port_of() {
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 rss_split() { awk '/^Rss(Anon|File|Shmem):/ { printf "%s%s %d kB", sep, $1, $2; sep = ", " }' "/proc/$1/status"; }
+# The mappings that hold most of PID's RSS, summed per file ([anon] for anonymous memory).
+rss_top() {
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
+       /^Rss:/ { kb[name] += $2 }
+       END { for (n in kb) if (kb[n] >= 256) printf "%d %s\n", kb[n], n }' "/proc/$1/smaps" |
+    sort -rn | head -n 8 | awk '{ printf "%s%s %.1f MiB", sep, $2, $1 / 1024; sep = ", " }'
+}
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 cpu_ticks() {
   local stat fields
@@ -136,6 +146,23 @@ cpu_ticks() {
   echo $((fields[11] + fields[12]))
 }
 ticks_per_s=$(getconf CLK_TCK)
+# CPU time the whole machine spent busy (user, nice, system, irq, softirq, steal), in ticks.
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# Before a point (nothing of ours busy): wait while the rest of the machine keeps more than 0.3
+# of a core busy over half a second, within a budget of $quiet_wait for the whole run.
+quiet_left_ds=0 # tenths of a second
+waited_ds=0
+wait_quiet() {
+  local before after
+  while true; do
+    before=$(machine_busy)
+    sleep 0.5
+    after=$(machine_busy)
+    (((after - before) * 100 > ticks_per_s * 15)) || return 0
+    ((quiet_left_ds > 0)) || return 0
+    quiet_left_ds=$((quiet_left_ds - 5)) waited_ds=$((waited_ds + 5))
+  done
+}
 seconds_of() { # ticks -> seconds
   awk -v t="$1" -v hz="$ticks_per_s" 'BEGIN { printf "%.2f", t / hz }'
 }
@@ -260,28 +287,31 @@ wrk_run() {
 }
 
 raw=$results/raw.tsv
-printf 'workload\ttarget\tconcurrency\trepeat\trps\tp50_us\tp99_us\tp999_us\trequests\tgood\tbad\tsocket_errors\tseconds\tvalid\tserver_cpu_s\tmock_cpu_s\twrk_cpu_s\tserver_rss_kb\tload1\tcompilers\tfirst_bad\n' >"$raw"
+printf 'workload\ttarget\tconcurrency\trepeat\trps\tp50_us\tp99_us\tp999_us\trequests\tgood\tbad\tsocket_errors\tseconds\tvalid\tserver_cpu_s\tmock_cpu_s\twrk_cpu_s\tserver_rss_kb\tload1\tcompilers\tmachine_busy_s\tfirst_bad\n' >"$raw"
 points=0 busy_points=0 load_min='' load_max=''
 # point WORKLOAD TARGET CLIENTS REPEAT DURATION: one measured run, appended to raw.tsv.
 point() {
   local workload=$1 target=$2 clients=$3 repeat=$4 length=$5
   configure "$workload" "$target" || return 0
-  local server_before mock_before server_after mock_after compilers load1
+  wait_quiet
+  local server_before mock_before busy_before server_after mock_after busy_after compilers load1
   server_before=$(cpu_ticks "$server_pid")
   mock_before=$(cpu_ticks "$mock_pid")
+  busy_before=$(machine_busy)
   wrk_run "$clients" "$length"
+  busy_after=$(machine_busy)
   server_after=$(cpu_ticks "$server_pid")
   mock_after=$(cpu_ticks "$mock_pid")
   load1=$(cut -d' ' -f1 /proc/loadavg)
-  compilers=$(pgrep -c -x 'cc1plus|ld|ninja|c\+\+|g\+\+|clang\+\+' || true)
+  compilers=$(($(pgrep -c 'cc1|clang' || true) + $(pgrep -c -x 'ld|ninja' || true)))
   local _ rps p50 p99 p999 requests good bad socket_errors seconds first_bad valid=0
   IFS=$'\t' read -r _ rps p50 p99 p999 requests good bad socket_errors seconds first_bad <<<"$bench"
   if ((requests > 0 && good == requests && bad == 0 && socket_errors == 0)); then valid=1; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$workload" "$target" "$clients" "$repeat" "$rps" "$p50" "$p99" "$p999" "$requests" "$good" "$bad" \
     "$socket_errors" "$seconds" "$valid" "$(seconds_of $((server_after - server_before)))" \
     "$(seconds_of $((mock_after - mock_before)))" "$wrk_cpu_s" "$(rss_kb "$server_pid")" "$load1" \
-    "$compilers" "${first_bad:-}" >>"$raw"
+    "$compilers" "$(seconds_of $((busy_after - busy_before)))" "${first_bad:-}" >>"$raw"
   points=$((points + 1))
   ((compilers == 0)) || busy_points=$((busy_points + 1))
   if [[ -z $load_min ]] || awk -v a="$load1" -v b="$load_min" 'BEGIN { exit !(a < b) }'; then load_min=$load1; fi
@@ -309,8 +339,10 @@ for t in ours peer mock; do
   put "rss_kb.$t.idle" "$(rss_kb "${!pid_var}")"
 done
 put rss_split.ours.idle "$(rss_split "$ours_pid")"
+put rss_top.ours.idle "$(rss_top "$ours_pid")"
 log "idle RSS after warm-up: ours $(rss_kb "$ours_pid") kB, peer $(rss_kb "$peer_pid") kB, mock $(rss_kb "$mock_pid") kB"
 
+quiet_left_ds=$(($(to_seconds "$quiet_wait") * 10))
 # ---- the points: per client count, the targets one after the other, order rotated per repeat --
 orders=("ours peer ceiling" "peer ceiling ours" "ceiling ours peer")
 for workload in "${workloads[@]}"; do
@@ -336,6 +368,7 @@ trim() { grep -v -e '^$' -e '^# *$' -e '^# To display' -e '^# (Tip' -e '^# Total
 if [[ $perf_wanted == 1 ]] && command -v perf >/dev/null; then
   log "profiling justifi-mcp at 64 clients"
   configure list_payments ours
+  wait_quiet
   wrk_run 64 "$duration" &
   wrk_job=$!
   sleep 1
@@ -379,7 +412,7 @@ idle_test() {
   start "idle-client-$key" "$node_bin" "$here/idle_conns.mjs" 127.0.0.1 "$port" "$idle_count"
   client=$started
   for ((i = 0; i < 600; i++)); do
-    ready=$(head -n 1 "$work/idle-client-$key.out")
+    ready=$(head -n 1 "$work/idle-client-$key.out" 2>/dev/null || true)
     [[ -z $ready ]] || break
     kill -0 "$client" 2>/dev/null || break
     sleep 0.1
@@ -387,7 +420,7 @@ idle_test() {
   sleep 2
   put "idle_conns.$key.after_kb" "$(rss_kb "$pid")"
   put "idle_conns.$key.server_established" "$(ss -Htn state established "( sport = :$port )" | wc -l)"
-  put "idle_conns.$key.client" "${ready:-no answer: $(head -c 200 "$work/idle-client-$key.log")}"
+  put "idle_conns.$key.client" "${ready:-no answer: $(head -c 200 "$work/idle-client-$key.log" 2>/dev/null)}"
   log "idle connections, $key: $ready, RSS $(grep "idle_conns.$key.before_kb" "$extra" | cut -f2) -> $(rss_kb "$pid") kB"
   stop_pid "$client"
   stop_pid "$pid"
@@ -409,8 +442,13 @@ put stdio.all_ms "$(sed -n 's/.*"runs_ms":\[\([^]]*\)\].*/\1/p' <<<"$stdio")"
 # ---- report ----------------------------------------------------------------------------------
 put machine.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 put machine.load_min "${load_min:-?}"
+put machine.quiet_waited "$((waited_ds / 10)).$((waited_ds % 10)) s of at most $quiet_wait"
 put machine.load_max "${load_max:-?}"
-if ((busy_points > 0)); then put machine.busy "compiler processes running during $busy_points of $points points"; fi
+if ((busy_points > 0)); then put machine.busy "compilers were running during $busy_points of $points points"; fi
 "$node_bin" "$here/report.mjs" "$results"
-gnuplot -e "data='$results/chart.tsv'; output='$results/chart.png'" "$here/chart.gp"
-log "wrote $results/results.md and $results/chart.png"
+if grep -q '^list_payments' "$raw"; then
+  gnuplot -e "data='$results/chart.tsv'; output='$results/chart.png'" "$here/chart.gp"
+  log "wrote $results/results.md and $results/chart.png"
+else
+  log "wrote $results/results.md (no list_payments points, so no chart)"
+fi
