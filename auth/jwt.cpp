@@ -66,8 +66,10 @@ using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, openssl_deleter<ECDSA_SIG_free>
 constexpr std::size_t max_token_bytes = 16 * 1024;
 constexpr int min_rsa_bits = 2048;
 constexpr std::size_t p256_coordinate_bytes = 32;
-// 9999-12-31T23:59:59Z: NumericDates beyond it are nonsense and would overflow the clock.
-constexpr double max_numeric_date = 253402300799.0;
+// NumericDates beyond what system_clock holds (its nanoseconds end in 2262), less a day for the
+// skew arithmetic, are nonsense: converting them would overflow the clock.
+constexpr double max_numeric_date = static_cast<double>(
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count() - 86'400);
 
 using key_result = boost::system::result<std::shared_ptr<EVP_PKEY const>, std::string>;
 

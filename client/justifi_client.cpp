@@ -389,8 +389,11 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                 if (!token || !token->is_string() || token->as_string().empty())
                     co_return make_error_code(client_error::token_request_failed);
                 issued_token out{std::string(token->as_string())};
-                if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number())
-                    out.expires_in = std::chrono::seconds(static_cast<long long>(ttl->to_number<double>()));
+                if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number()) {
+                    // Clamped: 1e300 (or years) would overflow the conversion and the clock arithmetic.
+                    auto const seconds = std::clamp(ttl->to_number<double>(), 0.0, 30.0 * 24 * 3600);
+                    out.expires_in = std::chrono::seconds(static_cast<long long>(seconds));
+                }
                 co_return out;
             }
             // Computed before the co_await: GCC 12 miscompiles conditionals inside co_await expressions.

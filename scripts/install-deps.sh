@@ -3,6 +3,8 @@
 # Idempotent: packages already present are not asked for again, so repeat runs are quick.
 set -euo pipefail
 
+# JUSTIFI_SANITIZERS=1 (make sanitize, make fuzz): also clang 14 with its sanitizer and
+# libFuzzer runtimes, and llvm-symbolizer for the reports' stack traces.
 packages=(
   g++ cmake ninja-build make pkg-config ca-certificates curl openssl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -12,6 +14,10 @@ packages=(
   # tests/container.sh: the image built with podman from a debootstrapped Debian base.
   podman debootstrap
 )
+
+if [[ -n ${JUSTIFI_SANITIZERS:-} ]]; then
+  packages+=(clang-14 libclang-rt-14-dev llvm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

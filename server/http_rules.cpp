@@ -216,8 +216,14 @@ std::optional<std::string> parse_host_and_port(std::string_view text)
             if (rest.front() != ':') return std::nullopt;
             port = rest.substr(1);
         }
+        // Only the address itself: inet_pton would stop at a NUL, and a zone ("%eth0") is no host.
+        auto const address = host.substr(1, host.size() - 2);
+        if (!std::all_of(address.begin(), address.end(), [](unsigned char c) {
+                return std::isxdigit(c) || c == ':' || c == '.';
+            }))
+            return std::nullopt;
         boost::system::error_code ec;
-        boost::asio::ip::make_address_v6(std::string(host.substr(1, host.size() - 2)), ec);
+        boost::asio::ip::make_address_v6(std::string(address), ec);
         if (ec) return std::nullopt;
     } else {
         auto const colon = text.find(':');

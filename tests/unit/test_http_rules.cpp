@@ -456,6 +456,15 @@ BOOST_AUTO_TEST_CASE(first_list_value_takes_the_client_facing_entry)
     BOOST_TEST(rules::first_list_value("") == "");
 }
 
+// ---- regressions found by fuzz/http_rules (fuzz/regressions/http_rules)
+
+BOOST_AUTO_TEST_CASE(an_ipv6_host_with_a_zone_or_a_nul_names_no_public_url)
+{
+    BOOST_TEST(!rules::public_base_url("", false, "[fe80::1%eth0]:8080", "", ""));
+    BOOST_TEST(!rules::public_base_url("", false, std::string_view("[::1\0evil]", 11), "", ""));
+    BOOST_TEST(rules::public_base_url("", false, "[::1]:8080", "", "").value_or("-") == "http://[::1]:8080");
+}
+
 // ---- public_base_url
 
 BOOST_AUTO_TEST_CASE(public_url_setting_wins_over_every_header)

@@ -263,6 +263,14 @@ BOOST_AUTO_TEST_CASE(accepts_any_configured_audience_and_no_audience_matches_not
     BOOST_TEST(error_of(rsa_key().sign(good_payload()), none) == auth::jwt_error::wrong_audience);
 }
 
+// Found by fuzz/jwt (fuzz/regressions/jwt): an exp past what system_clock holds overflowed it.
+BOOST_AUTO_TEST_CASE(an_exp_beyond_the_clocks_range_is_malformed_not_an_overflow)
+{
+    auto payload = good_payload();
+    payload["exp"] = 1e11;  // year ~5138: below the old 9999 cap, past the clock's 2262
+    BOOST_TEST(error_of(rsa_key().sign(payload)) == auth::jwt_error::malformed);
+}
+
 BOOST_AUTO_TEST_CASE(rejects_malformed_tokens)
 {
     auto const good = rsa_key().sign(good_payload());
