@@ -6,8 +6,9 @@ JOBS ?= $(shell nproc)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-# The sanitizer builds (build-asan, build-tsan; CMakePresets.json). Not yet part of `make test`:
-# with them a CI run on 2 cores would come too close to its 30-minute limit.
+# The sanitizer builds (build-asan, build-tsan, build-fuzz; CMakePresets.json). `make test` runs
+# them after the normal suites; SANITIZE=0 skips them for a quick local run.
+SANITIZE ?= 1
 SANITIZE_JOBS ?= $(JOBS)
 FUZZ_SECONDS ?= 25
 
@@ -29,16 +30,20 @@ run: configure
 test: build
 	./scripts/install-node-tools.sh $(BUILD_DIR)/node-tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+ifneq ($(SANITIZE),0)
+	$(MAKE) sanitize
+endif
 
 # ASan+UBSan suites and fuzzing, then the TSan suites.
 sanitize:
 	JUSTIFI_SANITIZERS=1 ./scripts/install-deps.sh
 	JOBS=$(SANITIZE_JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/sanitize-and-fuzz.sh asan tsan
 
-# Only the fuzz targets, e.g. `make fuzz FUZZ_SECONDS=600`; crashes land in build-asan/fuzz/artifacts/.
+# Only the fuzz targets (built at -O1 in build-fuzz), e.g. `make fuzz FUZZ_SECONDS=600`; crashes land in
+# build-fuzz/fuzz/artifacts/.
 fuzz:
 	JUSTIFI_SANITIZERS=1 ./scripts/install-deps.sh
 	JOBS=$(SANITIZE_JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/sanitize-and-fuzz.sh fuzz
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz

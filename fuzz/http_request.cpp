@@ -34,6 +34,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <unistd.h>
 
@@ -48,6 +50,7 @@ namespace json = boost::json;
 namespace auth = justifi::auth;
 namespace config = justifi::config;
 namespace mcp = justifi::mcp;
+namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using namespace justifi::fuzz;
 
@@ -162,6 +165,23 @@ asio::awaitable<void> exchange(tcp::socket& socket, std::uint16_t port, std::str
     done = true;
 }
 
+// Whether the bytes begin with one complete request, as Beast reads it with our body limit.
+bool begins_with_request(std::string_view bytes, std::size_t body_limit)
+{
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(body_limit);
+    parser.eager(true);
+    std::size_t used = 0;
+    while (!parser.is_done()) {
+        boost::system::error_code ec;
+        auto const n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+        used += n;
+        if (ec == http::error::need_more && n > 0) continue;
+        if (ec || n == 0) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
@@ -182,5 +202,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (echo) std::fprintf(stderr, "---- %zu bytes in, answer:\n%s\n", bytes.size(), answer.c_str());
     // Whatever came in, what goes out is HTTP (or nothing: the server may close on garbage).
     if (!answer.empty() && !answer.starts_with("HTTP/")) std::abort();
+    // A complete request is answered: a handler that throws ends its connection silently,
+    // which would otherwise go unnoticed here (the server logs it, and logs are off).
+    if (answer.empty() && begins_with_request(bytes, target.settings.max_body_bytes)) std::abort();
     return 0;
 }

@@ -5,7 +5,8 @@
 #         build), each libFuzzer target of fuzz/ for FUZZ_SECONDS, and every seed and
 #         regression input of fuzz/ replayed once;
 #   tsan  ThreadSanitizer: the token cache, JWKS cache and connection pool suites;
-#   fuzz  only the fuzz tests of the asan preset (`make fuzz FUZZ_SECONDS=600` for a long run).
+#   fuzz  the fuzz targets alone, built at -O1 in build-fuzz (3-4x the executions per second of
+#         the -O0 asan build): `make fuzz FUZZ_SECONDS=600` for a long run.
 # Usage: scripts/sanitize-and-fuzz.sh [asan|tsan|fuzz]...   (default: asan tsan)
 # Environment: JOBS (compile and test jobs, default 2), FUZZ_SECONDS (per target, default 25).
 #
@@ -29,18 +30,18 @@ timed() {
   return "$status"
 }
 
-# run PRESET [CTEST_ARGS...]
+# run PRESET
 run() {
   local preset=$1
-  shift
   local dir="build-$preset"
   local logs="$dir/sanitizer-logs"
   timed "$preset configure" cmake --preset "$preset" -DJUSTIFI_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
   timed "$preset build" cmake --build --preset "$preset" -j "$jobs"
-  rm -rf "$logs" "$dir/fuzz/artifacts"
-  mkdir -p "$logs" "$dir/fuzz/artifacts"
+  rm -rf "$logs"
+  mkdir -p "$logs"
+  [[ ! -d $dir/fuzz ]] || { rm -rf "$dir/fuzz/artifacts"; mkdir -p "$dir/fuzz/artifacts"; }
   local status=0
-  timed "$preset tests" ctest --preset "$preset" -j "$jobs" "$@" || status=$?
+  timed "$preset tests" ctest --preset "$preset" -j "$jobs" || status=$?
   if compgen -G "$logs/*" >/dev/null; then
     echo "sanitize-and-fuzz: sanitizer reports (preset $preset):" >&2
     for report in "$logs"/*; do
@@ -62,7 +63,7 @@ for step in "${steps[@]}"; do
   case "$step" in
     asan) run asan || failed+=(asan) ;;
     tsan) run tsan || failed+=(tsan) ;;
-    fuzz) run asan -R '^fuzz\.' || failed+=(fuzz) ;;
+    fuzz) run fuzz || failed+=(fuzz) ;;
     *) echo "usage: $0 [asan|tsan|fuzz]..." >&2; exit 2 ;;
   esac
 done

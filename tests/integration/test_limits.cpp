@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <exception>
 #include <thread>
 
 using namespace justifi::test;
@@ -90,8 +92,11 @@ BOOST_AUTO_TEST_CASE(a_thousand_clients_trickling_header_bytes_are_dropped_at_th
     trickle.join();
     BOOST_TEST(closed == slow.size());
     BOOST_TEST_MESSAGE("ping p99 unloaded " << unloaded << " us, with 1000 tricklers " << loaded << " us");
-    // Within 2x of the unloaded figure (a 1 ms floor: below it, scheduler noise is the signal).
-    BOOST_TEST(loaded <= 2 * std::max(unloaded, 1000.0), "p99 " << loaded << " us vs unloaded " << unloaded << " us");
+    // Within 2x of the unloaded figure (a 1 ms floor: below it, scheduler noise is the signal). Under a
+    // sanitizer (the asan test preset sets JUSTIFI_TEST_SANITIZED) the figures measure its slowdown,
+    // not the server, so only the drops above are checked there.
+    if (std::getenv("JUSTIFI_TEST_SANITIZED") == nullptr)
+        BOOST_TEST(loaded <= 2 * std::max(unloaded, 1000.0), "p99 " << loaded << " us vs unloaded " << unloaded << " us");
 }
 
 BOOST_AUTO_TEST_CASE(a_caller_over_its_rate_gets_429_with_retry_after_and_others_are_untouched)
@@ -117,9 +122,25 @@ BOOST_AUTO_TEST_CASE(tool_calls_over_the_in_flight_cap_get_a_quick_503_not_a_que
 {
     http_server server({.env = {{"MCP_MAX_TOOL_CALLS", "1"}}});
     auto const session = mcp_session::open(server.port);
-    json::value slept;  // checked after join: Boost.Test's assertions belong to the test's thread
+    // Checked after join: Boost.Test's assertions belong to the test's thread.
+    json::value slept;
+    std::exception_ptr sleeper_failed;
     std::thread sleeper([&] {
-        slept = session.call("tools/call", {{"name", "test_sleep"}, {"arguments", {{"milliseconds", 1500}}}}, 1);
+        try {
+            // The probes below may hold the one slot for a moment, so the sleeper may itself be turned
+            // away at first; it asks again until it runs.
+            auto const body = json::parse(rpc(1, "tools/call", {{"name", "test_sleep"}, {"arguments", {{"milliseconds", 1500}}}}));
+            for (int attempt = 0; attempt < 100; ++attempt) {
+                auto const res = session.post(body);
+                if (res.status != 503) {
+                    slept = res.json();
+                    return;
+                }
+                std::this_thread::sleep_for(5ms);
+            }
+        } catch (...) {
+            sleeper_failed = std::current_exception();
+        }
     });
     // Wait until the sleeper is running (the server logs each call's start at debug; poll instead).
     http_response busy;
@@ -134,6 +155,8 @@ BOOST_AUTO_TEST_CASE(tool_calls_over_the_in_flight_cap_get_a_quick_503_not_a_que
     // Requests that are not tool calls are still served while the cap is reached.
     BOOST_TEST(session.post(json::parse(rpc(3, "ping"))).status == 200);
     sleeper.join();
+    BOOST_REQUIRE(!sleeper_failed);
+    BOOST_REQUIRE(slept.is_object());
     BOOST_TEST(slept.at("result").at("content").at(0).at("text") == "slept");
     auto const after = session.call("tools/call", {{"name", "test_echo"}, {"arguments", {{"text", "hi"}}}}, 4);
     BOOST_TEST(!after.as_object().contains("error"));

@@ -7,6 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <thread>
+
 using namespace justifi::test;
 namespace json = boost::json;
 
@@ -34,7 +37,12 @@ BOOST_AUTO_TEST_CASE(a_tool_call_is_counted_as_a_request_a_tool_call_an_upstream
         auto const res = session.call("tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 2}}}}, id);
         BOOST_REQUIRE(!is_error(res.at("result").as_object()));
     }
-    auto const scrape = http_request(server.port, "GET", "/metrics");
+    // A request is recorded just after its answer is written, so the client can be a moment ahead.
+    auto scrape = http_request(server.port, "GET", "/metrics");
+    for (int i = 0; i < 40 && !has_line(scrape.body, R"(justifi_mcp_requests_total{method="tools/call",status="200"} 2)"); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        scrape = http_request(server.port, "GET", "/metrics");
+    }
     BOOST_TEST(scrape.status == 200);
     BOOST_TEST(scrape.header("Content-Type").starts_with("text/plain; version=0.0.4"));
     auto const& text = scrape.body;
