@@ -258,6 +258,13 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         return nullptr;
     }
 
+    void shrink_idle_buffers()
+    {
+        std::lock_guard lock(pool_mutex);
+        for (auto& conn : idle)
+            if (conn->buffer.size() == 0) conn->buffer.shrink_to_fit();
+    }
+
     void give_back(std::unique_ptr<upstream_connection> conn)
     {
         std::lock_guard lock(pool_mutex);
@@ -422,6 +429,8 @@ justifi_client::justifi_client(asio::any_io_executor executor, client_settings s
 justifi_client::~justifi_client() = default;
 
 client_settings const& justifi_client::settings() const { return impl_->settings; }
+
+void justifi_client::release_idle_memory() { impl_->shrink_idle_buffers(); }
 
 asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_request request,
                                                                            auth::auth_context const& auth)

@@ -73,6 +73,9 @@ public:
     asio::awaitable<boost::system::result<call_response>> call(call_request request, auth::auth_context const& auth);
 
     client_settings const& settings() const;
+    // Gives back the read buffers of pooled connections (each grows to the largest answer it
+    // has read); they grow again on their next use. For an idle process.
+    void release_idle_memory();
 
 private:
     struct impl;

@@ -18,6 +18,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -91,6 +93,27 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
     io.stop();
 }
 
+// A burst leaves the heap holding what it freed (malloc keeps it for the next burst), and the
+// pooled upstream connections their largest read buffers. Once a second without a message
+// after some traffic, both are handed back, so an idle process is as small as a fresh one.
+asio::awaitable<void> release_memory_when_idle(mcp::dispatcher const& dispatcher, client::justifi_client& justifi)
+{
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    auto seen = dispatcher.messages_handled();
+    auto released_at = seen;
+    for (;;) {
+        tick.expires_after(1s);
+        if (auto [ec] = co_await tick.async_wait(use_tuple); ec) co_return;
+        auto const now = dispatcher.messages_handled();
+        bool const idle = now == seen && dispatcher.calls_in_flight() == 0;
+        seen = now;
+        if (!idle || now == released_at) continue;
+        released_at = now;
+        justifi.release_idle_memory();
+        ::malloc_trim(0);
+    }
+}
+
 }  // namespace
 
 int run(int argc, char const* const* argv, catalog_installer const& catalog)
@@ -150,6 +173,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         log::info("serving MCP over stdio", {{"version", server_version}});
         asio::co_spawn(io, supervise(io, transport, dispatcher, settings, [&] { return transport.finished(); }),
                        asio::detached);
+        asio::co_spawn(io, release_memory_when_idle(dispatcher, justifi), asio::detached);
         io.run();
         return 0;
     }
@@ -236,6 +260,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
                                         dispatcher.calls_in_flight() == 0;
                              }),
                    asio::detached);
+    asio::co_spawn(io, release_memory_when_idle(dispatcher, justifi), asio::detached);
 
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

@@ -95,6 +95,7 @@ void dispatcher::record_call(std::string const& tool, std::string_view outcome) 
 
 asio::awaitable<std::optional<json::object>> dispatcher::handle(jsonrpc::message message, request_context context)
 {
+    messages_handled_.fetch_add(1, std::memory_order_relaxed);
     if (auto const* request = std::get_if<jsonrpc::request>(&message)) co_return co_await handle_request(*request, context);
     if (auto const* note = std::get_if<jsonrpc::notification>(&message)) handle_notification(*note, context);
     co_return std::nullopt;

@@ -96,6 +96,8 @@ public:
     // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
     void cancel_all_calls();
     std::size_t calls_in_flight() const;
+    // Messages taken so far: tells an idle process from a busy one.
+    std::uint64_t messages_handled() const { return messages_handled_.load(std::memory_order_relaxed); }
 
 private:
     struct running_call {
@@ -120,6 +122,7 @@ private:
     std::size_t max_calls_in_flight_;
     metrics::registry* metrics_;
     void record_call(std::string const& tool, std::string_view outcome) const;
+    std::atomic<std::uint64_t> messages_handled_{0};
     mutable std::mutex calls_mutex_;
     std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
 };
