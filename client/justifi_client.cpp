@@ -1,5 +1,6 @@
 #include "client/justifi_client.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -101,6 +102,57 @@ boost::system::result<std::string, std::string> build_path(std::string_view path
         i = close + 1;
     }
     return success(std::move(out));
+}
+
+namespace {
+
+// basic_parser's events, all accepted: the parser itself checks the grammar, UTF-8 and depth.
+// Only the kind of the outermost value is kept.
+struct shape_recorder {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    using ec_t = boost::system::error_code;
+    using sv = boost::json::string_view;
+
+    std::size_t events = 0;
+    bool outermost_is_object = false;
+
+    bool first(bool is_object)
+    {
+        if (events++ == 0) outermost_is_object = is_object;
+        return true;
+    }
+    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_end(ec_t&) { return true; }
+    bool on_array_begin(ec_t&) { return first(false); }
+    bool on_array_end(std::size_t, ec_t&) { return true; }
+    bool on_object_begin(ec_t&) { return first(true); }
+    bool on_object_end(std::size_t, ec_t&) { return true; }
+    bool on_string_part(sv, std::size_t, ec_t&) { return first(false); }
+    bool on_string(sv, std::size_t, ec_t&) { return first(false); }
+    bool on_key_part(sv, std::size_t, ec_t&) { return true; }
+    bool on_key(sv, std::size_t, ec_t&) { return true; }
+    bool on_number_part(sv, ec_t&) { return first(false); }
+    bool on_int64(std::int64_t, sv, ec_t&) { return first(false); }
+    bool on_uint64(std::uint64_t, sv, ec_t&) { return first(false); }
+    bool on_double(double, sv, ec_t&) { return first(false); }
+    bool on_bool(bool, ec_t&) { return first(false); }
+    bool on_null(ec_t&) { return first(false); }
+    bool on_comment_part(sv, ec_t&) { return true; }
+    bool on_comment(sv, ec_t&) { return true; }
+};
+
+}  // namespace
+
+json_shape check_json(std::string_view text)
+{
+    boost::json::basic_parser<shape_recorder> parser(boost::json::parse_options{});
+    boost::system::error_code ec;
+    auto const used = parser.write_some(false, text.data(), text.size(), ec);
+    if (ec || used != text.size() || !parser.done()) return json_shape::invalid;
+    return parser.handler().outermost_is_object ? json_shape::object : json_shape::other;
 }
 
 }  // namespace justifi::client
@@ -500,6 +552,14 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
 
         call_response out;
         out.status = res->result_int();
+        bool const success = out.status >= 200 && out.status < 300;
+        if (request.object_as_text && success && !res->body().empty()) {
+            switch (check_json(res->body())) {
+            case json_shape::object: out.body_text = std::move(res->body()); co_return out;
+            case json_shape::invalid: co_return make_error_code(client_error::bad_response);
+            case json_shape::other: break;  // parsed below
+            }
+        }
         if (!res->body().empty()) {
             boost::system::error_code pec;
             out.body = json::parse(res->body(), pec);

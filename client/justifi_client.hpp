@@ -33,12 +33,20 @@ struct call_request {
     std::vector<std::pair<std::string, std::string>> query;  // raw values; the client encodes them
     std::optional<json::value> body;                         // sent as JSON
     std::string sub_account;                                 // empty: no Sub-Account header
+    // A 2xx answer that is a JSON object comes back as its checked text in body_text, not
+    // parsed into body: a tool that passes it on as it is never builds (and frees) a DOM.
+    bool object_as_text = false;
 };
 
 struct call_response {
     int status = 0;
-    json::value body;  // null for an empty body (204)
+    json::value body;       // null for an empty body (204), or when body_text has it
+    std::string body_text;  // object_as_text: the answer's JSON object, as JustiFi sent it
 };
+
+// What a text is as JSON, found without building it (depth limit as json::parse's default).
+enum class json_shape { invalid, object, other };
+json_shape check_json(std::string_view text);
 
 // Failures that have no JustiFi answer: network, TLS, deadline, missing credentials.
 enum class client_error {

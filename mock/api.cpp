@@ -114,6 +114,7 @@ char const* fault_label(fault_kind kind)
     case fault_kind::drop: return "dropped";
     case fault_kind::drop_after_processing: return "dropped_after_processing";
     case fault_kind::cut_after_processing: return "cut_after_processing";
+    case fault_kind::html: return "html";
     case fault_kind::rate_limit: return "rate_limited";
     case fault_kind::fail: return "failed";
     case fault_kind::none: break;
@@ -236,6 +237,15 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
         log::debug("injected fault: dropping the connection", {{"reason", fault.reason}});
         co_await pause(fault.latency);
         co_await drop(ex);
+        co_return;
+    }
+
+    if (fault.kind == fault_kind::html) {
+        co_await pause(fault.latency);
+        auto res = make_response(ex.request, http::status::ok, "text/html; charset=utf-8",
+                                 "<html><head><title>Gateway</title></head><body><p>Please sign in to continue."
+                                 "</p></body></html>\n");
+        co_await ex.respond(std::move(res));
         co_return;
     }
 

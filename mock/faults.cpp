@@ -23,6 +23,10 @@ fault_decision fault_plan::next()
         --settings_.cut_first;
         d.kind = fault_kind::cut_after_processing;
         d.reason = "cut_first";
+    } else if (settings_.html_first > 0) {
+        --settings_.html_first;
+        d.kind = fault_kind::html;
+        d.reason = "html_first";
     } else if (settings_.rate_limit_first > 0) {
         --settings_.rate_limit_first;
         d.kind = fault_kind::rate_limit;
@@ -72,17 +76,18 @@ boost::system::result<void, std::string> fault_plan::update(json::object const& 
                 return std::string("fail_status must be an HTTP status from 400 to 599");
             next.fail_status = static_cast<int>(n);
         } else if (name == "fail_first" || name == "rate_limit_first" || name == "drop_first" ||
-                   name == "drop_after_first" || name == "cut_first") {
+                   name == "drop_after_first" || name == "cut_first" || name == "html_first") {
             if (!as_count(n, 1'000'000'000)) return std::string(name) + " must be a non-negative integer";
             if (name == "fail_first") next.fail_first = n;
             else if (name == "rate_limit_first") next.rate_limit_first = n;
             else if (name == "drop_first") next.drop_first = n;
             else if (name == "drop_after_first") next.drop_after_first = n;
-            else next.cut_first = n;
+            else if (name == "cut_first") next.cut_first = n;
+            else next.html_first = n;
         } else {
             return "unknown fault setting \"" + std::string(name) +
                    "\"; use latency_ms, fail_rate, fail_status, fail_first, rate_limit_first, drop_first, "
-                   "drop_after_first, cut_first";
+                   "drop_after_first, cut_first, html_first";
         }
     }
     settings_ = next;
@@ -105,7 +110,9 @@ json::object fault_plan::to_json(fault_settings const& s)
             {"fail_first", s.fail_first},
             {"rate_limit_first", s.rate_limit_first},
             {"drop_first", s.drop_first},
-            {"drop_after_first", s.drop_after_first}};
+            {"drop_after_first", s.drop_after_first},
+            {"cut_first", s.cut_first},
+            {"html_first", s.html_first}};
 }
 
 }  // namespace justifi::mock

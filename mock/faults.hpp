@@ -2,7 +2,7 @@
 // (POST /__mock/faults). Sans-io: this only decides; mock/api carries the decision out.
 //
 // Counters are consumed in a fixed order, each only while it lasts: drop_first, then
-// drop_after_first, then cut_first, then rate_limit_first, then fail_first, then the fail_rate draw. So
+// drop_after_first, then cut_first, then html_first, then rate_limit_first, then fail_first, then the fail_rate draw. So
 // {drop_first: 1, fail_first: 2} drops the next request and fails the two after it.
 #pragma once
 
@@ -29,9 +29,11 @@ struct fault_settings {
     // connection is closed unanswered: the client cannot tell whether the request took effect.
     std::uint64_t drop_after_first = 0;
     std::uint64_t cut_first = 0;  // processed, then the answer's head and half its body, then a reset
+    // Not processed: a 200 whose body is an HTML page, as from a proxy or captive portal.
+    std::uint64_t html_first = 0;
 };
 
-enum class fault_kind { none, drop, drop_after_processing, cut_after_processing, rate_limit, fail };
+enum class fault_kind { none, drop, drop_after_processing, cut_after_processing, html, rate_limit, fail };
 
 struct fault_decision {
     fault_kind kind = fault_kind::none;

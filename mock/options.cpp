@@ -248,7 +248,7 @@ std::string help_text(po::options_description const& desc)
         << desc << "\n"
         << "Run-time control (no auth): GET /__mock/stats, DELETE /__mock/stats, GET and POST\n"
         << "/__mock/faults with {latency_ms, fail_rate, fail_status, fail_first, rate_limit_first,\n"
-        << "drop_first, drop_after_first, cut_first}, POST /__mock/reset (the seeded data again), DELETE\n"
+        << "drop_first, drop_after_first, cut_first, html_first}, POST /__mock/reset (the seeded data again), DELETE\n"
         << "/__mock/tokens (forgets every access token issued so far). Test tokens usable from any sub\n"
         << "account: pm_test_visa, pm_test_card_declined, pm_test_insufficient_funds,\n"
         << "pm_test_expired_card, pm_test_bank_account, pm_test_ach_insufficient_funds and more (see\n"

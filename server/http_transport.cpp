@@ -511,21 +511,21 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     context.refused = &refused;
     auto response = co_await dispatcher_.handle(std::move(message), std::move(context));
     if (refused && response && !ex.stream_open()) {
-        co_await answer_refusal(ex, *refused, std::move(*response));
+        co_await answer_refusal(ex, *refused, std::move(response->message));
         co_return;
     }
 
     if (ex.stream_open() || !response) {
         // Notifications went out first, so the answer ends the event stream. A call the
         // client cancelled has no answer: its exchange ends as an empty stream.
-        if (response) co_await stream.write_event(json::serialize(*response));
+        if (response) co_await stream.write_event(response->serialize());
         else if (!ex.stream_open()) co_await ex.open_stream(event_stream_head(req));
         co_await ex.close_stream();
         co_return;
     }
-    auto res = make_response(req, http::status::ok, "application/json", json::serialize(*response));
-    if (is_initialize && response->contains("result")) {
-        auto const& version = response->at("result").at("protocolVersion").as_string();
+    auto res = make_response(req, http::status::ok, "application/json", response->serialize());
+    if (is_initialize && response->message.contains("result")) {
+        auto const& version = response->message.at("result").at("protocolVersion").as_string();
         res.set("Mcp-Session-Id", sessions_.issue(version, std::chrono::system_clock::now()));
     }
     co_await ex.respond(std::move(res));

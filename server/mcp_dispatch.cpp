@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -93,7 +94,42 @@ void dispatcher::record_call(std::string const& tool, std::string_view outcome) 
     if (metrics_) metrics_->add(metrics::tool_calls_total, {tool, std::string(outcome)});
 }
 
-asio::awaitable<std::optional<json::object>> dispatcher::handle(jsonrpc::message message, request_context context)
+std::string reply::serialize() const
+{
+    if (structured_text.empty()) return json::serialize(message);
+    // {"jsonrpc":"2.0","id":ID,"result":{...,"structuredContent":TEXT}}
+    auto result = json::serialize(message.at("result"));
+    result.pop_back();  // its closing brace
+    std::string out;
+    out.reserve(result.size() + structured_text.size() + 80);
+    out += R"({"jsonrpc":"2.0","id":)";
+    out += json::serialize(message.at("id"));
+    out += R"(,"result":)";
+    out += result;
+    if (result.size() > 1) out += ',';
+    out += R"("structuredContent":)";
+    out += structured_text;
+    out += "}}";
+    return out;
+}
+
+json::object reply::to_object() &&
+{
+    if (!structured_text.empty())
+        message.at("result").as_object()["structuredContent"] = json::parse(structured_text);
+    return std::move(message);
+}
+
+asio::awaitable<std::optional<json::object>> dispatcher::handle_to_object(jsonrpc::message message,
+                                                                          request_context context)
+{
+    auto answer = co_await handle(std::move(message), std::move(context));
+    if (!answer) co_return std::nullopt;
+    auto object = std::move(*answer).to_object();
+    co_return object;
+}
+
+asio::awaitable<std::optional<reply>> dispatcher::handle(jsonrpc::message message, request_context context)
 {
     messages_handled_.fetch_add(1, std::memory_order_relaxed);
     if (auto const* request = std::get_if<jsonrpc::request>(&message)) co_return co_await handle_request(*request, context);
@@ -101,7 +137,7 @@ asio::awaitable<std::optional<json::object>> dispatcher::handle(jsonrpc::message
     co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<json::object>> dispatcher::handle_request(jsonrpc::request const& request,
+asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::request const& request,
                                                                         request_context& context)
 {
     auto const& method = request.method;
@@ -171,7 +207,7 @@ json::object dispatcher::initialize(jsonrpc::request const& request, request_con
     return make_result(request.id, std::move(result));
 }
 
-asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::request const& request,
+asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request const& request,
                                                                    request_context& context)
 {
     auto const* name = param(request.params, "name");
@@ -277,7 +313,12 @@ asio::awaitable<std::optional<json::object>> dispatcher::call_tool(jsonrpc::requ
         co_return make_error(request.id, jsonrpc::server_error,
                              "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");
     }
-    co_return make_result(request.id, std::move(*outcome).to_json());
+    // Taken out before to_json, which would parse it: serialize() writes it in as it is.
+    auto structured_text = std::move(outcome->structured_text);
+    outcome->structured_text.clear();
+    auto message = make_result(request.id, std::move(*outcome).to_json());
+    reply answer(std::move(message), std::move(structured_text));
+    co_return answer;
 }
 
 void dispatcher::emit_cancellation(running_call& call)

@@ -71,6 +71,21 @@ struct refusal {
     std::string description;
 };
 
+// A response to send. A tool result's structuredContent is either in `message` or, when it is
+// a JustiFi answer passed on as it came, the checked text in `structured_text`, written into
+// the result by serialize(): a large list is then never parsed into a DOM and serialized again.
+struct reply {
+    json::object message;
+    std::string structured_text;
+
+    reply(json::object m) : message(std::move(m)) {}  // NOLINT: every other answer converts
+    reply(json::object m, std::string text) : message(std::move(m)), structured_text(std::move(text)) {}
+
+    std::string serialize() const;
+    // The whole message as a DOM (structured_text parsed in).
+    json::object to_object() &&;
+};
+
 struct request_context {
     auth::auth_context auth;
     // Scope for notifications/cancelled: a request can only cancel its own session's calls.
@@ -91,7 +106,9 @@ public:
                metrics::registry* metrics = nullptr);
 
     // The response to send, or nothing (a notification, or a request the client cancelled).
-    asio::awaitable<std::optional<json::object>> handle(jsonrpc::message message, request_context context);
+    asio::awaitable<std::optional<reply>> handle(jsonrpc::message message, request_context context);
+    // The same as one DOM, for callers that look inside the answer.
+    asio::awaitable<std::optional<json::object>> handle_to_object(jsonrpc::message message, request_context context);
 
     // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
     void cancel_all_calls();
@@ -110,11 +127,10 @@ private:
 
     static void emit_cancellation(running_call& call);
 
-    asio::awaitable<std::optional<json::object>> handle_request(jsonrpc::request const& request,
-                                                                request_context& context);
+    asio::awaitable<std::optional<reply>> handle_request(jsonrpc::request const& request, request_context& context);
     void handle_notification(jsonrpc::notification const& notification, request_context const& context);
     json::object initialize(jsonrpc::request const& request, request_context& context) const;
-    asio::awaitable<std::optional<json::object>> call_tool(jsonrpc::request const& request, request_context& context);
+    asio::awaitable<std::optional<reply>> call_tool(jsonrpc::request const& request, request_context& context);
     void cancel_call(std::string const& key);
 
     server_identity identity_;

@@ -123,7 +123,7 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     context.sink = &notifications;
     try {
         auto response = co_await dispatcher_.handle(std::move(std::get<jsonrpc::message>(decoded)), std::move(context));
-        if (response) enqueue(json::serialize(*response));
+        if (response) enqueue(response->serialize());
     } catch (std::exception const& e) {
         log::error("request ended by an exception", {{"error", e.what()}});
     }

@@ -1168,8 +1168,11 @@ asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client
 {
     auto request = prepare_call(tool, arguments, ctx.auth());
     if (!request) co_return tool_result::error(request.error());
+    // An answer the tool does not reshape is passed on as JustiFi wrote it.
+    request->object_as_text = !tool.shape;
     auto answer = co_await client.call(std::move(*request), ctx.auth());
     if (!answer) co_return result_from_failure(answer.error(), tool.method != http::verb::get);
+    if (!answer->body_text.empty()) co_return tool_result::structured_json_text(std::move(answer->body_text));
     bool const success = answer->status >= 200 && answer->status < 300;
     if (success && answer->body.is_null() && !tool.done_text.empty()) co_return done_result(tool.done_text);
     if (success && tool.shape) {

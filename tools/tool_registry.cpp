@@ -2,6 +2,7 @@
 
 #include "server/encoding.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <stdexcept>
@@ -43,11 +44,19 @@ tool_result tool_result::structured_json(json::value value)
     return r;
 }
 
+tool_result tool_result::structured_json_text(std::string object_text)
+{
+    auto r = text(object_text);
+    r.structured_text = std::move(object_text);
+    return r;
+}
+
 json::object tool_result::to_json() &&
 {
     json::object out;
     out["content"] = std::move(content);
     if (structured) out["structuredContent"] = std::move(*structured);
+    else if (!structured_text.empty()) out["structuredContent"] = json::parse(structured_text);
     if (is_error) out["isError"] = true;
     return out;
 }
@@ -57,6 +66,7 @@ json::object tool_result::to_json() const&
     json::object out;
     out["content"] = content;
     if (structured) out["structuredContent"] = *structured;
+    else if (!structured_text.empty()) out["structuredContent"] = json::parse(structured_text);
     if (is_error) out["isError"] = true;
     return out;
 }

@@ -30,6 +30,9 @@ struct tool_annotations {
 struct tool_result {
     json::array content;
     std::optional<json::value> structured;
+    // Instead of `structured`: a JSON object's text, already checked (JustiFi's answer passed
+    // on as it came), which the response carries as structuredContent without a DOM.
+    std::string structured_text;
     bool is_error = false;
     // JustiFi answered 401: over HTTP a passed-through token becomes a 401 challenge instead.
     bool credentials_rejected = false;
@@ -39,7 +42,11 @@ struct tool_result {
     static tool_result error(std::string_view message);
     // JSON as structuredContent and, for clients that read only text, as a text block.
     static tool_result structured_json(json::value value);
+    // The same for the checked text of a JSON object (client::check_json).
+    static tool_result structured_json_text(std::string object_text);
 
+    // The MCP result. structured_text, if any, is parsed into it: the dispatcher takes it out
+    // first and splices it into the serialized response instead.
     json::object to_json() const&;
     json::object to_json() &&;  // moves the (possibly large) JSON instead of copying it
 };

@@ -104,6 +104,41 @@ BOOST_AUTO_TEST_CASE(a_connection_reset_mid_body_is_retried_and_the_call_answere
     BOOST_TEST(mock.stats().at("faults_injected").at("cut_after_processing").to_number<int>() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_200_that_is_not_json_becomes_a_tool_error_that_names_it_and_none_of_it_is_passed_on)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto const session = mcp_session::open(server.port);
+    BOOST_REQUIRE(!is_error(list_payments(session, 1)));
+    mock.set_faults({{"html_first", 1}});
+    auto const result = list_payments(session, 2);
+    BOOST_TEST(is_error(result));
+    BOOST_TEST(text_of(result).find("not JSON") != std::string::npos, text_of(result));
+    BOOST_TEST(text_of(result).find("<html>") == std::string::npos, text_of(result));
+    BOOST_TEST(!result.contains("structuredContent"));
+    BOOST_TEST(mock.stats().at("faults_injected").at("html").to_number<int>() == 1);
+    BOOST_TEST(!is_error(list_payments(session, 3)));
+}
+
+BOOST_AUTO_TEST_CASE(a_json_answer_is_passed_on_exactly_as_structured_content_and_as_text)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto const session = mcp_session::open(server.port);
+    auto const result = list_payments(session, 1);
+    BOOST_REQUIRE(!is_error(result));
+    // What the simulator answers the same query directly.
+    auto const token = mock.request("POST", "/oauth/token", {{"Content-Type", "application/json"}},
+                                    R"({"client_id":"test_client_id","client_secret":"test_client_secret"})")
+                           .json().at("access_token").as_string();
+    auto const direct = mock.request("GET", "/v1/payments?limit=2", {{"Authorization", "Bearer " + std::string(token)}});
+    BOOST_REQUIRE_EQUAL(direct.status, 200);
+    auto const expected = json::parse(direct.body);
+    BOOST_TEST(result.at("structuredContent") == expected);
+    BOOST_TEST(json::parse(text_of(result)) == expected);
+    BOOST_TEST(result.at("structuredContent").at("data").as_array().size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_client_that_disconnects_mid_call_leaves_no_call_connection_or_descriptor_behind)
 {
     http_server server;

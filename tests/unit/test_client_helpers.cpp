@@ -33,6 +33,28 @@ std::string ok(boost::system::result<std::string, std::string> const& r)
 
 BOOST_AUTO_TEST_SUITE(client_helpers)
 
+BOOST_AUTO_TEST_CASE(check_json_tells_an_object_from_other_json_and_from_what_is_not_json)
+{
+    BOOST_TEST((check_json(R"({"data":[{"id":"py_1","amount":100}],"page_info":{"has_next":false}})") == json_shape::object));
+    BOOST_TEST((check_json(" \r\n{}\n ") == json_shape::object));
+    BOOST_TEST((check_json("[{}]") == json_shape::other));
+    BOOST_TEST((check_json(R"("text")") == json_shape::other));
+    BOOST_TEST((check_json("12") == json_shape::other));
+    BOOST_TEST((check_json("null") == json_shape::other));
+    BOOST_TEST((check_json("") == json_shape::invalid));
+    BOOST_TEST((check_json(R"({"data":[1,2)") == json_shape::invalid));             // cut short
+    BOOST_TEST((check_json(R"({"a":1} {"b":2})") == json_shape::invalid));          // two values
+    BOOST_TEST((check_json(R"({"a":1}x)") == json_shape::invalid));
+    BOOST_TEST((check_json("<html><body>Gateway</body></html>") == json_shape::invalid));
+    BOOST_TEST((check_json("{\"a\":\"\xff\xfe\"}") == json_shape::invalid));       // not UTF-8
+    BOOST_TEST((check_json(R"({"a":1,})") == json_shape::invalid));                 // no trailing commas
+    BOOST_TEST((check_json("{\"a\":1} // note") == json_shape::invalid));          // no comments
+    // The same depth limit as json::parse: 32 levels pass, 33 do not.
+    auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    BOOST_TEST((check_json("{\"a\":" + nested(31) + "}") == json_shape::object));
+    BOOST_TEST((check_json("{\"a\":" + nested(32) + "}") == json_shape::invalid));
+}
+
 BOOST_AUTO_TEST_CASE(base_url_drops_trailing_slash_and_v1)
 {
     BOOST_TEST(ok(normalise_base_url("https://api.justifi.ai")) == "https://api.justifi.ai");

@@ -211,7 +211,7 @@ struct harness {
     // Starts handling a message; its outcome lands in *out once the io_context runs.
     void spawn(rpc::message message, mcp::request_context ctx, std::optional<std::optional<json::object>>& out)
     {
-        asio::co_spawn(io, dispatcher.handle(std::move(message), std::move(ctx)),
+        asio::co_spawn(io, dispatcher.handle_to_object(std::move(message), std::move(ctx)),
                        [&out](std::exception_ptr e, std::optional<json::object> response) {
                            if (e) std::rethrow_exception(e);
                            out = std::move(response);
@@ -219,6 +219,20 @@ struct harness {
     }
 
     // Handles one message to completion.
+    // Handles one message to completion, as the transports get it (not turned into a DOM).
+    std::optional<mcp::reply> handle_reply(rpc::message message)
+    {
+        std::optional<std::optional<mcp::reply>> out;
+        asio::co_spawn(io, dispatcher.handle(std::move(message), context()),
+                       [&out](std::exception_ptr e, std::optional<mcp::reply> response) {
+                           if (e) std::rethrow_exception(e);
+                           out = std::move(response);
+                       });
+        run();
+        BOOST_REQUIRE_MESSAGE(out, "handle() did not complete");
+        return std::move(*out);
+    }
+
     std::optional<json::object> handle(rpc::message message, std::optional<mcp::request_context> ctx = std::nullopt)
     {
         std::optional<std::optional<json::object>> out;
@@ -303,6 +317,43 @@ std::vector<std::string> logged_levels(recording_sink const& sink)
 
 BOOST_AUTO_TEST_SUITE(mcp_dispatch)
 
+BOOST_AUTO_TEST_CASE(a_result_passed_on_as_text_is_written_in_as_it_came_and_reads_like_one_from_a_dom)
+{
+    harness h;
+    h.add("pass_on", [](json::object const& args, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+        std::string text(args.at("text").as_string());
+        co_return tools::tool_result::structured_json_text(std::move(text));
+    });
+    // As JustiFi may write it: spaces, key order, a number form json::serialize would change.
+    std::string const upstream = R"({ "data" : [ {"id":"py_1","amount":1.50E2,"note":"caf\u00e9 \"quoted\""} ], "page_info":{"has_next":false} })";
+    auto const args = json::object{{"name", "pass_on"}, {"arguments", json::object{{"text", upstream}}}};
+    for (auto const& id : {json::value(7), json::value("req-\"x\"")}) {
+        auto reply = h.handle_reply(rpc::request{id, "tools/call", args});
+        BOOST_REQUIRE(reply);
+        auto const wire = reply->serialize();
+        // The upstream text appears byte for byte, as structuredContent.
+        BOOST_TEST(wire.find(R"("structuredContent":)" + upstream + "}}") != std::string::npos, wire);
+        auto const parsed = json::parse(wire).as_object();
+        BOOST_TEST(parsed.at("jsonrpc") == "2.0");
+        BOOST_TEST(parsed.at("id") == id);
+        auto const& result = parsed.at("result").as_object();
+        BOOST_TEST(result.at("structuredContent") == json::parse(upstream));
+        BOOST_TEST(result.at("content").at(0).at("type") == "text");
+        BOOST_TEST(result.at("content").at(0).at("text").as_string() == upstream);
+        BOOST_TEST(!result.contains("isError"));
+        // The DOM form (tests, and anything that looks inside) is the same message.
+        BOOST_TEST(json::value(std::move(*reply).to_object()) == json::value(parsed));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_without_text_to_splice_is_its_message_serialized)
+{
+    mcp::reply plain(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"result", json::object{}}});
+    BOOST_TEST(plain.serialize() == R"({"jsonrpc":"2.0","id":1,"result":{}})");
+    mcp::reply only_spliced(json::object{{"jsonrpc", "2.0"}, {"id", 2}, {"result", json::object{}}}, R"({"a":1})");
+    BOOST_TEST(only_spliced.serialize() == R"({"jsonrpc":"2.0","id":2,"result":{"structuredContent":{"a":1}}})");
+}
+
 // ---- lifecycle
 
 BOOST_AUTO_TEST_CASE(initialize_echoes_supported_client_version)
@@ -342,7 +393,7 @@ BOOST_AUTO_TEST_CASE(initialize_omits_empty_title_and_instructions)
     mcp::dispatcher d({.name = "n", .version = "v"}, registry);
     asio::io_context io;
     std::optional<json::object> out;
-    asio::co_spawn(io, d.handle(request(1, "initialize", init_params("2025-11-25")), {}),
+    asio::co_spawn(io, d.handle_to_object(request(1, "initialize", init_params("2025-11-25")), {}),
                    [&](std::exception_ptr e, std::optional<json::object> r) {
                        if (e) std::rethrow_exception(e);
                        out = std::move(r);
@@ -798,7 +849,7 @@ BOOST_AUTO_TEST_CASE(cancelled_notification_cancels_running_tool)
             BOOST_TEST(h.dispatcher.calls_in_flight() == 1u);
             auto note = cancel_note(5);
             note_reason(note);
-            cancel_out = co_await h.dispatcher.handle(std::move(note), h.context());
+            cancel_out = co_await h.dispatcher.handle_to_object(std::move(note), h.context());
         },
         asio::detached);
 
