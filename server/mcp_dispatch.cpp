@@ -96,27 +96,28 @@ void dispatcher::record_call(std::string const& tool, std::string_view outcome) 
 
 std::string reply::serialize() const
 {
-    if (structured_text.empty()) return json::serialize(message);
-    // {"jsonrpc":"2.0","id":ID,"result":{...,"structuredContent":TEXT}}
+    if (spliced_text.empty()) return json::serialize(message);
+    // {"jsonrpc":"2.0","id":ID,"result":{...,"NAME":TEXT}}
     auto result = json::serialize(message.at("result"));
     result.pop_back();  // its closing brace
+    auto const name = json::serialize(json::string_view(spliced_name));
     std::string out;
-    out.reserve(result.size() + structured_text.size() + 80);
+    out.reserve(result.size() + name.size() + spliced_text.size() + 64);
     out += R"({"jsonrpc":"2.0","id":)";
     out += json::serialize(message.at("id"));
     out += R"(,"result":)";
     out += result;
     if (result.size() > 1) out += ',';
-    out += R"("structuredContent":)";
-    out += structured_text;
+    out += name;
+    out += ':';
+    out += spliced_text;
     out += "}}";
     return out;
 }
 
 json::object reply::to_object() &&
 {
-    if (!structured_text.empty())
-        message.at("result").as_object()["structuredContent"] = json::parse(structured_text);
+    if (!spliced_text.empty()) message.at("result").as_object()[spliced_name] = json::parse(spliced_text);
     return std::move(message);
 }
 
@@ -153,11 +154,12 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::reques
         auto const& auth = context.auth;
         tools::tool_registry::visibility visible;
         if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
-        auto page = registry_.list(cursor, visible);
+        auto page = registry_.list_text(cursor, visible);
         if (!page) co_return make_error(request.id, jsonrpc::invalid_params, page.error());
-        json::object result{{"tools", std::move(page->tools)}};
+        json::object result;
         if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
-        co_return make_result(request.id, std::move(result));
+        reply answer(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
+        co_return answer;
     }
     if (method == "tools/call") co_return co_await call_tool(request, context);
     if (method == "logging/setLevel") {
@@ -317,7 +319,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request con
     auto structured_text = std::move(outcome->structured_text);
     outcome->structured_text.clear();
     auto message = make_result(request.id, std::move(*outcome).to_json());
-    reply answer(std::move(message), std::move(structured_text));
+    if (structured_text.empty()) co_return message;
+    reply answer(std::move(message), "structuredContent", std::move(structured_text));
     co_return answer;
 }
 

@@ -71,18 +71,23 @@ struct refusal {
     std::string description;
 };
 
-// A response to send. A tool result's structuredContent is either in `message` or, when it is
-// a JustiFi answer passed on as it came, the checked text in `structured_text`, written into
-// the result by serialize(): a large list is then never parsed into a DOM and serialized again.
+// A response to send. One member of its result may be JSON text instead of a DOM, written in
+// by serialize(): a tool result's structuredContent when it is a JustiFi answer passed on as
+// it came, or tools/list's tools, serialized once at start. A large answer is then never
+// parsed into a DOM and serialized again.
 struct reply {
     json::object message;
-    std::string structured_text;
+    std::string spliced_text;  // checked JSON, or empty
+    std::string spliced_name;  // its member of message["result"]
 
     reply(json::object m) : message(std::move(m)) {}  // NOLINT: every other answer converts
-    reply(json::object m, std::string text) : message(std::move(m)), structured_text(std::move(text)) {}
+    reply(json::object m, std::string name, std::string text)
+        : message(std::move(m)), spliced_text(std::move(text)), spliced_name(std::move(name))
+    {
+    }
 
     std::string serialize() const;
-    // The whole message as a DOM (structured_text parsed in).
+    // The whole message as a DOM (the spliced text parsed in).
     json::object to_object() &&;
 };
 

@@ -100,17 +100,18 @@ void tool_registry::add(tool_definition definition)
     if (tools_.contains(definition.name))
         throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
     auto name = definition.name;
-    tools_.emplace(std::move(name), std::move(definition));
+    auto described = json::serialize(definition.describe());
+    tools_.emplace(std::move(name), entry{std::move(definition), std::move(described)});
 }
 
 tool_definition const* tool_registry::find(std::string_view name) const
 {
     auto const it = tools_.find(name);
-    return it == tools_.end() ? nullptr : &it->second;
+    return it == tools_.end() ? nullptr : &it->second.definition;
 }
 
-boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor,
-                                                                  visibility const& visible) const
+boost::system::result<tool_registry::selection, std::string> tool_registry::select(std::optional<std::string_view> cursor,
+                                                                                   visibility const& visible) const
 {
     auto it = tools_.begin();
     if (cursor) {
@@ -119,17 +120,48 @@ boost::system::result<tool_page, std::string> tool_registry::list(std::optional<
             return std::string("Invalid params: unknown cursor; call tools/list without a cursor to start over");
         it = tools_.upper_bound(std::string_view(*decoded).substr(cursor_prefix.size()));
     }
-    tool_page page;
+    selection out;
     std::string_view last;
     // Stops on the first visible tool that does not fit, so `it != end` means another page exists.
     for (; it != tools_.end(); ++it) {
-        if (it->second.hidden || (visible && !visible(it->second))) continue;
-        if (page.tools.size() == page_size_) break;
-        page.tools.push_back(it->second.describe());
+        auto const& definition = it->second.definition;
+        if (definition.hidden || (visible && !visible(definition))) continue;
+        if (out.tools.size() == page_size_) break;
+        out.tools.push_back(&it->second);
         last = it->first;
     }
-    if (it != tools_.end() && !page.tools.empty())
-        page.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + std::string(last));
+    if (it != tools_.end() && !out.tools.empty())
+        out.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + std::string(last));
+    return out;
+}
+
+boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor,
+                                                                  visibility const& visible) const
+{
+    auto selected = select(cursor, visible);
+    if (!selected) return selected.error();
+    tool_page page;
+    for (auto const* tool : selected->tools) page.tools.push_back(tool->definition.describe());
+    page.next_cursor = std::move(selected->next_cursor);
+    return page;
+}
+
+boost::system::result<tool_page_text, std::string> tool_registry::list_text(std::optional<std::string_view> cursor,
+                                                                            visibility const& visible) const
+{
+    auto selected = select(cursor, visible);
+    if (!selected) return {boost::system::in_place_error, selected.error()};
+    std::size_t size = 2;
+    for (auto const* tool : selected->tools) size += tool->described.size() + 1;
+    tool_page_text page;
+    page.tools_json.reserve(size);
+    page.tools_json += '[';
+    for (auto const* tool : selected->tools) {
+        if (page.tools_json.size() > 1) page.tools_json += ',';
+        page.tools_json += tool->described;
+    }
+    page.tools_json += ']';
+    page.next_cursor = std::move(selected->next_cursor);
     return page;
 }
 

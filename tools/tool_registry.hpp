@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace justifi::tools {
 
@@ -85,6 +86,12 @@ struct tool_page {
     std::optional<std::string> next_cursor;
 };
 
+// The same page as the JSON text of its tools array, joined from descriptions serialized once.
+struct tool_page_text {
+    std::string tools_json;
+    std::optional<std::string> next_cursor;
+};
+
 class tool_registry {
 public:
     explicit tool_registry(std::size_t page_size = 100) : page_size_(page_size) {}
@@ -99,10 +106,24 @@ public:
     // tools are skipped, and so are those `visible` (when given) says no to.
     boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor,
                                                        visibility const& visible = {}) const;
+    // What tools/list sends: no description is rebuilt or serialized per request.
+    boost::system::result<tool_page_text, std::string> list_text(std::optional<std::string_view> cursor,
+                                                                 visibility const& visible = {}) const;
 
 private:
+    struct entry {
+        tool_definition definition;
+        std::string described;  // json::serialize(definition.describe())
+    };
+    struct selection {
+        std::vector<entry const*> tools;
+        std::optional<std::string> next_cursor;
+    };
+    boost::system::result<selection, std::string> select(std::optional<std::string_view> cursor,
+                                                         visibility const& visible) const;
+
     std::size_t page_size_;
-    std::map<std::string, tool_definition, std::less<>> tools_;
+    std::map<std::string, entry, std::less<>> tools_;
 };
 
 }  // namespace justifi::tools

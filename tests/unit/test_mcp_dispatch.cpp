@@ -350,8 +350,9 @@ BOOST_AUTO_TEST_CASE(a_reply_without_text_to_splice_is_its_message_serialized)
 {
     mcp::reply plain(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"result", json::object{}}});
     BOOST_TEST(plain.serialize() == R"({"jsonrpc":"2.0","id":1,"result":{}})");
-    mcp::reply only_spliced(json::object{{"jsonrpc", "2.0"}, {"id", 2}, {"result", json::object{}}}, R"({"a":1})");
-    BOOST_TEST(only_spliced.serialize() == R"({"jsonrpc":"2.0","id":2,"result":{"structuredContent":{"a":1}}})");
+    mcp::reply only_spliced(json::object{{"jsonrpc", "2.0"}, {"id", 2}, {"result", json::object{}}}, "tools", R"([{"a":1}])");
+    BOOST_TEST(only_spliced.serialize() == R"({"jsonrpc":"2.0","id":2,"result":{"tools":[{"a":1}]}})");
+    BOOST_TEST(json::value(std::move(only_spliced).to_object()) == json::parse(R"({"jsonrpc":"2.0","id":2,"result":{"tools":[{"a":1}]}})"));
 }
 
 // ---- lifecycle

@@ -270,6 +270,32 @@ BOOST_AUTO_TEST_CASE(invalid_cursor_is_an_error)
     }
 }
 
+BOOST_AUTO_TEST_CASE(the_text_pages_of_tools_list_are_the_dom_pages_serialized)
+{
+    tools::tool_registry registry(2);
+    for (auto name : {"a", "b", "c", "d", "e"}) registry.add(make_tool(name));
+    auto const not_c = [](tools::tool_definition const& t) { return t.name != "c"; };
+    for (bool filtered : {false, true}) {
+        tools::tool_registry::visibility const visible = filtered ? tools::tool_registry::visibility(not_c) : nullptr;
+        std::optional<std::string> cursor;
+        int pages = 0;
+        do {
+            ++pages;
+            auto const as_dom = registry.list(cursor, visible);
+            auto const as_text = registry.list_text(cursor, visible);
+            BOOST_REQUIRE(as_dom);
+            BOOST_REQUIRE(as_text);
+            BOOST_TEST(json::parse(as_text->tools_json) == json::value(as_dom->tools));
+            BOOST_TEST((as_text->next_cursor == as_dom->next_cursor));
+            cursor = as_dom->next_cursor;
+        } while (cursor && pages < 10);
+        BOOST_TEST(pages == (filtered ? 2 : 3));  // a b | d e, or a b | c d | e
+    }
+    BOOST_TEST(registry.list_text(std::string_view("!!!")).error().starts_with("Invalid params"));
+    tools::tool_registry empty;
+    BOOST_TEST(empty.list_text(std::nullopt)->tools_json == "[]");
+}
+
 BOOST_AUTO_TEST_CASE(cursor_past_the_end_gives_empty_page)
 {
     tools::tool_registry registry(2);
