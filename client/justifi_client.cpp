@@ -197,6 +197,7 @@ using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t upstream_read_size = 32 * 1024;
 
 // One keep-alive connection to the API host, plain (the simulator on loopback) or TLS.
 struct upstream_connection {
@@ -374,6 +375,9 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         if (wec) co_return wec;
         http::response_parser<http::string_body> parser;
         parser.body_limit(16 * 1024 * 1024);
+        // Beast reads at most the buffer's free capacity (at least 512 bytes) at a time, and an
+        // empty flat_buffer never grows past that: a 40 KB list took 80 reads. Two do now.
+        buffer.reserve(upstream_read_size);
         auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
         if (rec) co_return rec;
         res = parser.release();
