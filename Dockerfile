@@ -1,6 +1,7 @@
 # justifi-mcp: the MCP server for the JustiFi API, as it runs on ECS Fargate behind an ALB.
 # Multi-stage: Debian bookworm builds it from Debian's Boost and OpenSSL packages; the runtime
-# stage has only their shared libraries, the CA certificates and the stripped binary.
+# stage has only OpenSSL's shared libraries (Boost and libstdc++ are linked in), the CA
+# certificates and the stripped binary.
 
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
@@ -28,7 +29,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF 
 FROM ${DEBIAN_IMAGE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libssl3 libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
+      ca-certificates libssl3 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
  && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin justifi
 COPY --from=build /src/build/justifi-mcp /usr/local/bin/justifi-mcp

@@ -333,7 +333,8 @@ for w in initialize tools_list health; do
     wrk_run 16 1s
   done
 done
-sleep 2
+# justifi-mcp gives memory back after a second without a message (checked once a second).
+sleep 3
 for t in ours peer mock; do
   pid_var=${t}_pid
   put "rss_kb.$t.idle" "$(rss_kb "${!pid_var}")"
