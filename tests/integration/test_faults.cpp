@@ -8,10 +8,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <future>
 #include <thread>
+#include <vector>
 
 using namespace justifi::test;
 using namespace std::chrono_literals;
@@ -58,6 +60,52 @@ BOOST_AUTO_TEST_CASE(an_upstream_that_never_answers_is_cut_at_the_call_deadline_
     auto const result = call.get();
     BOOST_TEST(is_error(result));
     BOOST_TEST(text_of(result).find("did not answer before the deadline") != std::string::npos, text_of(result));
+}
+
+BOOST_AUTO_TEST_CASE(a_tls_handshake_that_fails_is_a_tls_error_and_one_that_stalls_is_cut_at_the_deadline)
+{
+    // An https base URL whose server speaks plain HTTP: the handshake fails at its first answer.
+    mock_server plain;
+    child_options options{.env = {{"JUSTIFI_BASE_URL", "https://127.0.0.1:" + std::to_string(plain.port)},
+                                  {"JUSTIFI_CLIENT_ID", "test_client_id"},
+                                  {"JUSTIFI_CLIENT_SECRET", "test_client_secret"},
+                                  {"JUSTIFI_TIMEOUT", "1s"}}};
+    {
+        http_server server(options, product_binary);
+        auto const session = mcp_session::open(server.port);
+        auto const result = list_payments(session, 1);
+        BOOST_TEST(is_error(result));
+        BOOST_TEST(text_of(result).find("TLS") != std::string::npos, text_of(result));
+        BOOST_TEST(plain.stats().at("token_requests") == 0);  // nothing was sent in the clear
+    }
+    // A server that accepts and then says nothing: the handshake waits until the call's deadline.
+    asio::io_context io;
+    asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+    std::vector<asio::ip::tcp::socket> held;
+    std::atomic<bool> stop{false};
+    std::thread accept([&] {
+        silent.non_blocking(true);
+        while (!stop) {
+            boost::system::error_code ec;
+            auto socket = silent.accept(ec);
+            if (!ec) held.push_back(std::move(socket));
+            else std::this_thread::sleep_for(10ms);
+        }
+    });
+    options.env[0].second = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+    {
+        http_server server(options, product_binary);
+        auto const session = mcp_session::open(server.port);
+        auto call = std::async(std::launch::async, [&] { return list_payments(session, 2); });
+        BOOST_TEST(http_request(server.port, "GET", "/health").status == 200);  // meanwhile, served
+        auto const ready = call.wait_for(15s) == std::future_status::ready;
+        stop = true;
+        accept.join();
+        BOOST_REQUIRE(ready);
+        auto const result = call.get();
+        BOOST_TEST(is_error(result));
+        BOOST_TEST(text_of(result).find("did not answer before the deadline") != std::string::npos, text_of(result));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(latency_spikes_within_the_deadline_are_waited_out_and_answered)
