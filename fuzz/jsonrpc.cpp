@@ -137,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     context.refused = &refused;
 
     bool done = false;
-    std::optional<json::object> response;
+    std::optional<mcp::reply> response;
     asio::co_spawn(
         w.io,
         [&]() -> asio::awaitable<void> {
@@ -150,11 +150,18 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (request_id) {
         // A request is answered (this harness never cancels one), with its own id.
         if (!response) std::abort();
-        auto const* version = response->if_contains("jsonrpc");
+        auto const& message = response->message;
+        auto const* version = message.if_contains("jsonrpc");
         if (!version || *version != "2.0") std::abort();
-        if (response->contains("result") == response->contains("error")) std::abort();
-        if (response->at("id") != *request_id) std::abort();
+        if (message.contains("result") == message.contains("error")) std::abort();
+        if (message.at("id") != *request_id) std::abort();
     }
-    if (response) (void)json::serialize(*response);
+    if (response) {
+        // What goes on the wire is JSON, and the same message as the DOM form.
+        boost::system::error_code ec;
+        auto const wire = json::parse(response->serialize(), ec);
+        if (ec) std::abort();
+        if (wire != json::value(std::move(*response).to_object())) std::abort();
+    }
     return 0;
 }

@@ -3,7 +3,8 @@
 //       non-JSON error page kept as text) goes through tools::result_from_upstream;
 //   'C' the rest is the raw HTTP response a fake JustiFi API sends to a tool call made with
 //       a bearer token: the real justifi_client reads it (status line, headers, Retry-After,
-//       keep-alive, body) and its answer goes through result_from_upstream;
+//       keep-alive, body) and its answer goes through result_from_upstream, or (inputs of even
+//       size) is passed on as checked text when it is a 2xx JSON object;
 //   'O' the rest is "<raw response to POST /oauth/token>\n--\n<raw response to the call>"
 //       (without the separator the call gets a small 200): the client-credentials path, with
 //       the token cache, JustiFi's token response and a 401 that makes it fetch a new token.
@@ -125,13 +126,18 @@ void result_mode(std::string_view rest)
     if (!body_text.empty()) {
         boost::system::error_code ec;
         body = json::parse(body_text, ec);
+        // The DOM-less check agrees with the parser on what is JSON and what is an object.
+        auto const shape = client::check_json(body_text);
+        if ((shape == client::json_shape::invalid) != bool(ec)) std::abort();
+        if (!ec && (shape == client::json_shape::object) != body.is_object()) std::abort();
         if (ec) body = json::object{{"error", body_text.substr(0, 500)}};
     }
     check(tools::result_from_upstream(status, body, "payments:read"));
     check(tools::result_from_upstream(status, std::move(body)));
 }
 
-void call_mode(world& w, std::string_view token_answer, std::string_view call_answer, auth::auth_context const& caller)
+void call_mode(world& w, std::string_view token_answer, std::string_view call_answer, auth::auth_context const& caller,
+               bool object_as_text)
 {
     w.token_answer = token_answer;
     w.call_answer = call_answer;
@@ -141,6 +147,7 @@ void call_mode(world& w, std::string_view token_answer, std::string_view call_an
     request.path = "/v1/payments/py_1/refunds";
     request.body = json::object{{"amount", 100}};
     request.sub_account = "acc_1";
+    request.object_as_text = object_as_text;
 
     bool done = false;
     boost::system::result<client::call_response> outcome{client::make_error_code(client::client_error::bad_response)};
@@ -152,8 +159,17 @@ void call_mode(world& w, std::string_view token_answer, std::string_view call_an
         },
         asio::detached);
     run_until(w.io, [&] { return done; });
-    if (outcome) check(tools::result_from_upstream(outcome->status, std::move(outcome->body), "refunds:write"));
-    else check(tools::result_from_failure(outcome.error(), true));
+    if (outcome && !outcome->body_text.empty()) {
+        // Passed on as text only when asked, for a 2xx, and only a JSON object.
+        boost::system::error_code ec;
+        auto const parsed = json::parse(outcome->body_text, ec);
+        if (!object_as_text || outcome->status < 200 || outcome->status > 299 || ec || !parsed.is_object()) std::abort();
+        check(tools::tool_result::structured_json_text(std::move(outcome->body_text)));
+    } else if (outcome) {
+        check(tools::result_from_upstream(outcome->status, std::move(outcome->body), "refunds:write"));
+    } else {
+        check(tools::result_from_failure(outcome.error(), true));
+    }
 }
 
 void helpers_mode(std::string_view text)
@@ -184,7 +200,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auth::auth_context caller;
         caller.credentials = auth::bearer_token{"a-bearer-token"};
         caller.path = auth::auth_path::bearer_passthrough;
-        call_mode(w, small_ok, rest, caller);
+        call_mode(w, small_ok, rest, caller, size % 2 == 0);
         break;
     }
     case 'O': {
@@ -192,7 +208,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auth::auth_context caller;
         caller.credentials = auth::client_credentials{"client-id", "client-secret"};
         caller.path = auth::auth_path::configured_credentials;
-        call_mode(w, parts[0], parts.size() > 1 ? parts[1] : small_ok, caller);
+        call_mode(w, parts[0], parts.size() > 1 ? parts[1] : small_ok, caller, size % 2 == 0);
         break;
     }
     default: helpers_mode(text);
