@@ -58,9 +58,11 @@ boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::stri
     if (!uri || !uri->is_string()) return text_error("the metadata has no \"jwks_uri\"");
     std::string const text(uri->get_string());
     auto const url = boost::urls::parse_absolute_uri(text);
-    bool const secure = url && url->scheme_id() == boost::urls::scheme::https;
-    bool const local = url && url->scheme_id() == boost::urls::scheme::http && is_loopback_host(url->host());
-    if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL");
+    // "https:/keys" parses, but names no host to fetch from.
+    bool const has_host = url && url->has_authority() && !url->encoded_host().empty();
+    bool const secure = has_host && url->scheme_id() == boost::urls::scheme::https;
+    bool const local = has_host && url->scheme_id() == boost::urls::scheme::http && is_loopback_host(url->host());
+    if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL with a host");
     return text_result(boost::system::in_place_value, text);
 }
 

@@ -39,6 +39,23 @@ bool contains(std::vector<std::string> const& list, std::string_view item)
 
 }  // namespace
 
+namespace {
+
+// A name or IPv4 address, or a bracketed IPv6 literal without a zone: nothing that a reader
+// further on could split differently ("[::1]:x", "a@b", "a:b").
+bool plain_host(std::string_view host)
+{
+    if (host.empty()) return false;
+    if (host.front() == '[') {
+        if (host.size() < 4 || host.back() != ']') return false;
+        return std::all_of(host.begin() + 1, host.end() - 1,
+                           [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
+    }
+    return host.find_first_of("[]:@") == std::string_view::npos;
+}
+
+}  // namespace
+
 std::optional<web_url> parse_web_url(std::string_view text)
 {
     auto const parsed = boost::urls::parse_absolute_uri(text);
@@ -59,7 +76,7 @@ std::optional<web_url> parse_web_url(std::string_view text)
     bool const has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
     url.host = lower(has_port ? authority.substr(0, colon) : authority);
     url.port = has_port ? authority.substr(colon + 1) : std::string{};
-    if (url.host.empty() || !std::all_of(url.port.begin(), url.port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    if (!plain_host(url.host) || !std::all_of(url.port.begin(), url.port.end(), [](unsigned char c) { return std::isdigit(c); }))
         return std::nullopt;
     url.path = std::move(path);
     url.has_extras = parsed->has_userinfo() || parsed->has_query() || parsed->has_fragment();

@@ -365,6 +365,11 @@ BOOST_AUTO_TEST_CASE(jwks_uri_comes_only_from_metadata_that_names_the_issuer_and
                                                     "https://t.example/");
     BOOST_REQUIRE(!plain);
     BOOST_TEST(contains(plain.error(), "not an https:// URL"));
+    for (auto const* hostless : {"https:/keys", "https:keys", "https:///keys"}) {
+        auto const refused = auth::jwks_uri_from_metadata(
+            R"({"issuer":"https://t.example/","jwks_uri":")" + std::string(hostless) + R"("})", "https://t.example/");
+        BOOST_TEST(!refused, hostless);
+    }
     BOOST_TEST(!auth::jwks_uri_from_metadata(R"({"issuer":"https://t.example/"})", "https://t.example/"));
     BOOST_TEST(!auth::jwks_uri_from_metadata("[1,2]", "https://t.example/"));
 }

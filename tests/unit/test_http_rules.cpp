@@ -291,6 +291,21 @@ BOOST_AUTO_TEST_CASE(lookalike_localhost_origins_are_forbidden)
         BOOST_TEST(!allowed(p, origin, "localhost"), origin);
 }
 
+BOOST_AUTO_TEST_CASE(web_urls_whose_host_could_be_read_two_ways_are_refused)
+{
+    // Found by fuzz.http_rules: "[::1]:x" came out as a host.
+    for (auto const* text : {"http://[::1]:x:", "http://[::1]x", "http://[fe80::1%25eth0]/", "http://[]/", "http://[::1"})
+        BOOST_TEST(!rules::parse_web_url(text), text);
+    auto const v6 = rules::parse_web_url("http://[::1]:8080/mcp");
+    BOOST_REQUIRE(v6);
+    BOOST_TEST(v6->host == "[::1]");
+    BOOST_TEST(v6->port == "8080");
+    auto const name = rules::parse_web_url("https://MCP.Example.com/");
+    BOOST_REQUIRE(name);
+    BOOST_TEST(name->host == "mcp.example.com");
+    BOOST_TEST(name->port.empty());
+}
+
 BOOST_AUTO_TEST_CASE(ipv4_prefixed_domain_origin_is_forbidden)
 {
     // "127.0.0.1.evil.example" is a domain anyone can register and point anywhere.
