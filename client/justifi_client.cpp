@@ -570,7 +570,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
             if (pec) {
                 // Proxies and gateways answer errors in HTML or text; keep their words.
                 if (out.status < 400) co_return make_error_code(client_error::bad_response);
-                out.body = json::object{{"error", res->body().substr(0, 500)}};
+                // Any bytes at all: only valid UTF-8 may go on into JSON.
+                out.body = json::object{{"error", encoding::utf8_prefix(res->body(), 500)}};
             }
         }
         co_return out;

@@ -22,4 +22,8 @@ std::array<unsigned char, 32> sha256(std::string_view data);
 
 bool constant_time_equal(std::string_view a, std::string_view b);
 
+// At most `max_bytes` of `text` as valid UTF-8, for quoting untrusted bytes in JSON: a
+// sequence is never cut in half, and a byte that starts no valid sequence becomes '?'.
+std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 }  // namespace justifi::encoding

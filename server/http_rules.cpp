@@ -1,5 +1,7 @@
 #include "server/http_rules.hpp"
 
+#include "server/encoding.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
@@ -55,6 +57,14 @@ bool plain_host(std::string_view host)
 }
 
 }  // namespace
+
+std::string quotable(std::string_view header_value)
+{
+    constexpr std::size_t most = 200;
+    auto out = encoding::utf8_prefix(header_value, most);
+    if (out.size() < header_value.size() && header_value.size() > most) out += "...";
+    return out;
+}
 
 std::optional<web_url> parse_web_url(std::string_view text)
 {
@@ -197,10 +207,10 @@ std::optional<std::string> check_origin_and_host(origin_policy const& policy, st
         auto const proxied_name = host_without_port(first_list_value(forwarded_host));
         bool const named_by_proxy = !proxied_name.empty() && name == proxied_name;
         if (!contains(policy.allowed_hosts, name) && !named_by_proxy)
-            return "Forbidden: Host \"" + std::string(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
+            return "Forbidden: Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
     }
     if (origin.empty() || origin_allowed(policy, origin)) return std::nullopt;
-    return "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
+    return "Forbidden: Origin \"" + quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
 }
 
 header_fields cors_headers(origin_policy const& policy, std::string_view origin, cors_kind kind)

@@ -93,6 +93,10 @@ struct web_url {
 // attacker's domain can never pass for a loopback address.
 std::optional<web_url> parse_web_url(std::string_view text);
 
+// A header value as an error message may quote it: HTTP allows any byte above 0x7F there,
+// but a JSON body must be UTF-8. At most 200 bytes, whole characters only, '?' for the rest.
+std::string quotable(std::string_view header_value);
+
 // "example.com:8080" → "example.com", "[::1]:80" → "[::1]".
 std::string host_without_port(std::string_view host);
 

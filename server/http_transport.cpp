@@ -276,7 +276,7 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     if (preflight && !origin.empty() && !http_rules::origin_allowed(origin_policy_, origin)) {
         // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
         auto res = make_response(req, http::status::forbidden, "text/plain",
-                                 "Forbidden: Origin \"" + std::string(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+                                 "Forbidden: Origin \"" + http_rules::quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
         co_await ex.respond(std::move(res));
         co_return;
     }
@@ -318,7 +318,7 @@ http::response<http::string_body> http_transport::bad_base_response(request_type
     std::string why = settings_.trust_proxy
                           ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
                             "http(s) host[:port]"
-                          : "Bad Request: Host \"" + std::string(header(req, "Host")) + "\" is not a valid host[:port]";
+                          : "Bad Request: Host \"" + http_rules::quotable(header(req, "Host")) + "\" is not a valid host[:port]";
     return make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
 }
 
@@ -412,7 +412,7 @@ asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
     auto const version = header(ex.request, "MCP-Protocol-Version");
     if (version.empty() || mcp::is_supported_version(version)) co_return true;
     co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, jsonrpc::server_error,
-                                           "Bad Request: unsupported MCP-Protocol-Version \"" + std::string(version) +
+                                           "Bad Request: unsupported MCP-Protocol-Version \"" + http_rules::quotable(version) +
                                                "\"; supported: " + supported_list()));
     co_return false;
 }

@@ -1,5 +1,7 @@
 #include "tools/schema_validator.hpp"
 
+#include "server/encoding.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -61,8 +63,9 @@ std::string format_number(json::value const& v)
 
 std::string quote(std::string_view text)
 {
+    // Arguments come from json::parse, so they are valid UTF-8; a cut must keep them so.
     if (text.size() <= max_echoed_chars) return json::serialize(json::string(text));
-    return json::serialize(json::string(text.substr(0, max_echoed_chars))) + "...";
+    return json::serialize(json::string(encoding::utf8_prefix(text, max_echoed_chars))) + "...";
 }
 
 std::string describe_value(json::value const& v)

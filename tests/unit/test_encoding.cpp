@@ -19,6 +19,21 @@ std::string hex(std::array<unsigned char, 32> const& digest)
 
 BOOST_AUTO_TEST_SUITE(encoding)
 
+BOOST_AUTO_TEST_CASE(utf8_prefix_keeps_whole_characters_and_replaces_bytes_that_are_not_utf8)
+{
+    BOOST_TEST(enc::utf8_prefix("plain", 10) == "plain");
+    BOOST_TEST(enc::utf8_prefix("plain", 3) == "pla");
+    BOOST_TEST(enc::utf8_prefix("ab\xD1\x8E", 3) == "ab");           // "ю" does not fit: not cut
+    BOOST_TEST(enc::utf8_prefix("ab\xD1\x8E", 4) == "ab\xD1\x8E");
+    BOOST_TEST(enc::utf8_prefix("\xF0\x9F\x92\xB3!", 4) == "\xF0\x9F\x92\xB3");  // a 4-byte character
+    BOOST_TEST(enc::utf8_prefix("caf\xE9 au lait", 100) == "caf? au lait");   // Latin-1, as an error page may be
+    BOOST_TEST(enc::utf8_prefix("\xD1", 5) == "?");                          // cut short upstream
+    BOOST_TEST(enc::utf8_prefix("\xC0\xAF", 5) == "??");                     // overlong '/'
+    BOOST_TEST(enc::utf8_prefix("\xED\xA0\x80", 5) == "???");               // a surrogate
+    BOOST_TEST(enc::utf8_prefix("\xF4\x90\x80\x80", 5) == "????");         // above U+10FFFF
+    BOOST_TEST(enc::utf8_prefix("", 5).empty());
+}
+
 BOOST_AUTO_TEST_CASE(base64url_rfc4648_vectors)
 {
     // RFC 4648 section 10, without the padding base64url drops.

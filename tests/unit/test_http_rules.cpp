@@ -291,6 +291,17 @@ BOOST_AUTO_TEST_CASE(lookalike_localhost_origins_are_forbidden)
         BOOST_TEST(!allowed(p, origin, "localhost"), origin);
 }
 
+BOOST_AUTO_TEST_CASE(a_refused_origin_or_host_is_quoted_as_utf8_and_kept_short)
+{
+    // HTTP lets a header carry any byte above 0x7F; the message goes into a JSON body.
+    auto const p = local_policy();
+    auto const why = rules::check_origin_and_host(p, "http://caf\xE9.example", "localhost:8080");
+    BOOST_REQUIRE(why);
+    BOOST_TEST(*why == "Forbidden: Origin \"http://caf?.example\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+    BOOST_TEST(rules::quotable(std::string(500, 'x')) == std::string(200, 'x') + "...");
+    BOOST_TEST(rules::quotable("2025-11-25") == "2025-11-25");
+}
+
 BOOST_AUTO_TEST_CASE(web_urls_whose_host_could_be_read_two_ways_are_refused)
 {
     // Found by fuzz.http_rules: "[::1]:x" came out as a host.

@@ -184,6 +184,18 @@ BOOST_AUTO_TEST_CASE(pattern_mismatch_quotes_pattern_and_value)
                "argument \"id\" must match ^[A-Za-z0-9_-]{1,128}$ (got \"py 1\")");
 }
 
+BOOST_AUTO_TEST_CASE(a_value_cut_short_in_a_message_is_never_cut_inside_a_character)
+{
+    // Found by fuzz.jsonrpc: 39 ASCII bytes and then "ю" (two bytes) were cut after byte 40,
+    // leaving half a character: the answer was not valid UTF-8, so not JSON.
+    std::string const value = std::string(39, 'a') + "\xD1\x8E" + "tail";
+    auto const message = problem(R"({"amount": 1, "currency": "usd", "id": ")" + value + R"("})", payment_schema);
+    BOOST_TEST(message.find("(got \"" + std::string(39, 'a') + "\"...)") != std::string::npos, message);
+    boost::system::error_code ec;
+    (void)json::parse(json::serialize(json::string(message)), ec);
+    BOOST_TEST(!ec);
+}
+
 BOOST_AUTO_TEST_CASE(long_values_are_cut_short_in_messages)
 {
     std::string const long_value(300, '!');
