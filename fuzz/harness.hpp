@@ -3,6 +3,7 @@
 // an input into the parts a target needs.
 #pragma once
 
+#include "client/justifi_client.hpp"
 #include "server/log.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -57,6 +58,17 @@ inline std::string refused_loopback_url()
     auto const port = probe.local_endpoint().port();
     probe.close();
     return "http://127.0.0.1:" + std::to_string(port);
+}
+
+// A JustiFi client whose calls fail at once (nothing listens there): the targets that run
+// the tools exercise everything up to the network, and no input waits on it.
+inline justifi::client::client_settings unreachable_justifi()
+{
+    justifi::client::client_settings s;
+    s.base_url = refused_loopback_url();
+    s.max_attempts = 1;
+    s.call_timeout = 2s;
+    return s;
 }
 
 inline std::string_view as_text(std::uint8_t const* data, std::size_t size)

@@ -66,13 +66,7 @@ struct server {
 
 struct world {
     asio::io_context io;
-    justifi::client::justifi_client client{io.get_executor(), [] {
-                                               justifi::client::client_settings s;
-                                               s.base_url = refused_loopback_url();
-                                               s.max_attempts = 1;
-                                               s.call_timeout = 2s;
-                                               return s;
-                                           }()};
+    justifi::client::justifi_client client{io.get_executor(), unreachable_justifi()};
     justifi::tools::tool_registry registry;
     std::unique_ptr<mcp::dispatcher> dispatcher;
     justifi::session_codec sessions{"fuzzing-session-secret-0123456789abcdef", std::chrono::hours(24)};

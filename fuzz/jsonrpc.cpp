@@ -43,13 +43,7 @@ public:
 
 struct world {
     asio::io_context io;
-    justifi::client::justifi_client client{io.get_executor(), [] {
-                                               justifi::client::client_settings s;
-                                               s.base_url = refused_loopback_url();
-                                               s.max_attempts = 1;
-                                               s.call_timeout = 2s;
-                                               return s;
-                                           }()};
+    justifi::client::justifi_client client{io.get_executor(), unreachable_justifi()};
     justifi::tools::tool_registry registry{5};  // small pages: cursors get exercised
     std::unique_ptr<mcp::dispatcher> dispatcher;
     std::shared_ptr<mcp::session_state> session = std::make_shared<mcp::session_state>();
