@@ -3,6 +3,7 @@
 #include "client/http_fetch.hpp"
 #include "server/encoding.hpp"
 #include "server/log.hpp"
+#include "server/web_address.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -24,11 +25,6 @@ constexpr std::size_t remembered_tokens = 4096;
 
 using text_result = boost::system::result<std::string, std::string>;
 text_result text_error(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
-
-bool is_loopback_host(std::string_view host)
-{
-    return host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
-}
 
 }  // namespace
 
@@ -57,11 +53,10 @@ boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::stri
     auto const* uri = metadata.if_contains("jwks_uri");
     if (!uri || !uri->is_string()) return text_error("the metadata has no \"jwks_uri\"");
     std::string const text(uri->get_string());
-    auto const url = boost::urls::parse_absolute_uri(text);
-    // "https:/keys" parses, but names no host to fetch from.
-    bool const has_host = url && url->has_authority() && !url->encoded_host().empty();
-    bool const secure = has_host && url->scheme_id() == boost::urls::scheme::https;
-    bool const local = has_host && url->scheme_id() == boost::urls::scheme::http && is_loopback_host(url->host());
+    // "https:/keys" parses, but names no host to fetch from: parse_web_url wants one.
+    auto const url = net::parse_web_url(text);
+    bool const secure = url && url->scheme == "https";
+    bool const local = url && url->scheme == "http" && net::is_loopback_host(url->host);
     if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL with a host");
     return text_result(boost::system::in_place_value, text);
 }

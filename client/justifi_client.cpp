@@ -1,5 +1,7 @@
 #include "client/justifi_client.hpp"
 
+#include "server/web_address.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/url/parse.hpp>
 
@@ -32,11 +34,6 @@ using text_result = boost::system::result<std::string, std::string>;
 text_result failure(std::string message) { return text_result(boost::system::in_place_error, std::move(message)); }
 text_result success(std::string value) { return text_result(boost::system::in_place_value, std::move(value)); }
 
-bool is_loopback_host(std::string_view host)
-{
-    return host == "localhost" || host == "[::1]" || host.starts_with("127.");
-}
-
 }  // namespace
 
 boost::system::error_code make_error_code(client_error e) noexcept
@@ -52,28 +49,23 @@ bool is_safe_header_value(std::string_view value)
 
 boost::system::result<std::string, std::string> normalise_base_url(std::string_view text)
 {
-    auto const url = boost::urls::parse_absolute_uri(text);
-    if (!url) return failure("JUSTIFI_BASE_URL must be an absolute URL such as https://api.justifi.ai");
-    std::string scheme(url->scheme());
+    auto const absolute = boost::urls::parse_absolute_uri(text);
+    if (!absolute) return failure("JUSTIFI_BASE_URL must be an absolute URL such as https://api.justifi.ai");
+    std::string scheme(absolute->scheme());
     std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string host(url->encoded_host());
-    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (host.empty()) return failure("JUSTIFI_BASE_URL must name a host");
-    std::string path(url->encoded_path());
-    if (!path.empty() && path.front() != '/') return failure("JUSTIFI_BASE_URL has a host this parser cannot read");
-    if (url->has_query() || url->has_fragment() || url->has_userinfo())
-        return failure("JUSTIFI_BASE_URL must not carry user info, a query or a fragment");
-    auto const port = url->has_port() ? ":" + std::string(url->port()) : std::string();
-    if (scheme == "http") {
-        if (!is_loopback_host(host))
-            return failure("JUSTIFI_BASE_URL may use plain http:// only for a loopback host (the simulator); use https://");
-    } else if (scheme != "https") {
-        return failure("JUSTIFI_BASE_URL must be an https:// URL");
-    }
+    if (scheme != "http" && scheme != "https") return failure("JUSTIFI_BASE_URL must be an https:// URL");
+    if (!absolute->has_authority() || absolute->encoded_host().empty()) return failure("JUSTIFI_BASE_URL must name a host");
+    auto const url = net::parse_web_url(text);
+    if (!url) return failure("JUSTIFI_BASE_URL has a host this parser cannot read");
+    if (url->has_extras) return failure("JUSTIFI_BASE_URL must not carry user info, a query or a fragment");
+    // Decided on the parsed address: http://127.evil.example is a remote host like any other.
+    if (scheme == "http" && !net::is_loopback_host(url->host))
+        return failure("JUSTIFI_BASE_URL may use plain http:// only for a loopback host (the simulator); use https://");
+    std::string path = url->path;
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (path.ends_with("/v1")) path.resize(path.size() - 3);
     while (!path.empty() && path.back() == '/') path.pop_back();
-    return success(scheme + "://" + host + port + path);
+    return success(url->origin() + path);
 }
 
 boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments)

@@ -7,6 +7,7 @@
 #include "mock/tls.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
+#include "server/web_address.hpp"
 #include "version.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -75,9 +76,7 @@ int main(int argc, char** argv)
 
     unsigned const threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context io(static_cast<int>(threads));
-    boost::system::error_code ec;
-    auto const address = asio::ip::make_address(settings.host, ec);
-    mock::mock_api api(io.get_executor(), settings, !ec && address.is_loopback());
+    mock::mock_api api(io.get_executor(), settings, justifi::net::is_loopback_host(settings.host));
     if (api.external_tokens().enabled()) {
         // Before serving, so no request meets a JWKS that is not there yet.
         auto loading = asio::co_spawn(io, api.external_tokens().load(), asio::use_future);

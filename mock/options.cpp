@@ -1,5 +1,7 @@
 #include "mock/options.hpp"
 
+#include "server/web_address.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 #include <boost/url/parse.hpp>
@@ -58,15 +60,10 @@ apply_fn text_setting(std::string mock_settings::*member)
 // http:// only on loopback (nothing else to trust), https:// anywhere.
 std::optional<std::string> check_jwks_url(std::string const& v)
 {
-    auto const url = boost::urls::parse_absolute_uri(v);
-    if (!url || url->host().empty()) return "must be an absolute http:// or https:// URL";
-    std::string scheme(url->scheme());
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string const host(url->encoded_host());
-    bool const loopback = host == "localhost" || host == "[::1]" || host.starts_with("127.");
-    if (scheme == "https" || (scheme == "http" && loopback)) return std::nullopt;
-    if (scheme == "http") return "may use http:// only for a loopback host (127.0.0.1, localhost); use https://";
-    return "must be an http:// or https:// URL";
+    auto const url = justifi::net::parse_web_url(v);
+    if (!url) return "must be an absolute http:// or https:// URL with a host";
+    if (url->scheme == "https" || justifi::net::is_loopback_host(url->host)) return std::nullopt;
+    return "may use http:// only for a loopback host (127.0.0.1, localhost); use https://";
 }
 
 apply_fn readable_file_setting(std::string mock_settings::*member)

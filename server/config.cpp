@@ -2,6 +2,7 @@
 
 #include "client/justifi_client.hpp"
 #include "server/http_rules.hpp"
+#include "server/web_address.hpp"
 #include "version.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -75,15 +76,6 @@ apply_fn bool_setting(bool settings::*member)
         else return "must be true or false";
         return std::nullopt;
     };
-}
-
-bool is_loopback_name(std::string_view host)
-{
-    if (host == "localhost") return true;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    auto const address = boost::asio::ip::make_address(std::string(host), ec);
-    return !ec && address.is_loopback();
 }
 
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
@@ -284,7 +276,7 @@ std::vector<setting_spec> const& specs()
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              // Kept verbatim: an issuer is compared character for character with a token's `iss`.
              auto const url = http_rules::parse_web_url(v);
-             if (!url || url->has_extras || (url->scheme != "https" && !is_loopback_name(url->host)))
+             if (!url || url->has_extras || (url->scheme != "https" && !net::is_loopback_host(url->host)))
                  return "must be an https:// URL without user info, query or fragment (plain http:// only on loopback), "
                         "e.g. https://justifi.us.auth0.com/";
              s.oauth_issuer_override = v;
@@ -476,9 +468,7 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
     };
     if (auto err = apply_settings(specs(), flag_value, s, "justifi-mcp")) return exit_now{2, *err};
     if (s.auth_none) {
-        boost::system::error_code ec;
-        auto const address = boost::asio::ip::make_address(s.host, ec);
-        if (ec || !address.is_loopback())
+        if (!net::is_loopback_host(s.host))
             return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
                                "(it serves anyone who can connect with the configured credentials)"};
     }

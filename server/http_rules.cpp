@@ -41,22 +41,6 @@ bool contains(std::vector<std::string> const& list, std::string_view item)
 
 }  // namespace
 
-namespace {
-
-// A name or IPv4 address, or a bracketed IPv6 literal without a zone: nothing that a reader
-// further on could split differently ("[::1]:x", "a@b", "a:b").
-bool plain_host(std::string_view host)
-{
-    if (host.empty()) return false;
-    if (host.front() == '[') {
-        if (host.size() < 4 || host.back() != ']') return false;
-        return std::all_of(host.begin() + 1, host.end() - 1,
-                           [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
-    }
-    return host.find_first_of("[]:@") == std::string_view::npos;
-}
-
-}  // namespace
 
 std::string quotable(std::string_view header_value)
 {
@@ -64,33 +48,6 @@ std::string quotable(std::string_view header_value)
     auto out = encoding::utf8_prefix(header_value, most);
     if (out.size() < header_value.size() && header_value.size() > most) out += "...";
     return out;
-}
-
-std::optional<web_url> parse_web_url(std::string_view text)
-{
-    auto const parsed = boost::urls::parse_absolute_uri(text);
-    if (!parsed) return std::nullopt;
-    web_url url;
-    url.scheme = lower(parsed->scheme());
-    if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
-    if (!parsed->has_authority()) return std::nullopt;
-    std::string authority(parsed->encoded_host_and_port());
-    std::string path(parsed->encoded_path());
-    if (!path.empty() && path.front() != '/') {
-        // The misparse: a path right after an authority must begin with '/'.
-        auto const slash = path.find('/');
-        authority += path.substr(0, slash);
-        path = slash == std::string::npos ? std::string{} : path.substr(slash);
-    }
-    auto const colon = authority.rfind(':');
-    bool const has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
-    url.host = lower(has_port ? authority.substr(0, colon) : authority);
-    url.port = has_port ? authority.substr(colon + 1) : std::string{};
-    if (!plain_host(url.host) || !std::all_of(url.port.begin(), url.port.end(), [](unsigned char c) { return std::isdigit(c); }))
-        return std::nullopt;
-    url.path = std::move(path);
-    url.has_extras = parsed->has_userinfo() || parsed->has_query() || parsed->has_fragment();
-    return url;
 }
 
 route_match match(std::string_view target, std::string_view method)
@@ -155,9 +112,7 @@ origin_policy default_policy(std::string_view bind_address, std::string_view pub
     policy.localhost_origins = configured_origins.empty();
     policy.allowed_origins = std::move(configured_origins);
 
-    boost::system::error_code ec;
-    auto const address = boost::asio::ip::make_address(std::string(bind_address), ec);
-    bool const loopback = !ec && address.is_loopback();
+    bool const loopback = net::is_loopback_host(bind_address);
     if (!configured_hosts.empty()) {
         policy.allowed_hosts = std::move(configured_hosts);
     } else if (loopback) {

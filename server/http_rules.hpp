@@ -3,6 +3,8 @@
 // addressed to. The transport applies them in order.
 #pragma once
 
+#include "server/web_address.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,21 +79,9 @@ std::string_view first_list_value(std::string_view header);
 std::optional<std::string> public_base_url(std::string_view public_url, bool trust_proxy, std::string_view host,
                                            std::string_view forwarded_proto, std::string_view forwarded_host);
 
-// An http(s) URL taken apart, scheme and host lower-cased.
-struct web_url {
-    std::string scheme;
-    std::string host;  // "[::1]" keeps its brackets
-    std::string port;  // empty when absent
-    std::string path;
-    bool has_extras = false;  // user info, query or fragment
-
-    std::string origin() const { return scheme + "://" + host + (port.empty() ? "" : ":" + port); }
-};
-
-// Boost.URL 1.81 reads "http://127.0.0.1.evil.example" as host 127.0.0.1 and path
-// ".evil.example" (boostorg/url#755); this puts such a host back together, so that an
-// attacker's domain can never pass for a loopback address.
-std::optional<web_url> parse_web_url(std::string_view text);
+// URLs are parsed in one place (server/web_address).
+using net::parse_web_url;
+using net::web_url;
 
 // A header value as an error message may quote it: HTTP allows any byte above 0x7F there,
 // but a JSON body must be UTF-8. At most 200 bytes, whole characters only, '?' for the rest.

@@ -167,6 +167,16 @@ BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused_for_a_remote_host)
     BOOST_TEST(run.err.find("loopback") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused_for_a_domain_that_merely_starts_with_127)
+{
+    // Loopback is a parsed address, not a prefix: this name resolves wherever its owner likes.
+    for (auto const* url : {"http://127.evil.example", "http://127.0.0.1.evil.example:8081"}) {
+        auto const run = run_to_exit({.env = {{"JUSTIFI_BASE_URL", url}}});
+        BOOST_TEST(run.exit_code == 2, url);
+        BOOST_TEST(run.err.find("only for a loopback host") != std::string::npos, run.err);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(port_already_in_use_exits_nonzero_with_reason)
 {
     http_server first({}, product_binary);
