@@ -115,7 +115,11 @@ int main(int argc, char** argv)
         }
         server_settings.tls = std::move(*context);
     }
-    justifi::http_server server(io, server_settings, [&api](justifi::http_exchange& ex) { return api.handle(ex); });
+    // The simulator judges every request on its body too: it reads it first, whatever it is.
+    justifi::http_server server(io, server_settings, [&api](justifi::http_exchange& ex) -> asio::awaitable<void> {
+        if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
+        co_await api.handle(ex);
+    });
     auto const endpoint = server.listen(settings.host, settings.port);
     if (!endpoint) {
         std::cerr << "justifi-mock: cannot listen on " << settings.host << ":" << settings.port << ": "

@@ -210,6 +210,14 @@ std::vector<setting_spec> const& specs()
              s.max_body_bytes = static_cast<std::size_t>(*n);
              return std::nullopt;
          }},
+        {"max-body-bytes-in-flight", "MCP_MAX_BODY_BYTES_IN_FLIGHT", "33554432",
+         "request body bytes being received at once over all connections; a body past it gets 503 before it is read",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1024, 16LL * 1024 * 1024 * 1024);
+             if (!n) return "must be an integer between 1024 and 17179869184";
+             s.max_body_bytes_in_flight = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
         {"justifi-base-url", "JUSTIFI_BASE_URL", "https://api.justifi.ai",
          "JustiFi API root (plain http:// only for a loopback simulator)",
          [](std::string_view v, settings& s) -> std::optional<std::string> {

@@ -43,6 +43,7 @@ struct settings {
     std::chrono::milliseconds write_timeout{30'000};
     std::size_t max_connections = 10'000;
     std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_body_bytes_in_flight = 32 * 1024 * 1024;  // all connections together
     std::size_t max_tool_calls = 256;     // in flight; 0: no limit
     double rate_limit_per_second = 20;    // per caller; 0: off
     double rate_limit_burst = 100;

@@ -18,6 +18,15 @@ enum class errc {
     unsupported_protocol_version,
     invalid_config,
     shutting_down,
+    // HTTP framing and request bodies, answered by the HTTP server itself.
+    missing_host,
+    duplicate_host,
+    unsupported_transfer_coding,
+    transfer_coding_in_http10,
+    request_body_too_large,
+    request_bodies_over_budget,
+    request_body_malformed,
+    request_body_incomplete,
 };
 
 boost::system::error_category const& justifi_category() noexcept;

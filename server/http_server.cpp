@@ -3,11 +3,13 @@
 #include <sstream>
 
 #include "server/encoding.hpp"
+#include "server/errors.hpp"
 #include "server/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +31,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t header_limit_bytes = 16 * 1024;
 // Sending close_notify is one small write; a peer that reads nothing must not hold a drain up.
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(1);
+// An unread body this small is read away after an early answer, so the connection stays usable.
+constexpr std::uint64_t small_unread_body_bytes = 16 * 1024;
+// A spare probe slot waits this long for its one request.
+constexpr auto probe_header_timeout = std::chrono::seconds(2);
 
 // The bytes of one connection: plain TCP, or TLS over it. Either way one AsyncStream, so the
 // request loop and http_exchange have a single code path; deadlines live on the TCP layer.
@@ -49,6 +55,7 @@ public:
     tls_stream& tls() { return *tls_; }
 
     void expires_after(asio::steady_timer::duration timeout) { tcp_layer().expires_after(timeout); }
+    void expires_at(std::chrono::steady_clock::time_point deadline) { tcp_layer().expires_at(deadline); }
     void cancel() { tcp_layer().cancel(); }
 
     template <class MutableBuffers, class Token>
@@ -85,6 +92,7 @@ struct http_exchange::connection {
     connection_stream stream;
     asio::steady_timer wake;  // what a long-lived stream waits on
     bool idle = true;         // between requests, or parked in idle_wait; touched only on the strand
+    std::chrono::steady_clock::time_point request_deadline;  // the current request's, from its first byte
 
     connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
         : stream(std::move(socket), std::move(tls)), wake(stream.get_executor())
@@ -110,17 +118,90 @@ http::response<http::string_body> make_response(http::request<http::string_body>
     return res;
 }
 
-http_exchange::http_exchange(request_type& req, connection& conn, http_server& server)
-    : request(req), conn_(conn), server_(server), request_id_(encoding::hex_encode(encoding::random_bytes(8)))
+http_exchange::http_exchange(parser_type& parser, beast::flat_buffer& buffer, connection& conn, http_server& server)
+    : request(parser.get()),
+      parser_(parser),
+      buffer_(buffer),
+      conn_(conn),
+      server_(server),
+      request_id_(encoding::hex_encode(encoding::random_bytes(8)))
 {
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = request.keep_alive();
+    boost::system::error_code ignored;
+    remote_ = conn.stream.tcp_layer().socket().remote_endpoint(ignored);
+}
+
+http_exchange::~http_exchange()
+{
+    if (body_bytes_reserved_) server_.release_body_bytes(body_bytes_reserved_);
 }
 
 bool http_exchange::draining() const { return server_.stopping(); }
 
+bool http_exchange::body_settled() const { return parser_.is_done() || body_error_; }
+
+asio::awaitable<boost::system::error_code> http_exchange::read_body()
+{
+    if (body_error_) co_return body_error_;
+    if (parser_.is_done()) {
+        body_read_ = true;
+        co_return boost::system::error_code{};
+    }
+    auto const fail = [this](errc why) {
+        body_error_ = why;
+        keep_alive_ = false;
+        return body_error_;
+    };
+    auto const limit = server_.settings_.max_body_bytes;
+    auto const declared = parser_.content_length();
+    if (declared && *declared > limit) co_return fail(errc::request_body_too_large);
+    // A declared length is reserved whole; a chunked body in steps, ahead of what has arrived.
+    constexpr std::size_t chunked_step = 64 * 1024;
+    auto const reserve = [this](std::size_t bytes) {
+        if (!server_.reserve_body_bytes(bytes)) return false;
+        body_bytes_reserved_ += bytes;
+        return true;
+    };
+    if (!reserve(declared ? static_cast<std::size_t>(*declared) : std::min(chunked_step, limit)))
+        co_return fail(errc::request_bodies_over_budget);
+
+    // The request's deadline began with its first byte; the handler's own work (a token check,
+    // say) must not starve a client whose body is already on its way.
+    auto const deadline = std::max(conn_.request_deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+    if (beast::iequals(request[http::field::expect], "100-continue")) {
+        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        conn_.stream.expires_at(deadline);
+        auto [wec, wn] = co_await asio::async_write(conn_.stream, asio::buffer(go_on), use_tuple);
+        if (wec) co_return fail(errc::request_body_incomplete);
+    }
+    while (!parser_.is_done()) {
+        conn_.stream.expires_at(deadline);
+        auto [ec, n] = co_await http::async_read_some(conn_.stream, buffer_, parser_, use_tuple);
+        if (ec == http::error::body_limit) co_return fail(errc::request_body_too_large);
+        if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+            co_return fail(errc::request_body_incomplete);
+        if (ec && ec.category() == make_error_code(http::error::end_of_stream).category())
+            co_return fail(errc::request_body_malformed);
+        if (ec) co_return fail(errc::request_body_incomplete);
+        if (!declared)
+            while (parser_.get().body().size() + chunked_step > body_bytes_reserved_ && body_bytes_reserved_ < limit)
+                if (!reserve(chunked_step)) co_return fail(errc::request_bodies_over_budget);
+    }
+    body_read_ = true;
+    co_return boost::system::error_code{};
+}
+
 asio::awaitable<void> http_exchange::respond(http::response<http::string_body> res)
 {
     responded_ = true;
+    if (!body_settled()) {
+        // Answered on its headers alone. A small body is read away after the answer so the
+        // connection can carry the next request; a client waiting for 100 Continue may or may not
+        // send its body now, and a large body is not worth reading: both end the connection.
+        auto const remaining = parser_.content_length_remaining();
+        bool const expects_continue = beast::iequals(request[http::field::expect], "100-continue");
+        if (expects_continue || !remaining || *remaining > small_unread_body_bytes) keep_alive_ = false;
+    }
     status_ = res.result();
     if (!keep_alive_ || draining()) res.keep_alive(false);
     keep_alive_ = res.keep_alive();
@@ -191,15 +272,21 @@ asio::awaitable<void> http_exchange::close_stream()
 
 asio::awaitable<void> http_exchange::idle_wait(std::chrono::milliseconds duration)
 {
+    using namespace asio::experimental::awaitable_operators;
     if (draining()) co_return;
     conn_.idle = true;  // a drain may end the stream now
     conn_.wake.expires_after(duration);
-    co_await conn_.wake.async_wait(use_tuple);
+    // Mid-stream the client has nothing to send: its socket turning readable means it closed
+    // (or broke the protocol). Either way the stream is over, and its slot is freed at once.
+    auto timer_wait = conn_.wake.async_wait(use_tuple);
+    auto peer_wait = conn_.stream.tcp_layer().socket().async_wait(tcp::socket::wait_read, use_tuple);
+    auto const outcome = co_await (std::move(timer_wait) || std::move(peer_wait));
     conn_.idle = false;
+    if (outcome.index() == 1 && !std::get<0>(std::get<1>(outcome))) stream_broken_ = true;
 }
 
 http_server::http_server(asio::io_context& io, http_server_settings settings, http_handler handler)
-    : io_(io), settings_(settings), handler_(std::move(handler)), acceptor_(asio::make_strand(io))
+    : io_(io), settings_(std::move(settings)), handler_(std::move(handler)), acceptor_(asio::make_strand(io))
 {
 }
 
@@ -236,6 +323,18 @@ void http_server::begin_drain()
     for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn = conn] { conn->drain(); });
 }
 
+bool http_server::reserve_body_bytes(std::size_t bytes)
+{
+    auto const limit = settings_.max_body_bytes_in_flight;
+    auto current = body_bytes_in_flight_.load();
+    do {
+        if (limit != 0 && current + bytes > limit) return false;
+    } while (!body_bytes_in_flight_.compare_exchange_weak(current, current + bytes));
+    return true;
+}
+
+void http_server::release_body_bytes(std::size_t bytes) { body_bytes_in_flight_ -= bytes; }
+
 asio::awaitable<void> http_server::accept_loop()
 {
     for (;;) {
@@ -250,11 +349,17 @@ asio::awaitable<void> http_server::accept_loop()
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto const executor = socket.get_executor();
+        bool probe_only = false;
         if (open_connections_.load() >= settings_.max_connections) {
-            asio::co_spawn(executor, refuse_over_capacity(std::move(socket)), asio::detached);
-            continue;
+            // Full: a spare slot may still carry the load balancer's probe, so that a busy task
+            // is not taken for a dead one. Past those, a quick 503.
+            if (settings_.probe_path.empty() || probe_connections_.load() >= settings_.probe_connections) {
+                asio::co_spawn(executor, refuse_over_capacity(std::move(socket)), asio::detached);
+                continue;
+            }
+            probe_only = true;
         }
-        asio::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
+        asio::co_spawn(executor, serve(std::move(socket), probe_only), [](std::exception_ptr e) {
             // One bad connection must never take the process down.
             if (!e) return;
             try {
@@ -268,12 +373,17 @@ asio::awaitable<void> http_server::accept_loop()
     }
 }
 
+namespace {
+
+constexpr std::string_view busy_answer =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 37\r\n\r\nServer at its connection limit; retry";
+
+}  // namespace
+
 asio::awaitable<void> http_server::refuse_over_capacity(tcp::socket socket)
 {
     connection conn(std::move(socket), settings_.tls);
-    static constexpr std::string_view busy =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
-        "Connection: close\r\nContent-Length: 37\r\n\r\nServer at its connection limit; retry";
     // A TLS client can read the answer only after a handshake; one deadline covers both.
     conn.stream.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
@@ -281,11 +391,28 @@ asio::awaitable<void> http_server::refuse_over_capacity(tcp::socket socket)
         auto [hec] = co_await conn.stream.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
         ec = hec;
     }
-    if (!ec) co_await asio::async_write(conn.stream, asio::buffer(busy), use_tuple);
+    if (!ec) co_await asio::async_write(conn.stream, asio::buffer(busy_answer), use_tuple);
     co_await close_connection(conn);
 }
 
-asio::awaitable<void> http_server::serve(tcp::socket socket)
+boost::system::error_code check_request_framing(http::request_header<> const& header)
+{
+    auto const hosts = header.count(http::field::host);
+    if (hosts > 1) return errc::duplicate_host;
+    if (hosts == 0 && header.version() >= 11) return errc::missing_host;
+    auto const codings = header.equal_range(http::field::transfer_encoding);
+    if (codings.first == codings.second) return {};
+    if (header.version() < 11) return errc::transfer_coding_in_http10;
+    // Exactly one field whose whole value is the one coding we implement.
+    if (std::next(codings.first) != codings.second) return errc::unsupported_transfer_coding;
+    auto value = codings.first->value();
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (!beast::iequals(value, "chunked")) return errc::unsupported_transfer_coding;
+    return {};
+}
+
+asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
 {
     auto conn = std::make_shared<connection>(std::move(socket), settings_.tls);
     std::uint64_t id = 0;
@@ -294,16 +421,31 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         id = next_connection_id_++;
         connections_.emplace(id, conn);
     }
-    ++open_connections_;
+    auto& counter = probe_only ? probe_connections_ : open_connections_;
+    ++counter;
+    auto const first_request_timeout = probe_only ? probe_header_timeout : settings_.header_timeout;
 
     bool handshake_done = true;
     if (conn->stream.is_tls()) {
         // Part of the first request's time: the header deadline applies, and a drain cancels it.
-        conn->stream.expires_after(settings_.header_timeout);
+        conn->stream.expires_after(first_request_timeout);
         auto [ec] = co_await conn->stream.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
         if (ec) log::debug("TLS handshake failed", {{"error", ec.message()}});
         handshake_done = !ec;
     }
+
+    // An answer the server gives itself, before or instead of the handler: then the connection ends.
+    auto const answer_and_close = [&](http::status status, std::string text,
+                                      bool rest_unread) -> asio::awaitable<void> {
+        http::request<http::string_body> bare;
+        bare.version(11);
+        bare.keep_alive(false);
+        auto res = make_response(bare, status, "text/plain", std::move(text));
+        if (status == http::status::service_unavailable) res.set(http::field::retry_after, "1");
+        conn->stream.expires_after(settings_.write_timeout);
+        co_await http::async_write(conn->stream, res, use_tuple);
+        if (rest_unread) co_await discard_unread_input(*conn);
+    };
 
     beast::flat_buffer buffer;
     while (handshake_done) {
@@ -311,7 +453,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         if (draining_) break;
         if (buffer.size() == 0) {
             // Waiting for the next request: the idle deadline applies.
-            conn->stream.expires_after(settings_.idle_timeout);
+            conn->stream.expires_after(probe_only ? probe_header_timeout : settings_.idle_timeout);
             auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(4096), use_tuple);
             if (ec) break;
             buffer.commit(n);
@@ -324,46 +466,81 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit_bytes);
         parser.body_limit(settings_.max_body_bytes);
-        conn->stream.expires_after(settings_.header_timeout);
+        conn->request_deadline = std::chrono::steady_clock::now() + first_request_timeout;
+        conn->stream.expires_at(conn->request_deadline);
         auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
-        if (!ec && !parser.is_done()) {
-            // curl and others wait for this before sending a larger body.
-            if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-                auto [wec, wn] = co_await asio::async_write(conn->stream, asio::buffer(go_on), use_tuple);
-                ec = wec;
-            }
-            if (!ec) std::tie(ec, n) = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
-        }
         if (ec) {
-            http::request<http::string_body> bare;
-            bare.version(11);
-            bare.keep_alive(false);
-            http_exchange ex(bare, *conn, *this);
             if (ec == http::error::body_limit) {
-                co_await ex.respond(make_response(bare, http::status::payload_too_large, "text/plain",
-                                                  "Payload Too Large: the request body exceeds " +
-                                                      std::to_string(settings_.max_body_bytes) + " bytes"));
-                co_await discard_unread_input(*conn);
+                // Content-Length says too much: refused before a byte of the body is read.
+                co_await answer_and_close(http::status::payload_too_large,
+                                          "Payload Too Large: the request body exceeds " +
+                                              std::to_string(settings_.max_body_bytes) + " bytes",
+                                          true);
             } else if (ec == http::error::header_limit) {
-                co_await ex.respond(make_response(bare, http::status::request_header_fields_too_large, "text/plain",
-                                                  "Request headers too large"));
+                co_await answer_and_close(http::status::request_header_fields_too_large, "Request headers too large",
+                                          false);
             } else if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
                        ec != http::error::end_of_stream && ec != http::error::partial_message) {
-                co_await ex.respond(make_response(bare, http::status::bad_request, "text/plain",
-                                                  "Bad Request: malformed HTTP (" + ec.message() + ")"));
+                co_await answer_and_close(http::status::bad_request, "Bad Request: malformed HTTP (" + ec.message() + ")",
+                                          false);
             }
             break;
         }
+        if (auto const bad = check_request_framing(parser.get())) {
+            auto const status = bad == errc::unsupported_transfer_coding ? http::status::not_implemented
+                                                                         : http::status::bad_request;
+            auto const prefix = status == http::status::not_implemented ? "Not Implemented: " : "Bad Request: ";
+            co_await answer_and_close(status, prefix + bad.message(), !parser.is_done());
+            break;
+        }
+        auto const target = parser.get().target();
+        bool const probe = (parser.get().method() == http::verb::get || parser.get().method() == http::verb::head) &&
+                           target.substr(0, target.find('?')) == settings_.probe_path;
+        if (probe_only && !probe) {
+            co_await answer_and_close(http::status::service_unavailable, "Server at its connection limit; retry",
+                                      !parser.is_done());
+            break;
+        }
 
-        http_exchange ex(parser.get(), *conn, *this);
+        http_exchange ex(parser, buffer, *conn, *this);
+        if (probe_only) ex.keep_alive_ = false;
         co_await handler_(ex);
-        if (!ex.responded_)
+        if (!ex.responded_ && ex.body_error_) {
+            auto const& why = ex.body_error_;
+            if (why == errc::request_body_too_large) {
+                auto res = make_response(ex.request, http::status::payload_too_large, "text/plain",
+                                         "Payload Too Large: the request body exceeds " +
+                                             std::to_string(settings_.max_body_bytes) + " bytes");
+                co_await ex.respond(std::move(res));
+            } else if (why == errc::request_bodies_over_budget) {
+                auto res = make_response(ex.request, http::status::service_unavailable, "text/plain",
+                                         "Service Unavailable: " + why.message());
+                res.set(http::field::retry_after, "1");
+                co_await ex.respond(std::move(res));
+            } else if (why == errc::request_body_malformed) {
+                auto res = make_response(ex.request, http::status::bad_request, "text/plain", "Bad Request: " + why.message());
+                co_await ex.respond(std::move(res));
+            } else {
+                ex.keep_alive_ = false;  // the client went away or stalled: nobody to answer
+                ex.status_ = static_cast<http::status>(0);
+            }
+        } else if (!ex.responded_) {
             co_await ex.respond(make_response(ex.request, http::status::internal_server_error, "text/plain",
                                               "Internal Server Error: the handler gave no answer"));
+        }
+        if (!ex.body_settled()) {
+            // Answered on the headers alone: respond() kept the connection only for a small body.
+            boost::system::error_code unread;
+            if (ex.keep_alive_) unread = co_await ex.read_body();
+            if (!ex.keep_alive_ || unread) {
+                ex.keep_alive_ = false;
+                co_await discard_unread_input(*conn);
+            }
+        } else if (ex.body_error_ == errc::request_body_too_large || ex.body_error_ == errc::request_bodies_over_budget) {
+            co_await discard_unread_input(*conn);
+        }
         auto const elapsed =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started_);
-        auto const target = ex.request.target();
         if (settings_.observe) settings_.observe(ex.log_method_, static_cast<int>(ex.status_), elapsed);
         log::info("request", {{"request_id", ex.request_id_},
                               {"http_method", ex.request.method_string()},
@@ -381,7 +558,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket)
         std::lock_guard lock(connections_mutex_);
         connections_.erase(id);
     }
-    --open_connections_;
+    --counter;
 }
 
 asio::awaitable<void> http_server::discard_unread_input(connection& conn)

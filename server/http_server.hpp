@@ -1,7 +1,10 @@
 // A generic HTTP/1.1 server on Beast: the accept loop, one coroutine per connection on
-// its own strand, deadlines on every read and write, body and header limits, a cap on
-// connections, and draining. What a request means is the handler's business: the MCP
+// its own strand, deadlines on every read and write, strict framing, body and header limits,
+// a budget for request bodies in flight, a cap on connections (with spare slots for the
+// health probe), and draining. What a request means is the handler's business: the MCP
 // endpoint (server/http_transport) and the JustiFi simulator (mock/) both sit on this.
+// A handler sees a request's headers first; its body is read only when the handler asks, so
+// a request can be refused on its headers without reading a byte of it (or saying 100 Continue).
 // With a TLS context it serves HTTPS: each connection does its handshake first, then the same.
 #pragma once
 
@@ -9,9 +12,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/result.hpp>
 
@@ -47,6 +52,14 @@ struct http_server_settings {
     std::shared_ptr<asio::ssl::context> tls;
     // Told of each answered request (its log label, status and time), for metrics.
     std::function<void(std::string_view label, int status, std::chrono::microseconds elapsed)> observe;
+    // Bytes of request bodies being received at once, over all connections; 0: no limit.
+    // A body that would pass it is refused with 503 before it is read.
+    std::size_t max_body_bytes_in_flight = 0;
+    // GET or HEAD of this path is still served when max_connections is reached, on one of
+    // `probe_connections` spare slots (one request each): the load balancer's health probe.
+    // Empty: no spare slots.
+    std::string probe_path;
+    std::size_t probe_connections = 16;
 };
 
 class http_server;
@@ -56,10 +69,17 @@ class http_server;
 class http_exchange {
 public:
     using request_type = http::request<http::string_body>;
+    using parser_type = http::request_parser<http::string_body>;
 
+    // The headers, and the body once read_body() has succeeded.
     request_type& request;
 
+    ~http_exchange();
+    http_exchange(http_exchange const&) = delete;
+    http_exchange& operator=(http_exchange const&) = delete;
+
     std::string const& request_id() const { return request_id_; }
+    tcp::endpoint const& remote_endpoint() const { return remote_; }
     bool draining() const;
     // The JSON-RPC method (or another label) for the access log line.
     void set_log_method(std::string method) { log_method_ = std::move(method); }
@@ -71,6 +91,11 @@ public:
     }
     // A header every response of this exchange carries, whichever path answers (CORS headers).
     void add_response_header(std::string_view name, std::string value) { extra_headers_.emplace_back(name, std::move(value)); }
+
+    // Reads the body, after a 100 Continue when the client waits for one; until then nothing of
+    // it has been read. An error (errc::request_body_*) means the server answers the request
+    // itself (413, 503 or 400; nothing when the client went away): the handler returns.
+    asio::awaitable<boost::system::error_code> read_body();
 
     asio::awaitable<void> respond(http::response<http::string_body> response);
     // Closes the connection without answering (the simulator's "dropped connection" fault).
@@ -84,16 +109,24 @@ public:
     asio::awaitable<void> close_stream();
     bool stream_open() const { return stream_opened_; }
     bool stream_broken() const { return stream_broken_; }
-    // Waits up to `duration` on a long-lived stream; a drain ends the wait at once.
+    // Waits up to `duration` on a long-lived stream. A drain ends the wait at once, and so does
+    // the client closing its side (the stream is then broken): a gone peer frees its slot now,
+    // not at the next keep-alive write.
     asio::awaitable<void> idle_wait(std::chrono::milliseconds duration);
 
 private:
     friend class http_server;
     struct connection;
-    http_exchange(request_type& req, connection& conn, http_server& server);
+    http_exchange(parser_type& parser, beast::flat_buffer& buffer, connection& conn, http_server& server);
 
+    // Whether the request's body (if any) has been read, or the connection cannot be reused anyway.
+    bool body_settled() const;
+
+    parser_type& parser_;
+    beast::flat_buffer& buffer_;
     connection& conn_;
     http_server& server_;
+    tcp::endpoint remote_;
     std::string request_id_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::string log_method_;
@@ -101,8 +134,11 @@ private:
     std::string log_principal_;
     std::vector<std::pair<std::string, std::string>> extra_headers_;
     http::status status_ = http::status::ok;
+    std::size_t body_bytes_reserved_ = 0;
+    boost::system::error_code body_error_;
     bool keep_alive_ = true;
     bool responded_ = false;
+    bool body_read_ = false;
     bool stream_opened_ = false;
     bool stream_broken_ = false;
 };
@@ -120,7 +156,9 @@ public:
     // Stop accepting; idle connections and streams close at once, busy ones after their response.
     void begin_drain();
     bool stopping() const { return draining_.load(); }
+    // Connections counted against max_connections (probe slots are not).
     std::size_t open_connections() const { return open_connections_.load(); }
+    std::size_t body_bytes_in_flight() const { return body_bytes_in_flight_.load(); }
     http_server_settings const& settings() const { return settings_; }
 
 private:
@@ -128,10 +166,14 @@ private:
     using connection = http_exchange::connection;
 
     asio::awaitable<void> accept_loop();
-    asio::awaitable<void> serve(tcp::socket socket);
+    // `probe_only`: a spare slot past the connection limit, for one request to the probe path.
+    asio::awaitable<void> serve(tcp::socket socket, bool probe_only);
     asio::awaitable<void> refuse_over_capacity(tcp::socket socket);
     asio::awaitable<void> discard_unread_input(connection& conn);
     asio::awaitable<void> close_connection(connection& conn);
+    // Takes `bytes` from the budget of bodies in flight; false when that would pass it.
+    bool reserve_body_bytes(std::size_t bytes);
+    void release_body_bytes(std::size_t bytes);
 
     asio::io_context& io_;
     http_server_settings settings_;
@@ -139,11 +181,19 @@ private:
     tcp::acceptor acceptor_;
     std::atomic<bool> draining_{false};
     std::atomic<std::size_t> open_connections_{0};
+    std::atomic<std::size_t> probe_connections_{0};
+    std::atomic<std::size_t> body_bytes_in_flight_{0};
 
     mutable std::mutex connections_mutex_;
     std::unordered_map<std::uint64_t, std::shared_ptr<connection>> connections_;
     std::uint64_t next_connection_id_ = 0;
 };
+
+// The framing rules of RFC 9112 that Beast leaves to us, sans-io: exactly one Host on HTTP/1.1,
+// and Transfer-Encoding only as exactly "chunked" (anything else could be read two ways by two
+// servers in a row: request smuggling). An error is answered (400, or 501 for a coding) and the
+// connection closed.
+boost::system::error_code check_request_framing(http::request_header<> const& header);
 
 // Small builders for handlers.
 http::response<http::string_body> make_response(http::request<http::string_body> const& req, http::status status,

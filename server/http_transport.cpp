@@ -170,6 +170,8 @@ http_server_settings server_settings(config::settings const& settings, metrics::
 {
     http_server_settings out{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
                              settings.max_body_bytes, settings.max_connections};
+    out.max_body_bytes_in_flight = settings.max_body_bytes_in_flight;
+    out.probe_path = "/health";
     if (metrics)
         out.observe = [metrics](std::string_view label, int status, std::chrono::microseconds elapsed) {
             if (label == "(metrics)") return;  // scrapes are not traffic
@@ -469,6 +471,9 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     }
     if (!co_await check_protocol_version(ex)) co_return;
 
+    // Everything above was decided on the headers; only now is the body read (and 100 Continue
+    // sent), so an anonymous or refused caller never gets a byte of it into our memory.
+    if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
     auto decoded = jsonrpc::decode(req.body());
     if (auto const* err = std::get_if<jsonrpc::error>(&decoded)) {
         co_await ex.respond(rpc_error_response(req, http::status::bad_request, err->code, err->message, err->id));

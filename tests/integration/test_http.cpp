@@ -326,15 +326,23 @@ BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed_at_the_idle_deadline
     BOOST_TEST(idle.closed_by_peer(10s));
 }
 
-BOOST_AUTO_TEST_CASE(connections_over_the_cap_get_503)
+BOOST_AUTO_TEST_CASE(connections_over_the_cap_get_503_but_the_health_probe_is_still_answered)
 {
     http_server server({.env = {{"MCP_MAX_CONNECTIONS", "2"}}});
     http_connection first(server.port), second(server.port);
     BOOST_TEST(first.request("GET", "/health").status == 200);
     BOOST_TEST(second.request("GET", "/health").status == 200);
-    auto const third = http_request(server.port, "GET", "/health");
+    auto const third = post_raw(server.port, mcp_post_headers(), json::serialize(initialize_body()));
     BOOST_TEST(third.status == 503);
     BOOST_TEST(third.header("Retry-After") == "1");
+    // The load balancer must not take a full task for a dead one: its probe has spare slots.
+    for (int i = 0; i < 3; ++i) {
+        auto const probe = http_request(server.port, "GET", "/health");
+        BOOST_TEST(probe.status == 200);
+        BOOST_TEST(probe.header("Connection") == "close");
+    }
+    BOOST_TEST(http_request(server.port, "HEAD", "/health").status == 200);
+    BOOST_TEST(http_request(server.port, "GET", "/.well-known/oauth-protected-resource").status == 503);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_authorization_gets_401_with_a_bearer_challenge)
