@@ -31,6 +31,19 @@ bool is_b64token(std::string_view token)
 
 }  // namespace
 
+bool is_client_id(std::string_view text)
+{
+    return !text.empty() && text.size() <= 128 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-';
+    });
+}
+
+bool is_client_secret(std::string_view text)
+{
+    return !text.empty() && text.size() <= 512 &&
+           std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
 std::string_view to_string(auth_path path)
 {
     switch (path) {
@@ -77,6 +90,14 @@ auth_outcome read_credentials(presented_credentials const& presented)
         if (presented.client_id.empty() || presented.client_secret.empty())
             return rejection{auth_error::incomplete_client_credentials,
                              "X-Client-Id and X-Client-Secret must be sent together"};
+        // Never quoted: whatever a caller puts here stays out of answers and logs.
+        if (!is_client_id(presented.client_id))
+            return rejection{auth_error::malformed_client_credentials,
+                             "X-Client-Id must be a JustiFi client id: 1-128 letters, digits, '_' or '-' (got " +
+                                 std::to_string(presented.client_id.size()) + " bytes of something else)"};
+        if (!is_client_secret(presented.client_secret))
+            return rejection{auth_error::malformed_client_credentials,
+                             "X-Client-Secret must be a JustiFi client secret: 1-512 visible ASCII characters"};
         return auth_context{
             .credentials = client_credentials{std::string(presented.client_id), std::string(presented.client_secret)},
             .path = auth_path::client_credential_headers};
@@ -84,10 +105,27 @@ auth_outcome read_credentials(presented_credentials const& presented)
     return auth_context{};
 }
 
-boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented, token_validation const* validation)
+boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented, token_validation const* validation,
+                                                  credential_check const* check_credentials)
 {
     auto outcome = read_credentials(presented);
     auto* const context = std::get_if<auth_context>(&outcome);
+    if (check_credentials && context && context->path == auth_path::client_credential_headers) {
+        auto const verdict = co_await (*check_credentials)(std::get<client_credentials>(context->credentials));
+        switch (verdict) {
+        case credential_verdict::accepted: break;
+        case credential_verdict::refused:
+            co_return rejection{auth_error::credentials_refused,
+                                "JustiFi refused the client credentials in X-Client-Id and X-Client-Secret"};
+        case credential_verdict::unavailable:
+            co_return rejection{auth_error::verification_unavailable,
+                                "the client credentials cannot be checked now: JustiFi is not answering"};
+        case credential_verdict::busy:
+            co_return rejection{auth_error::verification_busy,
+                                "too many new client credentials are being checked at once; retry in a second"};
+        }
+        co_return outcome;
+    }
     if (!validation || !context || context->path != auth_path::bearer_passthrough) co_return outcome;
 
     auto token = std::get<bearer_token>(context->credentials).token;

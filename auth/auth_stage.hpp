@@ -70,14 +70,29 @@ struct presented_credentials {
 enum class auth_error {
     malformed_authorization = 1,    // not "Bearer <token68>"
     incomplete_client_credentials,  // one of X-Client-Id / X-Client-Secret without the other
+    malformed_client_credentials,   // a client id or secret that cannot be one (its shape, its length)
     invalid_token,                  // a bearer token that failed verification
-    verification_unavailable,       // the issuer's keys could not be loaded: nothing can be verified now
+    credentials_refused,            // client credentials JustiFi refused
+    verification_unavailable,       // the issuer's keys (or JustiFi) could not be reached: nothing can be verified now
+    verification_busy,              // too many new credentials are being checked at once
 };
 
 struct rejection {
     auth_error reason;
     std::string description;
 };
+
+// What checking client credentials found: JustiFi issued a token for them (or had before),
+// refused them, could not be asked, or may not be asked again this second.
+enum class credential_verdict { accepted, refused, unavailable, busy };
+using credential_check =
+    std::function<boost::asio::awaitable<credential_verdict>(client_credentials const&)>;
+
+// The shape of a JustiFi client id ("test_..." or "live_..." in practice): 1-128 letters, digits,
+// '_' or '-'; and of a secret: 1-512 visible ASCII characters. Anything else is refused
+// before it is looked up, logged or sent anywhere.
+bool is_client_id(std::string_view text);
+bool is_client_secret(std::string_view text);
 
 using auth_outcome = std::variant<auth_context, rejection>;
 
@@ -91,8 +106,10 @@ struct token_validation {
 };
 
 // The pipeline stage. With `validation`, a bearer token must verify or the request is rejected
-// (invalid_token, or verification_unavailable when no keys could be loaded).
+// (invalid_token, or verification_unavailable when no keys could be loaded). With
+// `check_credentials`, client credentials from headers must be accepted by it (a JustiFi token).
 boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented,
-                                                  token_validation const* validation = nullptr);
+                                                  token_validation const* validation = nullptr,
+                                                  credential_check const* check_credentials = nullptr);
 
 }  // namespace justifi::auth

@@ -23,7 +23,10 @@ struct client_category final : boost::system::error_category {
         case client_error::timed_out: return "the JustiFi API did not answer before the deadline";
         case client_error::connection_lost: return "the connection to the JustiFi API was lost";
         case client_error::bad_response: return "the JustiFi API answered with something that is not JSON";
-        case client_error::token_request_failed: return "JustiFi did not issue an access token for these client credentials";
+        case client_error::token_request_failed: return "JustiFi did not issue an access token (it failed to answer)";
+        case client_error::credentials_refused: return "JustiFi refused these client credentials";
+        case client_error::token_budget_exhausted:
+            return "too many new client credentials are being checked with JustiFi at once; retry in a second";
         }
         return "unknown JustiFi client error";
     }
@@ -68,6 +71,20 @@ boost::system::result<std::string, std::string> normalise_base_url(std::string_v
     return success(url->origin() + path);
 }
 
+auth::credential_verdict credential_verdict_of(boost::system::error_code const& check_failure)
+{
+    if (!check_failure) return auth::credential_verdict::accepted;
+    if (check_failure == client_error::credentials_refused) return auth::credential_verdict::refused;
+    if (check_failure == client_error::token_budget_exhausted) return auth::credential_verdict::busy;
+    return auth::credential_verdict::unavailable;
+}
+
+bool is_justifi_id(std::string_view value)
+{
+    return !value.empty() && value.size() <= 128 &&
+           std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+}
+
 boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments)
 {
     std::string out;
@@ -84,10 +101,7 @@ boost::system::result<std::string, std::string> build_path(std::string_view path
         if (!value || !value->is_string())
             return failure("argument \"" + std::string(name) + "\" is required (a JustiFi id string)");
         auto const& id = value->as_string();
-        bool const valid = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-            return std::isalnum(c) || c == '_' || c == '-';
-        });
-        if (!valid)
+        if (!is_justifi_id(id))
             return failure("argument \"" + std::string(name) +
                            "\" must be a JustiFi id: 1-128 letters, digits, '_' or '-' (got a value with other characters)");
         out.append(id.data(), id.size());  // only unreserved characters: nothing to percent-encode
@@ -434,9 +448,13 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             if (!retry) {
                 if (!res) co_return res.error();
                 if (res->result_int() != 200) {
-                    log::warning("JustiFi refused the client credentials",
-                                 {{"status", res->result_int()}, {"client_id", credentials.client_id}});
-                    co_return make_error_code(client_error::token_request_failed);
+                    auto const status = res->result_int();
+                    bool const refused = status == 400 || status == 401 || status == 403;
+                    // The id is logged only as far as a client id goes: the auth stage admits no other.
+                    log::warning(refused ? "JustiFi refused the client credentials" : "JustiFi did not issue a token",
+                                 {{"status", status}, {"client_id", credentials.client_id.substr(0, 128)}});
+                    co_return make_error_code(refused ? client_error::credentials_refused
+                                                      : client_error::token_request_failed);
                 }
                 boost::system::error_code pec;
                 auto const body = json::parse(res->body(), pec);
@@ -471,12 +489,21 @@ justifi_client::justifi_client(asio::any_io_executor executor, client_settings s
     auto* self = impl_.get();
     impl_->tokens = std::make_unique<token_cache>(
         impl_->executor, [self](auth::client_credentials const& c) { return self->fetch_token(c); },
-        std::chrono::seconds(60), impl_->settings.metrics);
+        impl_->settings.tokens, impl_->settings.metrics);
+}
+
+asio::awaitable<boost::system::error_code> justifi_client::check_credentials(auth::client_credentials const& credentials)
+{
+    auto const self = impl_;
+    auto const token = co_await self->tokens->get_or_refresh(credentials);
+    co_return token ? boost::system::error_code{} : token.error();
 }
 
 justifi_client::~justifi_client() = default;
 
 client_settings const& justifi_client::settings() const { return impl_->settings; }
+
+std::size_t justifi_client::cached_credentials() const { return impl_->tokens->size(); }
 
 void justifi_client::release_idle_memory() { impl_->shrink_idle_buffers(); }
 

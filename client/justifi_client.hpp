@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "client/token_cache.hpp"
 #include "server/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -57,7 +58,9 @@ enum class client_error {
     timed_out,
     connection_lost,
     bad_response,           // not HTTP, or a body that is not JSON
-    token_request_failed,   // POST /oauth/token did not give a token
+    token_request_failed,   // POST /oauth/token did not give a token (JustiFi failing, not refusing)
+    credentials_refused,    // POST /oauth/token answered 400, 401 or 403: wrong client id or secret
+    token_budget_exhausted, // too many token fetches this second over all callers
 };
 boost::system::error_code make_error_code(client_error e) noexcept;
 
@@ -69,6 +72,7 @@ struct client_settings {
     std::chrono::milliseconds first_backoff{200};
     std::string ca_file;  // JUSTIFI_CA_FILE, then SSL_CERT_FILE, else the system store
     metrics::registry* metrics = nullptr;  // upstream calls and token cache lookups, when given
+    token_cache_settings tokens;           // the client-credentials token cache's bounds and budget
 };
 
 class justifi_client {
@@ -80,7 +84,13 @@ public:
     // reused across that call's retries. Never throws for network or HTTP failures.
     asio::awaitable<boost::system::result<call_response>> call(call_request request, auth::auth_context const& auth);
 
+    // Whether JustiFi issues a token for these credentials (from the cache when it has one):
+    // what admits a request that presents client credentials. Errors as for call().
+    asio::awaitable<boost::system::error_code> check_credentials(auth::client_credentials const& credentials);
+
     client_settings const& settings() const;
+    // Entries in the client-credentials token cache (a gauge).
+    std::size_t cached_credentials() const;
     // Gives back the read buffers of pooled connections (each grows to the largest answer it
     // has read); they grow again on their next use. For an idle process.
     void release_idle_memory();
@@ -93,6 +103,10 @@ private:
 
 // Sans-io helpers.
 
+// How the auth stage reads a failed credentials check: refused, over the fetch budget, or not
+// answerable now (network, TLS, JustiFi failing).
+auth::credential_verdict credential_verdict_of(boost::system::error_code const& check_failure);
+
 // "https://api.justifi.ai/v1/" → "https://api.justifi.ai"; refuses plain http:// except for
 // loopback hosts (the simulator). The error names what is wrong.
 boost::system::result<std::string, std::string> normalise_base_url(std::string_view url);
@@ -102,6 +116,9 @@ boost::system::result<std::string, std::string> normalise_base_url(std::string_v
 boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments);
 
 bool is_safe_header_value(std::string_view value);
+
+// A JustiFi id as paths and the Sub-Account header carry it: 1-128 letters, digits, '_' or '-'.
+bool is_justifi_id(std::string_view value);
 
 }  // namespace justifi::client
 

@@ -1,22 +1,33 @@
 #include "client/token_cache.hpp"
 
+#include "client/justifi_client.hpp"
 #include "server/encoding.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace justifi::client {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// A refresh that failed for a passing reason is tried again this much later, while the token
+// it would have replaced is still good.
+constexpr std::chrono::seconds refresh_retry{5};
 
 }  // namespace
 
-token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, std::chrono::seconds refresh_margin,
+token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, token_cache_settings settings,
                          metrics::registry* metrics)
-    : strand_(asio::make_strand(executor)), fetch_(std::move(fetch)), refresh_margin_(refresh_margin), metrics_(metrics)
+    : strand_(asio::make_strand(executor)),
+      fetch_(std::move(fetch)),
+      settings_(settings),
+      metrics_(metrics),
+      budget_tokens_(std::max(1.0, settings.fetch_burst))
 {
+    settings_.max_entries = std::max<std::size_t>(1, settings_.max_entries);
 }
 
 std::string token_cache::key_of(auth::client_credentials const& credentials)
@@ -31,49 +42,123 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_or_refresh(
     co_return co_await asio::co_spawn(strand_, get_on_strand(credentials), asio::use_awaitable);
 }
 
+void token_cache::count(std::string_view result) const
+{
+    if (metrics_) metrics_->add(metrics::token_cache_total, {std::string(result)});
+}
+
+void token_cache::touch(entry& e) { recency_.splice(recency_.begin(), recency_, e.position); }
+
+token_cache::entry& token_cache::insert(std::string const& key)
+{
+    // Make room first: the least recently used entry that no fetch is waiting on goes. Entries
+    // with a fetch under way are few (the fetch budget bounds them) and are skipped.
+    if (entries_.size() >= settings_.max_entries) {
+        for (auto it = recency_.end(); it != recency_.begin();) {
+            --it;
+            if (auto const victim = entries_.find(*it); victim != entries_.end() && !victim->second.in_flight) {
+                entries_.erase(victim);
+                recency_.erase(it);
+                count("evicted");
+                break;
+            }
+        }
+    }
+    recency_.push_front(key);
+    auto& e = entries_[key];
+    e.position = recency_.begin();
+    size_ = entries_.size();
+    return e;
+}
+
+void token_cache::erase(std::string const& key)
+{
+    auto const it = entries_.find(key);
+    if (it == entries_.end()) return;
+    recency_.erase(it->second.position);
+    entries_.erase(it);
+    size_ = entries_.size();
+}
+
+bool token_cache::take_fetch_budget(clock::time_point now)
+{
+    if (settings_.fetches_per_second <= 0) return true;
+    auto const burst = std::max(1.0, settings_.fetch_burst);
+    auto const elapsed = std::chrono::duration<double>(now - budget_updated_).count();
+    budget_tokens_ = std::min(burst, budget_tokens_ + std::max(0.0, elapsed) * settings_.fetches_per_second);
+    budget_updated_ = now;
+    if (budget_tokens_ < 1.0) return false;
+    budget_tokens_ -= 1.0;
+    return true;
+}
+
 asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(auth::client_credentials credentials)
 {
     auto const key = key_of(credentials);
-    for (;;) {
-        auto& e = entries_[key];
-        if (!e.token.empty() && clock::now() < e.refresh_at) {
-            if (metrics_) metrics_->add(metrics::token_cache_total, {"hit"});
+    auto const now = clock::now();
+    std::string usable;  // a token that is due for refresh but still valid
+    if (auto const it = entries_.find(key); it != entries_.end()) {
+        auto& e = it->second;
+        touch(e);
+        if (now < e.refused_until) {
+            count("refused");
+            co_return make_error_code(client_error::credentials_refused);
+        }
+        if (!e.token.empty() && now < e.refresh_at) {
+            count("hit");
             co_return e.token;
         }
-        if (!e.fetching) break;
-        // Someone is already asking JustiFi: wait for their answer instead of asking again.
-        auto waiter = std::make_shared<asio::steady_timer>(strand_, clock::time_point::max());
-        e.waiters.push_back(waiter);
-        co_await waiter->async_wait(use_tuple);
-        auto& after = entries_[key];
-        if (after.last_error && after.token.empty()) co_return after.last_error;
+        if (auto const pending = e.in_flight) {
+            // Someone is already asking JustiFi: wait for their answer instead of asking again.
+            co_await pending->done.async_wait(use_tuple);
+            co_return pending->outcome;
+        }
+        if (!e.token.empty() && now < e.expires_at) usable = e.token;
     }
 
-    // A token that is there but due is a refresh; none at all is a miss.
-    if (metrics_) {
-        std::string result = "refresh";
-        if (entries_[key].token.empty()) result = "miss";
-        metrics_->add(metrics::token_cache_total, {result});
+    if (!take_fetch_budget(now)) {
+        // JustiFi is not asked more often than the budget allows, whoever is asking; a token
+        // that is due but still valid serves until the budget allows its refresh.
+        if (!usable.empty()) co_return usable;
+        count("over_budget");
+        co_return make_error_code(client_error::token_budget_exhausted);
     }
-    entries_[key].fetching = true;
+    count(usable.empty() ? "miss" : "refresh");
+    auto const pending = std::make_shared<flight>(strand_);
+    {
+        auto const it = entries_.find(key);
+        auto& e = it == entries_.end() ? insert(key) : it->second;
+        e.in_flight = pending;
+    }
+
     auto fetched = co_await fetch_(credentials);
-    // The map may have rehashed while we waited: look the entry up again.
-    auto& e = entries_[key];
-    e.fetching = false;
+    auto const done_at = clock::now();
+    // In-flight entries are never evicted: the entry is still there.
+    auto& e = entries_.at(key);
+    e.in_flight.reset();
     if (fetched) {
-        e.token = fetched->access_token;
-        auto const lifetime = fetched->expires_in > refresh_margin_ ? fetched->expires_in - refresh_margin_
-                                                                    : fetched->expires_in / 2;
-        e.refresh_at = clock::now() + lifetime;
-        e.last_error = {};
-    } else {
+        e.token = std::move(fetched->access_token);
+        auto const lifetime = fetched->expires_in > settings_.refresh_margin ? fetched->expires_in - settings_.refresh_margin
+                                                                             : fetched->expires_in / 2;
+        e.refresh_at = done_at + lifetime;
+        e.expires_at = done_at + fetched->expires_in;
+        e.refused_until = {};
+        pending->outcome = e.token;
+    } else if (fetched.error() == client_error::credentials_refused) {
+        // Remembered briefly: the same wrong secret sent again is refused without asking JustiFi.
         e.token.clear();
-        e.last_error = fetched.error();
+        e.refused_until = done_at + settings_.refused_ttl;
+        pending->outcome = fetched.error();
+    } else if (!usable.empty() && done_at < e.expires_at) {
+        e.refresh_at = done_at + refresh_retry;
+        pending->outcome = usable;
+    } else {
+        // A passing failure is not kept: the next caller asks again (within the budget).
+        pending->outcome = fetched.error();
+        erase(key);
     }
-    for (auto const& waiter : e.waiters) waiter->cancel();
-    e.waiters.clear();
-    if (!fetched) co_return fetched.error();
-    co_return e.token;
+    pending->done.cancel();
+    co_return pending->outcome;
 }
 
 asio::awaitable<void> token_cache::invalidate(auth::client_credentials const& credentials, std::string token)
@@ -87,6 +172,7 @@ asio::awaitable<void> token_cache::invalidate_on_strand(std::string key, std::st
     if (it != entries_.end() && it->second.token == token) {
         it->second.token.clear();
         it->second.refresh_at = {};
+        it->second.expires_at = {};
     }
     co_return;
 }

@@ -2,6 +2,10 @@
 // process and protected by a strand. Keyed by client id AND a SHA-256 of the secret, so
 // a wrong secret never finds a token; refreshed ahead of expiry; and concurrent callers
 // on a cold or expiring entry share one token request (single flight).
+// Anyone can present credentials, so the cache is built to be flooded: it holds at most
+// `max_entries` (least recently used go first), credentials JustiFi refused are remembered
+// only briefly (so they are not asked about again at once), a fetch that failed otherwise is
+// not kept at all, and fetches across all callers have a budget per second.
 #pragma once
 
 #include "auth/auth_stage.hpp"
@@ -13,12 +17,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/system/result.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace justifi::client {
 
@@ -29,37 +34,70 @@ struct issued_token {
     std::chrono::seconds expires_in{24 * 3600};  // JustiFi's tokens live 24 h when it says nothing
 };
 
+struct token_cache_settings {
+    std::chrono::seconds refresh_margin{60};
+    std::size_t max_entries = 10'000;
+    // How long credentials JustiFi refused are answered from memory.
+    std::chrono::seconds refused_ttl{30};
+    // Token fetches (misses and refreshes) per second over all callers, and the burst above
+    // that rate; 0 per second: no budget. Over it, a miss fails with token_budget_exhausted.
+    double fetches_per_second = 10;
+    double fetch_burst = 20;
+};
+
 class token_cache {
 public:
     using clock = std::chrono::steady_clock;
     using fetch_function = std::function<asio::awaitable<boost::system::result<issued_token>>(auth::client_credentials const&)>;
 
-    token_cache(asio::any_io_executor executor, fetch_function fetch,
-                std::chrono::seconds refresh_margin = std::chrono::seconds(60), metrics::registry* metrics = nullptr);
+    token_cache(asio::any_io_executor executor, fetch_function fetch, token_cache_settings settings = {},
+                metrics::registry* metrics = nullptr);
 
+    // The token for these credentials, fetched when there is none (or it is due). Errors: the
+    // fetch's own (credentials_refused is remembered for refused_ttl), or token_budget_exhausted.
     asio::awaitable<boost::system::result<std::string>> get_or_refresh(auth::client_credentials const& credentials);
     // After an upstream 401: forget `token` (unless a newer one has already replaced it).
     asio::awaitable<void> invalidate(auth::client_credentials const& credentials, std::string token);
 
+    // Entries held now (tokens, remembered refusals and fetches under way).
+    std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+
     static std::string key_of(auth::client_credentials const& credentials);
 
 private:
+    // One fetch that callers on the same key wait for.
+    struct flight {
+        asio::steady_timer done;
+        boost::system::result<std::string> outcome = boost::system::error_code{};
+        explicit flight(asio::strand<asio::any_io_executor> const& strand) : done(strand, clock::time_point::max()) {}
+    };
     struct entry {
         std::string token;
         clock::time_point refresh_at{};
-        bool fetching = false;
-        std::vector<std::shared_ptr<asio::steady_timer>> waiters;
-        boost::system::error_code last_error;
+        clock::time_point expires_at{};
+        clock::time_point refused_until{};
+        std::shared_ptr<flight> in_flight;
+        std::list<std::string>::iterator position;  // in recency_
     };
 
     asio::awaitable<boost::system::result<std::string>> get_on_strand(auth::client_credentials credentials);
     asio::awaitable<void> invalidate_on_strand(std::string key, std::string token);
+    entry& insert(std::string const& key);
+    void touch(entry& e);
+    void erase(std::string const& key);
+    bool take_fetch_budget(clock::time_point now);
+    void count(std::string_view result) const;
 
     asio::strand<asio::any_io_executor> strand_;
     fetch_function fetch_;
-    std::chrono::seconds refresh_margin_;
+    token_cache_settings settings_;
     metrics::registry* metrics_;
-    std::unordered_map<std::string, entry> entries_;  // touched only on strand_
+    // Touched only on strand_.
+    std::unordered_map<std::string, entry> entries_;
+    std::list<std::string> recency_;  // most recently used first
+    std::atomic<std::size_t> size_{0};  // entries_.size(), readable from any thread
+    double budget_tokens_;
+    clock::time_point budget_updated_ = clock::now();
 };
 
 }  // namespace justifi::client

@@ -462,12 +462,14 @@ api_response mock_api::handle_token(http_exchange& ex)
     if (client_id.empty() || client_secret.empty())
         return error_response(bad_request("invalid_request", "client_id and client_secret are both required",
                                           client_id.empty() ? "client_id" : "client_secret"));
-    bool const valid = encoding::constant_time_equal(client_id, settings_.client_id) &&
-                       encoding::constant_time_equal(client_secret, settings_.client_secret);
+    bool valid = encoding::constant_time_equal(client_id, settings_.client_id) &&
+                 encoding::constant_time_equal(client_secret, settings_.client_secret);
+    for (auto const& [id, secret] : settings_.extra_clients)
+        valid = valid || (encoding::constant_time_equal(client_id, id) && encoding::constant_time_equal(client_secret, secret));
     if (!valid)
         return error_response(api_error{401, "invalid_credentials",
                                         "Invalid client credentials: this justifi-mock accepts only the client_id and "
-                                        "client_secret it was started with (--client-id, --client-secret)",
+                                        "client_secret it was started with (--client-id, --client-secret, --extra-clients)",
                                         {}, {}});
     auto token = tokens_.issue(client_id, settings_.token_ttl, token_table::clock::now());
     return json_response(200, json::object{{"access_token", std::move(token)},

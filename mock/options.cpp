@@ -114,6 +114,22 @@ std::vector<setting_spec> const& specs()
              s.client_secret = v;
              return std::nullopt;
          }},
+        {"extra-clients", "JUSTIFI_MOCK_EXTRA_CLIENTS", "",
+         "more client credentials POST /oauth/token accepts, as comma-separated id:secret pairs",
+         [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
+             s.extra_clients.clear();
+             std::string_view rest = v;
+             while (!rest.empty()) {
+                 auto const comma = rest.find(',');
+                 auto const pair = rest.substr(0, comma);
+                 auto const colon = pair.find(':');
+                 if (colon == std::string_view::npos || colon == 0 || colon + 1 == pair.size())
+                     return "must be comma-separated id:secret pairs";
+                 s.extra_clients.emplace_back(pair.substr(0, colon), pair.substr(colon + 1));
+                 rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+             }
+             return std::nullopt;
+         }},
         {"token-ttl", "JUSTIFI_MOCK_TOKEN_TTL", "86400", "lifetime of issued access tokens, in seconds",
          [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
              auto const n = parse_integer(v, 1, 365LL * 86400);

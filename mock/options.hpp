@@ -20,6 +20,8 @@ struct mock_settings {
     std::uint64_t seed = 42;
     std::string client_id = "test_client_id";
     std::string client_secret = "test_client_secret";
+    // More API clients the token endpoint accepts (id, secret): merchants of their own.
+    std::vector<std::pair<std::string, std::string>> extra_clients;
     std::chrono::seconds token_ttl{86'400};
     log::level log_level = log::level::info;
     unsigned threads = 0;  // 0: one per core

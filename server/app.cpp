@@ -114,6 +114,12 @@ asio::awaitable<void> release_memory_when_idle(mcp::dispatcher const& dispatcher
     }
 }
 
+asio::awaitable<auth::credential_verdict> verdict_on(client::justifi_client& justifi, auth::client_credentials credentials)
+{
+    auto const failure = co_await justifi.check_credentials(credentials);
+    co_return client::credential_verdict_of(failure);
+}
+
 }  // namespace
 
 int run(int argc, char const* const* argv, catalog_installer const& catalog)
@@ -150,6 +156,9 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     client_settings.base_url = settings.justifi_base_url;
     client_settings.call_timeout = settings.justifi_timeout;
     client_settings.ca_file = settings.justifi_ca_file;
+    client_settings.tokens.max_entries = settings.token_cache_size;
+    client_settings.tokens.fetches_per_second = settings.token_fetches_per_second;
+    client_settings.tokens.fetch_burst = settings.token_fetch_burst;
     // Metrics are served over HTTP only; over stdio nobody could scrape them.
     metrics::registry metrics;
     metrics::declare_server_metrics(metrics);
@@ -203,13 +212,19 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
                      "listed whatever their scopes");
     }
+    // Client credentials sent as headers are admitted only once JustiFi has issued a token for them.
+    auth::credential_check const check_credentials = [&justifi](auth::client_credentials const& credentials) {
+        return verdict_on(justifi, credentials);
+    };
     http_transport transport(io, settings, dispatcher, sessions,
                              settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt,
-                             validation ? &*validation : nullptr, recorder);
+                             validation ? &*validation : nullptr, recorder, check_credentials);
     metrics.gauge("justifi_mcp_open_connections", "HTTP connections open now",
                   [&transport] { return static_cast<double>(transport.open_connections()); });
     metrics.gauge("justifi_mcp_sessions", "MCP sessions this process has seen recently (a bounded memory)",
                   [&transport] { return static_cast<double>(transport.session_count()); });
+    metrics.gauge("justifi_mcp_token_cache_entries", "client-credentials tokens and remembered refusals held (bounded)",
+                  [&justifi] { return static_cast<double>(justifi.cached_credentials()); });
     metrics.gauge("justifi_mcp_tool_calls_in_flight", "tool calls running now",
                   [&dispatcher] { return static_cast<double>(dispatcher.calls_in_flight()); });
     if (issuer_keys)

@@ -247,6 +247,29 @@ std::vector<setting_spec> const& specs()
              s.justifi_client_secret = v;
              return std::nullopt;
          }},
+        {"token-cache-size", "JUSTIFI_TOKEN_CACHE_SIZE", "10000",
+         "client-credentials tokens (and refusals) kept; the least recently used go first",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 10'000'000);
+             if (!n) return "must be an integer between 1 and 10000000";
+             s.token_cache_size = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"token-fetches-per-second", "JUSTIFI_TOKEN_FETCHES_PER_SECOND", "10",
+         "POST /oauth/token calls per second for credentials not in the cache, over all callers; more get 503",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 100'000);
+             if (!n) return "must be an integer between 1 and 100000";
+             s.token_fetches_per_second = static_cast<double>(*n);
+             return std::nullopt;
+         }},
+        {"token-fetch-burst", "JUSTIFI_TOKEN_FETCH_BURST", "20", "token fetches allowed at once above that rate",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 100'000);
+             if (!n) return "must be an integer between 1 and 100000";
+             s.token_fetch_burst = static_cast<double>(*n);
+             return std::nullopt;
+         }},
         {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
          bool_setting(&settings::read_only)},
         {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",

@@ -55,6 +55,11 @@ struct settings {
     std::string justifi_ca_file;
     std::string justifi_client_id;
     std::string justifi_client_secret;
+    // The client-credentials token cache: entries held, and token fetches per second (and their
+    // burst) over all callers: what anyone presenting new credentials can make JustiFi do.
+    std::size_t token_cache_size = 10'000;
+    double token_fetches_per_second = 10;
+    double token_fetch_burst = 20;
     bool read_only = false;
     std::vector<std::string> enabled_tools;  // empty: the whole catalog
 

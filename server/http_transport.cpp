@@ -188,7 +188,8 @@ std::size_t http_transport::session_count() const { return session_states_->size
 
 http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity,
-                               auth::token_validation const* validation, metrics::registry* metrics)
+                               auth::token_validation const* validation, metrics::registry* metrics,
+                               auth::credential_check check_credentials)
     : settings_(settings),
       dispatcher_(dispatcher),
       sessions_(sessions),
@@ -198,6 +199,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       metadata_documents_(std::make_shared<metadata_documents>()),
       development_identity_(std::move(development_identity)),
       validation_(validation),
+      check_credentials_(std::move(check_credentials)),
       rate_limiter_(settings.rate_limit_per_second, settings.rate_limit_burst),
       metrics_(metrics),
       server_(io, server_settings(settings, metrics), [this](http_exchange& ex) { return handle(ex); })
@@ -335,7 +337,8 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
         client_secret = header(req, "X-Client-Secret");
     }
     auth::presented_credentials const presented{header(req, "Authorization"), client_id, client_secret};
-    auto outcome = co_await auth::authenticate(presented, validation_);
+    auto const* const check = check_credentials_ ? &check_credentials_ : nullptr;
+    auto outcome = co_await auth::authenticate(presented, validation_, check);
     auto* const context = std::get_if<auth::auth_context>(&outcome);
     if (context && context->anonymous() && development_identity_) {
         *context = *development_identity_;
@@ -356,17 +359,20 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
     if (auto const* rejected = std::get_if<auth::rejection>(&outcome)) {
         log::info("request not authenticated", {{"request_id", ex.request_id()},
                                                 {"reason", rejected->description}});
-        if (rejected->reason == auth::auth_error::verification_unavailable) {
+        bool const busy = rejected->reason == auth::auth_error::verification_busy;
+        if (busy || rejected->reason == auth::auth_error::verification_unavailable) {
             // Not the client's fault: a 401 would send its user through a sign-in for nothing.
             auto res = rpc_error_response(req, http::status::service_unavailable, jsonrpc::server_error,
                                           "Service Unavailable: " + rejected->description);
-            res.set(http::field::retry_after, "5");
+            res.set(http::field::retry_after, busy ? "1" : "5");
             co_await ex.respond(std::move(res));
             co_return std::nullopt;
         }
         auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error,
                                       "Unauthorized: " + rejected->description);
-        auto const challenge = rejected->reason == auth::auth_error::invalid_token
+        bool const bad_credentials = rejected->reason == auth::auth_error::invalid_token ||
+                                     rejected->reason == auth::auth_error::credentials_refused;
+        auto const challenge = bad_credentials
                                    ? oauth::invalid_token_challenge(*base, settings_.oauth_scopes, rejected->description)
                                    : oauth::invalid_request_challenge(*base, rejected->description);
         res.set(http::field::www_authenticate, challenge);

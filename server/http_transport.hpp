@@ -22,9 +22,12 @@ public:
     // `validation` (JUSTIFI_OAUTH_VALIDATION=jwks) verifies bearer tokens before anything else.
     // `metrics` (when given) records each request, and is served at MCP_METRICS_PATH unless
     // MCP_METRICS_PORT gives it a listener of its own.
+    // `check_credentials` admits client credentials sent as headers only when JustiFi issues a
+    // token for them (empty: they pass unchecked to the first JustiFi call).
     http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
                    session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt,
-                   auth::token_validation const* validation = nullptr, metrics::registry* metrics = nullptr);
+                   auth::token_validation const* validation = nullptr, metrics::registry* metrics = nullptr,
+                   auth::credential_check check_credentials = {});
 
     boost::system::result<tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
     void start() { server_.start(); }
@@ -66,6 +69,7 @@ private:
     std::shared_ptr<metadata_documents> metadata_documents_;
     std::optional<auth::auth_context> development_identity_;
     auth::token_validation const* validation_;
+    auth::credential_check check_credentials_;
     rate_limiter rate_limiter_;
     metrics::registry* metrics_;
     http_server server_;

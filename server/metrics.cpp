@@ -138,7 +138,7 @@ void declare_server_metrics(registry& r)
     r.counter(std::string(upstream_requests_total), "calls to the JustiFi API by HTTP status (0: no answer)",
               {"status"});
     r.histogram(std::string(upstream_duration), "time of one JustiFi API call, retries included");
-    r.counter(std::string(token_cache_total), "client-credentials token cache lookups (hit, miss, refresh)",
+    r.counter(std::string(token_cache_total), "client-credentials token cache lookups (hit, miss, refresh, refused, over_budget, evicted)",
               {"result"});
     r.counter(std::string(rate_limited_total), "requests refused with 429 by the per-caller rate limit");
     r.counter(std::string(overload_total), "tool calls refused with 503 because too many were in flight");

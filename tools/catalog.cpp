@@ -1090,8 +1090,10 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
 {
     using client::client_error;
     // JustiFi was reached when it refused to issue a token: say so, not "could not reach".
-    std::string text = failure == client_error::token_request_failed ? "JustiFi rejected the credentials: "
-                                                                     : "Could not reach JustiFi: ";
+    std::string text = failure == client_error::credentials_refused      ? "JustiFi rejected the credentials: "
+                       : failure == client_error::token_request_failed   ? "JustiFi did not issue a token: "
+                       : failure == client_error::token_budget_exhausted ? "Server busy: "
+                                                                         : "Could not reach JustiFi: ";
     text += failure.message() + ". ";
     if (failure == client_error::no_credentials)
         text +=
@@ -1099,8 +1101,10 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
             "X-Client-Secret headers), or start the server with JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET.";
     else if (failure == client_error::invalid_header_value)
         text += "Remove control characters from sub_account_id and the credentials.";
-    else if (failure == client_error::token_request_failed)
+    else if (failure == client_error::credentials_refused)
         text += "Check the client id and secret (test_ or live_ keys) and try again.";
+    else if (failure == client_error::token_budget_exhausted)
+        text += "Nothing was sent to JustiFi; call the tool again in a second.";
     else if (failure == client_error::tls_failed)
         text += "Check JUSTIFI_CA_FILE or the system certificate store, then try again.";
     else if (may_have_run && (failure == client_error::timed_out || failure == client_error::connection_lost ||

@@ -132,12 +132,84 @@ BOOST_AUTO_TEST_CASE(a_bearer_token_is_served)
     BOOST_TEST(session.post(json::parse(rpc(3, "tools/list"))).status == 401);
 }
 
-BOOST_AUTO_TEST_CASE(client_credential_headers_are_served)
+BOOST_AUTO_TEST_CASE(client_credential_headers_are_served_once_justifi_issues_a_token_for_them)
 {
-    auto server = product();
+    mock_server mock({"--extra-clients", "client-123:s3cr3t"});
+    auto server = product({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}}});
     BOOST_TEST(initialize(server, client_headers).status == 200);
     auto const session = mcp_session::open(server.port, "2025-11-25", client_headers);
     BOOST_TEST(session.call("tools/list", nullptr, 2, client_headers).as_object().contains("result"));
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 1);  // then cached
+}
+
+BOOST_AUTO_TEST_CASE(client_credentials_justifi_refuses_get_401_invalid_token_and_are_remembered_briefly)
+{
+    mock_server mock;
+    auto server = product({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}}});
+    for (int i = 0; i < 3; ++i) {
+        auto const res = initialize(server, client_headers);
+        BOOST_TEST(res.status == 401);
+        BOOST_TEST(res.header("WWW-Authenticate").find("error=\"invalid_token\"") != std::string::npos);
+        BOOST_TEST(res.header("WWW-Authenticate").find("JustiFi refused the client credentials") != std::string::npos);
+    }
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_id_that_cannot_be_one_gets_401_invalid_request_without_asking_justifi)
+{
+    mock_server mock;
+    auto server = product({.env = {{"JUSTIFI_BASE_URL", mock.base_url()}}});
+    for (auto const& id : {std::string(12 * 1024, 'x'), std::string("test_../../v1/payouts"), std::string("a b"),
+                           std::string(129, 'a')}) {
+        auto const res = initialize(server, {{"X-Client-Id", id}, {"X-Client-Secret", "s3cr3t"}});
+        BOOST_TEST(res.status == 401);
+        BOOST_TEST(res.header("WWW-Authenticate").find("error=\"invalid_request\"") != std::string::npos);
+        BOOST_TEST(res.json().at("error").at("message").as_string().find("X-Client-Id must be a JustiFi client id") !=
+                   std::string::npos);
+    }
+    auto const bad_secret = initialize(server, {{"X-Client-Id", "test_x"}, {"X-Client-Secret", std::string(600, 's')}});
+    BOOST_TEST(bad_secret.status == 401);
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(new_client_credentials_past_the_fetch_budget_get_503_with_retry_after_and_no_justifi_call)
+{
+    mock_server mock;
+    auto server = product({.env = {{"JUSTIFI_BASE_URL", mock.base_url()},
+                                   {"JUSTIFI_TOKEN_FETCHES_PER_SECOND", "1"},
+                                   {"JUSTIFI_TOKEN_FETCH_BURST", "3"},
+                                   {"JUSTIFI_TOKEN_CACHE_SIZE", "2"}}});
+    int busy = 0, refused = 0;
+    for (int i = 0; i < 40; ++i) {
+        auto const res = initialize(server, {{"X-Client-Id", "test_rotating_" + std::to_string(i)}, {"X-Client-Secret", "guess"}});
+        if (res.status == 503) {
+            ++busy;
+            BOOST_TEST(res.header("Retry-After") == "1");
+            BOOST_TEST(res.json().at("error").at("message").as_string().find("retry in a second") != std::string::npos);
+        }
+        if (res.status == 401) ++refused;
+    }
+    auto const asked = mock.stats().at("token_requests").to_number<int>();
+    BOOST_TEST(asked == refused);
+    BOOST_TEST(busy + refused == 40);
+    // The burst, and what one a second adds over the loop's few hundred milliseconds.
+    BOOST_TEST(asked >= 3);
+    BOOST_TEST(asked <= 5);
+    // However many ids came, the cache holds at most its size.
+    auto const metrics = http_request(server.port, "GET", "/metrics").body;
+    bool const bounded = metrics.find("\njustifi_mcp_token_cache_entries 2") != std::string::npos ||
+                         metrics.find("\njustifi_mcp_token_cache_entries 1") != std::string::npos;
+    BOOST_TEST(bounded, metrics.substr(metrics.find("\njustifi_mcp_token_cache_entries"), 60));
+}
+
+BOOST_AUTO_TEST_CASE(client_credentials_that_cannot_be_checked_get_503_not_a_sign_in)
+{
+    // A loopback port nobody listens on: JustiFi is down.
+    auto server = product({.env = {{"JUSTIFI_BASE_URL", "http://127.0.0.1:9"}, {"JUSTIFI_TIMEOUT", "2s"}}});
+    auto const res = initialize(server, client_headers);
+    BOOST_TEST(res.status == 503);
+    BOOST_TEST(res.header("Retry-After") == "5");
+    BOOST_TEST(res.header("WWW-Authenticate").empty());
 }
 
 BOOST_AUTO_TEST_CASE(client_credential_headers_can_be_disabled)

@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(behind_ngrok_with_trust_proxy_the_mcp_endpoint_accepts_the_
     BOOST_TEST(challenged.status == 401);
     BOOST_TEST(challenged.header("WWW-Authenticate")
                    .starts_with("Bearer resource_metadata=\"https://abc.ngrok.app/.well-known/oauth-protected-resource\""));
-    headers.insert(headers.end(), {{"X-Client-Id", "id"}, {"X-Client-Secret", "secret"}});
+    headers.insert(headers.end(), {{"Authorization", "Bearer tunnel-token"}});  // passed through unverified here
     BOOST_TEST(http_request(trusted.port, "POST", "/mcp", headers, initialize_message()).status == 200);
     // The same request to a loopback server that trusts no proxy is a rebinding suspect.
     auto untrusted = product();

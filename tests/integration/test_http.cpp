@@ -360,16 +360,20 @@ BOOST_AUTO_TEST_CASE(malformed_authorization_gets_401_with_a_bearer_challenge)
 BOOST_AUTO_TEST_CASE(bearer_token_reaches_the_tool_as_the_requests_auth_context)
 {
     // MCP_AUTH=none with no configured credentials: a request without any stays anonymous.
-    http_server server({.env = {{"MCP_AUTH", "none"}}, .unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET"}});
+    mock_server mock({"--extra-clients", "client-123:s3cr3t"});
+    http_server server({.env = {{"MCP_AUTH", "none"}, {"JUSTIFI_BASE_URL", mock.base_url()}},
+                        .unset_env = {"JUSTIFI_CLIENT_ID", "JUSTIFI_CLIENT_SECRET"}});
     header_list bearer{{"Authorization", "Bearer abc.def.ghi"}};
     auto const session = mcp_session::open(server.port, "2025-11-25", bearer);
     auto const as_bearer = session.call("tools/call", {{"name", "test_echo"}}, 1, bearer);
     BOOST_TEST(as_bearer.at("result").at("structuredContent").at("principal").as_string().starts_with("bearer:"));
-    auto const as_client = session.call("tools/call", {{"name", "test_echo"}}, 2,
-                                        {{"X-Client-Id", "client-123"}, {"X-Client-Secret", "s3cr3t"}});
+    header_list const client{{"X-Client-Id", "client-123"}, {"X-Client-Secret", "s3cr3t"}};
+    auto const developer = mcp_session::open(server.port, "2025-11-25", client);
+    auto const as_client = developer.call("tools/call", {{"name", "test_echo"}}, 2, client);
     BOOST_TEST(as_client.at("result").at("structuredContent").at("principal") == "client:client-123");
-    // The context is per request: the next call without credentials is anonymous.
-    auto const anonymous = session.call("tools/call", {{"name", "test_echo"}}, 3);
+    // The context is per request: a call without credentials is anonymous.
+    auto const nobody = mcp_session::open(server.port);
+    auto const anonymous = nobody.call("tools/call", {{"name", "test_echo"}}, 3);
     BOOST_TEST(anonymous.at("result").at("structuredContent").at("principal") == "anonymous");
 }
 

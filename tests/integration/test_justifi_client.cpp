@@ -224,9 +224,20 @@ BOOST_AUTO_TEST_CASE(client_credential_headers_get_their_own_cached_token)
         auto const r = session.call("tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}, i, right);
         BOOST_TEST(!r.at("result").as_object().contains("isError"));
     }
-    auto const refused = session.call("tools/call", {{"name", "list_payments"}}, 9, wrong);
-    BOOST_TEST(refused.at("result").at("isError") == true);  // the right secret's token is not reused
-    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() >= 2);
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 1);
+    // The right secret's token is not reused: JustiFi is asked, refuses, and the request gets 401
+    // before its body is looked at.
+    auto const body = json::parse(rpc(9, "tools/call", {{"name", "list_payments"}}));
+    auto const refused = session.post(body, wrong);
+    BOOST_TEST(refused.status == 401);
+    BOOST_TEST(refused.header("WWW-Authenticate").find("error=\"invalid_token\"") != std::string::npos);
+    BOOST_TEST(refused.json().at("error").at("message").as_string().find("JustiFi refused the client credentials") !=
+               std::string::npos);
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 2);
+    // Remembered for a while: the same wrong secret again costs JustiFi nothing.
+    BOOST_TEST(session.post(body, wrong).status == 401);
+    BOOST_TEST(mock.stats().at("token_requests").to_number<int>() == 2);
+    BOOST_TEST(total_v1_requests(mock) == 3);
 }
 
 BOOST_AUTO_TEST_CASE(an_untrusted_certificate_is_refused)

@@ -101,7 +101,9 @@ BOOST_AUTO_TEST_CASE(a_thousand_clients_trickling_header_bytes_are_dropped_at_th
 
 BOOST_AUTO_TEST_CASE(a_caller_over_its_rate_gets_429_with_retry_after_and_others_are_untouched)
 {
-    http_server server({.env = {{"MCP_RATE_LIMIT", "1"}, {"MCP_RATE_LIMIT_BURST", "4"}}});
+    // Two API clients JustiFi knows, so their credentials are admitted.
+    mock_server mock({"--extra-clients", "alice:secret-of-alice,bob:secret-of-bob"});
+    http_server server({.env = {{"MCP_RATE_LIMIT", "1"}, {"MCP_RATE_LIMIT_BURST", "4"}, {"JUSTIFI_BASE_URL", mock.base_url()}}});
     auto const alice = client("alice");
     auto const session = mcp_session::open(server.port, "2025-11-25", alice);  // initialize + initialized: 2
     BOOST_TEST(ping(session, alice, 1).status == 200);
@@ -112,7 +114,9 @@ BOOST_AUTO_TEST_CASE(a_caller_over_its_rate_gets_429_with_retry_after_and_others
     BOOST_TEST(limited.json().at("error").at("message").as_string().starts_with("Too Many Requests: more than 4 "
                                                                                   "requests at once or 1 a second"));
     // Another caller has its own bucket.
-    BOOST_TEST(ping(session, client("bob"), 4).status == 200);
+    auto const bob = client("bob");
+    auto const bobs = mcp_session::open(server.port, "2025-11-25", bob);
+    BOOST_TEST(ping(bobs, bob, 4).status == 200);
     // A token later, alice is served again.
     std::this_thread::sleep_for(1100ms);
     BOOST_TEST(ping(session, alice, 5).status == 200);

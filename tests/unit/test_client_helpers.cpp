@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -121,6 +123,7 @@ struct counting_source {
     std::atomic<int> requests{0};
     std::chrono::seconds ttl{3600};
     bool fail = false;
+    bool refuse = false;
 
     token_cache::fetch_function function()
     {
@@ -129,6 +132,7 @@ struct counting_source {
             asio::steady_timer delay(co_await asio::this_coro::executor, 20ms);
             co_await delay.async_wait(asio::use_awaitable);
             if (fail) co_return make_error_code(client_error::token_request_failed);
+            if (refuse) co_return make_error_code(client_error::credentials_refused);
             co_return issued_token{c.client_id + "-token-" + std::to_string(n), ttl};
         };
     }
@@ -237,6 +241,98 @@ BOOST_AUTO_TEST_CASE(a_failed_token_request_fails_every_waiter_and_is_not_cached
     }, asio::detached);
     io.run();
     BOOST_TEST(!recovered.empty(), recovery_error.message());
+    BOOST_TEST(source.requests.load() == 2);
+}
+
+// Runs `body` on a fresh io_context to completion.
+template <class Body>
+void run_on(asio::io_context& io, Body body)
+{
+    asio::co_spawn(io, std::move(body), asio::detached);
+    io.restart();
+    io.run();
+}
+
+BOOST_AUTO_TEST_CASE(refused_credentials_are_remembered_briefly_then_asked_about_again)
+{
+    asio::io_context io;
+    counting_source source;
+    source.refuse = true;
+    token_cache cache(io.get_executor(), source.function(), {.refused_ttl = 1s});
+    std::vector<boost::system::error_code> errors;
+    run_on(io, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) errors.push_back((co_await cache.get_or_refresh(wrong)).error());
+    });
+    BOOST_TEST(source.requests.load() == 1);
+    for (auto const& e : errors) BOOST_TEST((e == client_error::credentials_refused), e.message());
+    std::this_thread::sleep_for(1100ms);
+    source.refuse = false;
+    std::string token;
+    run_on(io, [&]() -> asio::awaitable<void> { token = (co_await cache.get_or_refresh(wrong)).value(); });
+    BOOST_TEST(source.requests.load() == 2);
+    BOOST_TEST(!token.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_cache_holds_at_most_max_entries_and_forgets_the_least_recently_used)
+{
+    asio::io_context io;
+    counting_source source;
+    token_cache cache(io.get_executor(), source.function(), {.max_entries = 3});
+    client_credentials const a{"a", "s"}, b{"b", "s"}, c{"c", "s"}, d{"d", "s"};
+    std::size_t size_after = 0;
+    run_on(io, [&]() -> asio::awaitable<void> {
+        for (auto const* who : {&a, &b, &c, &a, &d}) (void)co_await cache.get_or_refresh(*who);  // d evicts b, not a
+        size_after = cache.size();
+        (void)co_await cache.get_or_refresh(a);  // still there
+    });
+    BOOST_TEST(size_after == 3u);
+    BOOST_TEST(source.requests.load() == 4);
+    run_on(io, [&]() -> asio::awaitable<void> { (void)co_await cache.get_or_refresh(b); });
+    BOOST_TEST(source.requests.load() == 5);  // b was the one forgotten
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_of_distinct_credentials_is_held_to_the_fetch_budget_and_to_max_entries)
+{
+    asio::io_context io;
+    counting_source source;
+    source.refuse = true;
+    token_cache cache(io.get_executor(), source.function(),
+                      {.max_entries = 50, .fetches_per_second = 1, .fetch_burst = 5});
+    int over_budget = 0;
+    std::size_t size_after = 0;
+    run_on(io, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 1000; ++i) {
+            client_credentials const someone{"test_" + std::to_string(i), "guess"};
+            auto const token = co_await cache.get_or_refresh(someone);
+            if (!token && token.error() == client_error::token_budget_exhausted) ++over_budget;
+        }
+        size_after = cache.size();
+    });
+    // The burst, plus what the rate adds while the loop runs (20 ms per fetch).
+    BOOST_TEST(source.requests.load() <= 6);
+    BOOST_TEST(over_budget >= 994);
+    BOOST_TEST(size_after <= 6u);
+}
+
+BOOST_AUTO_TEST_CASE(a_token_due_for_refresh_is_still_served_while_the_budget_is_spent)
+{
+    asio::io_context io;
+    counting_source source;
+    source.ttl = 61s;  // due after a second, valid for a minute
+    token_cache cache(io.get_executor(), source.function(), {.fetches_per_second = 0.01, .fetch_burst = 2});
+    client_credentials const other{"other", "s"};
+    client_credentials const third{"third", "s"};
+    std::string first, later;
+    boost::system::error_code third_error;
+    run_on(io, [&]() -> asio::awaitable<void> {
+        first = (co_await cache.get_or_refresh(plain)).value();
+        (void)co_await cache.get_or_refresh(other);  // the budget is spent now
+        third_error = (co_await cache.get_or_refresh(third)).error();
+    });
+    BOOST_TEST((third_error == client_error::token_budget_exhausted));
+    std::this_thread::sleep_for(1100ms);
+    run_on(io, [&]() -> asio::awaitable<void> { later = (co_await cache.get_or_refresh(plain)).value(); });
+    BOOST_TEST(later == first);
     BOOST_TEST(source.requests.load() == 2);
 }
 
