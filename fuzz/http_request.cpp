@@ -13,7 +13,8 @@
 // allowed origins and hosts, and no client-credential headers.
 //
 // Placeholders let the fuzzer reach what it cannot forge: "@SESSION@" becomes a valid
-// Mcp-Session-Id and "@TOKEN@" a valid signed bearer token (ES256, scope payments:read).
+// Mcp-Session-Id of the developer identity, "@TOKEN@" a valid signed bearer token (ES256, scope
+// payments:read) and "@TOKEN_SESSION@" a session of that token's subject.
 // An input that contains "GET " keeps "@SESSION@" as it is: a GET with a valid session
 // opens a server stream that stays open (keep-alives) until the client goes away.
 #include "fuzz/harness.hpp"
@@ -78,6 +79,7 @@ struct world {
     server a;
     server b;
     std::string session_id;
+    std::string token_session_id;
     std::string token;
 
     world()
@@ -98,7 +100,10 @@ struct world {
         validation = std::make_unique<auth::token_validation>(auth::token_validation{*keys, rules});
 
         auto const now = std::chrono::system_clock::now();
-        session_id = sessions.issue("2025-06-18", now);
+        // Sessions are bound to whoever opened them: the developer identity of server A, and
+        // the signed token's subject.
+        session_id = sessions.issue("2025-06-18", "client:client-id", now);
+        token_session_id = sessions.issue("2025-06-18", "sub:auth0|fuzz", now);
         token = key.sign(json::object{{"iss", issuer},
                                       {"sub", "auth0|fuzz"},
                                       {"aud", audience},
@@ -182,7 +187,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
 {
     static world w;
     std::string bytes(as_text(data, size));
-    if (bytes.find("GET ") == std::string::npos) bytes = substitute(std::move(bytes), "@SESSION@", w.session_id);
+    if (bytes.find("GET ") == std::string::npos) {
+        bytes = substitute(std::move(bytes), "@SESSION@", w.session_id);
+        bytes = substitute(std::move(bytes), "@TOKEN_SESSION@", w.token_session_id);
+    }
     bytes = substitute(std::move(bytes), "@TOKEN@", w.token);
 
     auto const& target = size % 4 == 3 ? w.b : w.a;

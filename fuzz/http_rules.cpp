@@ -115,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     (void)rules::accepts(accept, {"application/json", "text/event-stream"});
     (void)rules::accepts(accept, {"text/event-stream"});
     (void)rules::is_json_content_type(content_type);
-    (void)rules::first_list_value(forwarded_host);
+    (void)rules::last_list_value(forwarded_host);
 
     check_url(origin);
     check_url(target);

@@ -210,6 +210,17 @@ std::vector<setting_spec> const& specs()
              s.max_body_bytes = static_cast<std::size_t>(*n);
              return std::nullopt;
          }},
+        {"max-streams-per-caller", "MCP_MAX_STREAMS_PER_CALLER", "4",
+         "GET event streams one caller may hold open at once; more get 429",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             auto const n = parse_int<long long>(v, 1, 1'000'000);
+             if (!n) return "must be an integer between 1 and 1000000";
+             s.max_streams_per_caller = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"stream-max-lifetime", "MCP_STREAM_MAX_LIFETIME", "30m",
+         "how long a GET event stream stays open before the server ends it (the client opens another)",
+         duration_setting(&settings::stream_max_lifetime, std::chrono::milliseconds(1000))},
         {"max-body-bytes-in-flight", "MCP_MAX_BODY_BYTES_IN_FLIGHT", "33554432",
          "request body bytes being received at once over all connections; a body past it gets 503 before it is read",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
@@ -336,8 +347,12 @@ std::vector<setting_spec> const& specs()
         {"trust-proxy", "MCP_TRUST_PROXY", "false",
          "believe X-Forwarded-Proto and X-Forwarded-Host (behind ngrok or a load balancer that sets them)",
          bool_setting(&settings::trust_proxy)},
-        {"metrics", "MCP_METRICS", "true", "serve Prometheus metrics (HTTP transport)",
-         bool_setting(&settings::metrics_enabled)},
+        {"metrics", "MCP_METRICS", "true on loopback or with MCP_METRICS_PORT",
+         "serve Prometheus metrics (HTTP transport); unset, a non-loopback MCP port does not serve them",
+         [](std::string_view v, settings& s) -> std::optional<std::string> {
+             s.metrics_configured = true;
+             return bool_setting(&settings::metrics_enabled)(v, s);
+         }},
         {"metrics-path", "MCP_METRICS_PATH", "/metrics", "path of the Prometheus metrics",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              bool const taken = v == "/" || v == "/mcp" || v == "/health" || v.starts_with("/.well-known/");
@@ -498,11 +513,17 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
         return cli[name].as<std::string>();
     };
     if (auto err = apply_settings(specs(), flag_value, s, "justifi-mcp")) return exit_now{2, *err};
-    if (s.auth_none) {
-        if (!net::is_loopback_host(s.host))
-            return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
-                               "(it serves anyone who can connect with the configured credentials)"};
-    }
+    bool const loopback = net::is_loopback_host(s.host);
+    if (s.auth_none && !loopback)
+        return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
+                           "(it serves anyone who can connect with the configured credentials)"};
+    if (s.transport == transport_kind::http && !loopback && s.public_url.empty())
+        return exit_now{2, "justifi-mcp: MCP_PUBLIC_URL must be set when MCP_HOST (" + s.host +
+                               ") is not a loopback address: the OAuth resource URL and its metadata would "
+                               "otherwise come from each request's Host header, which anyone can choose "
+                               "(e.g. MCP_PUBLIC_URL=https://mcp.example.com)"};
+    // Metrics are nobody's business on a public port: there, only a separate port (or MCP_METRICS=true) serves them.
+    if (!s.metrics_configured && !loopback && s.metrics_port == 0) s.metrics_enabled = false;
     return s;
 }
 

@@ -47,6 +47,8 @@ struct settings {
     std::size_t max_tool_calls = 256;     // in flight; 0: no limit
     double rate_limit_per_second = 20;    // per caller; 0: off
     double rate_limit_burst = 100;
+    std::size_t max_streams_per_caller = 4;  // GET event streams open at once per caller
+    std::chrono::milliseconds stream_max_lifetime{30 * 60 * 1000};
     unsigned threads = 0;  // 0: one per core
 
     // The JustiFi side.
@@ -80,7 +82,9 @@ struct settings {
     bool allow_client_credential_headers = true;
 
     // Prometheus metrics: on the MCP listener at metrics_path, or on their own port.
+    // Unset, they are served on loopback or on MCP_METRICS_PORT, and not on a public MCP port.
     bool metrics_enabled = true;
+    bool metrics_configured = false;  // MCP_METRICS was given
     std::string metrics_path = "/metrics";
     std::uint16_t metrics_port = 0;
 

@@ -159,7 +159,7 @@ std::optional<std::string> check_origin_and_host(origin_policy const& policy, st
         if (host.empty()) return "Forbidden: a Host header is required";
         auto const name = host_without_port(host);
         // A proxy that passes the Host through (ngrok's default) also reports it in X-Forwarded-Host.
-        auto const proxied_name = host_without_port(first_list_value(forwarded_host));
+        auto const proxied_name = host_without_port(last_list_value(forwarded_host));
         bool const named_by_proxy = !proxied_name.empty() && name == proxied_name;
         if (!contains(policy.allowed_hosts, name) && !named_by_proxy)
             return "Forbidden: Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
@@ -183,7 +183,11 @@ header_fields cors_headers(origin_policy const& policy, std::string_view origin,
     return out;
 }
 
-std::string_view first_list_value(std::string_view header) { return trim(header.substr(0, header.find(','))); }
+std::string_view last_list_value(std::string_view header)
+{
+    auto const comma = header.rfind(',');
+    return trim(comma == std::string_view::npos ? header : header.substr(comma + 1));
+}
 
 std::optional<std::string> parse_host_and_port(std::string_view text)
 {
@@ -234,11 +238,11 @@ std::optional<std::string> public_base_url(std::string_view public_url, bool tru
     std::string scheme = "http";
     std::string_view authority = trim(host);
     if (trust_proxy) {
-        if (auto const proto = first_list_value(forwarded_proto); !proto.empty()) {
+        if (auto const proto = last_list_value(forwarded_proto); !proto.empty()) {
             scheme = lower(proto);
             if (scheme != "http" && scheme != "https") return std::nullopt;
         }
-        if (auto const name = first_list_value(forwarded_host); !name.empty()) authority = name;
+        if (auto const name = last_list_value(forwarded_host); !name.empty()) authority = name;
     }
     auto normalised = parse_host_and_port(authority);
     if (!normalised) return std::nullopt;

@@ -69,8 +69,9 @@ header_fields cors_headers(origin_policy const& policy, std::string_view origin,
 // address or a bracketed IPv6 address, with an optional port 1-65535.
 std::optional<std::string> parse_host_and_port(std::string_view text);
 
-// The first value of a comma-separated header (X-Forwarded-*: "client, proxy1, proxy2"), trimmed.
-std::string_view first_list_value(std::string_view header);
+// The last value of a comma-separated header, trimmed: in X-Forwarded-* ("client, proxy1,
+// proxy2") the one our trusted proxy appended; anything before it is the client's to write.
+std::string_view last_list_value(std::string_view header);
 
 // The base URL clients reach this server by: MCP_PUBLIC_URL when set, else "http://" + Host
 // (the server itself speaks plain HTTP); with trust_proxy, X-Forwarded-Proto (http or https)

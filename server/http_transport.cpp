@@ -110,6 +110,37 @@ private:
     std::deque<std::string> order_;
 };
 
+// Event streams open per caller. A caller at its cap is refused another, so that no one caller
+// can take every connection; a caller is remembered only while it has a stream open.
+class http_transport::stream_slots {
+public:
+    explicit stream_slots(std::size_t per_caller) : per_caller_(per_caller) {}
+
+    // A slot held until the returned handle goes; null when the caller has all of its own.
+    std::shared_ptr<void> take(std::string const& caller)
+    {
+        std::lock_guard lock(mutex_);
+        auto& open = open_[caller];
+        if (open >= per_caller_) {
+            if (open == 0) open_.erase(caller);
+            return nullptr;
+        }
+        ++open;
+        return std::shared_ptr<void>(static_cast<void*>(this), [this, caller](void*) { give_back(caller); });
+    }
+
+private:
+    void give_back(std::string const& caller)
+    {
+        std::lock_guard lock(mutex_);
+        if (auto const it = open_.find(caller); it != open_.end() && --it->second == 0) open_.erase(it);
+    }
+
+    std::size_t per_caller_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::size_t> open_;
+};
+
 // The protected resource metadata, serialised once per resource URL (base + endpoint path).
 class http_transport::metadata_documents {
 public:
@@ -196,6 +227,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
       origin_policy_(http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
                                                 settings.allowed_hosts)),
       session_states_(std::make_shared<session_states>()),
+      stream_slots_(std::make_shared<stream_slots>(settings.max_streams_per_caller)),
       metadata_documents_(std::make_shared<metadata_documents>()),
       development_identity_(std::move(development_identity)),
       validation_(validation),
@@ -284,8 +316,13 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
         co_await ex.respond(std::move(res));
         co_return;
     }
-    // Shared caches keep these for an hour; the CORS headers differ by Origin.
-    ex.add_response_header("Vary", "Origin");
+    // The CORS headers differ by Origin; a document built from the request's Host (no
+    // MCP_PUBLIC_URL) differs by it too, and is never for a shared cache: a poisoned Host must
+    // not become what everyone else is served.
+    bool const from_request = settings_.public_url.empty();
+    ex.add_response_header("Vary", !from_request || preflight ? "Origin"
+                                   : settings_.trust_proxy    ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
+                                                              : "Origin, Host");
     auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
     for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, kind))
         ex.add_response_header(name, std::move(value));
@@ -302,7 +339,8 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     }
     auto res = make_response(req, http::status::ok, "application/json",
                              metadata_documents_->get(*base, endpoint_path, settings_));
-    res.set(http::field::cache_control, oauth::metadata_cache_control);
+    res.set(http::field::cache_control,
+            from_request ? oauth::request_metadata_cache_control : oauth::metadata_cache_control);
     if (req.method() == http::verb::head) {
         auto const length = res.body().size();
         res.body().clear();
@@ -415,6 +453,44 @@ asio::awaitable<void> http_transport::answer_refusal(http_exchange& ex, mcp::ref
     co_await ex.respond(std::move(res));
 }
 
+std::string http_transport::client_address(http_exchange const& ex) const
+{
+    // Behind a trusted proxy the address it appended last is the one it saw; earlier entries
+    // are whatever the client wrote.
+    if (settings_.trust_proxy)
+        if (auto const forwarded = http_rules::last_list_value(header(ex.request, "X-Forwarded-For")); !forwarded.empty())
+            return std::string(forwarded.substr(0, 64));
+    return ex.remote_endpoint().address().to_string();
+}
+
+std::string http_transport::rate_limit_key(auth::auth_context const& identity, http_exchange const& ex) const
+{
+    // An unverified bearer token is whatever the caller typed: keyed by it, every made-up token
+    // would be a fresh bucket (and a JustiFi call). Such callers share their address's bucket.
+    if (identity.path == auth::auth_path::bearer_passthrough) return "address:" + client_address(ex);
+    return identity.principal();
+}
+
+asio::awaitable<bool> http_transport::admit_rate(http_exchange& ex, auth::auth_context const& identity)
+{
+    auto const wait = rate_limiter_.take(rate_limit_key(identity, ex), rate_limiter::clock::now());
+    if (!wait) co_return true;
+    auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
+    log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
+    if (metrics_) metrics_->add(metrics::rate_limited_total);
+    std::string const who = identity.path == auth::auth_path::bearer_passthrough ? " from this address with unverified tokens"
+                                                                                 : " with these credentials";
+    auto res = rpc_error_response(ex.request, http::status::too_many_requests, jsonrpc::server_error,
+                                  "Too Many Requests: more than " +
+                                      std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
+                                      " requests at once or " +
+                                      std::to_string(static_cast<long long>(settings_.rate_limit_per_second)) +
+                                      " a second" + who + "; retry after " + std::to_string(seconds) + " s");
+    res.set(http::field::retry_after, std::to_string(seconds));
+    co_await ex.respond(std::move(res));
+    co_return false;
+}
+
 asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
 {
     auto const version = header(ex.request, "MCP-Protocol-Version");
@@ -425,7 +501,8 @@ asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
     co_return false;
 }
 
-asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_session(http_exchange& ex)
+asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_session(http_exchange& ex,
+                                                                                     std::string const& principal)
 {
     auto const session_id = header(ex.request, "Mcp-Session-Id");
     if (session_id.empty()) {
@@ -433,9 +510,9 @@ asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_ses
                                                "Bad Request: Mcp-Session-Id header is required; send initialize first"));
         co_return nullptr;
     }
-    auto const claims = sessions_.verify(session_id, std::chrono::system_clock::now());
+    auto const claims = sessions_.verify(session_id, principal, std::chrono::system_clock::now());
     if (!claims) {
-        // Unknown, forged and expired sessions all get 404: the client starts a new one.
+        // Unknown, forged, expired and other callers' sessions all get 404: the client starts a new one.
         co_await ex.respond(rpc_error_response(ex.request, http::status::not_found, jsonrpc::server_error,
                                                "Session not found: " + claims.error().message()));
         co_return nullptr;
@@ -449,21 +526,7 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     // After the Origin/Host check (in handle) and before content negotiation, as the MCP SDKs do.
     auto identity = co_await require_auth(ex);
     if (!identity) co_return;
-    if (auto const wait = rate_limiter_.take(identity->principal(), rate_limiter::clock::now())) {
-        auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
-        log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity->principal()}});
-        if (metrics_) metrics_->add(metrics::rate_limited_total);
-        auto res = rpc_error_response(req, http::status::too_many_requests, jsonrpc::server_error,
-                                      "Too Many Requests: more than " +
-                                          std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
-                                          " requests at once or " +
-                                          std::to_string(static_cast<long long>(settings_.rate_limit_per_second)) +
-                                          " a second with these credentials; retry after " + std::to_string(seconds) +
-                                          " s");
-        res.set(http::field::retry_after, std::to_string(seconds));
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
+    if (!co_await admit_rate(ex, *identity)) co_return;
     if (!http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
         co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
                                                "Not Acceptable: Accept must include both application/json and "
@@ -476,6 +539,14 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
         co_return;
     }
     if (!co_await check_protocol_version(ex)) co_return;
+    // Forwarded to JustiFi as a header: held to the shape of the id it names, like sub_account_id.
+    auto const sub_account = header(req, "Sub-Account");
+    if (!sub_account.empty() && !client::is_justifi_id(sub_account)) {
+        co_await ex.respond(rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
+                                               "Bad Request: the Sub-Account header must be a sub account id (acc_...): "
+                                               "1-128 letters, digits, '_' or '-'"));
+        co_return;
+    }
 
     // Everything above was decided on the headers; only now is the body read (and 100 Continue
     // sent), so an anonymous or refused caller never gets a byte of it into our memory.
@@ -491,19 +562,13 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     if (request) ex.set_log_method(request->method);
     bool const is_initialize = request && request->method == "initialize";
 
-    auto const sub_account = header(req, "Sub-Account");
-    if (!sub_account.empty() && !client::is_safe_header_value(sub_account)) {
-        co_await ex.respond(rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
-                                               "Bad Request: the Sub-Account header contains control characters"));
-        co_return;
-    }
-
     mcp::request_context context;
     context.auth = std::move(*identity);
     context.auth.sub_account = sub_account;
     context.request_id = ex.request_id();
+    auto const principal = context.auth.principal();
     if (!is_initialize) {
-        context.session = co_await require_session(ex);
+        context.session = co_await require_session(ex, principal);
         if (!context.session) co_return;
         context.session_key = header(req, "Mcp-Session-Id");
     }
@@ -537,7 +602,7 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     auto res = make_response(req, http::status::ok, "application/json", response->serialize());
     if (is_initialize && response->message.contains("result")) {
         auto const& version = response->message.at("result").at("protocolVersion").as_string();
-        res.set("Mcp-Session-Id", sessions_.issue(version, std::chrono::system_clock::now()));
+        res.set("Mcp-Session-Id", sessions_.issue(version, principal, std::chrono::system_clock::now()));
     }
     co_await ex.respond(std::move(res));
 }
@@ -547,23 +612,39 @@ asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
     auto& req = ex.request;
     auto const identity = co_await require_auth(ex);
     if (!identity) co_return;
+    // A stream holds a connection for long: it costs a request like any other.
+    if (!co_await admit_rate(ex, *identity)) co_return;
     if (!http_rules::accepts(header(req, "Accept"), {"text/event-stream"})) {
         co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
                                                "Not Acceptable: Accept must include text/event-stream"));
         co_return;
     }
     if (!co_await check_protocol_version(ex)) co_return;
-    if (!co_await require_session(ex)) co_return;
+    auto const principal = identity->principal();
+    if (!co_await require_session(ex, principal)) co_return;
+    auto const slot = stream_slots_->take(principal);
+    if (!slot) {
+        auto res = rpc_error_response(req, http::status::too_many_requests, jsonrpc::server_error,
+                                      "Too Many Requests: at most " + std::to_string(settings_.max_streams_per_caller) +
+                                          " event streams may be open at once with these credentials; close one first");
+        res.set(http::field::retry_after, "5");
+        co_await ex.respond(std::move(res));
+        co_return;
+    }
 
-    // This server sends nothing unprompted yet (no list changes, no server requests),
-    // so the stream carries only keep-alives until the client or a drain ends it.
+    // This server sends nothing unprompted yet (no list changes, no server requests), so the
+    // stream carries only keep-alives until the client, a drain or its lifetime ends it; the
+    // client then opens another if it still wants one.
     ex.set_log_method("(server stream)");
     auto head = event_stream_head(req);
     head.keep_alive(false);
     co_await ex.open_stream(std::move(head));
-    while (!ex.stream_broken() && !ex.draining()) {
-        co_await ex.idle_wait(server_stream_keepalive);
-        if (ex.draining()) break;
+    auto const ends_at = std::chrono::steady_clock::now() + settings_.stream_max_lifetime;
+    for (;;) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(ends_at - std::chrono::steady_clock::now());
+        if (ex.stream_broken() || ex.draining() || left.count() <= 0) break;
+        co_await ex.idle_wait(std::min<std::chrono::milliseconds>(server_stream_keepalive, left));
+        if (ex.stream_broken() || ex.draining() || std::chrono::steady_clock::now() >= ends_at) break;
         co_await ex.write_chunk(": keep-alive\n\n");
     }
     co_await ex.close_stream();

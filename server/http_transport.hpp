@@ -38,6 +38,7 @@ public:
 
 private:
     class session_states;
+    class stream_slots;
     class metadata_documents;
 
     asio::awaitable<void> handle(http_exchange& ex);
@@ -45,8 +46,13 @@ private:
     asio::awaitable<void> answer_preflight(http_exchange& ex, std::string_view allow);
     asio::awaitable<void> post_message(http_exchange& ex);
     asio::awaitable<void> open_server_stream(http_exchange& ex);
-    // Validates Mcp-Session-Id; on failure the response has been written and nullptr comes back.
-    asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(http_exchange& ex);
+    // Validates Mcp-Session-Id for the caller it was issued to; on failure the response has been
+    // written and nullptr comes back.
+    asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(http_exchange& ex, std::string const& principal);
+    // The per-caller rate limit: false when the 429 has been written.
+    asio::awaitable<bool> admit_rate(http_exchange& ex, auth::auth_context const& identity);
+    std::string rate_limit_key(auth::auth_context const& identity, http_exchange const& ex) const;
+    std::string client_address(http_exchange const& ex) const;
     // The auth stage of the MCP endpoint: the caller's identity (MCP_AUTH=none serves anonymous
     // callers with the configured one); otherwise the 401 challenge (or a 400 for a Host that
     // names no valid public URL) has been written and nullopt comes back.
@@ -66,6 +72,7 @@ private:
     session_codec const& sessions_;
     http_rules::origin_policy origin_policy_;
     std::shared_ptr<session_states> session_states_;
+    std::shared_ptr<stream_slots> stream_slots_;
     std::shared_ptr<metadata_documents> metadata_documents_;
     std::optional<auth::auth_context> development_identity_;
     auth::token_validation const* validation_;

@@ -16,6 +16,8 @@ inline constexpr std::string_view resource_name = "JustiFi MCP Server";
 inline constexpr std::string_view resource_documentation = "https://docs.justifi.tech";
 // The documents name only configuration; clients and caches may keep them for an hour.
 inline constexpr std::string_view metadata_cache_control = "public, max-age=3600";
+// When the document is built from the request's Host, only the client may keep it.
+inline constexpr std::string_view request_metadata_cache_control = "private, max-age=3600";
 
 // `base` is the public base URL (no trailing slash); `endpoint_path` the MCP endpoint the
 // document describes ("" for "/", or "/mcp"), so `resource` is base + endpoint_path.

@@ -8,14 +8,17 @@
 namespace justifi {
 namespace {
 
-constexpr std::string_view format_tag = "v1";
+// v2: bound to a principal (v1 sessions, unbound, are no longer accepted).
+constexpr std::string_view format_tag = "v2";
 // Replicas' clocks differ a little; a token "from the future" within this is fine.
 constexpr std::chrono::seconds allowed_clock_skew{60};
 constexpr std::size_t max_token_length = 512;
 
-std::string mac_of(std::string const& key, std::string_view payload)
+std::string mac_of(std::string const& key, std::string_view payload, std::string_view principal)
 {
-    auto const mac = encoding::hmac_sha256(key, payload);
+    std::string signed_text(payload);
+    signed_text.append("\n").append(principal);
+    auto const mac = encoding::hmac_sha256(key, signed_text);
     return encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
 }
 
@@ -40,17 +43,17 @@ session_codec::session_codec(std::string_view secret, std::chrono::seconds time_
     key_.assign(reinterpret_cast<char const*>(derived.data()), derived.size());
 }
 
-std::string session_codec::issue(std::string_view protocol_version, clock::time_point now) const
+std::string session_codec::issue(std::string_view protocol_version, std::string_view principal, clock::time_point now) const
 {
     auto const issued = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     std::string payload;
     payload.append(format_tag).append("|").append(protocol_version).append("|").append(std::to_string(issued));
     payload.append("|").append(encoding::hex_encode(encoding::random_bytes(12)));
     auto const encoded = encoding::base64url_encode(payload);
-    return encoded + "." + mac_of(key_, encoded);
+    return encoded + "." + mac_of(key_, encoded, principal);
 }
 
-result<session_claims> session_codec::verify(std::string_view token, clock::time_point now) const
+result<session_claims> session_codec::verify(std::string_view token, std::string_view principal, clock::time_point now) const
 {
     if (token.empty()) return errc::session_missing;
     if (token.size() > max_token_length) return errc::session_malformed;
@@ -58,7 +61,7 @@ result<session_claims> session_codec::verify(std::string_view token, clock::time
     if (dot == std::string_view::npos) return errc::session_malformed;
     auto const encoded = token.substr(0, dot);
     auto const mac = token.substr(dot + 1);
-    if (!encoding::constant_time_equal(mac, mac_of(key_, encoded))) return errc::session_forged;
+    if (!encoding::constant_time_equal(mac, mac_of(key_, encoded, principal))) return errc::session_forged;
 
     auto const payload = encoding::base64url_decode(encoded);
     if (!payload) return errc::session_malformed;

@@ -124,7 +124,9 @@ BOOST_AUTO_TEST_CASE(a_token_justifi_refuses_is_answered_with_http_401_invalid_t
     std::int64_t id = 1;
     for (auto const& refused : {auth.token({{"aud", json::array{"https://other.example/api"}}}),
                                 auth.token({{"iat", numeric_date(now - 2h)}, {"exp", numeric_date(now - 10min)}})}) {
-        auto const res = stack.session.post(
+        // Unverified, a token is its own principal: each opens its own session (only JustiFi refuses it).
+        auto const session = mcp_session::open(stack.mcp.port, "2025-11-25", bearer(refused));
+        auto const res = session.post(
             json::parse(rpc(id++, "tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 2}}}})),
             bearer(refused));
         BOOST_TEST(res.status == 401, res.body);

@@ -177,6 +177,18 @@ BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused_for_a_domain_that_merely_sta
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_public_bind_without_a_public_url_is_refused_at_start)
+{
+    // Otherwise the OAuth resource (and its cached metadata) would come from whatever Host a caller sends.
+    auto const run = run_to_exit({.args = {"--transport", "http", "--host", "0.0.0.0", "--port", "0"},
+                                  .unset_env = {"MCP_AUTH", "MCP_PUBLIC_URL"}});
+    BOOST_TEST(run.exit_code == 2);
+    BOOST_TEST(run.err.find("MCP_PUBLIC_URL must be set") != std::string::npos, run.err);
+    // Loopback (a developer, or ngrok in front) needs none.
+    http_server local({.unset_env = {"MCP_AUTH", "MCP_PUBLIC_URL"}}, product_binary);
+    BOOST_TEST(http_request(local.port, "GET", "/health").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(port_already_in_use_exits_nonzero_with_reason)
 {
     http_server first({}, product_binary);

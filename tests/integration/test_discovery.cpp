@@ -87,9 +87,27 @@ BOOST_AUTO_TEST_CASE(both_documents_describe_the_configured_public_url)
     }
 }
 
+BOOST_AUTO_TEST_CASE(documents_built_from_the_host_header_are_private_and_vary_on_it)
+{
+    // No MCP_PUBLIC_URL: the resource is the request's Host, so no shared cache may keep it.
+    auto plain = product();
+    auto const from_host = http_request(plain.port, "GET", mcp_document, {{"Host", "poisoned.example"}});
+    BOOST_TEST(from_host.json().at("resource") == "http://poisoned.example/mcp");
+    BOOST_TEST(from_host.header("Cache-Control") == "private, max-age=3600");
+    BOOST_TEST(from_host.header("Vary") == "Origin, Host");
+    auto proxied = product({.env = {{"MCP_TRUST_PROXY", "true"}}});
+    auto const via_proxy = http_request(proxied.port, "GET", mcp_document,
+                                        {{"X-Forwarded-Host", "client-chosen.example, abc.ngrok.app"},
+                                         {"X-Forwarded-Proto", "http, https"}});
+    // The values the trusted proxy appended win over what the client sent before them.
+    BOOST_TEST(via_proxy.json().at("resource") == "https://abc.ngrok.app/mcp");
+    BOOST_TEST(via_proxy.header("Cache-Control") == "private, max-age=3600");
+    BOOST_TEST(via_proxy.header("Vary") == "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto");
+}
+
 BOOST_AUTO_TEST_CASE(documents_are_cacheable_for_an_hour_and_answer_head)
 {
-    auto server = product();
+    auto server = product({.env = {{"MCP_PUBLIC_URL", "https://mcp.example.com"}}});
     auto const get = http_request(server.port, "GET", mcp_document);
     BOOST_TEST(get.status == 200);
     BOOST_TEST(get.header("Cache-Control") == "public, max-age=3600");
@@ -259,7 +277,7 @@ BOOST_AUTO_TEST_CASE(documents_grant_cors_only_to_allowed_origins)
     auto const evil = http_request(server.port, "GET", mcp_document, {{"Origin", evil_origin}});
     BOOST_TEST(evil.status == 200);
     BOOST_TEST(evil.header("Access-Control-Allow-Origin").empty());
-    BOOST_TEST(evil.header("Vary") == "Origin");
+    BOOST_TEST(evil.header("Vary") == "Origin, Host");
 }
 
 BOOST_AUTO_TEST_CASE(health_and_documents_need_no_credentials)

@@ -77,4 +77,29 @@ BOOST_AUTO_TEST_CASE(metrics_can_have_a_port_of_their_own_or_be_turned_off)
     BOOST_TEST(http_request(off.port, "GET", "/metrics").status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(a_public_mcp_port_serves_no_metrics_unless_told_to)
+{
+    // Bound to every interface (MCP_PUBLIC_URL is then required): the MCP port faces the world.
+    auto const start = [](std::vector<std::pair<std::string, std::string>> env) {
+        env.emplace_back("MCP_PUBLIC_URL", "https://mcp.example.com");
+        return std::make_unique<child_process>(
+            product_binary, child_options{.args = {"--transport", "http", "--host", "0.0.0.0", "--port", "0"},
+                                          .env = std::move(env),
+                                          .unset_env = {"MCP_AUTH", "MCP_METRICS", "MCP_METRICS_PORT"}});
+    };
+    auto const by_default = start({});
+    auto const port = by_default->wait_for_port();
+    BOOST_TEST(http_request(port, "GET", "/metrics").status == 404);
+    BOOST_TEST(http_request(port, "GET", "/health").status == 200);
+
+    auto const asked = start({{"MCP_METRICS", "true"}});
+    BOOST_TEST(http_request(asked->wait_for_port(), "GET", "/metrics").status == 200);
+
+    auto const metrics_port = free_port();
+    auto const separate = start({{"MCP_METRICS_PORT", std::to_string(metrics_port)}});
+    BOOST_REQUIRE(separate->wait_for_stderr("metrics listening", std::chrono::seconds(10)));
+    BOOST_TEST(http_request(separate->wait_for_port(), "GET", "/metrics").status == 404);
+    BOOST_TEST(http_request(metrics_port, "GET", "/metrics").status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -399,7 +399,9 @@ BOOST_AUTO_TEST_CASE(host_named_by_trusted_proxy_passes_the_loopback_host_check)
 {
     // ngrok passes Host through and reports it in X-Forwarded-Host.
     BOOST_TEST(allowed(local_policy(), "", "abc.ngrok.app", "abc.ngrok.app"));
-    BOOST_TEST(allowed(local_policy(), "", "ABC.ngrok.app:443", "abc.ngrok.app, proxy.internal"));
+    // A chain: the proxy's own entry is the last one.
+    BOOST_TEST(allowed(local_policy(), "", "ABC.ngrok.app:443", "client-sent.example, abc.ngrok.app"));
+    BOOST_TEST(!allowed(local_policy(), "", "evil.example", "evil.example, abc.ngrok.app"));
     // With --host-header=rewrite the Host is localhost, which passes anyway.
     BOOST_TEST(allowed(local_policy(), "", "localhost:8080", "abc.ngrok.app"));
 }
@@ -475,11 +477,12 @@ BOOST_AUTO_TEST_CASE(host_and_port_refuses_anything_else)
         BOOST_TEST(!rules::parse_host_and_port(text).has_value(), "accepted \"" << text << "\"");
 }
 
-BOOST_AUTO_TEST_CASE(first_list_value_takes_the_client_facing_entry)
+BOOST_AUTO_TEST_CASE(last_list_value_takes_what_the_trusted_proxy_appended)
 {
-    BOOST_TEST(rules::first_list_value("https, http") == "https");
-    BOOST_TEST(rules::first_list_value(" abc.ngrok.app ") == "abc.ngrok.app");
-    BOOST_TEST(rules::first_list_value("") == "");
+    BOOST_TEST(rules::last_list_value("evil.example, abc.ngrok.app") == "abc.ngrok.app");
+    BOOST_TEST(rules::last_list_value(" abc.ngrok.app ") == "abc.ngrok.app");
+    BOOST_TEST(rules::last_list_value("1.2.3.4,10.0.0.7") == "10.0.0.7");
+    BOOST_TEST(rules::last_list_value("") == "");
 }
 
 // ---- regressions found by fuzz/http_rules (fuzz/regressions/http_rules)
@@ -518,8 +521,9 @@ BOOST_AUTO_TEST_CASE(trusted_proxy_names_scheme_and_host)
 {
     BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "https", "abc.ngrok.app").value_or("-") ==
                "https://abc.ngrok.app");
-    // First entry of each list; the default port is dropped; case is normalised.
-    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "HTTPS, http", "ABC.ngrok.app:443, 10.0.0.1")
+    // The last entry of each list is the proxy's (a client may have sent the first); the default
+    // port is dropped; case is normalised.
+    BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "http, HTTPS", "smuggled.example, ABC.ngrok.app:443")
                    .value_or("-") == "https://abc.ngrok.app");
     BOOST_TEST(rules::public_base_url("", true, "localhost:8080", "https", "mcp.example.com:8443").value_or("-") ==
                "https://mcp.example.com:8443");
