@@ -7,10 +7,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -59,6 +61,14 @@ boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::stri
     bool const local = url && url->scheme == "http" && net::is_loopback_host(url->host);
     if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL with a host");
     return text_result(boost::system::in_place_value, text);
+}
+
+std::chrono::seconds timed_refresh_interval(std::optional<std::chrono::seconds> max_age,
+                                            jwks_cache_settings const& settings)
+{
+    auto const floor = std::max(std::chrono::seconds(1), settings.min_refresh);
+    auto const ceiling = std::max(floor, settings.max_refresh);
+    return std::clamp(max_age.value_or(ceiling), floor, ceiling);
 }
 
 jwks_cache::jwks_cache(asio::any_io_executor executor, jwks_cache_settings settings)
@@ -151,13 +161,21 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
     ++loads_;
     auto keys = co_await read_keys();
     if (keys) {
-        for (auto const& why : keys->skipped) log::warning("JWKS key skipped", {{"reason", why}});
-        log::info("JWKS loaded", {{"source", settings_.source.type == key_source::kind::issuer ? jwks_uri_
-                                                                                                 : settings_.source.location},
-                                  {"keys", keys->keys.size()}});
-        auto fresh = std::make_shared<jwk_set const>(std::move(*keys));
-        std::lock_guard lock(keys_mutex_);
-        keys_ = std::move(fresh);
+        last_max_age_ = keys->max_age ? keys->max_age->count() : -1;
+        auto const source = settings_.source.type == key_source::kind::issuer ? jwks_uri_ : settings_.source.location;
+        std::unique_lock lock(keys_mutex_);
+        if (keys_ && keys_digest_ == keys->digest) {
+            // The same document: the key set (and what was verified with it) stays.
+            lock.unlock();
+            log::debug("JWKS unchanged", {{"source", source}});
+        } else {
+            keys_ = std::make_shared<jwk_set const>(std::move(keys->keys));
+            keys_digest_ = std::move(keys->digest);
+            auto const loaded = keys_;
+            lock.unlock();
+            for (auto const& why : loaded->skipped) log::warning("JWKS key skipped", {{"reason", why}});
+            log::info("JWKS loaded", {{"source", source}, {"keys", loaded->keys.size()}});
+        }
         last_outcome_ = load_result();
     } else {
         // The keys we had (if any) stay in use.
@@ -183,17 +201,34 @@ asio::awaitable<text_result> jwks_cache::discover_jwks_uri()
             failures += (failures.empty() ? "" : "; ") + url + ": " + document.error();
             continue;
         }
-        auto uri = jwks_uri_from_metadata(*document, issuer);
+        auto uri = jwks_uri_from_metadata(document->body, issuer);
         if (!uri) co_return text_error(url + ": " + uri.error());
         co_return uri;
     }
     co_return text_error("no authorization server metadata for issuer " + issuer + " (" + failures + ")");
 }
 
-asio::awaitable<boost::system::result<jwk_set, std::string>> jwks_cache::read_keys()
+asio::awaitable<void> jwks_cache::keep_fresh()
 {
-    using out = boost::system::result<jwk_set, std::string>;
+    // The load at start (a failure is logged; the issuer may come back), then the timed ones.
+    co_await load();
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        auto const said = last_max_age_.load();
+        auto const max_age = said < 0 ? std::nullopt : std::optional<std::chrono::seconds>(std::chrono::seconds(said));
+        timer.expires_after(timed_refresh_interval(max_age, settings_));
+        if (auto [ec] = co_await timer.async_wait(use_tuple); ec) co_return;
+        // A failure keeps the keys we have; the next attempt comes after the same wait.
+        auto const keys = current_keys();
+        co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
+    }
+}
+
+asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jwks_cache::read_keys()
+{
+    using out = boost::system::result<read_outcome, std::string>;
     std::string document;
+    std::optional<std::chrono::seconds> max_age;
     auto const& source = settings_.source;
     if (source.type == key_source::kind::file) {
         std::ifstream in(source.location, std::ios::binary);
@@ -219,11 +254,15 @@ asio::awaitable<boost::system::result<jwk_set, std::string>> jwks_cache::read_ke
             jwks_uri_.clear();
             co_return out(boost::system::in_place_error, "cannot fetch " + url + ": " + fetched.error());
         }
-        document = std::move(*fetched);
+        document = std::move(fetched->body);
+        max_age = fetched->max_age;
     }
     auto parsed = parse_jwks(document);
     if (!parsed) co_return out(boost::system::in_place_error, parsed.error());
-    co_return out(boost::system::in_place_value, std::move(*parsed));
+    auto const digest = encoding::sha256(document);
+    co_return out(boost::system::in_place_value,
+                  read_outcome{std::move(*parsed), std::string(reinterpret_cast<char const*>(digest.data()), digest.size()),
+                               max_age});
 }
 
 }  // namespace justifi::auth

@@ -45,7 +45,16 @@ struct jwks_cache_settings {
     std::chrono::seconds retry_interval{5};
     std::chrono::milliseconds fetch_timeout{5'000};
     std::string user_agent;
+    // keep_fresh() reloads the keys as often as the JWKS's Cache-Control max-age says, but no more
+    // often than min_refresh and no less often than max_refresh: a key the issuer removed stops
+    // being trusted within max_refresh, without waiting for a token that names an unknown kid.
+    std::chrono::seconds min_refresh{300};
+    std::chrono::seconds max_refresh{3600};
 };
+
+// Sans-io: the wait before the next timed reload, given the last answer's max-age (none: max_refresh).
+std::chrono::seconds timed_refresh_interval(std::optional<std::chrono::seconds> max_age,
+                                            jwks_cache_settings const& settings);
 
 // Sans-io.
 
@@ -75,6 +84,11 @@ public:
     asio::awaitable<boost::system::result<jwt_claims, jwt_error>> verify(std::string token,
                                                                          verification_rules const& rules);
 
+    // Loads the keys now (the load at start), then again on the timer of jwks_cache_settings until
+    // the io_context stops. A key set
+    // is replaced (and the verifications remembered with it forgotten) only when the JWKS changed.
+    asio::awaitable<void> keep_fresh();
+
     // Loads attempted, successful or not.
     std::uint64_t loads() const { return loads_.load(); }
     void reset_loads() { loads_ = 0; }
@@ -89,7 +103,12 @@ private:
     // replaced since, the caller simply retries with the new one.
     asio::awaitable<load_result> reload_on_strand(keys_ptr seen, bool forced);
     // The network (or file) part of a load, off the strand's bookkeeping.
-    asio::awaitable<boost::system::result<jwk_set, std::string>> read_keys();
+    struct read_outcome {
+        jwk_set keys;
+        std::string digest;  // of the document: an unchanged JWKS keeps its key set
+        std::optional<std::chrono::seconds> max_age;
+    };
+    asio::awaitable<boost::system::result<read_outcome, std::string>> read_keys();
     asio::awaitable<boost::system::result<std::string, std::string>> discover_jwks_uri();
 
     jwks_cache_settings settings_;
@@ -97,6 +116,8 @@ private:
 
     mutable std::mutex keys_mutex_;
     keys_ptr keys_;  // null until the first successful load
+    std::string keys_digest_;
+    std::atomic<long long> last_max_age_{-1};  // seconds; -1: the JWKS said nothing
 
     // Touched only on strand_.
     bool loading_ = false;

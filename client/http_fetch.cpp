@@ -1,5 +1,7 @@
 #include "client/http_fetch.hpp"
 
+#include <charconv>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
@@ -22,10 +24,9 @@ using tcp = asio::ip::tcp;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-using text_result = boost::system::result<std::string, std::string>;
+using text_result = boost::system::result<fetched_document, std::string>;
 
 text_result failure(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
-text_result success(std::string body) { return text_result(boost::system::in_place_value, std::move(body)); }
 
 template <class Stream>
 asio::awaitable<text_result> get_on(Stream& stream, http::request<http::empty_body>& req, std::size_t body_limit)
@@ -39,7 +40,9 @@ asio::awaitable<text_result> get_on(Stream& stream, http::request<http::empty_bo
     if (rec) co_return failure("no complete answer: " + rec.message());
     auto const status = parser.get().result_int();
     if (status != 200) co_return failure("the server answered HTTP " + std::to_string(status) + ", not 200");
-    co_return success(std::move(parser.release().body()));
+    auto response = parser.release();
+    auto const max_age = cache_max_age(response[http::field::cache_control]);
+    co_return text_result(boost::system::in_place_value, fetched_document{std::move(response.body()), max_age});
 }
 
 }  // namespace
@@ -62,8 +65,29 @@ asio::awaitable<boost::system::result<tcp::resolver::results_type>> resolve_befo
     co_return results;
 }
 
-asio::awaitable<boost::system::result<std::string, std::string>> fetch_document(std::string const& url_text,
-                                                                                 fetch_options const& options)
+std::optional<std::chrono::seconds> cache_max_age(std::string_view cache_control)
+{
+    std::optional<std::chrono::seconds> out;
+    while (!cache_control.empty()) {
+        auto const comma = cache_control.find(',');
+        auto directive = cache_control.substr(0, comma);
+        cache_control = comma == std::string_view::npos ? std::string_view{} : cache_control.substr(comma + 1);
+        while (!directive.empty() && (directive.front() == ' ' || directive.front() == '\t')) directive.remove_prefix(1);
+        while (!directive.empty() && (directive.back() == ' ' || directive.back() == '\t')) directive.remove_suffix(1);
+        if (beast::iequals(directive, "no-store") || beast::iequals(directive, "no-cache")) return std::chrono::seconds(0);
+        if (directive.size() > 8 && beast::iequals(directive.substr(0, 8), "max-age=")) {
+            auto const digits = directive.substr(8);
+            long long seconds = 0;
+            auto const [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
+            if (ec != std::errc{} || end != digits.data() + digits.size() || seconds < 0) continue;
+            out = std::chrono::seconds(std::min<long long>(seconds, 365LL * 24 * 3600));
+        }
+    }
+    return out;
+}
+
+asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_document(std::string const& url_text,
+                                                                                      fetch_options const& options)
 {
     auto const url = boost::urls::parse_absolute_uri(url_text);
     if (!url) co_return failure("not an absolute URL");

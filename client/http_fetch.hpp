@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace justifi::client {
 
@@ -31,8 +33,17 @@ struct fetch_options {
     std::string user_agent;
 };
 
+struct fetched_document {
+    std::string body;
+    std::optional<std::chrono::seconds> max_age;  // from the answer's Cache-Control, when it says
+};
+
 // GET `url` (https verified, host name included); the body of a 200 answer, or what went wrong.
-asio::awaitable<boost::system::result<std::string, std::string>> fetch_document(std::string const& url,
-                                                                                 fetch_options const& options);
+asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_document(std::string const& url,
+                                                                                      fetch_options const& options);
+
+// Sans-io: how long a Cache-Control value lets an answer be reused. "no-store" and "no-cache"
+// are 0; "max-age=N" is N (at most a year); nullopt when it says neither.
+std::optional<std::chrono::seconds> cache_max_age(std::string_view cache_control);
 
 }  // namespace justifi::client

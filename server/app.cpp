@@ -205,9 +205,12 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         key_settings.source = {auth::key_source::kind::issuer, settings.oauth_issuer()};
         key_settings.ca_file = settings.justifi_ca_file;
         key_settings.user_agent = std::string("justifi-mcp/") + server_version;
+        key_settings.min_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_min_refresh);
+        key_settings.max_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_max_refresh);
         issuer_keys.emplace(io.get_executor(), std::move(key_settings));
         validation.emplace(auth::token_validation{*issuer_keys, token_rules});
-        asio::co_spawn(io, issuer_keys->load(), asio::detached);
+        // Now, and again on a timer: keys the issuer removes stop being trusted within JUSTIFI_JWKS_MAX_REFRESH.
+        asio::co_spawn(io, issuer_keys->keep_fresh(), asio::detached);
     } else {
         log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
                      "listed whatever their scopes");

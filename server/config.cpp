@@ -344,6 +344,12 @@ std::vector<setting_spec> const& specs()
              else return "must be jwks or none";
              return std::nullopt;
          }},
+        {"jwks-min-refresh", "JUSTIFI_JWKS_MIN_REFRESH", "5m",
+         "least time between two timed reloads of the issuer's JWKS (its Cache-Control max-age is followed within these)",
+         duration_setting(&settings::jwks_min_refresh, std::chrono::milliseconds(1000))},
+        {"jwks-max-refresh", "JUSTIFI_JWKS_MAX_REFRESH", "1h",
+         "most time between two reloads of the issuer's JWKS: a key it removed is no longer trusted after this",
+         duration_setting(&settings::jwks_max_refresh, std::chrono::milliseconds(1000))},
         {"trust-proxy", "MCP_TRUST_PROXY", "false",
          "believe X-Forwarded-Proto and X-Forwarded-Host (behind ngrok or a load balancer that sets them)",
          bool_setting(&settings::trust_proxy)},
@@ -513,6 +519,8 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
         return cli[name].as<std::string>();
     };
     if (auto err = apply_settings(specs(), flag_value, s, "justifi-mcp")) return exit_now{2, *err};
+    if (s.jwks_max_refresh < s.jwks_min_refresh)
+        return exit_now{2, "justifi-mcp: invalid JUSTIFI_JWKS_MAX_REFRESH: must not be shorter than JUSTIFI_JWKS_MIN_REFRESH"};
     bool const loopback = net::is_loopback_host(s.host);
     if (s.auth_none && !loopback)
         return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "

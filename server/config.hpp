@@ -77,6 +77,9 @@ struct settings {
     // JUSTIFI_OAUTH_VALIDATION=jwks: bearer tokens are verified here (signature, iss, aud,
     // lifetime, scopes) before any JustiFi call; "none" passes them through unchecked.
     bool validate_tokens = true;
+    // The issuer's JWKS is reloaded as its Cache-Control max-age says, within these bounds.
+    std::chrono::milliseconds jwks_min_refresh{5 * 60 * 1000};
+    std::chrono::milliseconds jwks_max_refresh{60 * 60 * 1000};
     // Believe X-Forwarded-Proto and X-Forwarded-Host: only behind a proxy that sets them (ngrok, a load balancer).
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;

@@ -242,7 +242,9 @@ asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body
     status_ = head.result();
     head.set("X-Request-Id", request_id_);
     for (auto const& [name, value] : extra_headers_) head.set(name, value);
-    head.keep_alive(keep_alive_ && !draining());
+    // The handler may end the connection with the stream (a long-lived one does).
+    keep_alive_ = keep_alive_ && head.keep_alive() && !draining();
+    head.keep_alive(keep_alive_);
     head.chunked(true);
     http::response_serializer<http::empty_body> serializer{head};
     conn_.stream.expires_after(server_.settings_.write_timeout);

@@ -44,12 +44,13 @@ header_list bearer(std::string const& token) { return {{"Authorization", "Bearer
 // An issuer, a simulator that trusts it, and the product validating its tokens.
 struct validating_stack {
     test_signing_key key = test_signing_key::rsa("key-1");
-    test_issuer issuer{jwks_json({key.jwk()})};
+    test_issuer issuer;
     mock_server mock;
     http_server mcp;
 
-    explicit validating_stack(child_options options = {})
-        : mock({"--jwks-url", issuer.host().origin() + issuer.jwks_path(), "--jwt-issuer", issuer.issuer(),
+    explicit validating_stack(child_options options = {}, std::string cache_control = {})
+        : issuer(jwks_json({key.jwk()}), std::move(cache_control)),
+          mock({"--jwks-url", issuer.host().origin() + issuer.jwks_path(), "--jwt-issuer", issuer.issuer(),
                 "--jwt-audience", audience}),
           mcp(with_issuer(std::move(options), issuer.issuer(), mock.base_url()), product_binary)
     {
@@ -265,6 +266,44 @@ BOOST_AUTO_TEST_CASE(a_rotated_key_is_fetched_once_for_many_concurrent_requests_
     for (int i = 0; i < 3; ++i) BOOST_TEST(stack.initialize(stranger.sign(claims_for(stack.issuer.issuer()))).status == 401);
     BOOST_TEST(stack.issuer.host().requests(stack.issuer.jwks_path()) == 3);
     BOOST_TEST(stack.issuer.host().requests("/.well-known/oauth-authorization-server") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_the_issuer_removes_stops_being_trusted_at_the_next_timed_reload)
+{
+    // The JWKS says max-age=1: reloaded every second (the bounds allow it here), whether or not
+    // any token names an unknown kid.
+    validating_stack stack({.env = {{"JUSTIFI_JWKS_MIN_REFRESH", "1s"}, {"JUSTIFI_JWKS_MAX_REFRESH", "1h"}}},
+                           "public, max-age=1, stale-while-revalidate=15");
+    auto const token = stack.token();
+    BOOST_TEST(stack.initialize(token).status == 200);
+    // Unchanged reloads keep the key set: it was loaded (logged) once however often it was fetched.
+    auto const fetches = [&] { return stack.issuer.host().requests(stack.issuer.jwks_path()); };
+    for (int i = 0; i < 200 && fetches() < 5; ++i) std::this_thread::sleep_for(50ms);
+    BOOST_TEST(fetches() >= 5);
+    BOOST_TEST(stack.mcp.process.count_in_stderr("\"JWKS loaded\"") == 1u);
+    BOOST_TEST(stack.mcp.process.count_in_stderr("\"JWKS unchanged\"") >= 2u);
+
+    // The issuer drops key-1 (a leaked key, say): within a reload, tokens it signed are refused.
+    auto const next = test_signing_key::p256("key-2");
+    stack.issuer.host().publish(stack.issuer.jwks_path(), jwks_json({next.jwk()}));
+    int status = 0;
+    for (int i = 0; i < 100 && status != 401; ++i) {
+        std::this_thread::sleep_for(100ms);
+        status = stack.initialize(token).status;
+    }
+    BOOST_TEST(status == 401);
+    BOOST_TEST(stack.initialize(next.sign(claims_for(stack.issuer.issuer()))).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(the_timed_reload_is_at_most_jwks_max_refresh_apart_whatever_max_age_says)
+{
+    validating_stack stack({.env = {{"JUSTIFI_JWKS_MIN_REFRESH", "1s"}, {"JUSTIFI_JWKS_MAX_REFRESH", "1s"}}},
+                           "max-age=86400");
+    BOOST_TEST(stack.initialize(stack.token()).status == 200);
+    auto const before = stack.issuer.host().requests(stack.issuer.jwks_path());
+    for (int i = 0; i < 100 && stack.issuer.host().requests(stack.issuer.jwks_path()) < before + 2; ++i)
+        std::this_thread::sleep_for(50ms);
+    BOOST_TEST(stack.issuer.host().requests(stack.issuer.jwks_path()) >= before + 2);
 }
 
 BOOST_AUTO_TEST_CASE(an_issuer_that_is_down_gives_503_not_a_sign_in_and_is_tried_again)

@@ -93,6 +93,7 @@ void document_host::answer(Stream& stream)
         } else {
             res.body() = it->second;
         }
+        if (!cache_control_.empty()) res.set(http::field::cache_control, cache_control_);
     }
     res.set(http::field::content_type, "application/json");
     res.keep_alive(false);
@@ -100,8 +101,9 @@ void document_host::answer(Stream& stream)
     http::write(stream, res);
 }
 
-test_issuer::test_issuer(std::string const& jwks_document) : issuer_(host_.origin() + "/")
+test_issuer::test_issuer(std::string const& jwks_document, std::string cache_control) : issuer_(host_.origin() + "/")
 {
+    host_.set_cache_control(std::move(cache_control));
     host_.publish(jwks_path(), jwks_document);
     host_.publish("/.well-known/oauth-authorization-server",
                   boost::json::serialize(boost::json::object{{"issuer", issuer_},

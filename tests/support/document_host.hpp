@@ -30,6 +30,12 @@ public:
     std::string origin() const;
     void publish(std::string const& path, std::string document);
     void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+    // A Cache-Control header on every answer from now on (empty: none).
+    void set_cache_control(std::string value)
+    {
+        std::lock_guard lock(mutex_);
+        cache_control_ = std::move(value);
+    }
     int requests(std::string const& path) const;
     int requests() const { return total_.load(); }
 
@@ -44,6 +50,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::string> documents_;
     std::map<std::string, int> counts_;
+    std::string cache_control_;
     std::atomic<int> total_{0};
     std::atomic<long> delay_ms_{0};
     std::atomic<bool> stopping_{false};
@@ -53,7 +60,8 @@ private:
 // An issuer on a document_host, as the product finds one: RFC 8414 metadata naming the JWKS.
 class test_issuer {
 public:
-    explicit test_issuer(std::string const& jwks_document);
+    // `cache_control`: the Cache-Control of every answer (empty: none), as Auth0 sends one.
+    explicit test_issuer(std::string const& jwks_document, std::string cache_control = {});
 
     // "http://127.0.0.1:PORT/", with the trailing slash Auth0 issuers have.
     std::string const& issuer() const { return issuer_; }

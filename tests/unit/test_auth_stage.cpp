@@ -374,4 +374,19 @@ BOOST_AUTO_TEST_CASE(jwks_uri_comes_only_from_metadata_that_names_the_issuer_and
     BOOST_TEST(!auth::jwks_uri_from_metadata("[1,2]", "https://t.example/"));
 }
 
+BOOST_AUTO_TEST_CASE(the_timed_jwks_reload_follows_max_age_within_its_bounds)
+{
+    auth::jwks_cache_settings settings;
+    settings.min_refresh = std::chrono::minutes(5);
+    settings.max_refresh = std::chrono::hours(1);
+    using std::chrono::seconds;
+    BOOST_TEST(auth::timed_refresh_interval(seconds(900), settings).count() == 900);
+    BOOST_TEST(auth::timed_refresh_interval(seconds(15), settings).count() == 300);  // Auth0's 15 s: not that often
+    BOOST_TEST(auth::timed_refresh_interval(seconds(0), settings).count() == 300);
+    BOOST_TEST(auth::timed_refresh_interval(seconds(86400), settings).count() == 3600);
+    BOOST_TEST(auth::timed_refresh_interval(std::nullopt, settings).count() == 3600);
+    settings.max_refresh = std::chrono::minutes(1);  // below the floor: the floor wins
+    BOOST_TEST(auth::timed_refresh_interval(std::nullopt, settings).count() == 300);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

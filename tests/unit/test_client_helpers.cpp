@@ -2,6 +2,7 @@
 // cache's bookkeeping, driven on an io_context with a counting token source.
 #include "client/justifi_client.hpp"
 #include "client/token_cache.hpp"
+#include "client/http_fetch.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -334,6 +335,18 @@ BOOST_AUTO_TEST_CASE(a_token_due_for_refresh_is_still_served_while_the_budget_is
     run_on(io, [&]() -> asio::awaitable<void> { later = (co_await cache.get_or_refresh(plain)).value(); });
     BOOST_TEST(later == first);
     BOOST_TEST(source.requests.load() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(cache_max_age_reads_what_cache_control_allows)
+{
+    BOOST_TEST(cache_max_age("public, max-age=15, stale-while-revalidate=15, stale-if-error=86400").value().count() == 15);
+    BOOST_TEST(cache_max_age("Max-Age=600").value().count() == 600);
+    BOOST_TEST(cache_max_age("max-age=60, no-cache").value().count() == 0);
+    BOOST_TEST(cache_max_age("no-store").value().count() == 0);
+    BOOST_TEST(cache_max_age("max-age=99999999999").value().count() == 365LL * 24 * 3600);
+    BOOST_TEST(!cache_max_age("").has_value());
+    BOOST_TEST(!cache_max_age("public").has_value());
+    BOOST_TEST(!cache_max_age("max-age=-1, max-age=x").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
