@@ -117,7 +117,9 @@ void jwks_cache::remember(std::string digest, jwt_claims const& claims, keys_ptr
 asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify(std::string token,
                                                                                  verification_rules const& rules)
 {
-    auto const raw_digest = encoding::sha256(token);
+    // Keyed by the canonical form: a variant of a verified token (its signature written another
+    // way) is the same token, not a second entry.
+    auto const raw_digest = encoding::sha256(canonical_token(token));
     std::string digest(reinterpret_cast<char const*>(raw_digest.data()), raw_digest.size());
     if (auto known = recall(digest, rules, std::chrono::system_clock::now())) co_return std::move(*known);
 

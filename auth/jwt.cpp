@@ -293,6 +293,33 @@ boost::system::result<jwk_set, std::string> parse_jwks(std::string_view text)
     return set;
 }
 
+std::string canonical_token(std::string_view token)
+{
+    auto const first_dot = token.find('.');
+    auto const second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+    if (second_dot == std::string_view::npos || token.size() > max_token_bytes) return std::string(token);
+    auto signature = encoding::base64url_decode(token.substr(second_dot + 1));
+    auto const header_text = encoding::base64url_decode(token.substr(0, first_dot));
+    if (!signature || !header_text) return std::string(token);
+    auto const header = json_object_of(*header_text);
+    auto const* alg = header ? header->if_contains("alg") : nullptr;
+    if (alg && alg->is_string() && alg->get_string() == "ES256" && signature->size() == 2 * p256_coordinate_bytes) {
+        // The order of P-256's base point; an s above half of it has a twin, n - s.
+        static constexpr char order_hex[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+        BIGNUM* order_raw = nullptr;
+        if (BN_hex2bn(&order_raw, order_hex) == 0) return std::string(token);
+        bignum_ptr const order(order_raw);
+        bignum_ptr const half(BN_dup(order.get()));
+        bignum_ptr s(to_bignum(signature->substr(p256_coordinate_bytes)));
+        if (!half || !s || BN_rshift1(half.get(), half.get()) != 1) return std::string(token);
+        if (BN_cmp(s.get(), half.get()) > 0 && BN_sub(s.get(), order.get(), s.get()) == 1) {
+            auto* const low = reinterpret_cast<unsigned char*>(signature->data() + p256_coordinate_bytes);
+            if (BN_bn2binpad(s.get(), low, static_cast<int>(p256_coordinate_bytes)) < 0) return std::string(token);
+        }
+    }
+    return std::string(token.substr(0, second_dot + 1)) + encoding::base64url_encode(*signature);
+}
+
 boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, jwk_set const& keys,
                                                         verification_rules const& rules,
                                                         std::chrono::system_clock::time_point now)

@@ -93,6 +93,13 @@ boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, 
                                                         verification_rules const& rules,
                                                         std::chrono::system_clock::time_point now);
 
+// The one string that tokens differing only in how their signature is written come to: the
+// signature part decoded and encoded again (base64url's spare bits can be flipped freely), and an
+// ES256 signature's s replaced by n - s when above n/2 (ECDSA's twin signature, which verifies
+// just as well). Whatever is keyed by a token (the remembered verifications) uses this form, so
+// a forger's variants of one token are that one token. Anything unreadable comes back as it is.
+std::string canonical_token(std::string_view token);
+
 }  // namespace justifi::auth
 
 template <>

@@ -77,9 +77,27 @@ json::object date_field(std::string_view description)
                      std::string(description) + " UTC date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z.");
 }
 
+// JustiFi stores metadata as given; what a model may send is bounded, so a call cannot carry a
+// megabyte or a fifty-level tree to JustiFi: 50 entries, each a scalar or one level of 20 scalars,
+// names up to 100 and strings up to 500 characters.
 json::object metadata_field(std::string_view description)
 {
-    return described({{"type", "object"}}, description);
+    json::object const name_limit{{"maxLength", 100}};
+    json::object const scalar{{"type", json::array{"string", "number", "boolean", "null"}}, {"maxLength", 500}};
+    json::object const entry{{"type", json::array{"string", "number", "boolean", "null", "object", "array"}},
+                             {"maxLength", 500},
+                             {"maxProperties", 20},
+                             {"propertyNames", name_limit},
+                             {"additionalProperties", scalar},
+                             {"maxItems", 20},
+                             {"items", scalar}};
+    return described({{"type", "object"},
+                      {"maxProperties", 50},
+                      {"propertyNames", name_limit},
+                      {"additionalProperties", entry}},
+                     std::string(description) +
+                         " At most 50 entries; each a string (up to 500 characters), number, boolean or null, or "
+                         "an object or array of up to 20 of those.");
 }
 
 json::object boolean_field(std::string_view description)

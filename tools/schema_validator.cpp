@@ -285,6 +285,24 @@ private:
 
     void check_object(json::object const& object, json::object const& schema, std::string const& path)
     {
+        if (auto const max = size_keyword(schema, "maxProperties"); max && object.size() > *max) {
+            // Its members would only bury this in messages about each of them.
+            add(describe_path(path) + " must have at most " + std::to_string(*max) + " entries (got " +
+                std::to_string(object.size()) + ")");
+            return;
+        }
+        if (auto const* names = schema.if_contains("propertyNames"); names && names->is_object())
+            for (auto const& [key, member] : object) {
+                validator name;
+                name.check(json::value(key), names->get_object(), "");
+                if (!name.errors.empty()) {
+                    auto const max = size_keyword(names->get_object(), "maxLength");
+                    add("the names in " + describe_path(path) + " must be " +
+                        (max ? "at most " + std::to_string(*max) + " characters" : std::string("valid")) + " (got " +
+                        quote(key) + ")");
+                    return;
+                }
+            }
         json::object const* properties = nullptr;
         if (auto const* p = schema.if_contains("properties"); p && p->is_object()) properties = &p->get_object();
         auto const* additional = schema.if_contains("additionalProperties");

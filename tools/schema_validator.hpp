@@ -3,8 +3,8 @@
 // Sans-io: plain functions over boost::json values.
 //
 // Supported keywords: type (one name or an array of names), properties, required,
-// additionalProperties:false, enum, const, minimum, maximum, minLength, maxLength,
-// pattern (ECMAScript), items, minItems, maxItems, not. Annotations (description,
+// additionalProperties (false, or a schema), maxProperties, propertyNames, enum, const,
+// minimum, maximum, minLength, maxLength, pattern (ECMAScript), items, minItems, maxItems, not. Annotations (description,
 // default, format, title, examples) are ignored. A number with a zero fraction is an integer.
 #pragma once
 

@@ -1066,6 +1066,21 @@ BOOST_AUTO_TEST_CASE(read_only_mode_hides_and_refuses_every_changing_tool_withou
     BOOST_TEST(!is_error(reading), text_of(reading));
 }
 
+BOOST_AUTO_TEST_CASE(oversized_or_deep_metadata_is_refused_before_justifi_is_called)
+{
+    auto& mock = simulator();
+    http_caller caller(mock);
+    json::value deep = "leaf";
+    for (int i = 0; i < 55; ++i) deep = json::object{{"n", deep}};
+    auto const before = total_v1_requests(mock);
+    for (auto const& metadata : {json::value(json::object{{"blob", std::string(900 * 1024, 'x')}}), deep}) {
+        auto const result = caller.call("update_payment", {{"id", "py_anything"}, {"metadata", metadata}});
+        BOOST_TEST(is_error(result));
+        BOOST_TEST(contains(text_of(result), "metadata"), text_of(result));
+    }
+    BOOST_TEST(total_v1_requests(mock) == before, "oversized metadata reached JustiFi");
+}
+
 BOOST_AUTO_TEST_CASE(enabled_tools_offers_exactly_the_named_tools)
 {
     auto& mock = simulator();

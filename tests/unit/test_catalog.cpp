@@ -3,6 +3,7 @@
 // how JustiFi's answers become results, registration options, and the generator.
 // Nothing here reaches the network: the client points at a closed loopback port and every
 // handler call shown is refused before it would be used.
+#include "tools/schema_validator.hpp"
 #include "tools/catalog.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -719,6 +720,40 @@ BOOST_FIXTURE_TEST_CASE(generator_validates_and_defaults_to_the_connection_sub_a
         call(std::string(tools::integration_generator_name), obj(R"({"amount": 100, "description": "x"})"), identity);
     BOOST_TEST(!result.is_error);
     BOOST_TEST(contains(text_of(result), "?? \"acc_header\""));
+}
+
+BOOST_AUTO_TEST_CASE(metadata_is_bounded_in_size_and_depth_in_every_schema_that_takes_it)
+{
+    // 900 KB, and a tree 55 levels deep, both reached JustiFi once.
+    json::object wide;
+    for (int i = 0; i < 51; ++i) wide["k" + std::to_string(i)] = "v";
+    json::value deep = "leaf";
+    for (int i = 0; i < 55; ++i) deep = json::object{{"n", deep}};
+    json::object const big{{"blob", std::string(900 * 1024, 'x')}};
+    json::object const long_name{{std::string(101, 'n'), 1}};
+    json::object const fine{{"order", "A-1"}, {"count", 3}, {"paid", true}, {"note", nullptr},
+                            {"shipping", json::object{{"city", "Oslo"}}}, {"tags", json::array{"a", "b"}}};
+    int checked = 0;
+    for (auto const& d : tools::justifi_tool_definitions()) {
+        auto const& properties = d.input_schema.at("properties").as_object();
+        if (!properties.contains("metadata")) continue;
+        ++checked;
+        auto const& schema = properties.at("metadata").as_object();
+        json::object const schema_only{{"type", "object"}, {"properties", json::object{{"metadata", schema}}}};
+        auto const verdict = [&](json::value metadata) {
+            return tools::validate_arguments(json::object{{"metadata", std::move(metadata)}}, schema_only);
+        };
+        BOOST_TEST(!verdict(fine).has_value(), d.name << ": " << verdict(fine).value_or(""));
+        auto const too_wide = verdict(wide);
+        BOOST_TEST((too_wide && contains(*too_wide, "at most 50 entries")), d.name);
+        auto const too_deep = verdict(deep);
+        BOOST_TEST((too_deep && contains(*too_deep, "metadata.n.n")), d.name << ": " << too_deep.value_or(""));
+        auto const too_big = verdict(big);
+        BOOST_TEST((too_big && contains(*too_big, "at most 500 characters")), d.name);
+        auto const named = verdict(long_name);
+        BOOST_TEST((named && contains(*named, "at most 100 characters")), d.name);
+    }
+    BOOST_TEST(checked >= 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,8 @@
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/bn.h>
+
 #include <ostream>
 #include <string>
 
@@ -117,6 +119,48 @@ BOOST_AUTO_TEST_CASE(accepts_es256_token_signed_as_raw_r_and_s)
     auto const claims = verify(token);
     BOOST_REQUIRE(claims);
     BOOST_TEST(claims->kid == "ec-1");
+}
+
+namespace {
+
+// The token with its ES256 signature's s replaced by n - s: ECDSA's twin signature.
+std::string with_twin_signature(std::string const& token)
+{
+    auto const dot = token.rfind('.');
+    auto signature = justifi::encoding::base64url_decode(token.substr(dot + 1)).value();
+    BIGNUM* order = nullptr;
+    BN_hex2bn(&order, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+    BIGNUM* s = BN_bin2bn(reinterpret_cast<unsigned char const*>(signature.data() + 32), 32, nullptr);
+    BN_sub(s, order, s);
+    BN_bn2binpad(s, reinterpret_cast<unsigned char*>(signature.data() + 32), 32);
+    BN_free(s);
+    BN_free(order);
+    return token.substr(0, dot + 1) + justifi::encoding::base64url_encode(signature);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_es256_token_and_its_high_s_twin_are_one_token_in_canonical_form)
+{
+    // Both signatures verify (RFC 7518 does not ask for low S, and issuers do not normalise):
+    // refusing one would refuse half of a real issuer's tokens. They are one token instead.
+    for (int i = 0; i < 8; ++i) {
+        auto const token = ec_key().sign(good_payload());
+        auto const twin = with_twin_signature(token);
+        BOOST_TEST(twin != token);
+        BOOST_TEST(verify(token).has_value());
+        BOOST_TEST(verify(twin).has_value());
+        BOOST_TEST(auth::canonical_token(token) == auth::canonical_token(twin));
+        // The canonical form is itself the low-S one, and stays put.
+        auto const canonical = auth::canonical_token(token);
+        BOOST_TEST(auth::canonical_token(canonical) == canonical);
+        BOOST_TEST((canonical == token || canonical == twin));
+    }
+    // RS256 has no twin: its canonical form is itself, and so is anything unreadable.
+    auto const rs = rsa_key().sign(good_payload());
+    BOOST_TEST(auth::canonical_token(rs) == rs);
+    BOOST_TEST(auth::canonical_token("not.a-token") == "not.a-token");
+    BOOST_TEST(auth::canonical_token("") == "");
 }
 
 BOOST_AUTO_TEST_CASE(auth0_permissions_array_and_scope_string_make_one_scope_set)
