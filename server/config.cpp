@@ -78,6 +78,18 @@ apply_fn bool_setting(bool settings::*member)
     };
 }
 
+// A whole number in [min, max], stored as the member's type (a count, a size, a rate).
+template <class Number>
+apply_fn number_setting(Number settings::*member, long long min, long long max)
+{
+    return [member, min, max](std::string_view v, settings& s) -> std::optional<std::string> {
+        auto const n = parse_int<long long>(v, min, max);
+        if (!n) return "must be an integer between " + std::to_string(min) + " and " + std::to_string(max);
+        s.*member = static_cast<Number>(*n);
+        return std::nullopt;
+    };
+}
+
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
     auto const url = http_rules::parse_web_url(text);
@@ -174,61 +186,26 @@ std::vector<setting_spec> const& specs()
         {"write-timeout", "MCP_WRITE_TIMEOUT", "30s", "deadline for writing a response to a client",
          duration_setting(&settings::write_timeout, std::chrono::milliseconds(100))},
         {"max-connections", "MCP_MAX_CONNECTIONS", "10000", "concurrent HTTP connections; more get 503",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 1'000'000);
-             if (!n) return "must be an integer between 1 and 1000000";
-             s.max_connections = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::max_connections, 1, 1'000'000)},
         {"max-tool-calls", "MCP_MAX_TOOL_CALLS", "256",
          "tool calls (so JustiFi calls) running at once; more get 503 with Retry-After at once; 0: no limit",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 0, 1'000'000);
-             if (!n) return "must be an integer between 0 and 1000000";
-             s.max_tool_calls = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::max_tool_calls, 0, 1'000'000)},
         {"rate-limit", "MCP_RATE_LIMIT", "20",
          "MCP requests per second each caller (token subject, client id) may sustain; more get 429; 0: no limit",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 0, 1'000'000);
-             if (!n) return "must be an integer between 0 and 1000000";
-             s.rate_limit_per_second = static_cast<double>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::rate_limit_per_second, 0, 1'000'000)},
         {"rate-limit-burst", "MCP_RATE_LIMIT_BURST", "100", "requests a caller may send at once above the rate",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 1'000'000);
-             if (!n) return "must be an integer between 1 and 1000000";
-             s.rate_limit_burst = static_cast<double>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::rate_limit_burst, 1, 1'000'000)},
         {"max-body-bytes", "MCP_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1024, 64LL * 1024 * 1024);
-             if (!n) return "must be an integer between 1024 and 67108864";
-             s.max_body_bytes = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::max_body_bytes, 1024, 64LL * 1024 * 1024)},
         {"max-streams-per-caller", "MCP_MAX_STREAMS_PER_CALLER", "4",
          "GET event streams one caller may hold open at once; more get 429",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 1'000'000);
-             if (!n) return "must be an integer between 1 and 1000000";
-             s.max_streams_per_caller = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::max_streams_per_caller, 1, 1'000'000)},
         {"stream-max-lifetime", "MCP_STREAM_MAX_LIFETIME", "30m",
          "how long a GET event stream stays open before the server ends it (the client opens another)",
          duration_setting(&settings::stream_max_lifetime, std::chrono::milliseconds(1000))},
         {"max-body-bytes-in-flight", "MCP_MAX_BODY_BYTES_IN_FLIGHT", "33554432",
          "request body bytes being received at once over all connections; a body past it gets 503 before it is read",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1024, 16LL * 1024 * 1024 * 1024);
-             if (!n) return "must be an integer between 1024 and 17179869184";
-             s.max_body_bytes_in_flight = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::max_body_bytes_in_flight, 1024, 16LL * 1024 * 1024 * 1024)},
         {"justifi-base-url", "JUSTIFI_BASE_URL", "https://api.justifi.ai",
          "JustiFi API root (plain http:// only for a loopback simulator)",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
@@ -260,27 +237,12 @@ std::vector<setting_spec> const& specs()
          }},
         {"token-cache-size", "JUSTIFI_TOKEN_CACHE_SIZE", "10000",
          "client-credentials tokens (and refusals) kept; the least recently used go first",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 10'000'000);
-             if (!n) return "must be an integer between 1 and 10000000";
-             s.token_cache_size = static_cast<std::size_t>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::token_cache_size, 1, 10'000'000)},
         {"token-fetches-per-second", "JUSTIFI_TOKEN_FETCHES_PER_SECOND", "10",
          "POST /oauth/token calls per second for credentials not in the cache, over all callers; more get 503",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 100'000);
-             if (!n) return "must be an integer between 1 and 100000";
-             s.token_fetches_per_second = static_cast<double>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::token_fetches_per_second, 1, 100'000)},
         {"token-fetch-burst", "JUSTIFI_TOKEN_FETCH_BURST", "20", "token fetches allowed at once above that rate",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const n = parse_int<long long>(v, 1, 100'000);
-             if (!n) return "must be an integer between 1 and 100000";
-             s.token_fetch_burst = static_cast<double>(*n);
-             return std::nullopt;
-         }},
+         number_setting(&settings::token_fetch_burst, 1, 100'000)},
         {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
          bool_setting(&settings::read_only)},
         {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",

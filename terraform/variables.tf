@@ -267,9 +267,9 @@ variable "read_only" {
 }
 
 variable "allow_client_credential_headers" {
-  description = "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS: \"true\" lets developers authenticate with X-Client-Id/X-Client-Secret headers; \"false\" accepts OAuth bearer tokens only."
+  description = "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS: \"false\" (the default, production) accepts OAuth bearer tokens only; \"true\" also lets developers send JustiFi client credentials as X-Client-Id/X-Client-Secret headers (staging turns it on). Off in production because anyone can send such headers: each new pair makes the server ask JustiFi for a token, which is budgeted but is still an anonymous caller's lever (docs/security.md)."
   type        = string
-  default     = "true"
+  default     = "false"
 
   validation {
     condition     = contains(["true", "false"], var.allow_client_credential_headers)

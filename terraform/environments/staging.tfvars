@@ -14,6 +14,8 @@ max_count                   = 4
 deletion_protection         = false
 secret_recovery_window_days = 7
 log_level                   = "debug"
+# Developers test with their JustiFi API keys as headers here; production accepts OAuth only.
+allow_client_credential_headers = "true"
 
 # vpc_id             = "vpc-..."
 # public_subnet_ids  = ["subnet-...", "subnet-..."]

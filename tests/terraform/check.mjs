@@ -38,7 +38,15 @@ const SAFE_DEFAULTS = {
   MCP_MAX_BODY_BYTES: 'default 1 MiB: JSON-RPC requests of the tool catalog are a few KiB',
   MCP_MAX_TOOL_CALLS: 'default 256 in flight per task: beyond it a quick 503 with Retry-After beats a queue of JustiFi calls',
   MCP_RATE_LIMIT: 'default 20 requests/s per caller (token subject or client id): far above what one person\'s assistant sends',
-  MCP_METRICS: 'default true: the metrics are served, on MCP_METRICS_PORT and MCP_METRICS_PATH (set by the task, scraped by the sidecar) so the ALB never exposes them',
+  MCP_METRICS: 'unset: the metrics are served on MCP_METRICS_PORT and MCP_METRICS_PATH (set by the task, scraped by the sidecar) and never on the public MCP port, so the ALB never exposes them',
+  MCP_MAX_BODY_BYTES_IN_FLIGHT: 'default 32 MiB of request bodies being received at once: room to spare in a 1 GiB task, and only authenticated requests have their bodies read',
+  MCP_MAX_STREAMS_PER_CALLER: 'default 4 GET event streams per caller: a client opens one; more only take connections from everyone else',
+  MCP_STREAM_MAX_LIFETIME: 'default 30m: an event stream then ends and the client opens another, so no stream holds a connection for ever',
+  JUSTIFI_TOKEN_CACHE_SIZE: 'default 10000 client-credentials tokens: more developers than use a task, a few MiB at most',
+  JUSTIFI_TOKEN_FETCHES_PER_SECOND: 'default 10 POST /oauth/token calls per second for new credentials over all callers: what a flood of made-up credentials can make JustiFi do',
+  JUSTIFI_TOKEN_FETCH_BURST: 'default 20 token fetches at once above that rate: a team starting up is never held back',
+  JUSTIFI_JWKS_MIN_REFRESH: 'default 5m: Auth0 says max-age=15 for its JWKS; once every 5 minutes is plenty',
+  JUSTIFI_JWKS_MAX_REFRESH: 'default 1h: a key Auth0 removes stops being trusted within the hour',
   MCP_RATE_LIMIT_BURST: 'default 100: a client listing tools and calling several at once is never limited',
   MCP_THREADS: 'default one per core: the task\'s vCPUs',
   JUSTIFI_TIMEOUT: 'default 30s per JustiFi call (retries included)',
@@ -413,6 +421,10 @@ function structureChecks(envName, module, ev) {
   t('task definition: execution and task roles', () =>
     /^\$\{aws_iam_role\.\w+\.arn\}$/.test(taskDef.execution_role_arn ?? '') && /^\$\{aws_iam_role\.\w+\.arn\}$/.test(taskDef.task_role_arn ?? '')
       ? true : 'execution_role_arn and task_role_arn must name roles of this module');
+  // Anyone can send X-Client-Id/X-Client-Secret: production accepts only OAuth unless told otherwise.
+  t('client-credential headers: off in production unless a variable turns them on', () =>
+    envName !== 'production' || env.MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS === 'false'
+      ? true : `MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS is ${show(env.MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS)}`);
   t('container: stopTimeout above MCP_DRAIN_TIMEOUT', () =>
     Number.isFinite(drain) && container.stopTimeout > drain ? true : `stopTimeout ${show(container.stopTimeout)}, MCP_DRAIN_TIMEOUT ${show(env.MCP_DRAIN_TIMEOUT)}`);
   t('container: Fargate stopTimeout at most 120 s', () => (container.stopTimeout <= 120 ? true : show(container.stopTimeout)));
@@ -652,6 +664,7 @@ const METRIC_FAMILIES = {
   justifi_mcp_sessions: { type: 'gauge', labels: [] },
   justifi_mcp_tool_calls_in_flight: { type: 'gauge', labels: [] },
   justifi_mcp_jwks_loads: { type: 'gauge', labels: [] },
+  justifi_mcp_token_cache_entries: { type: 'gauge', labels: [] },
 };
 // The scrape's target labels: every sample carries them, so every dimension set starts with them.
 const TARGET_LABELS = ['environment', 'service'];
