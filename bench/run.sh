@@ -83,16 +83,8 @@ if [[ $hard == unlimited || $hard -ge 20000 ]]; then ulimit -n 20000; else ulimi
 # ---- processes -----------------------------------------------------------------------------------
 work=$(mktemp -d /tmp/justifi-bench.XXXXXX)
 pids=()
-stop_pid() {
-  local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 60; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=bench/stop_pid.sh disable=SC1091
+source "$here/stop_pid.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done

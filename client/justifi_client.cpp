@@ -6,6 +6,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 
 namespace justifi::client {
@@ -463,9 +464,13 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                     co_return make_error_code(client_error::token_request_failed);
                 issued_token out{std::string(token->as_string())};
                 if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number()) {
-                    // Clamped: 1e300 (or years) would overflow the conversion and the clock arithmetic.
-                    auto const seconds = std::clamp(ttl->to_number<double>(), 0.0, 30.0 * 24 * 3600);
-                    out.expires_in = std::chrono::seconds(static_cast<long long>(seconds));
+                    // Clamped: 1e300 (or years) would overflow the conversion and the clock arithmetic;
+                    // and Boost.JSON reads 0e+320 as NaN, which no clamp catches.
+                    auto const said = ttl->to_number<double>();
+                    if (std::isfinite(said)) {
+                        auto const seconds = std::clamp(said, 0.0, 30.0 * 24 * 3600);
+                        out.expires_in = std::chrono::seconds(static_cast<long long>(seconds));
+                    }
                 }
                 co_return out;
             }

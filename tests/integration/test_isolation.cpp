@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(a_sub_account_header_that_is_not_an_id_is_refused_before_ju
     http_server server(against(mock), product_binary);
     auto const session = mcp_session::open(server.port);
     auto const call = json::parse(rpc(3, "tools/call", {{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}));
-    for (std::string const bad : {std::string("acc_../../v1/payouts"), std::string("acc_1, acc_2"), std::string(8000, 'a'),
+    for (std::string const& bad : {std::string("acc_../../v1/payouts"), std::string("acc_1, acc_2"), std::string(8000, 'a'),
                                   std::string("acc_\xe9t\xe9")}) {
         auto const res = session.post(call, {{"Sub-Account", bad}});
         BOOST_TEST(res.status == 400);
