@@ -14,10 +14,13 @@ RUN apt-get update \
 WORKDIR /src
 # Only what the product's build reads: the tests, benchmarks and docs stay out of the image.
 COPY CMakeLists.txt ./
-COPY server server
+COPY core core
+COPY net net
 COPY auth auth
 COPY client client
 COPY tools tools
+COPY mcp mcp
+COPY server server
 COPY mock mock
 # The commit --version reports (deploy.sh passes it; the build has no .git).
 ARG GIT_COMMIT=unknown

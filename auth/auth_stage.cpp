@@ -2,7 +2,7 @@
 
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,9 @@
 #include "auth/jwks_cache.hpp"
 
-#include "client/http_fetch.hpp"
-#include "server/encoding.hpp"
-#include "server/log.hpp"
-#include "server/web_address.hpp"
+#include "net/http_fetch.hpp"
+#include "core/encoding.hpp"
+#include "core/log.hpp"
+#include "net/web_address.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,6 +1,6 @@
 #include "auth/jwt.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/system/system_error.hpp>

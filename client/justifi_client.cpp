@@ -1,6 +1,6 @@
 #include "client/justifi_client.hpp"
 
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/url/parse.hpp>
@@ -167,10 +167,10 @@ json_shape check_json(std::string_view text)
 // ---------------------------------------------------------------------------------------
 // The client proper.
 
-#include "client/http_fetch.hpp"
+#include "net/http_fetch.hpp"
 #include "client/token_cache.hpp"
-#include "server/encoding.hpp"
-#include "server/log.hpp"
+#include "core/encoding.hpp"
+#include "core/log.hpp"
 #include "version.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -6,7 +6,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "client/token_cache.hpp"
-#include "server/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

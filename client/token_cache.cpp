@@ -1,7 +1,7 @@
 #include "client/token_cache.hpp"
 
 #include "client/justifi_client.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

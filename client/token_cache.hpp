@@ -9,7 +9,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
-#include "server/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

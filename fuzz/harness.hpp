@@ -4,7 +4,7 @@
 #pragma once
 
 #include "client/justifi_client.hpp"
-#include "server/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -9,8 +9,8 @@
 #include "fuzz/harness.hpp"
 
 #include "client/justifi_client.hpp"
-#include "server/jsonrpc.hpp"
-#include "server/mcp_dispatch.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "mcp/dispatch.hpp"
 #include "tools/catalog.hpp"
 #include "tools/tool_registry.hpp"
 

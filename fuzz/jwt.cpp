@@ -14,7 +14,7 @@
 
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 #include "tests/support/jwt_signer.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -1,7 +1,7 @@
 #include "mock/api.hpp"
 
-#include "server/encoding.hpp"
-#include "server/log.hpp"
+#include "core/encoding.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

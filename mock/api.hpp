@@ -11,7 +11,7 @@
 #include "mock/resources.hpp"
 #include "mock/store.hpp"
 #include "mock/tokens.hpp"
-#include "server/http_server.hpp"
+#include "net/http_server.hpp"
 
 #include <boost/json/object.hpp>
 

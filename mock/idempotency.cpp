@@ -1,6 +1,6 @@
 #include "mock/idempotency.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 namespace justifi::mock {
 

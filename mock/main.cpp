@@ -5,9 +5,9 @@
 #include "mock/api.hpp"
 #include "mock/options.hpp"
 #include "mock/tls.hpp"
-#include "server/http_server.hpp"
-#include "server/log.hpp"
-#include "server/web_address.hpp"
+#include "net/http_server.hpp"
+#include "core/log.hpp"
+#include "net/web_address.hpp"
 #include "version.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -66,7 +66,7 @@ std::string joined(std::vector<std::string> const& names)
 int main(int argc, char** argv)
 {
     auto loaded = mock::load_settings(argc, argv);
-    if (auto const* exit = std::get_if<justifi::config::exit_now>(&loaded)) {
+    if (auto const* exit = std::get_if<justifi::core::exit_now>(&loaded)) {
         (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
         return exit->code;
     }

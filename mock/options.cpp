@@ -1,6 +1,6 @@
 #include "mock/options.hpp"
 
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -271,7 +271,7 @@ std::string help_text(po::options_description const& desc)
 
 }  // namespace
 
-std::variant<mock_settings, config::exit_now> load_settings(int argc, char const* const* argv)
+std::variant<mock_settings, core::exit_now> load_settings(int argc, char const* const* argv)
 {
     po::options_description desc("Options");
     desc.add_options()("help,h", "print this help and exit");
@@ -283,27 +283,27 @@ std::variant<mock_settings, config::exit_now> load_settings(int argc, char const
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), cli);
     } catch (po::error const& e) {
-        return config::exit_now{2, std::string("justifi-mock: ") + e.what() + " (see --help)"};
+        return core::exit_now{2, std::string("justifi-mock: ") + e.what() + " (see --help)"};
     }
-    if (cli.count("help")) return config::exit_now{0, help_text(desc)};
+    if (cli.count("help")) return core::exit_now{0, help_text(desc)};
 
     mock_settings s;
     auto const flag_value = [&cli](char const* name) -> std::optional<std::string> {
         if (!cli.count(name)) return std::nullopt;
         return cli[name].as<std::string>();
     };
-    if (auto err = config::apply_settings(specs(), flag_value, s, "justifi-mock")) return config::exit_now{2, *err};
+    if (auto err = core::apply_settings(specs(), flag_value, s, "justifi-mock")) return core::exit_now{2, *err};
     if (s.tls_cert_file.empty() != s.tls_key_file.empty())
-        return config::exit_now{2, "justifi-mock: --tls-cert and --tls-key go together: give both, or neither for plain HTTP"};
+        return core::exit_now{2, "justifi-mock: --tls-cert and --tls-key go together: give both, or neither for plain HTTP"};
     if (!s.tls_cert_file.empty() && !s.tls_generate_dir.empty())
-        return config::exit_now{2, "justifi-mock: use either --tls-cert and --tls-key, or --tls-generate, not both"};
+        return core::exit_now{2, "justifi-mock: use either --tls-cert and --tls-key, or --tls-generate, not both"};
     if (!s.jwks_file.empty() && !s.jwks_url.empty())
-        return config::exit_now{2, "justifi-mock: use either --jwks-file or --jwks-url, not both"};
+        return core::exit_now{2, "justifi-mock: use either --jwks-file or --jwks-url, not both"};
     if (s.accepts_jwts() && (s.jwt_issuer.empty() || s.jwt_audience.empty()))
-        return config::exit_now{2, "justifi-mock: --jwks-file and --jwks-url need --jwt-issuer and --jwt-audience: the "
+        return core::exit_now{2, "justifi-mock: --jwks-file and --jwks-url need --jwt-issuer and --jwt-audience: the "
                                    "issuer and audience accepted tokens must carry"};
     if (!s.accepts_jwts() && (!s.jwt_issuer.empty() || !s.jwt_audience.empty() || !s.jwks_ca_file.empty()))
-        return config::exit_now{2, "justifi-mock: --jwt-issuer, --jwt-audience and --jwks-ca-file go with --jwks-file "
+        return core::exit_now{2, "justifi-mock: --jwt-issuer, --jwt-audience and --jwks-ca-file go with --jwks-file "
                                    "or --jwks-url (the keys to verify tokens with)"};
     return s;
 }

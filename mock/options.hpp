@@ -3,8 +3,8 @@
 #pragma once
 
 #include "mock/faults.hpp"
-#include "server/config.hpp"
-#include "server/log.hpp"
+#include "core/settings.hpp"
+#include "core/log.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -46,6 +46,6 @@ struct mock_settings {
 };
 
 // Settings, or what to print and the exit code (help, or a bad value named with its source).
-std::variant<mock_settings, config::exit_now> load_settings(int argc, char const* const* argv);
+std::variant<mock_settings, core::exit_now> load_settings(int argc, char const* const* argv);
 
 }  // namespace justifi::mock

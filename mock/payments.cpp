@@ -1,7 +1,7 @@
 #include "mock/payments.hpp"
 
 #include "mock/objects.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,6 +1,6 @@
 #include "mock/tls.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>

@@ -1,6 +1,6 @@
 #include "mock/tokens.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/beast/core/string.hpp>
 

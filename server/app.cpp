@@ -3,11 +3,11 @@
 #include "auth/auth_stage.hpp"
 #include "auth/jwks_cache.hpp"
 #include "server/config.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 #include "server/http_transport.hpp"
-#include "server/log.hpp"
-#include "server/mcp_dispatch.hpp"
-#include "server/session_token.hpp"
+#include "core/log.hpp"
+#include "mcp/dispatch.hpp"
+#include "mcp/session_token.hpp"
 #include "server/stdio_transport.hpp"
 #include "version.hpp"
 
@@ -125,7 +125,7 @@ asio::awaitable<auth::credential_verdict> verdict_on(client::justifi_client& jus
 int run(int argc, char const* const* argv, catalog_installer const& catalog)
 {
     auto loaded = config::load(argc, argv);
-    if (auto const* exit = std::get_if<config::exit_now>(&loaded)) {
+    if (auto const* exit = std::get_if<core::exit_now>(&loaded)) {
         (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
         return exit->code;
     }

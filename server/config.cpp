@@ -2,7 +2,7 @@
 
 #include "client/justifi_client.hpp"
 #include "server/http_rules.hpp"
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 #include "version.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -450,7 +450,7 @@ std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> par
     return out;
 }
 
-std::variant<settings, exit_now> load(int argc, char const* const* argv)
+std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
 {
     // A description column wide enough for the longest environment variable name on one line.
     po::options_description desc("Options", 80, 46);
@@ -467,28 +467,28 @@ std::variant<settings, exit_now> load(int argc, char const* const* argv)
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), cli);
     } catch (po::error const& e) {
-        return exit_now{2, std::string("justifi-mcp: ") + e.what() + " (see --help)"};
+        return core::exit_now{2, std::string("justifi-mcp: ") + e.what() + " (see --help)"};
     }
-    if (cli.count("help")) return exit_now{0, help_text(desc)};
-    if (cli.count("version")) return exit_now{0, std::string("justifi-mcp ") + server_version + " (" + git_commit + ")"};
+    if (cli.count("help")) return core::exit_now{0, help_text(desc)};
+    if (cli.count("version")) return core::exit_now{0, std::string("justifi-mcp ") + server_version + " (" + git_commit + ")"};
 
     auto const env_file = cli.count("env-file") ? cli["env-file"].as<std::string>() : std::string(".env");
-    if (auto err = load_dotenv_file(env_file)) return exit_now{2, "justifi-mcp: invalid .env file: " + *err};
+    if (auto err = load_dotenv_file(env_file)) return core::exit_now{2, "justifi-mcp: invalid .env file: " + *err};
 
     settings s;
     auto const flag_value = [&cli](char const* name) -> std::optional<std::string> {
         if (!cli.count(name)) return std::nullopt;
         return cli[name].as<std::string>();
     };
-    if (auto err = apply_settings(specs(), flag_value, s, "justifi-mcp")) return exit_now{2, *err};
+    if (auto err = core::apply_settings(specs(), flag_value, s, "justifi-mcp")) return core::exit_now{2, *err};
     if (s.jwks_max_refresh < s.jwks_min_refresh)
-        return exit_now{2, "justifi-mcp: invalid JUSTIFI_JWKS_MAX_REFRESH: must not be shorter than JUSTIFI_JWKS_MIN_REFRESH"};
+        return core::exit_now{2, "justifi-mcp: invalid JUSTIFI_JWKS_MAX_REFRESH: must not be shorter than JUSTIFI_JWKS_MIN_REFRESH"};
     bool const loopback = net::is_loopback_host(s.host);
     if (s.auth_none && !loopback)
-        return exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
+        return core::exit_now{2, "justifi-mcp: invalid MCP_AUTH \"none\": only allowed when MCP_HOST is a loopback address "
                            "(it serves anyone who can connect with the configured credentials)"};
     if (s.transport == transport_kind::http && !loopback && s.public_url.empty())
-        return exit_now{2, "justifi-mcp: MCP_PUBLIC_URL must be set when MCP_HOST (" + s.host +
+        return core::exit_now{2, "justifi-mcp: MCP_PUBLIC_URL must be set when MCP_HOST (" + s.host +
                                ") is not a loopback address: the OAuth resource URL and its metadata would "
                                "otherwise come from each request's Host header, which anyone can choose "
                                "(e.g. MCP_PUBLIC_URL=https://mcp.example.com)"};

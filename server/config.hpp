@@ -3,7 +3,8 @@
 // Flag > environment > .env > default.
 #pragma once
 
-#include "server/log.hpp"
+#include "core/log.hpp"
+#include "core/settings.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -111,40 +112,7 @@ struct settings {
     }
 };
 
-// What main() should do instead of serving.
-struct exit_now {
-    int code;
-    std::string text;  // to stdout for help/version (code 0), to stderr otherwise
-};
-
-std::variant<settings, exit_now> load(int argc, char const* const* argv);
-
-// Shared by the server's and the simulator's option tables: each setting comes from its flag,
-// else its environment variable, and is applied; the result is the one line to print for the
-// first invalid value (a secret's value is never echoed). `flag_value(name)` answers the flag.
-template <class Spec, class Settings, class FlagLookup>
-std::optional<std::string> apply_settings(std::vector<Spec> const& specs, FlagLookup const& flag_value,
-                                          Settings& target, std::string_view program)
-{
-    for (auto const& spec : specs) {
-        std::string value;
-        std::string source;
-        if (auto flag = flag_value(spec.flag)) {
-            value = std::move(*flag);
-            source = std::string("--") + spec.flag;
-        } else if (char const* env = std::getenv(spec.env); env && *env) {
-            value = env;
-            source = spec.env;
-        } else {
-            continue;
-        }
-        if (auto err = spec.apply(value, target)) {
-            bool const secret = log::is_sensitive_field_name(spec.flag);
-            return std::string(program) + ": invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err;
-        }
-    }
-    return std::nullopt;
-}
+std::variant<settings, core::exit_now> load(int argc, char const* const* argv);
 
 // Sans-io pieces, unit-tested.
 struct dotenv_error {

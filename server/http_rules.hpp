@@ -3,7 +3,7 @@
 // addressed to. The transport applies them in order.
 #pragma once
 
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 
 #include <optional>
 #include <string>

@@ -2,9 +2,9 @@
 
 #include "auth/auth_stage.hpp"
 #include "client/justifi_client.hpp"
-#include "server/jsonrpc.hpp"
-#include "server/log.hpp"
-#include "server/oauth_metadata.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "core/log.hpp"
+#include "auth/oauth_metadata.hpp"
 
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>

@@ -6,10 +6,10 @@
 
 #include "server/config.hpp"
 #include "server/http_rules.hpp"
-#include "server/http_server.hpp"
-#include "server/mcp_dispatch.hpp"
-#include "server/rate_limit.hpp"
-#include "server/session_token.hpp"
+#include "net/http_server.hpp"
+#include "mcp/dispatch.hpp"
+#include "core/rate_limit.hpp"
+#include "mcp/session_token.hpp"
 
 #include <memory>
 #include <optional>

@@ -1,5 +1,5 @@
 #include "server/app.hpp"
-#include "server/health_probe.hpp"
+#include "net/health_probe.hpp"
 #include "tools/catalog.hpp"
 
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "server/stdio_transport.hpp"
 
-#include "server/jsonrpc.hpp"
-#include "server/log.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
-#include "server/mcp_dispatch.hpp"
+#include "mcp/dispatch.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

@@ -17,7 +17,7 @@ locals {
   metrics_collector_cpu    = var.enable_metrics_sidecar ? var.metrics_collector_cpu : 0
   metrics_collector_memory = var.enable_metrics_sidecar ? var.metrics_collector_memory : 0
 
-  # Every label the server's metrics carry is a small, fixed set (server/metrics.cpp), and the
+  # Every label the server's metrics carry is a small, fixed set (core/metrics.cpp), and the
   # scrape adds environment and service. Each (metric, dimension set, values) below is one
   # CloudWatch custom metric, about 50 per environment; anything else (e.g. calls per tool)
   # stays in the EMF log events, where Logs Insights reads every label.

@@ -1,6 +1,6 @@
 #include "tools/schema_validator.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>

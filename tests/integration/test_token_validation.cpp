@@ -8,7 +8,7 @@
 #include "tests/support/fixtures.hpp"
 #include "tests/support/jwt_signer.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 #include "tests/support/jwt_signer.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/json/serialize.hpp>
 

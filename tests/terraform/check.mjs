@@ -648,7 +648,7 @@ function structureChecks(envName, module, ev) {
 // The metrics sidecar (terraform/metrics.tf): an ADOT collector that scrapes the server's
 // Prometheus endpoint and writes CloudWatch EMF.
 
-// The families the binary serves and their label names (server/metrics.cpp). The smoke test
+// The families the binary serves and their label names (core/metrics.cpp). The smoke test
 // compares them with the binary's /metrics, so a new family fails until it is listed here and
 // its dimensions are decided in terraform/metrics.tf.
 const METRIC_FAMILIES = {

@@ -2,7 +2,7 @@
 // context, which are refused (and why), and that principals never carry secrets.
 #include "auth/auth_stage.hpp"
 #include "auth/jwks_cache.hpp"
-#include "server/log.hpp"
+#include "core/log.hpp"
 #include "tests/support/jwt_signer.hpp"
 
 #include <boost/asio/co_spawn.hpp>

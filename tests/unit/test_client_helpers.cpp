@@ -2,7 +2,7 @@
 // cache's bookkeeping, driven on an io_context with a counting token source.
 #include "client/justifi_client.hpp"
 #include "client/token_cache.hpp"
-#include "client/http_fetch.hpp"
+#include "net/http_fetch.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

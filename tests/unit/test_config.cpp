@@ -88,7 +88,7 @@ struct clean_environment {
 };
 
 // load() with argv; a nonexistent --env-file keeps a stray ./.env out of the test.
-std::variant<cfg::settings, cfg::exit_now> load(std::vector<std::string> args,
+std::variant<cfg::settings, justifi::core::exit_now> load(std::vector<std::string> args,
                                                        std::string env_file = "/nonexistent/justifi-unit.env")
 {
     std::vector<std::string> storage{"justifi-mcp", "--env-file", std::move(env_file)};
@@ -101,16 +101,16 @@ std::variant<cfg::settings, cfg::exit_now> load(std::vector<std::string> args,
 cfg::settings loaded(std::vector<std::string> args, std::string env_file = "/nonexistent/justifi-unit.env")
 {
     auto out = load(std::move(args), std::move(env_file));
-    if (auto const* exit = std::get_if<cfg::exit_now>(&out))
+    if (auto const* exit = std::get_if<justifi::core::exit_now>(&out))
         BOOST_FAIL("load() asked to exit " << exit->code << ": " << exit->text);
     return std::get<cfg::settings>(out);
 }
 
-cfg::exit_now exited(std::vector<std::string> args, std::string env_file = "/nonexistent/justifi-unit.env")
+justifi::core::exit_now exited(std::vector<std::string> args, std::string env_file = "/nonexistent/justifi-unit.env")
 {
     auto out = load(std::move(args), std::move(env_file));
-    if (!std::holds_alternative<cfg::exit_now>(out)) BOOST_FAIL("load() accepted the settings");
-    return std::get<cfg::exit_now>(out);
+    if (!std::holds_alternative<justifi::core::exit_now>(out)) BOOST_FAIL("load() accepted the settings");
+    return std::get<justifi::core::exit_now>(out);
 }
 
 }  // namespace

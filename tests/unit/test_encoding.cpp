@@ -1,5 +1,5 @@
 // Byte encodings and crypto primitives, checked against published test vectors.
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,7 +1,7 @@
 // The framing rules the HTTP server adds to Beast's parser (RFC 9112 sections 3.2 and 6.1),
 // sans-io: a header that two readers could frame differently is refused.
-#include "server/errors.hpp"
-#include "server/http_server.hpp"
+#include "core/errors.hpp"
+#include "net/http_server.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 // JSON-RPC 2.0 framing: what decode() accepts, what it refuses and with which
 // error (code, message, echoed id), and the shape of what we send back.
-#include "server/jsonrpc.hpp"
+#include "mcp/jsonrpc.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

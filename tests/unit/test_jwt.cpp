@@ -1,7 +1,7 @@
 // JWT checks without sockets: keys made in the test with OpenSSL, their JWKS parsed by
 // auth::parse_jwks, tokens signed by the test and verified by auth::verify_jwt.
 #include "auth/jwt.hpp"
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 #include "tests/support/jwt_signer.hpp"
 
 #include <boost/json/serialize.hpp>

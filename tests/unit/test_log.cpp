@@ -1,6 +1,6 @@
 // Structured logging: level names and thresholds, the JSON line format, and
 // redaction of fields whose names can only carry credentials.
-#include "server/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>

@@ -1,9 +1,9 @@
 // The MCP dispatcher, driven on an io_context with small test tools: lifecycle and
 // version negotiation, tools/list and tools/call, progress and log notifications,
 // logging/setLevel, and cancellation by the client and by shutdown.
-#include "server/mcp_dispatch.hpp"
+#include "mcp/dispatch.hpp"
 
-#include "server/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

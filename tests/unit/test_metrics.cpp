@@ -1,6 +1,6 @@
 // The Prometheus text the registry renders, and the bounded request labels.
 #include "server/http_transport.hpp"
-#include "server/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <boost/test/unit_test.hpp>
 

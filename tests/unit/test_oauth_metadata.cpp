@@ -1,7 +1,7 @@
 // OAuth 2.0 Protected Resource Metadata (RFC 9728): the document an MCP client reads to
 // find the authorization server and the scopes for this server.
 #include "server/config.hpp"
-#include "server/oauth_metadata.hpp"
+#include "auth/oauth_metadata.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>

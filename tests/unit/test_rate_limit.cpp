@@ -1,5 +1,5 @@
 // The per-caller token bucket, with the clock in the test's hands.
-#include "server/rate_limit.hpp"
+#include "core/rate_limit.hpp"
 
 #include <boost/test/unit_test.hpp>
 

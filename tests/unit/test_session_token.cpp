@@ -1,8 +1,8 @@
 // Mcp-Session-Id tokens: what verify() accepts (our own, unexpired tokens, on any
 // replica with the same secret) and how it classifies everything else.
-#include "server/session_token.hpp"
+#include "mcp/session_token.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/test/unit_test.hpp>
 

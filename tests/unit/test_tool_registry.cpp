@@ -2,7 +2,7 @@
 // clients, and cursor pagination of tools/list.
 #include "tools/tool_registry.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -2,7 +2,7 @@
 // URL of the JustiFi API, an issuer's jwks_uri, the OAuth issuer setting and the bind address.
 #include "auth/jwks_cache.hpp"
 #include "client/justifi_client.hpp"
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,4 +1,4 @@
-#include "server/jsonrpc.hpp"
+#include "mcp/jsonrpc.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,4 +1,4 @@
-#include "server/web_address.hpp"
+#include "net/web_address.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>

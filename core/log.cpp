@@ -1,4 +1,4 @@
-#include "server/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
-#include "server/jsonrpc.hpp"
-#include "server/metrics.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "core/metrics.hpp"
 #include "tools/tool_registry.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

@@ -1,4 +1,4 @@
-#include "server/errors.hpp"
+#include "core/errors.hpp"
 
 namespace justifi {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

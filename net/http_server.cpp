@@ -1,10 +1,10 @@
-#include "server/http_server.hpp"
+#include "net/http_server.hpp"
 
 #include <sstream>
 
-#include "server/encoding.hpp"
-#include "server/errors.hpp"
-#include "server/log.hpp"
+#include "core/encoding.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,6 +1,6 @@
-#include "server/mcp_dispatch.hpp"
+#include "mcp/dispatch.hpp"
 
-#include "server/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

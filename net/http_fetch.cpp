@@ -1,4 +1,4 @@
-#include "client/http_fetch.hpp"
+#include "net/http_fetch.hpp"
 
 #include <charconv>
 

@@ -6,7 +6,7 @@
 // the MAC, never into the token, so the session is useless (unknown: 404) to anyone else.
 #pragma once
 
-#include "server/errors.hpp"
+#include "core/errors.hpp"
 
 #include <chrono>
 #include <string>

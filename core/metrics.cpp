@@ -1,4 +1,4 @@
-#include "server/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "server/session_token.hpp"
+#include "mcp/session_token.hpp"
 
-#include "server/encoding.hpp"
+#include "core/encoding.hpp"
 
 #include <charconv>
 #include <vector>

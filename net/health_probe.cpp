@@ -1,4 +1,4 @@
-#include "server/health_probe.hpp"
+#include "net/health_probe.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

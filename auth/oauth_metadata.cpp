@@ -1,4 +1,4 @@
-#include "server/oauth_metadata.hpp"
+#include "auth/oauth_metadata.hpp"
 
 #include <boost/json/array.hpp>
 

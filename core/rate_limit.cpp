@@ -1,4 +1,4 @@
-#include "server/rate_limit.hpp"
+#include "core/rate_limit.hpp"
 
 #include <algorithm>
 #include <cmath>
