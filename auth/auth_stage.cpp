@@ -64,8 +64,8 @@ std::string auth_context::principal() const
         std::string operator()(client_credentials const& c) const { return "client:" + c.client_id; }
         std::string operator()(bearer_token const& b) const
         {
-            auto const digest = encoding::sha256(b.token);
-            return "bearer:" + encoding::hex_encode({reinterpret_cast<char const*>(digest.data()), 6});
+            auto const digest = core::encoding::sha256(b.token);
+            return "bearer:" + core::encoding::hex_encode({reinterpret_cast<char const*>(digest.data()), 6});
         }
     };
     return std::visit(visitor{}, credentials);

@@ -119,7 +119,7 @@ asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify
 {
     // Keyed by the canonical form: a variant of a verified token (its signature written another
     // way) is the same token, not a second entry.
-    auto const raw_digest = encoding::sha256(canonical_token(token));
+    auto const raw_digest = core::encoding::sha256(canonical_token(token));
     std::string digest(reinterpret_cast<char const*>(raw_digest.data()), raw_digest.size());
     if (auto known = recall(digest, rules, std::chrono::system_clock::now())) co_return std::move(*known);
 
@@ -169,19 +169,19 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
         if (keys_ && keys_digest_ == keys->digest) {
             // The same document: the key set (and what was verified with it) stays.
             lock.unlock();
-            log::debug("JWKS unchanged", {{"source", source}});
+            core::log::debug("JWKS unchanged", {{"source", source}});
         } else {
             keys_ = std::make_shared<jwk_set const>(std::move(keys->keys));
             keys_digest_ = std::move(keys->digest);
             auto const loaded = keys_;
             lock.unlock();
-            for (auto const& why : loaded->skipped) log::warning("JWKS key skipped", {{"reason", why}});
-            log::info("JWKS loaded", {{"source", source}, {"keys", loaded->keys.size()}});
+            for (auto const& why : loaded->skipped) core::log::warning("JWKS key skipped", {{"reason", why}});
+            core::log::info("JWKS loaded", {{"source", source}, {"keys", loaded->keys.size()}});
         }
         last_outcome_ = load_result();
     } else {
         // The keys we had (if any) stay in use.
-        log::warning("JWKS load failed", {{"error", keys.error()}});
+        core::log::warning("JWKS load failed", {{"error", keys.error()}});
         last_outcome_ = load_result(boost::system::in_place_error, keys.error());
     }
     loading_ = false;
@@ -195,10 +195,10 @@ asio::awaitable<text_result> jwks_cache::discover_jwks_uri()
     auto const& issuer = settings_.source.location;
     std::string failures;
     // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
-    client::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 64 * 1024, settings_.user_agent};
+    net::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 64 * 1024, settings_.user_agent};
     auto const urls = issuer_metadata_urls(issuer);
     for (auto const& url : urls) {
-        auto document = co_await client::fetch_document(url, options);
+        auto document = co_await net::fetch_document(url, options);
         if (!document) {
             failures += (failures.empty() ? "" : "; ") + url + ": " + document.error();
             continue;
@@ -248,9 +248,9 @@ asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jw
             }
             url = jwks_uri_;
         }
-        client::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 1024 * 1024,
+        net::fetch_options const options{settings_.ca_file, settings_.fetch_timeout, 1024 * 1024,
                                             settings_.user_agent};
-        auto fetched = co_await client::fetch_document(url, options);
+        auto fetched = co_await net::fetch_document(url, options);
         if (!fetched) {
             // The metadata may have moved the JWKS: look it up again next time.
             jwks_uri_.clear();
@@ -261,7 +261,7 @@ asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jw
     }
     auto parsed = parse_jwks(document);
     if (!parsed) co_return out(boost::system::in_place_error, parsed.error());
-    auto const digest = encoding::sha256(document);
+    auto const digest = core::encoding::sha256(document);
     co_return out(boost::system::in_place_value,
                   read_outcome{std::move(*parsed), std::string(reinterpret_cast<char const*>(digest.data()), digest.size()),
                                max_age});

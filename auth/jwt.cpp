@@ -100,7 +100,7 @@ std::optional<std::string> decoded_member(json::object const& jwk, std::string_v
 {
     auto const* v = jwk.if_contains(name);
     if (!v || !v->is_string()) return std::nullopt;
-    auto bytes = encoding::base64url_decode(v->get_string());
+    auto bytes = core::encoding::base64url_decode(v->get_string());
     if (!bytes || bytes->empty()) return std::nullopt;
     return bytes;
 }
@@ -298,8 +298,8 @@ std::string canonical_token(std::string_view token)
     auto const first_dot = token.find('.');
     auto const second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
     if (second_dot == std::string_view::npos || token.size() > max_token_bytes) return std::string(token);
-    auto signature = encoding::base64url_decode(token.substr(second_dot + 1));
-    auto const header_text = encoding::base64url_decode(token.substr(0, first_dot));
+    auto signature = core::encoding::base64url_decode(token.substr(second_dot + 1));
+    auto const header_text = core::encoding::base64url_decode(token.substr(0, first_dot));
     if (!signature || !header_text) return std::string(token);
     auto const header = json_object_of(*header_text);
     auto const* alg = header ? header->if_contains("alg") : nullptr;
@@ -317,7 +317,7 @@ std::string canonical_token(std::string_view token)
             if (BN_bn2binpad(s.get(), low, static_cast<int>(p256_coordinate_bytes)) < 0) return std::string(token);
         }
     }
-    return std::string(token.substr(0, second_dot + 1)) + encoding::base64url_encode(*signature);
+    return std::string(token.substr(0, second_dot + 1)) + core::encoding::base64url_encode(*signature);
 }
 
 boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, jwk_set const& keys,
@@ -329,9 +329,9 @@ boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, 
     auto const second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
     if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos)
         return jwt_error::malformed;
-    auto const header_text = encoding::base64url_decode(token.substr(0, first_dot));
-    auto const payload_text = encoding::base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));
-    auto const signature = encoding::base64url_decode(token.substr(second_dot + 1));
+    auto const header_text = core::encoding::base64url_decode(token.substr(0, first_dot));
+    auto const payload_text = core::encoding::base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));
+    auto const signature = core::encoding::base64url_decode(token.substr(second_dot + 1));
     if (!header_text || !payload_text || !signature) return jwt_error::malformed;
     auto const header = json_object_of(*header_text);
     if (!header || header->contains("crit")) return jwt_error::malformed;

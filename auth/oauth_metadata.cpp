@@ -2,7 +2,7 @@
 
 #include <boost/json/array.hpp>
 
-namespace justifi::oauth {
+namespace justifi::auth::oauth {
 
 std::string resource_metadata_url(std::string_view base)
 {
@@ -96,4 +96,4 @@ boost::json::object protected_resource_metadata(std::string_view base, std::stri
     };
 }
 
-}  // namespace justifi::oauth
+}  // namespace justifi::auth::oauth

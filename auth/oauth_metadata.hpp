@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace justifi::oauth {
+namespace justifi::auth::oauth {
 
 inline constexpr std::string_view resource_name = "JustiFi MCP Server";
 // Where a person reading the metadata learns about the API behind this resource.
@@ -53,4 +53,4 @@ std::string insufficient_scope_challenge(std::string_view base, std::string_view
 boost::json::object protected_resource_metadata(std::string_view base, std::string_view endpoint_path,
                                                 std::string_view issuer, std::vector<std::string> const& scopes);
 
-}  // namespace justifi::oauth
+}  // namespace justifi::auth::oauth

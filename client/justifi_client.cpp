@@ -239,10 +239,10 @@ endpoint_parts split_base(std::string const& base)
 std::string new_idempotency_key()
 {
     // A random (version 4) UUID.
-    auto bytes = encoding::random_bytes(16);
+    auto bytes = core::encoding::random_bytes(16);
     bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
     bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
-    auto const hex = encoding::hex_encode(bytes);
+    auto const hex = core::encoding::hex_encode(bytes);
     return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
@@ -303,7 +303,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             if (!settings.ca_file.empty()) tls_context.load_verify_file(settings.ca_file, ec);
             else tls_context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
             if (ec)
-                log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
+                core::log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
         });
     }
 
@@ -342,7 +342,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
 
     asio::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>> connect(clock_type::time_point deadline)
     {
-        auto results = co_await resolve_before(executor, endpoint.host, endpoint.port, deadline);
+        auto results = co_await net::resolve_before(executor, endpoint.host, endpoint.port, deadline);
         if (!results) {
             auto const timed_out = results.error() == boost::system::errc::timed_out;
             co_return make_error_code(timed_out ? client_error::timed_out : client_error::connect_failed);
@@ -366,7 +366,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             conn->tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
             auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, use_tuple);
             if (hec) {
-                log::warning("TLS handshake with JustiFi failed", {{"host", endpoint.host}, {"error", hec.message()}});
+                core::log::warning("TLS handshake with JustiFi failed", {{"host", endpoint.host}, {"error", hec.message()}});
                 co_return make_error_code(hec == beast::error::timeout ? client_error::timed_out : client_error::tls_failed);
             }
         }
@@ -426,7 +426,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     {
         http::request<http::string_body> req{method, endpoint.path_prefix + target, 11};
         req.set(http::field::host, endpoint.host_header);
-        req.set(http::field::user_agent, std::string("justifi-mcp/") + server_version);
+        req.set(http::field::user_agent, std::string("justifi-mcp/") + core::server_version);
         req.set(http::field::accept, "application/json");
         req.keep_alive(true);
         if (body) {
@@ -452,7 +452,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                     auto const status = res->result_int();
                     bool const refused = status == 400 || status == 401 || status == 403;
                     // The id is logged only as far as a client id goes: the auth stage admits no other.
-                    log::warning(refused ? "JustiFi refused the client credentials" : "JustiFi did not issue a token",
+                    core::log::warning(refused ? "JustiFi refused the client credentials" : "JustiFi did not issue a token",
                                  {{"status", status}, {"client_id", credentials.client_id.substr(0, 128)}});
                     co_return make_error_code(refused ? client_error::credentials_refused
                                                       : client_error::token_request_failed);
@@ -521,8 +521,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_
     if (recorder) {
         std::string status = "0";  // no answer
         if (outcome) status = std::to_string(outcome->status);
-        recorder->add(metrics::upstream_requests_total, {status});
-        recorder->observe(metrics::upstream_duration, {}, clock_type::now() - started);
+        recorder->add(core::metrics::upstream_requests_total, {status});
+        recorder->observe(core::metrics::upstream_duration, {}, clock_type::now() - started);
     }
     co_return outcome;
 }
@@ -569,7 +569,7 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
         bool const failed_transiently = !res ? res.error() != make_error_code(client_error::timed_out)
                                              : retryable_status(res->result_int());
         if (can_retry && failed_transiently) {
-            log::debug("retrying JustiFi call", {{"path", request.path},
+            core::log::debug("retrying JustiFi call", {{"path", request.path},
                                                  {"attempt", attempt},
                                                  {"status", res ? res->result_int() : 0}});
             auto const pause = self->backoff(attempt, res ? retry_after(*res) : std::nullopt);  // not inside co_await: GCC 12
@@ -595,7 +595,7 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
                 // Proxies and gateways answer errors in HTML or text; keep their words.
                 if (out.status < 400) co_return make_error_code(client_error::bad_response);
                 // Any bytes at all: only valid UTF-8 may go on into JSON.
-                out.body = json::object{{"error", encoding::utf8_prefix(res->body(), 500)}};
+                out.body = json::object{{"error", core::encoding::utf8_prefix(res->body(), 500)}};
             }
         }
         co_return out;

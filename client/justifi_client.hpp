@@ -71,7 +71,7 @@ struct client_settings {
     int max_attempts = 3;
     std::chrono::milliseconds first_backoff{200};
     std::string ca_file;  // JUSTIFI_CA_FILE, then SSL_CERT_FILE, else the system store
-    metrics::registry* metrics = nullptr;  // upstream calls and token cache lookups, when given
+    core::metrics::registry* metrics = nullptr;  // upstream calls and token cache lookups, when given
     token_cache_settings tokens;           // the client-credentials token cache's bounds and budget
 };
 

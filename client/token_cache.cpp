@@ -20,7 +20,7 @@ constexpr std::chrono::seconds refresh_retry{5};
 }  // namespace
 
 token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, token_cache_settings settings,
-                         metrics::registry* metrics)
+                         core::metrics::registry* metrics)
     : strand_(asio::make_strand(executor)),
       fetch_(std::move(fetch)),
       settings_(settings),
@@ -32,8 +32,8 @@ token_cache::token_cache(asio::any_io_executor executor, fetch_function fetch, t
 
 std::string token_cache::key_of(auth::client_credentials const& credentials)
 {
-    auto const digest = encoding::sha256(credentials.client_secret);
-    return credentials.client_id + "\n" + encoding::hex_encode({reinterpret_cast<char const*>(digest.data()), digest.size()});
+    auto const digest = core::encoding::sha256(credentials.client_secret);
+    return credentials.client_id + "\n" + core::encoding::hex_encode({reinterpret_cast<char const*>(digest.data()), digest.size()});
 }
 
 asio::awaitable<boost::system::result<std::string>> token_cache::get_or_refresh(auth::client_credentials const& credentials)
@@ -44,7 +44,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_or_refresh(
 
 void token_cache::count(std::string_view result) const
 {
-    if (metrics_) metrics_->add(metrics::token_cache_total, {std::string(result)});
+    if (metrics_) metrics_->add(core::metrics::token_cache_total, {std::string(result)});
 }
 
 void token_cache::touch(entry& e) { recency_.splice(recency_.begin(), recency_, e.position); }

@@ -51,7 +51,7 @@ public:
     using fetch_function = std::function<asio::awaitable<boost::system::result<issued_token>>(auth::client_credentials const&)>;
 
     token_cache(asio::any_io_executor executor, fetch_function fetch, token_cache_settings settings = {},
-                metrics::registry* metrics = nullptr);
+                core::metrics::registry* metrics = nullptr);
 
     // The token for these credentials, fetched when there is none (or it is due). Errors: the
     // fetch's own (credentials_refused is remembered for refused_ttl), or token_budget_exhausted.
@@ -91,7 +91,7 @@ private:
     asio::strand<asio::any_io_executor> strand_;
     fetch_function fetch_;
     token_cache_settings settings_;
-    metrics::registry* metrics_;
+    core::metrics::registry* metrics_;
     // Touched only on strand_.
     std::unordered_map<std::string, entry> entries_;
     std::list<std::string> recency_;  // most recently used first

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace justifi::encoding {
+namespace justifi::core::encoding {
 namespace {
 
 constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -162,4 +162,4 @@ std::string utf8_prefix(std::string_view text, std::size_t max_bytes)
     return out;
 }
 
-}  // namespace justifi::encoding
+}  // namespace justifi::core::encoding

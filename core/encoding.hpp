@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace justifi::encoding {
+namespace justifi::core::encoding {
 
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
@@ -26,4 +26,4 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // sequence is never cut in half, and a byte that starts no valid sequence becomes '?'.
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
 
-}  // namespace justifi::encoding
+}  // namespace justifi::core::encoding

@@ -1,6 +1,6 @@
 #include "core/errors.hpp"
 
-namespace justifi {
+namespace justifi::core {
 namespace {
 
 struct category final : boost::system::error_category {
@@ -37,4 +37,4 @@ boost::system::error_category const& justifi_category() noexcept
     return instance;
 }
 
-}  // namespace justifi
+}  // namespace justifi::core

@@ -8,7 +8,7 @@
 #include <string>
 #include <type_traits>
 
-namespace justifi {
+namespace justifi::core {
 
 enum class errc {
     session_missing = 1,
@@ -39,7 +39,7 @@ inline boost::system::error_code make_error_code(errc e) noexcept
 template <class T>
 using result = boost::system::result<T>;
 
-}  // namespace justifi
+}  // namespace justifi::core
 
 template <>
-struct boost::system::is_error_code_enum<justifi::errc> : std::true_type {};
+struct boost::system::is_error_code_enum<justifi::core::errc> : std::true_type {};

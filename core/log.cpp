@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-namespace justifi::log {
+namespace justifi::core::log {
 namespace {
 
 std::atomic<level> current_threshold{level::info};
@@ -97,4 +97,4 @@ void write(level l, std::string_view message, std::initializer_list<field> field
     std::fflush(stderr);
 }
 
-}  // namespace justifi::log
+}  // namespace justifi::core::log

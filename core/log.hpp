@@ -12,7 +12,7 @@
 #include <string_view>
 #include <utility>
 
-namespace justifi::log {
+namespace justifi::core::log {
 
 enum class level { debug = 0, info, warning, error, off };
 
@@ -46,4 +46,4 @@ inline void error(std::string_view m, std::initializer_list<field> f = {}) { if 
 // Renders the line without writing it; exposed for tests.
 std::string format_line(level l, std::string_view message, std::initializer_list<field> fields);
 
-}  // namespace justifi::log
+}  // namespace justifi::core::log

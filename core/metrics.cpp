@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace justifi::metrics {
+namespace justifi::core::metrics {
 namespace {
 
 // Label values escape backslash, double quote and newline (the text format's rules).
@@ -144,4 +144,4 @@ void declare_server_metrics(registry& r)
     r.counter(std::string(overload_total), "tool calls refused with 503 because too many were in flight");
 }
 
-}  // namespace justifi::metrics
+}  // namespace justifi::core::metrics

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace justifi::metrics {
+namespace justifi::core::metrics {
 
 // Request and upstream latencies, in seconds: 0.5 ms to 10 s.
 inline constexpr std::array<double, 14> latency_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -68,4 +68,4 @@ inline constexpr std::string_view token_cache_total = "justifi_mcp_token_cache_t
 inline constexpr std::string_view rate_limited_total = "justifi_mcp_rate_limited_total";
 inline constexpr std::string_view overload_total = "justifi_mcp_overload_rejections_total";
 
-}  // namespace justifi::metrics
+}  // namespace justifi::core::metrics

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace justifi {
+namespace justifi::core {
 
 rate_limiter::rate_limiter(double per_second, double burst, std::size_t max_keys)
     : per_second_(per_second), burst_(std::max(1.0, burst)), max_keys_(std::max<std::size_t>(1, max_keys))
@@ -50,4 +50,4 @@ std::size_t rate_limiter::tracked_keys() const
     return buckets_.size();
 }
 
-}  // namespace justifi
+}  // namespace justifi::core

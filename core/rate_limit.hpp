@@ -11,7 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace justifi {
+namespace justifi::core {
 
 class rate_limiter {
 public:
@@ -42,4 +42,4 @@ private:
     std::unordered_map<std::string, bucket> buckets_;
 };
 
-}  // namespace justifi
+}  // namespace justifi::core

@@ -39,7 +39,7 @@ std::optional<std::string> apply_settings(std::vector<Spec> const& specs, FlagLo
             continue;
         }
         if (auto err = spec.apply(value, target)) {
-            bool const secret = log::is_sensitive_field_name(spec.flag);
+            bool const secret = core::log::is_sensitive_field_name(spec.flag);
             return std::string(program) + ": invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err;
         }
     }

@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 // a peer closed.
 inline void quiet_process()
 {
-    log::set_threshold(log::level::off);
+    core::log::set_threshold(core::log::level::off);
     std::signal(SIGPIPE, SIG_IGN);
 }
 

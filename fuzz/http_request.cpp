@@ -49,7 +49,7 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace auth = justifi::auth;
-namespace config = justifi::config;
+namespace config = justifi::server::config;
 namespace mcp = justifi::mcp;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
@@ -60,7 +60,7 @@ constexpr char const* issuer = "https://tenant.example/";
 constexpr char const* audience = "https://api.justifi.ai";
 
 struct server {
-    config::settings settings;
+    server::config::settings settings;
     std::unique_ptr<justifi::http_transport> transport;
     std::uint16_t port = 0;
 };
@@ -114,7 +114,7 @@ struct world {
         developer.credentials = auth::client_credentials{"client-id", "client-secret"};
         developer.path = auth::auth_path::configured_credentials;
 
-        a.settings.transport = config::transport_kind::http;
+        a.settings.transport = server::config::transport_kind::http;
         a.settings.host = "127.0.0.1";
         a.settings.port = 0;
         a.settings.rate_limit_per_second = 0;  // every input comes from the same caller

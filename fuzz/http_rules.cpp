@@ -21,7 +21,7 @@
 namespace {
 
 namespace auth = justifi::auth;
-namespace rules = justifi::http_rules;
+namespace rules = justifi::server::http_rules;
 using namespace justifi::fuzz;
 
 struct world {

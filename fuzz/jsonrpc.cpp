@@ -28,7 +28,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 namespace auth = justifi::auth;
 namespace mcp = justifi::mcp;
-namespace rpc = justifi::jsonrpc;
+namespace rpc = justifi::mcp::jsonrpc;
 using namespace justifi::fuzz;
 
 class counting_sink final : public mcp::notification_sink {

@@ -80,7 +80,7 @@ void signed_mode(world const& w, std::string_view rest)
     auto const parts = split(rest, "\n", 2);
     auto const header = parts[0];
     auto const payload = parts.size() > 1 ? parts[1] : std::string_view{};
-    auto const input = justifi::encoding::base64url_encode(header) + "." + justifi::encoding::base64url_encode(payload);
+    auto const input = justifi::core::encoding::base64url_encode(header) + "." + justifi::core::encoding::base64url_encode(payload);
     auto const& key = header.find("RS256") != std::string_view::npos ? w.rsa : w.ec;
     verify(w, input + "." + key.signature(input), w.keys);
 }

@@ -17,8 +17,8 @@
 namespace justifi::mcp {
 namespace {
 
-using jsonrpc::make_error;
-using jsonrpc::make_result;
+using mcp::jsonrpc::make_error;
+using mcp::jsonrpc::make_result;
 
 // The tool_context a running tool sees: progress and log messages go to the
 // request's sink, filtered by what the caller asked for.
@@ -40,7 +40,7 @@ public:
         json::object params{{"progressToken", progress_token_}, {"progress", progress}};
         if (total) params["total"] = *total;
         if (!message.empty()) params["message"] = message;
-        co_await request_.sink->send(jsonrpc::make_notification("notifications/progress", std::move(params)));
+        co_await request_.sink->send(mcp::jsonrpc::make_notification("notifications/progress", std::move(params)));
     }
 
     asio::awaitable<void> log(std::string_view level, json::value data) override
@@ -49,7 +49,7 @@ public:
         if (!index || !request_.sink) co_return;
         if (request_.session && *index < request_.session->client_log_level.load()) co_return;
         json::object params{{"level", level}, {"logger", "justifi-mcp"}, {"data", std::move(data)}};
-        co_await request_.sink->send(jsonrpc::make_notification("notifications/message", std::move(params)));
+        co_await request_.sink->send(mcp::jsonrpc::make_notification("notifications/message", std::move(params)));
     }
 
 private:
@@ -84,14 +84,14 @@ std::optional<int> log_level_index(std::string_view name)
 }
 
 dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight,
-                       metrics::registry* metrics)
+                       core::metrics::registry* metrics)
     : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight), metrics_(metrics)
 {
 }
 
 void dispatcher::record_call(std::string const& tool, std::string_view outcome) const
 {
-    if (metrics_) metrics_->add(metrics::tool_calls_total, {tool, std::string(outcome)});
+    if (metrics_) metrics_->add(core::metrics::tool_calls_total, {tool, std::string(outcome)});
 }
 
 std::string reply::serialize() const
@@ -121,7 +121,7 @@ json::object reply::to_object() &&
     return std::move(message);
 }
 
-asio::awaitable<std::optional<json::object>> dispatcher::handle_to_object(jsonrpc::message message,
+asio::awaitable<std::optional<json::object>> dispatcher::handle_to_object(mcp::jsonrpc::message message,
                                                                           request_context context)
 {
     auto answer = co_await handle(std::move(message), std::move(context));
@@ -130,15 +130,15 @@ asio::awaitable<std::optional<json::object>> dispatcher::handle_to_object(jsonrp
     co_return object;
 }
 
-asio::awaitable<std::optional<reply>> dispatcher::handle(jsonrpc::message message, request_context context)
+asio::awaitable<std::optional<reply>> dispatcher::handle(mcp::jsonrpc::message message, request_context context)
 {
     messages_handled_.fetch_add(1, std::memory_order_relaxed);
-    if (auto const* request = std::get_if<jsonrpc::request>(&message)) co_return co_await handle_request(*request, context);
-    if (auto const* note = std::get_if<jsonrpc::notification>(&message)) handle_notification(*note, context);
+    if (auto const* request = std::get_if<mcp::jsonrpc::request>(&message)) co_return co_await handle_request(*request, context);
+    if (auto const* note = std::get_if<mcp::jsonrpc::notification>(&message)) handle_notification(*note, context);
     co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::request const& request,
+asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::request const& request,
                                                                         request_context& context)
 {
     auto const& method = request.method;
@@ -147,7 +147,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::reques
     if (method == "tools/list") {
         std::optional<std::string_view> cursor;
         if (auto const* c = param(request.params, "cursor"); c && !c->is_null()) {
-            if (!c->is_string()) co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: cursor must be a string");
+            if (!c->is_string()) co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: cursor must be a string");
             cursor = c->as_string();
         }
         // A verified token sees only the tools its scopes allow; otherwise every tool.
@@ -155,7 +155,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::reques
         tools::tool_registry::visibility visible;
         if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
         auto page = registry_.list_text(cursor, visible);
-        if (!page) co_return make_error(request.id, jsonrpc::invalid_params, page.error());
+        if (!page) co_return make_error(request.id, mcp::jsonrpc::invalid_params, page.error());
         json::object result;
         if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
         reply answer(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
@@ -166,34 +166,34 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(jsonrpc::reques
         auto const* level = param(request.params, "level");
         auto const index = level && level->is_string() ? log_level_index(level->as_string()) : std::nullopt;
         if (!index)
-            co_return make_error(request.id, jsonrpc::invalid_params,
+            co_return make_error(request.id, mcp::jsonrpc::invalid_params,
                                  "Invalid params: level must be one of debug, info, notice, warning, error, critical, "
                                  "alert, emergency");
         if (context.session) context.session->client_log_level.store(*index);
         co_return make_result(request.id, json::object{});
     }
-    co_return make_error(request.id, jsonrpc::method_not_found, "Method not found: " + method);
+    co_return make_error(request.id, mcp::jsonrpc::method_not_found, "Method not found: " + method);
 }
 
-void dispatcher::handle_notification(jsonrpc::notification const& notification, request_context const& context)
+void dispatcher::handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context)
 {
     if (notification.method == "notifications/cancelled") {
         auto const* id = param(notification.params, "requestId");
         if (id && (id->is_string() || id->is_int64() || id->is_uint64()))
-            cancel_call(context.session_key + "\n" + jsonrpc::id_key(*id));
+            cancel_call(context.session_key + "\n" + mcp::jsonrpc::id_key(*id));
         return;
     }
     // notifications/initialized and anything we do not act on need no answer.
 }
 
-json::object dispatcher::initialize(jsonrpc::request const& request, request_context& context) const
+json::object dispatcher::initialize(mcp::jsonrpc::request const& request, request_context& context) const
 {
     auto const* requested = param(request.params, "protocolVersion");
     if (!requested || !requested->is_string())
-        return make_error(request.id, jsonrpc::invalid_params, "Invalid params: initialize needs protocolVersion");
+        return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: initialize needs protocolVersion");
     auto const* client = param(request.params, "clientInfo");
     auto const* client_name = client ? param(*client, "name") : nullptr;
-    log::info("initialize", {{"request_id", context.request_id},
+    core::log::info("initialize", {{"request_id", context.request_id},
                              {"requested_version", requested->as_string()},
                              {"client", client_name && client_name->is_string() ? json::value(client_name->as_string())
                                                                                : json::value(nullptr)}});
@@ -209,32 +209,32 @@ json::object dispatcher::initialize(jsonrpc::request const& request, request_con
     return make_result(request.id, std::move(result));
 }
 
-asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request const& request,
+asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::request const& request,
                                                                    request_context& context)
 {
     auto const* name = param(request.params, "name");
     if (!name || !name->is_string())
-        co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: tools/call needs a tool name");
+        co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: tools/call needs a tool name");
     auto const* tool = registry_.find(name->as_string());
     if (!tool)
-        co_return make_error(request.id, jsonrpc::invalid_params,
+        co_return make_error(request.id, mcp::jsonrpc::invalid_params,
                              "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
     if (!context.auth.may_use(tool->required_scope)) {
         auto description = tool->name + " needs the " + tool->required_scope + " scope, which the access token does not have";
-        log::info("tool call refused: missing scope", {{"request_id", context.request_id},
+        core::log::info("tool call refused: missing scope", {{"request_id", context.request_id},
                                                         {"tool", tool->name},
                                                         {"scope", tool->required_scope},
                                                         {"principal", context.auth.principal()}});
         if (context.refused)
             *context.refused = refusal{refusal::kind::insufficient_scope, tool->required_scope, description};
         record_call(tool->name, "refused");
-        co_return make_error(request.id, jsonrpc::server_error,
+        co_return make_error(request.id, mcp::jsonrpc::server_error,
                              "Forbidden: " + description + "; sign in again granting it");
     }
     json::object arguments;
     if (auto const* args = param(request.params, "arguments"); args && !args->is_null()) {
         if (!args->is_object())
-            co_return make_error(request.id, jsonrpc::invalid_params, "Invalid params: arguments must be an object");
+            co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: arguments must be an object");
         arguments = args->as_object();
     }
     json::value progress_token = nullptr;
@@ -245,7 +245,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request con
     auto const executor = co_await asio::this_coro::executor;
     auto call = std::make_shared<running_call>();
     call->executor = executor;
-    auto const key = context.session_key + "\n" + jsonrpc::id_key(request.id);
+    auto const key = context.session_key + "\n" + mcp::jsonrpc::id_key(request.id);
     bool admitted = true;
     {
         std::lock_guard lock(calls_mutex_);
@@ -253,18 +253,18 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request con
         else calls_[key] = call;
     }
     if (!admitted) {
-        log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
+        core::log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
                                                                      {"tool", tool->name},
                                                                      {"limit", max_calls_in_flight_}});
         if (context.refused)
             *context.refused = refusal{refusal::kind::overloaded, {}, "too many tool calls are running; retry shortly"};
         record_call(tool->name, "refused");
-        if (metrics_) metrics_->add(metrics::overload_total);
-        co_return make_error(request.id, jsonrpc::server_error,
+        if (metrics_) metrics_->add(core::metrics::overload_total);
+        co_return make_error(request.id, mcp::jsonrpc::server_error,
                              "Server busy: too many tool calls are running; retry in a second");
     }
 
-    log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
+    core::log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
     call_context tool_ctx(context, progress_token);
     // The result comes back through this local, not as co_spawn's value: a list answer is
     // tens of kilobytes of JSON, and co_spawn's completion would copy it.
@@ -279,7 +279,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request con
         if (auto it = calls_.find(key); it != calls_.end() && it->second == call) calls_.erase(it);
     }
 
-    log::debug("tool call ended", {{"request_id", context.request_id},
+    core::log::debug("tool call ended", {{"request_id", context.request_id},
                                    {"tool", tool->name},
                                    {"cancelled", call->cancelled_by_client || call->cancelled_by_shutdown}});
     if (call->cancelled_by_client || call->cancelled_by_shutdown) record_call(tool->name, "cancelled");
@@ -287,32 +287,32 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(jsonrpc::request con
     else record_call(tool->name, outcome->is_error ? "tool_error" : "ok");
     if (call->cancelled_by_client) co_return std::nullopt;
     if (call->cancelled_by_shutdown)
-        co_return make_error(request.id, jsonrpc::internal_error,
+        co_return make_error(request.id, mcp::jsonrpc::internal_error,
                              "The server is shutting down and could not finish this call; retry it");
     if (failure) {
         try {
             std::rethrow_exception(failure);
         } catch (std::exception const& e) {
-            log::error("tool failed with an exception", {{"request_id", context.request_id},
+            core::log::error("tool failed with an exception", {{"request_id", context.request_id},
                                                           {"tool", tool->name},
                                                           {"error", e.what()}});
         } catch (...) {
-            log::error("tool failed with an unknown exception", {{"request_id", context.request_id}, {"tool", tool->name}});
+            core::log::error("tool failed with an unknown exception", {{"request_id", context.request_id}, {"tool", tool->name}});
         }
-        co_return make_error(request.id, jsonrpc::internal_error,
+        co_return make_error(request.id, mcp::jsonrpc::internal_error,
                              "Internal error while running tool \"" + tool->name + "\"");
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
-        co_return make_error(request.id, jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+        co_return make_error(request.id, mcp::jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
     if (outcome->credentials_rejected && context.refused &&
         std::holds_alternative<auth::bearer_token>(context.auth.credentials)) {
         // The client must refresh its token or sign in again: tell it in HTTP, not in a tool result.
-        log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
+        core::log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
                                                         {"tool", tool->name},
                                                         {"principal", context.auth.principal()}});
         *context.refused = refusal{refusal::kind::invalid_token, {},
                                       "JustiFi rejected the access token; refresh it or sign in again"};
-        co_return make_error(request.id, jsonrpc::server_error,
+        co_return make_error(request.id, mcp::jsonrpc::server_error,
                              "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");
     }
     // Taken out before to_json, which would parse it: serialize() writes it in as it is.

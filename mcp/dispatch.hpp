@@ -108,12 +108,12 @@ public:
     // `max_calls_in_flight`: tools/call beyond it is refused at once (0: no limit), so a burst
     // meets a quick "busy" instead of a queue of upstream calls without bound.
     dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight = 0,
-               metrics::registry* metrics = nullptr);
+               core::metrics::registry* metrics = nullptr);
 
     // The response to send, or nothing (a notification, or a request the client cancelled).
-    asio::awaitable<std::optional<reply>> handle(jsonrpc::message message, request_context context);
+    asio::awaitable<std::optional<reply>> handle(mcp::jsonrpc::message message, request_context context);
     // The same as one DOM, for callers that look inside the answer.
-    asio::awaitable<std::optional<json::object>> handle_to_object(jsonrpc::message message, request_context context);
+    asio::awaitable<std::optional<json::object>> handle_to_object(mcp::jsonrpc::message message, request_context context);
 
     // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
     void cancel_all_calls();
@@ -132,16 +132,16 @@ private:
 
     static void emit_cancellation(running_call& call);
 
-    asio::awaitable<std::optional<reply>> handle_request(jsonrpc::request const& request, request_context& context);
-    void handle_notification(jsonrpc::notification const& notification, request_context const& context);
-    json::object initialize(jsonrpc::request const& request, request_context& context) const;
-    asio::awaitable<std::optional<reply>> call_tool(jsonrpc::request const& request, request_context& context);
+    asio::awaitable<std::optional<reply>> handle_request(mcp::jsonrpc::request const& request, request_context& context);
+    void handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context);
+    json::object initialize(mcp::jsonrpc::request const& request, request_context& context) const;
+    asio::awaitable<std::optional<reply>> call_tool(mcp::jsonrpc::request const& request, request_context& context);
     void cancel_call(std::string const& key);
 
     server_identity identity_;
     tools::tool_registry const& registry_;
     std::size_t max_calls_in_flight_;
-    metrics::registry* metrics_;
+    core::metrics::registry* metrics_;
     void record_call(std::string const& tool, std::string_view outcome) const;
     std::atomic<std::uint64_t> messages_handled_{0};
     mutable std::mutex calls_mutex_;

@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace justifi::jsonrpc {
+namespace justifi::mcp::jsonrpc {
 namespace {
 
 bool valid_id(json::value const& id)
@@ -101,4 +101,4 @@ std::string id_key(json::value const& id)
     return "n:" + json::serialize(id);
 }
 
-}  // namespace justifi::jsonrpc
+}  // namespace justifi::mcp::jsonrpc

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <variant>
 
-namespace justifi::jsonrpc {
+namespace justifi::mcp::jsonrpc {
 
 namespace json = boost::json;
 
@@ -61,4 +61,4 @@ json::object make_notification(std::string_view method, json::value params);
 // Request ids as a map key ("s:abc" / "n:42"), so string "42" and number 42 stay distinct.
 std::string id_key(json::value const& id);
 
-}  // namespace justifi::jsonrpc
+}  // namespace justifi::mcp::jsonrpc

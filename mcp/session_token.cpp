@@ -5,7 +5,9 @@
 #include <charconv>
 #include <vector>
 
-namespace justifi {
+namespace justifi::mcp {
+using core::errc;
+using core::result;
 namespace {
 
 // v2: bound to a principal (v1 sessions, unbound, are no longer accepted).
@@ -18,8 +20,8 @@ std::string mac_of(std::string const& key, std::string_view payload, std::string
 {
     std::string signed_text(payload);
     signed_text.append("\n").append(principal);
-    auto const mac = encoding::hmac_sha256(key, signed_text);
-    return encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
+    auto const mac = core::encoding::hmac_sha256(key, signed_text);
+    return core::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
 }
 
 std::vector<std::string_view> split(std::string_view text, char sep)
@@ -39,7 +41,7 @@ session_codec::session_codec(std::string_view secret, std::chrono::seconds time_
     : ttl_(time_to_live)
 {
     // Domain-separate the operator's secret so it is never used raw as a MAC key.
-    auto const derived = encoding::hmac_sha256(secret, "justifi-mcp session key v1");
+    auto const derived = core::encoding::hmac_sha256(secret, "justifi-mcp session key v1");
     key_.assign(reinterpret_cast<char const*>(derived.data()), derived.size());
 }
 
@@ -48,8 +50,8 @@ std::string session_codec::issue(std::string_view protocol_version, std::string_
     auto const issued = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     std::string payload;
     payload.append(format_tag).append("|").append(protocol_version).append("|").append(std::to_string(issued));
-    payload.append("|").append(encoding::hex_encode(encoding::random_bytes(12)));
-    auto const encoded = encoding::base64url_encode(payload);
+    payload.append("|").append(core::encoding::hex_encode(core::encoding::random_bytes(12)));
+    auto const encoded = core::encoding::base64url_encode(payload);
     return encoded + "." + mac_of(key_, encoded, principal);
 }
 
@@ -61,9 +63,9 @@ result<session_claims> session_codec::verify(std::string_view token, std::string
     if (dot == std::string_view::npos) return errc::session_malformed;
     auto const encoded = token.substr(0, dot);
     auto const mac = token.substr(dot + 1);
-    if (!encoding::constant_time_equal(mac, mac_of(key_, encoded, principal))) return errc::session_forged;
+    if (!core::encoding::constant_time_equal(mac, mac_of(key_, encoded, principal))) return errc::session_forged;
 
-    auto const payload = encoding::base64url_decode(encoded);
+    auto const payload = core::encoding::base64url_decode(encoded);
     if (!payload) return errc::session_malformed;
     auto const parts = split(*payload, '|');
     if (parts.size() != 4 || parts[0] != format_tag) return errc::session_malformed;
@@ -78,4 +80,4 @@ result<session_claims> session_codec::verify(std::string_view token, std::string
     return claims;
 }
 
-}  // namespace justifi
+}  // namespace justifi::mcp

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace justifi {
+namespace justifi::mcp {
 
 struct session_claims {
     std::string protocol_version;
@@ -27,7 +27,7 @@ public:
 
     std::string issue(std::string_view protocol_version, std::string_view principal, clock::time_point now) const;
     // session_forged when `principal` is not the one the session was issued to.
-    result<session_claims> verify(std::string_view token, std::string_view principal, clock::time_point now) const;
+    core::result<session_claims> verify(std::string_view token, std::string_view principal, clock::time_point now) const;
 
     std::chrono::seconds time_to_live() const { return ttl_; }
 
@@ -36,4 +36,4 @@ private:
     std::chrono::seconds ttl_;
 };
 
-}  // namespace justifi
+}  // namespace justifi::mcp

@@ -234,7 +234,7 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
         ++faults_injected_[fault_label(fault.kind)];
     }
     if (fault.kind == fault_kind::drop) {
-        log::debug("injected fault: dropping the connection", {{"reason", fault.reason}});
+        core::log::debug("injected fault: dropping the connection", {{"reason", fault.reason}});
         co_await pause(fault.latency);
         co_await drop(ex);
         co_return;
@@ -279,13 +279,13 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
     }
     if (fault.kind == fault_kind::drop_after_processing) {
         // Done and remembered, but the client never hears of it: only its retry can tell.
-        log::debug("injected fault: dropping the connection after processing", {{"reason", fault.reason}});
+        core::log::debug("injected fault: dropping the connection after processing", {{"reason", fault.reason}});
         co_await drop(ex);
         co_return;
     }
     if (fault.kind == fault_kind::cut_after_processing) {
         // Done and remembered; the answer starts, then the connection resets mid-body.
-        log::debug("injected fault: cutting the answer mid-body", {{"reason", fault.reason}});
+        core::log::debug("injected fault: cutting the answer mid-body", {{"reason", fault.reason}});
         auto res = make_response(ex.request, static_cast<http::status>(out.status),
                                  out.body.empty() ? "" : "application/json", out.body);
         co_await ex.respond_cut_short(std::move(res));
@@ -311,7 +311,7 @@ asio::awaitable<outcome<std::string>> mock_api::authenticate(http_exchange& ex)
     auto const claims = co_await jwt_.verify(token);
     if (!claims) {
         auto const reason = auth::make_error_code(claims.error()).message();
-        log::info("bearer JWT refused", {{"reason", reason}});
+        core::log::info("bearer JWT refused", {{"reason", reason}});
         co_return api_error{401, "not_authenticated", "The access token was not accepted: " + reason, {}, {}};
     }
     {
@@ -462,10 +462,10 @@ api_response mock_api::handle_token(http_exchange& ex)
     if (client_id.empty() || client_secret.empty())
         return error_response(bad_request("invalid_request", "client_id and client_secret are both required",
                                           client_id.empty() ? "client_id" : "client_secret"));
-    bool valid = encoding::constant_time_equal(client_id, settings_.client_id) &&
-                 encoding::constant_time_equal(client_secret, settings_.client_secret);
+    bool valid = core::encoding::constant_time_equal(client_id, settings_.client_id) &&
+                 core::encoding::constant_time_equal(client_secret, settings_.client_secret);
     for (auto const& [id, secret] : settings_.extra_clients)
-        valid = valid || (encoding::constant_time_equal(client_id, id) && encoding::constant_time_equal(client_secret, secret));
+        valid = valid || (core::encoding::constant_time_equal(client_id, id) && core::encoding::constant_time_equal(client_secret, secret));
     if (!valid)
         return error_response(api_error{401, "invalid_credentials",
                                         "Invalid client credentials: this justifi-mock accepts only the client_id and "
@@ -509,7 +509,7 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
                                                   "Send a JSON object such as {\"fail_first\": 2, \"fail_status\": 503}"));
             if (auto updated = faults_.update(body.as_object()); !updated)
                 return error_response(bad_request("invalid_parameter", updated.error()));
-            log::info("fault settings changed", {{"faults", faults_.to_json()}});
+            core::log::info("fault settings changed", {{"faults", faults_.to_json()}});
         } else if (method != http::verb::get) {
             return error_response(api_error{405, "method_not_allowed", "Use GET or POST /__mock/faults", {}, {}});
         }
@@ -520,14 +520,14 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
             return error_response(api_error{405, "method_not_allowed", "Use POST /__mock/reset", {}, {}});
         store_.reseed();
         idempotency_.clear();
-        log::info("data reset to the seeded state", {{"seed", store_.seed()}});
+        core::log::info("data reset to the seeded state", {{"seed", store_.seed()}});
         return json_response(200, json::object{{"reset", true}, {"seed", store_.seed()}});
     }
     if (path == "/__mock/tokens") {
         if (method != http::verb::delete_)
             return error_response(api_error{405, "method_not_allowed", "Use DELETE /__mock/tokens", {}, {}});
         auto const revoked = tokens_.revoke_all();
-        log::info("access tokens revoked", {{"revoked", revoked}});
+        core::log::info("access tokens revoked", {{"revoked", revoked}});
         return json_response(200, json::object{{"revoked", revoked}});
     }
     return error_response(api_error{404, "not_found",

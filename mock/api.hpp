@@ -26,6 +26,9 @@
 namespace justifi::mock {
 
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using net::http_exchange;
+using net::make_response;
 
 // What a request is answered with before it becomes an HTTP response.
 struct api_response {

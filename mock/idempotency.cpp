@@ -17,8 +17,8 @@ std::string idempotency_table::fingerprint(std::string_view method, std::string_
 {
     std::string text;
     text.append(method).append("\n").append(path).append("\n").append(sub_account).append("\n").append(canonical_body);
-    auto const digest = encoding::sha256(text);
-    return encoding::hex_encode(std::string_view(reinterpret_cast<char const*>(digest.data()), digest.size()));
+    auto const digest = core::encoding::sha256(text);
+    return core::encoding::hex_encode(std::string_view(reinterpret_cast<char const*>(digest.data()), digest.size()));
 }
 
 void idempotency_table::expire(clock::time_point now)

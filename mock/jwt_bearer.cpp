@@ -13,7 +13,7 @@ auth::jwks_cache_settings cache_settings(mock_settings const& settings)
     out.ca_file = settings.jwks_ca_file;
     out.refresh_interval = settings.jwks_refresh_interval;
     out.retry_interval = settings.jwks_refresh_interval;
-    out.user_agent = std::string("justifi-mock/") + server_version;
+    out.user_agent = std::string("justifi-mock/") + core::server_version;
     return out;
 }
 

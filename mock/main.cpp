@@ -29,13 +29,13 @@ namespace {
 
 namespace asio = boost::asio;
 namespace mock = justifi::mock;
-namespace log = justifi::log;
+namespace log = justifi::core::log;
 using namespace std::chrono_literals;
 
 // Longest a drain waits for busy connections (a request may be sleeping out injected latency).
 constexpr auto drain_limit = 10s;
 
-asio::awaitable<void> supervise(asio::io_context& io, justifi::http_server& server)
+asio::awaitable<void> supervise(asio::io_context& io, justifi::net::http_server& server)
 {
     asio::signal_set signals(io, SIGTERM, SIGINT);
     auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -90,7 +90,7 @@ int main(int argc, char** argv)
         }
     }
 
-    justifi::http_server_settings server_settings;
+    justifi::net::http_server_settings server_settings;
     std::string cert_file = settings.tls_cert_file;
     std::string key_file = settings.tls_key_file;
     std::string ca_file;
@@ -116,7 +116,7 @@ int main(int argc, char** argv)
         server_settings.tls = std::move(*context);
     }
     // The simulator judges every request on its body too: it reads it first, whatever it is.
-    justifi::http_server server(io, server_settings, [&api](justifi::http_exchange& ex) -> asio::awaitable<void> {
+    justifi::net::http_server server(io, server_settings, [&api](justifi::net::http_exchange& ex) -> asio::awaitable<void> {
         if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
         co_await api.handle(ex);
     });
@@ -132,7 +132,7 @@ int main(int argc, char** argv)
                             {"host", endpoint->address().to_string()},
                             {"port", endpoint->port()},
                             {"ca_file", ca_file},
-                            {"version", justifi::server_version},
+                            {"version", justifi::core::server_version},
                             {"seed", settings.seed},
                             {"threads", threads},
                             {"faults", mock::fault_plan::to_json(settings.faults)}});

@@ -139,7 +139,7 @@ std::vector<setting_spec> const& specs()
          }},
         {"log-level", "JUSTIFI_MOCK_LOG_LEVEL", "info", "stderr log threshold: debug, info, warning, error or off",
          [](std::string const& v, mock_settings& s) -> std::optional<std::string> {
-             auto const l = log::parse_level(v);
+             auto const l = core::log::parse_level(v);
              if (!l) return "must be one of debug, info, warning, error, off";
              s.log_level = *l;
              return std::nullopt;

@@ -23,7 +23,7 @@ struct mock_settings {
     // More API clients the token endpoint accepts (id, secret): merchants of their own.
     std::vector<std::pair<std::string, std::string>> extra_clients;
     std::chrono::seconds token_ttl{86'400};
-    log::level log_level = log::level::info;
+    core::log::level log_level = core::log::level::info;
     unsigned threads = 0;  // 0: one per core
     fault_settings faults;
     // HTTPS: a given certificate chain and key, or a CA and certificate generated into a directory.

@@ -12,12 +12,12 @@ namespace justifi::mock {
 std::string encode_cursor(sort_key const& key)
 {
     json::array pair{key.created_us, json::string(key.id)};
-    return encoding::base64url_encode(json::serialize(pair));
+    return core::encoding::base64url_encode(json::serialize(pair));
 }
 
 std::optional<sort_key> decode_cursor(std::string_view text)
 {
-    auto const raw = encoding::base64url_decode(text);
+    auto const raw = core::encoding::base64url_decode(text);
     if (!raw) return std::nullopt;
     boost::system::error_code ec;
     auto const value = json::parse(*raw, ec);

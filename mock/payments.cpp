@@ -302,7 +302,7 @@ outcome<record*> refund(call_context& cx, record& payment, std::optional<std::in
 std::string derived_id(std::string_view prefix, std::string const& seed_text)
 {
     static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    auto const digest = encoding::sha256(seed_text);
+    auto const digest = core::encoding::sha256(seed_text);
     std::string out(prefix);
     for (int i = 0; i < 22; ++i) out.push_back(alphabet[digest[static_cast<std::size_t>(i)] % 62]);
     return out;

@@ -137,7 +137,7 @@ boost::system::result<generated_certificate, std::string> generate_certificate(s
     if (!ca_key || !server_key) return failure<generated_certificate>(openssl_error("generating P-256 keys failed"));
 
     // A unique CA name per run, so several generated CAs in one trust store are told apart.
-    auto const ca_name = "justifi-mock test CA " + encoding::hex_encode(encoding::random_bytes(4));
+    auto const ca_name = "justifi-mock test CA " + core::encoding::hex_encode(core::encoding::random_bytes(4));
     auto const ca = make_certificate(ca_key.get(), ca_name, nullptr, ca_key.get(),
                                      {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
                                       {NID_key_usage, "critical,keyCertSign,cRLSign"},

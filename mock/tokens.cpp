@@ -10,7 +10,7 @@ namespace justifi::mock {
 
 std::string token_table::issue(std::string const& client_id, std::chrono::seconds ttl, clock::time_point now)
 {
-    auto token = encoding::base64url_encode(encoding::random_bytes(32));
+    auto token = core::encoding::base64url_encode(core::encoding::random_bytes(32));
     std::lock_guard lock(mutex_);
     // Expired grants go when new ones are issued, so the table stays as small as the live set.
     for (auto it = grants_.begin(); it != grants_.end();)

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace justifi {
+namespace justifi::net {
 namespace {
 
 namespace asio = boost::asio;
@@ -87,4 +87,4 @@ int probe_health(int argc, char const* const* argv)
     return 0;
 }
 
-}  // namespace justifi
+}  // namespace justifi::net

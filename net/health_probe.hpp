@@ -2,8 +2,8 @@
 // /health on the local server (MCP_PORT, or --port) with a deadline and exits 0 on 200.
 #pragma once
 
-namespace justifi {
+namespace justifi::net {
 
 int probe_health(int argc, char const* const* argv);
 
-}  // namespace justifi
+}  // namespace justifi::net

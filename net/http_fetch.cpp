@@ -14,7 +14,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
-namespace justifi::client {
+namespace justifi::net {
 namespace {
 
 namespace beast = boost::beast;
@@ -140,4 +140,4 @@ asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_docu
     co_return body;
 }
 
-}  // namespace justifi::client
+}  // namespace justifi::net

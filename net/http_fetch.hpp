@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace justifi::client {
+namespace justifi::net {
 
 namespace asio = boost::asio;
 
@@ -46,4 +46,4 @@ asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_docu
 // are 0; "max-age=N" is N (at most a year); nullopt when it says neither.
 std::optional<std::chrono::seconds> cache_max_age(std::string_view cache_control);
 
-}  // namespace justifi::client
+}  // namespace justifi::net

@@ -24,7 +24,8 @@
 #include <optional>
 #include <tuple>
 
-namespace justifi {
+namespace justifi::net {
+using core::errc;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -124,7 +125,7 @@ http_exchange::http_exchange(parser_type& parser, beast::flat_buffer& buffer, co
       buffer_(buffer),
       conn_(conn),
       server_(server),
-      request_id_(encoding::hex_encode(encoding::random_bytes(8)))
+      request_id_(core::encoding::hex_encode(core::encoding::random_bytes(8)))
 {
     keep_alive_ = request.keep_alive();
     boost::system::error_code ignored;
@@ -319,7 +320,7 @@ void http_server::begin_drain()
     asio::post(acceptor_.get_executor(), [this] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
-        log::info("stopped accepting connections");
+        core::log::info("stopped accepting connections");
     });
     std::lock_guard lock(connections_mutex_);
     for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn = conn] { conn->drain(); });
@@ -344,7 +345,7 @@ asio::awaitable<void> http_server::accept_loop()
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
             // Out of descriptors and the like: back off instead of spinning.
-            log::error("accept failed", {{"error", ec.message()}});
+            core::log::error("accept failed", {{"error", ec.message()}});
             asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
             co_await pause.async_wait(use_tuple);
             continue;
@@ -367,9 +368,9 @@ asio::awaitable<void> http_server::accept_loop()
             try {
                 std::rethrow_exception(e);
             } catch (std::exception const& ex) {
-                log::error("connection ended by an exception", {{"error", ex.what()}});
+                core::log::error("connection ended by an exception", {{"error", ex.what()}});
             } catch (...) {
-                log::error("connection ended by an unknown exception");
+                core::log::error("connection ended by an unknown exception");
             }
         });
     }
@@ -432,7 +433,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
         // Part of the first request's time: the header deadline applies, and a drain cancels it.
         conn->stream.expires_after(first_request_timeout);
         auto [ec] = co_await conn->stream.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
-        if (ec) log::debug("TLS handshake failed", {{"error", ec.message()}});
+        if (ec) core::log::debug("TLS handshake failed", {{"error", ec.message()}});
         handshake_done = !ec;
     }
 
@@ -461,7 +462,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
             buffer.commit(n);
         }
         conn->idle = false;
-        log::debug("request begun");
+        core::log::debug("request begun");
 
         // The request has begun: all of it must arrive within the header deadline, so a
         // client cannot stretch it out byte by byte.
@@ -544,7 +545,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
         auto const elapsed =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started_);
         if (settings_.observe) settings_.observe(ex.log_method_, static_cast<int>(ex.status_), elapsed);
-        log::info("request", {{"request_id", ex.request_id_},
+        core::log::info("request", {{"request_id", ex.request_id_},
                               {"http_method", ex.request.method_string()},
                               {"path", target.substr(0, target.find('?'))},
                               {"method", ex.log_method_},
@@ -597,4 +598,4 @@ asio::awaitable<void> http_server::close_connection(connection& conn)
     lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-}  // namespace justifi
+}  // namespace justifi::net

@@ -35,7 +35,7 @@ namespace boost::asio::ssl {
 class context;
 }
 
-namespace justifi {
+namespace justifi::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -199,4 +199,4 @@ boost::system::error_code check_request_framing(http::request_header<> const& he
 http::response<http::string_body> make_response(http::request<http::string_body> const& req, http::status status,
                                                 std::string_view content_type, std::string body);
 
-}  // namespace justifi
+}  // namespace justifi::net

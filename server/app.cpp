@@ -26,7 +26,12 @@
 #include <thread>
 #include <vector>
 
-namespace justifi {
+namespace justifi::server {
+using net::http_exchange;
+using net::http_server;
+using net::http_server_settings;
+using net::make_response;
+using mcp::session_codec;
 namespace {
 
 namespace asio = boost::asio;
@@ -41,7 +46,7 @@ mcp::server_identity identity()
     return {
         "justifi-mcp",
         "JustiFi",
-        server_version,
+        core::server_version,
         "Tools for the JustiFi payments API: look up and manage payments, refunds, payouts, disputes, "
         "checkouts, balances and sub accounts. Amounts are integers in the currency's minor unit (cents). "
         "List tools page with after_cursor/before_cursor from page_info.",
@@ -51,7 +56,7 @@ mcp::server_identity identity()
 // Waits for a signal, then drains: in-flight work gets `drain_timeout`, the rest is cancelled.
 template <class Transport>
 asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp::dispatcher& dispatcher,
-                                config::settings const& settings, std::function<bool()> finished)
+                                server::config::settings const& settings, std::function<bool()> finished)
 {
     asio::signal_set signals(io, SIGTERM, SIGINT);
     asio::steady_timer poll(io);
@@ -62,7 +67,7 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
         transport.begin_drain();  // first, so that anything after this line sees the drain
-        log::info("signal received, draining", {{"signal", signal},
+        core::log::info("signal received, draining", {{"signal", signal},
                                                {"drain_timeout_ms", static_cast<std::int64_t>(settings.drain_timeout.count())}});
     });
 
@@ -77,19 +82,19 @@ asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp:
             deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
         }
         if (draining && !cancelled && std::chrono::steady_clock::now() >= deadline) {
-            log::warning("drain deadline passed, cancelling calls in flight",
+            core::log::warning("drain deadline passed, cancelling calls in flight",
                          {{"calls", dispatcher.calls_in_flight()}});
             dispatcher.cancel_all_calls();
             cancelled = true;
             deadline = std::chrono::steady_clock::now() + cancel_grace;
         } else if (cancelled && std::chrono::steady_clock::now() >= deadline) {
-            log::warning("connections still open after the drain, closing them");
+            core::log::warning("connections still open after the drain, closing them");
             break;
         }
     }
     boost::system::error_code ignored;
     signals.cancel(ignored);
-    log::info("stopped");
+    core::log::info("stopped");
     io.stop();
 }
 
@@ -124,16 +129,16 @@ asio::awaitable<auth::credential_verdict> verdict_on(client::justifi_client& jus
 
 int run(int argc, char const* const* argv, catalog_installer const& catalog)
 {
-    auto loaded = config::load(argc, argv);
+    auto loaded = server::config::load(argc, argv);
     if (auto const* exit = std::get_if<core::exit_now>(&loaded)) {
         (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
         return exit->code;
     }
-    auto const settings = std::get<config::settings>(std::move(loaded));
-    log::set_threshold(settings.log_level);
+    auto const settings = std::get<server::config::settings>(std::move(loaded));
+    core::log::set_threshold(settings.log_level);
     std::signal(SIGPIPE, SIG_IGN);
 
-    bool const stdio = settings.transport == config::transport_kind::stdio;
+    bool const stdio = settings.transport == server::config::transport_kind::stdio;
     bool const has_credentials = !settings.justifi_client_id.empty() && !settings.justifi_client_secret.empty();
     if (stdio && catalog.needs_justifi_credentials && !has_credentials) {
         std::cerr << "justifi-mcp: JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET must be set for the stdio transport "
@@ -160,9 +165,9 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     client_settings.tokens.fetches_per_second = settings.token_fetches_per_second;
     client_settings.tokens.fetch_burst = settings.token_fetch_burst;
     // Metrics are served over HTTP only; over stdio nobody could scrape them.
-    metrics::registry metrics;
-    metrics::declare_server_metrics(metrics);
-    metrics::registry* const recorder = stdio || !settings.metrics_enabled ? nullptr : &metrics;
+    core::metrics::registry metrics;
+    core::metrics::declare_server_metrics(metrics);
+    core::metrics::registry* const recorder = stdio || !settings.metrics_enabled ? nullptr : &metrics;
     client_settings.metrics = recorder;
     client::justifi_client justifi(io.get_executor(), client_settings);
 
@@ -172,14 +177,14 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         return 2;
     }
     mcp::dispatcher dispatcher(identity(), registry, stdio ? 0 : settings.max_tool_calls, recorder);
-    log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
+    core::log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
                               {"tools", registry.size()},
                               {"read_only", settings.read_only}});
 
     if (stdio) {
         stdio_transport transport(io, dispatcher, configured_identity, settings.max_body_bytes);
         transport.start();
-        log::info("serving MCP over stdio", {{"version", server_version}});
+        core::log::info("serving MCP over stdio", {{"version", core::server_version}});
         asio::co_spawn(io, supervise(io, transport, dispatcher, settings, [&] { return transport.finished(); }),
                        asio::detached);
         asio::co_spawn(io, release_memory_when_idle(dispatcher, justifi), asio::detached);
@@ -187,13 +192,13 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         return 0;
     }
 
-    auto const secret = settings.session_secret.empty() ? encoding::random_bytes(32) : settings.session_secret;
+    auto const secret = settings.session_secret.empty() ? core::encoding::random_bytes(32) : settings.session_secret;
     if (settings.session_secret.empty())
-        log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
+        core::log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
     session_codec sessions(secret, settings.session_ttl);
 
     if (settings.auth_none)
-        log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "
+        core::log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "
                      "credentials; for local development only");
     // Local validation: the issuer's keys, fetched now so the first caller does not wait for
     // them (a failure is logged and retried on demand: the issuer may come back).
@@ -204,7 +209,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         auth::jwks_cache_settings key_settings;
         key_settings.source = {auth::key_source::kind::issuer, settings.oauth_issuer()};
         key_settings.ca_file = settings.justifi_ca_file;
-        key_settings.user_agent = std::string("justifi-mcp/") + server_version;
+        key_settings.user_agent = std::string("justifi-mcp/") + core::server_version;
         key_settings.min_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_min_refresh);
         key_settings.max_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_max_refresh);
         issuer_keys.emplace(io.get_executor(), std::move(key_settings));
@@ -212,7 +217,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         // Now, and again on a timer: keys the issuer removes stop being trusted within JUSTIFI_JWKS_MAX_REFRESH.
         asio::co_spawn(io, issuer_keys->keep_fresh(), asio::detached);
     } else {
-        log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
+        core::log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
                      "listed whatever their scopes");
     }
     // Client credentials sent as headers are admitted only once JustiFi has issued a token for them.
@@ -255,7 +260,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
             return 1;
         }
         metrics_server->start();
-        log::info("metrics listening", {{"host", metrics_endpoint->address().to_string()},
+        core::log::info("metrics listening", {{"host", metrics_endpoint->address().to_string()},
                                         {"port", metrics_endpoint->port()},
                                         {"path", settings.metrics_path}});
     }
@@ -266,10 +271,10 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         return 1;
     }
     transport.start();
-    log::info("listening", {{"transport", "http"},
+    core::log::info("listening", {{"transport", "http"},
                             {"host", endpoint->address().to_string()},
                             {"port", endpoint->port()},
-                            {"version", server_version},
+                            {"version", core::server_version},
                             {"threads", threads}});
     asio::co_spawn(io,
                    supervise(io, transport, dispatcher, settings,
@@ -287,4 +292,4 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     return 0;
 }
 
-}  // namespace justifi
+}  // namespace justifi::server

@@ -10,12 +10,12 @@
 #include <functional>
 #include <string>
 
-namespace justifi {
+namespace justifi::server {
 
 // What fills the tool registry: the product's JustiFi catalog, or a test build's tools.
 struct catalog_installer {
     std::function<boost::system::result<void, std::string>(tools::tool_registry&, client::justifi_client&,
-                                                           config::settings const&)>
+                                                           server::config::settings const&)>
         install;
     // The product cannot do anything over stdio without JustiFi credentials.
     bool needs_justifi_credentials = true;
@@ -24,4 +24,4 @@ struct catalog_installer {
 // Runs the server until EOF (stdio) or a signal and a drain (both); returns the exit code.
 int run(int argc, char const* const* argv, catalog_installer const& catalog);
 
-}  // namespace justifi
+}  // namespace justifi::server

@@ -16,7 +16,7 @@
 #include <functional>
 #include <sstream>
 
-namespace justifi::config {
+namespace justifi::server::config {
 namespace {
 
 namespace po = boost::program_options;
@@ -92,7 +92,7 @@ apply_fn number_setting(Number settings::*member, long long min, long long max)
 
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
-    auto const url = http_rules::parse_web_url(text);
+    auto const url = server::http_rules::parse_web_url(text);
     if (!url) return "must be an absolute http:// or https:// URL with a host";
     if (url->has_extras) return "must not carry user info, a query or a fragment";
     if (!allow_path && !url->path.empty() && url->path != "/")
@@ -134,7 +134,7 @@ std::vector<setting_spec> const& specs()
          }},
         {"log-level", "LOG_LEVEL", "info", "stderr log threshold: debug, info, warning, error or off",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
-             auto const l = log::parse_level(v);
+             auto const l = core::log::parse_level(v);
              if (!l) return "must be one of debug, info, warning, error, off";
              s.log_level = *l;
              return std::nullopt;
@@ -263,7 +263,7 @@ std::vector<setting_spec> const& specs()
         {"auth0-domain", "JUSTIFI_AUTH0_DOMAIN", "justifi.us.auth0.com",
          "Auth0 tenant that issues JustiFi access tokens (the issuer is https://DOMAIN/)",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
-             if (!http_rules::parse_host_and_port(v)) return "must be a host name such as justifi.us.auth0.com, without scheme or path";
+             if (!server::http_rules::parse_host_and_port(v)) return "must be a host name such as justifi.us.auth0.com, without scheme or path";
              s.auth0_domain = lower(v);
              return std::nullopt;
          }},
@@ -279,7 +279,7 @@ std::vector<setting_spec> const& specs()
          "authorization server issuer advertised to clients and expected in tokens",
          [](std::string_view v, settings& s) -> std::optional<std::string> {
              // Kept verbatim: an issuer is compared character for character with a token's `iss`.
-             auto const url = http_rules::parse_web_url(v);
+             auto const url = server::http_rules::parse_web_url(v);
              if (!url || url->has_extras || (url->scheme != "https" && !net::is_loopback_host(url->host)))
                  return "must be an https:// URL without user info, query or fragment (plain http:// only on loopback), "
                         "e.g. https://justifi.us.auth0.com/";
@@ -370,7 +370,7 @@ std::optional<std::string> load_dotenv_file(std::string const& path)
 std::string help_text(po::options_description const& desc)
 {
     std::ostringstream out;
-    out << "justifi-mcp " << server_version << ": Model Context Protocol server for the JustiFi payments API\n\n"
+    out << "justifi-mcp " << core::server_version << ": Model Context Protocol server for the JustiFi payments API\n\n"
         << "Usage: justifi-mcp [options]\n\n"
         << "Every option can also be set by the environment variable shown, or in a .env file\n"
         << "in the working directory (command line > environment > .env > default).\n\n"
@@ -470,7 +470,7 @@ std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
         return core::exit_now{2, std::string("justifi-mcp: ") + e.what() + " (see --help)"};
     }
     if (cli.count("help")) return core::exit_now{0, help_text(desc)};
-    if (cli.count("version")) return core::exit_now{0, std::string("justifi-mcp ") + server_version + " (" + git_commit + ")"};
+    if (cli.count("version")) return core::exit_now{0, std::string("justifi-mcp ") + core::server_version + " (" + core::git_commit + ")"};
 
     auto const env_file = cli.count("env-file") ? cli["env-file"].as<std::string>() : std::string(".env");
     if (auto err = load_dotenv_file(env_file)) return core::exit_now{2, "justifi-mcp: invalid .env file: " + *err};
@@ -497,4 +497,4 @@ std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
     return s;
 }
 
-}  // namespace justifi::config
+}  // namespace justifi::server::config

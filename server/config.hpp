@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-namespace justifi::config {
+namespace justifi::server::config {
 
 enum class transport_kind { stdio, http };
 
@@ -32,7 +32,7 @@ struct settings {
     transport_kind transport = transport_kind::stdio;
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
-    log::level log_level = log::level::info;
+    core::log::level log_level = core::log::level::info;
     std::string public_url;  // normalised: scheme://host[:port], no trailing slash; empty when unset
     std::vector<std::string> allowed_origins;  // exact origins, or "*"
     std::vector<std::string> allowed_hosts;    // host names (no port), or "*"
@@ -125,4 +125,4 @@ std::vector<std::string> split_list(std::string_view text);
 // RFC 6749 scope-token: printable ASCII without space, double quote or backslash.
 bool is_scope_token(std::string_view text);
 
-}  // namespace justifi::config
+}  // namespace justifi::server::config

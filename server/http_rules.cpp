@@ -9,7 +9,7 @@
 #include <array>
 #include <cctype>
 
-namespace justifi::http_rules {
+namespace justifi::server::http_rules {
 namespace {
 
 constexpr std::array<std::string_view, 3> localhost_names{"localhost", "127.0.0.1", "[::1]"};
@@ -45,7 +45,7 @@ bool contains(std::vector<std::string> const& list, std::string_view item)
 std::string quotable(std::string_view header_value)
 {
     constexpr std::size_t most = 200;
-    auto out = encoding::utf8_prefix(header_value, most);
+    auto out = core::encoding::utf8_prefix(header_value, most);
     if (out.size() < header_value.size() && header_value.size() > most) out += "...";
     return out;
 }
@@ -252,4 +252,4 @@ std::optional<std::string> public_base_url(std::string_view public_url, bool tru
     return scheme + "://" + *normalised;
 }
 
-}  // namespace justifi::http_rules
+}  // namespace justifi::server::http_rules

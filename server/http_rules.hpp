@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace justifi::http_rules {
+namespace justifi::server::http_rules {
 
 enum class route { mcp, health, resource_metadata, not_found };
 
@@ -91,4 +91,4 @@ std::string quotable(std::string_view header_value);
 // "example.com:8080" → "example.com", "[::1]:80" → "[::1]".
 std::string host_without_port(std::string_view host);
 
-}  // namespace justifi::http_rules
+}  // namespace justifi::server::http_rules

@@ -16,7 +16,11 @@
 #include <mutex>
 #include <unordered_map>
 
-namespace justifi {
+namespace justifi::server {
+using net::http_exchange;
+using net::http_server_settings;
+using net::make_response;
+using mcp::session_codec;
 namespace {
 
 namespace json = boost::json;
@@ -39,7 +43,7 @@ std::string_view header(request_type const& req, std::string_view name)
 http::response<http::string_body> rpc_error_response(request_type const& req, http::status status, int code,
                                                      std::string_view message, json::value id = nullptr)
 {
-    return make_response(req, status, "application/json", json::serialize(jsonrpc::make_error(id, code, message)));
+    return make_response(req, status, "application/json", json::serialize(mcp::jsonrpc::make_error(id, code, message)));
 }
 
 std::string supported_list()
@@ -144,7 +148,7 @@ private:
 // The protected resource metadata, serialised once per resource URL (base + endpoint path).
 class http_transport::metadata_documents {
 public:
-    std::string get(std::string const& base, std::string_view endpoint_path, config::settings const& settings)
+    std::string get(std::string const& base, std::string_view endpoint_path, server::config::settings const& settings)
     {
         auto resource = base + std::string(endpoint_path);
         {
@@ -152,7 +156,7 @@ public:
             if (auto const it = documents_.find(resource); it != documents_.end()) return it->second;
         }
         auto document = json::serialize(
-            oauth::protected_resource_metadata(base, endpoint_path, settings.oauth_issuer(), settings.oauth_scopes));
+            auth::oauth::protected_resource_metadata(base, endpoint_path, settings.oauth_issuer(), settings.oauth_scopes));
         std::lock_guard lock(mutex_);
         if (documents_.size() >= remembered_metadata_documents) documents_.clear();
         documents_.emplace(std::move(resource), document);
@@ -175,7 +179,7 @@ std::string_view request_label(std::string_view logged_method)
     return "other";
 }
 
-asio::awaitable<void> answer_metrics(http_exchange& ex, metrics::registry const& metrics)
+asio::awaitable<void> answer_metrics(http_exchange& ex, core::metrics::registry const& metrics)
 {
     auto& req = ex.request;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
@@ -197,7 +201,7 @@ asio::awaitable<void> answer_metrics(http_exchange& ex, metrics::registry const&
 
 namespace {
 
-http_server_settings server_settings(config::settings const& settings, metrics::registry* metrics)
+http_server_settings server_settings(server::config::settings const& settings, core::metrics::registry* metrics)
 {
     http_server_settings out{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
                              settings.max_body_bytes, settings.max_connections};
@@ -207,8 +211,8 @@ http_server_settings server_settings(config::settings const& settings, metrics::
         out.observe = [metrics](std::string_view label, int status, std::chrono::microseconds elapsed) {
             if (label == "(metrics)") return;  // scrapes are not traffic
             std::string const method(request_label(label));
-            metrics->add(metrics::requests_total, {method, std::to_string(status)});
-            metrics->observe(metrics::request_duration, {method}, elapsed);
+            metrics->add(core::metrics::requests_total, {method, std::to_string(status)});
+            metrics->observe(core::metrics::request_duration, {method}, elapsed);
         };
     return out;
 }
@@ -217,14 +221,14 @@ http_server_settings server_settings(config::settings const& settings, metrics::
 
 std::size_t http_transport::session_count() const { return session_states_->size(); }
 
-http_transport::http_transport(asio::io_context& io, config::settings const& settings, mcp::dispatcher& dispatcher,
+http_transport::http_transport(asio::io_context& io, server::config::settings const& settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity,
-                               auth::token_validation const* validation, metrics::registry* metrics,
+                               auth::token_validation const* validation, core::metrics::registry* metrics,
                                auth::credential_check check_credentials)
     : settings_(settings),
       dispatcher_(dispatcher),
       sessions_(sessions),
-      origin_policy_(http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
+      origin_policy_(server::http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
                                                 settings.allowed_hosts)),
       session_states_(std::make_shared<session_states>()),
       stream_slots_(std::make_shared<stream_slots>(settings.max_streams_per_caller)),
@@ -241,7 +245,7 @@ http_transport::http_transport(asio::io_context& io, config::settings const& set
 asio::awaitable<void> http_transport::handle(http_exchange& ex)
 {
     auto& req = ex.request;
-    auto const route = http_rules::match(req.target(), req.method_string());
+    auto const route = server::http_rules::match(req.target(), req.method_string());
     auto const origin = header(req, "Origin");
     // Only a proxy we were told to trust may name the host a client reached us by.
     std::string_view forwarded_host;
@@ -250,24 +254,24 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
     auto const path = req.target().substr(0, req.target().find('?'));
     if (metrics_ && settings_.metrics_enabled && settings_.metrics_port == 0 && path == settings_.metrics_path) {
         co_await answer_metrics(ex, *metrics_);
-    } else if (route.target == http_rules::route::not_found) {
+    } else if (route.target == server::http_rules::route::not_found) {
         co_await ex.respond(make_response(req, http::status::not_found, "text/plain",
                                           "Not Found: the MCP endpoint is /mcp (or /), health is /health, OAuth "
                                           "metadata is /.well-known/oauth-protected-resource"));
     } else if (!route.method_allowed) {
         // DELETE on the MCP endpoint would end a session; ours are self-contained signed
         // tokens that expire on their own, with no per-replica state to end (the spec's 405).
-        bool const ends_session = route.target == http_rules::route::mcp && req.method() == http::verb::delete_;
+        bool const ends_session = route.target == server::http_rules::route::mcp && req.method() == http::verb::delete_;
         auto res = make_response(req, http::status::method_not_allowed, "text/plain",
                                  ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
                                               : "Method Not Allowed: use " + std::string(route.allow));
         res.set(http::field::allow, route.allow);
         // A browser client's DELETE must be able to read this 405, or it sees a CORS failure.
-        if (route.target != http_rules::route::health)
-            for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, http_rules::cors_kind::actual))
+        if (route.target != server::http_rules::route::health)
+            for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, server::http_rules::cors_kind::actual))
                 res.set(name, value);
         co_await ex.respond(std::move(res));
-    } else if (route.target == http_rules::route::health) {
+    } else if (route.target == server::http_rules::route::health) {
         // No auth and no upstream call: the load balancer probes this every few seconds.
         auto res = ex.draining() ? make_response(req, http::status::service_unavailable, "text/plain", "draining")
                                  : make_response(req, http::status::ok, "text/plain", "OK");
@@ -277,15 +281,15 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
             res.content_length(length);
         }
         co_await ex.respond(std::move(res));
-    } else if (route.target == http_rules::route::resource_metadata) {
+    } else if (route.target == server::http_rules::route::resource_metadata) {
         co_await serve_resource_metadata(ex, route.resource_path);
-    } else if (auto refusal = http_rules::check_origin_and_host(origin_policy_, origin, header(req, "Host"),
+    } else if (auto refusal = server::http_rules::check_origin_and_host(origin_policy_, origin, header(req, "Host"),
                                                                 forwarded_host)) {
-        co_await ex.respond(rpc_error_response(req, http::status::forbidden, jsonrpc::server_error, *refusal));
+        co_await ex.respond(rpc_error_response(req, http::status::forbidden, mcp::jsonrpc::server_error, *refusal));
     } else {
         bool const preflight = req.method() == http::verb::options;
-        auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
-        for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, kind))
+        auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
+        for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, kind))
             ex.add_response_header(name, std::move(value));
         if (preflight) co_await answer_preflight(ex, route.allow);
         else if (req.method() == http::verb::post) co_await post_message(ex);
@@ -309,10 +313,10 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     auto& req = ex.request;
     auto const origin = header(req, "Origin");
     bool const preflight = req.method() == http::verb::options;
-    if (preflight && !origin.empty() && !http_rules::origin_allowed(origin_policy_, origin)) {
+    if (preflight && !origin.empty() && !server::http_rules::origin_allowed(origin_policy_, origin)) {
         // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
         auto res = make_response(req, http::status::forbidden, "text/plain",
-                                 "Forbidden: Origin \"" + http_rules::quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+                                 "Forbidden: Origin \"" + server::http_rules::quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
         co_await ex.respond(std::move(res));
         co_return;
     }
@@ -323,8 +327,8 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     ex.add_response_header("Vary", !from_request || preflight ? "Origin"
                                    : settings_.trust_proxy    ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
                                                               : "Origin, Host");
-    auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
-    for (auto& [name, value] : http_rules::cors_headers(origin_policy_, origin, kind))
+    auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
+    for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, kind))
         ex.add_response_header(name, std::move(value));
     if (preflight) {
         co_await answer_preflight(ex, "GET, HEAD, OPTIONS");
@@ -340,7 +344,7 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     auto res = make_response(req, http::status::ok, "application/json",
                              metadata_documents_->get(*base, endpoint_path, settings_));
     res.set(http::field::cache_control,
-            from_request ? oauth::request_metadata_cache_control : oauth::metadata_cache_control);
+            from_request ? auth::oauth::request_metadata_cache_control : auth::oauth::metadata_cache_control);
     if (req.method() == http::verb::head) {
         auto const length = res.body().size();
         res.body().clear();
@@ -351,7 +355,7 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
 
 std::optional<std::string> http_transport::request_base_url(request_type const& req) const
 {
-    return http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, header(req, "Host"),
+    return server::http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, header(req, "Host"),
                                        header(req, "X-Forwarded-Proto"), header(req, "X-Forwarded-Host"));
 }
 
@@ -360,7 +364,7 @@ http::response<http::string_body> http_transport::bad_base_response(request_type
     std::string why = settings_.trust_proxy
                           ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
                             "http(s) host[:port]"
-                          : "Bad Request: Host \"" + http_rules::quotable(header(req, "Host")) + "\" is not a valid host[:port]";
+                          : "Bad Request: Host \"" + server::http_rules::quotable(header(req, "Host")) + "\" is not a valid host[:port]";
     return make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
 }
 
@@ -395,24 +399,24 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
         co_return std::nullopt;
     }
     if (auto const* rejected = std::get_if<auth::rejection>(&outcome)) {
-        log::info("request not authenticated", {{"request_id", ex.request_id()},
+        core::log::info("request not authenticated", {{"request_id", ex.request_id()},
                                                 {"reason", rejected->description}});
         bool const busy = rejected->reason == auth::auth_error::verification_busy;
         if (busy || rejected->reason == auth::auth_error::verification_unavailable) {
             // Not the client's fault: a 401 would send its user through a sign-in for nothing.
-            auto res = rpc_error_response(req, http::status::service_unavailable, jsonrpc::server_error,
+            auto res = rpc_error_response(req, http::status::service_unavailable, mcp::jsonrpc::server_error,
                                           "Service Unavailable: " + rejected->description);
             res.set(http::field::retry_after, busy ? "1" : "5");
             co_await ex.respond(std::move(res));
             co_return std::nullopt;
         }
-        auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error,
+        auto res = rpc_error_response(req, http::status::unauthorized, mcp::jsonrpc::server_error,
                                       "Unauthorized: " + rejected->description);
         bool const bad_credentials = rejected->reason == auth::auth_error::invalid_token ||
                                      rejected->reason == auth::auth_error::credentials_refused;
         auto const challenge = bad_credentials
-                                   ? oauth::invalid_token_challenge(*base, settings_.oauth_scopes, rejected->description)
-                                   : oauth::invalid_request_challenge(*base, rejected->description);
+                                   ? auth::oauth::invalid_token_challenge(*base, settings_.oauth_scopes, rejected->description)
+                                   : auth::oauth::invalid_request_challenge(*base, rejected->description);
         res.set(http::field::www_authenticate, challenge);
         co_await ex.respond(std::move(res));
         co_return std::nullopt;
@@ -420,11 +424,11 @@ asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(
     // No credentials at all: the RFC 9728 challenge tells an MCP client where to start OAuth.
     std::string message = "Unauthorized: authentication is required. Use OAuth: the authorization server and "
                           "scopes are in the protected resource metadata at " +
-                          oauth::resource_metadata_url(*base) + " (named in WWW-Authenticate)";
+                          auth::oauth::resource_metadata_url(*base) + " (named in WWW-Authenticate)";
     if (settings_.allow_client_credential_headers)
         message += "; developers may instead send their JustiFi API keys as X-Client-Id and X-Client-Secret headers";
-    auto res = rpc_error_response(req, http::status::unauthorized, jsonrpc::server_error, message);
-    res.set(http::field::www_authenticate, oauth::bearer_challenge(*base, settings_.oauth_scopes));
+    auto res = rpc_error_response(req, http::status::unauthorized, mcp::jsonrpc::server_error, message);
+    res.set(http::field::www_authenticate, auth::oauth::bearer_challenge(*base, settings_.oauth_scopes));
     co_await ex.respond(std::move(res));
     co_return std::nullopt;
 }
@@ -447,8 +451,8 @@ asio::awaitable<void> http_transport::answer_refusal(http_exchange& ex, mcp::ref
     bool const scope = denial.what == mcp::refusal::kind::insufficient_scope;
     auto res = make_response(req, scope ? http::status::forbidden : http::status::unauthorized, "application/json",
                              json::serialize(body));
-    auto const challenge = scope ? oauth::insufficient_scope_challenge(*base, denial.scope, denial.description)
-                                 : oauth::invalid_token_challenge(*base, settings_.oauth_scopes, denial.description);
+    auto const challenge = scope ? auth::oauth::insufficient_scope_challenge(*base, denial.scope, denial.description)
+                                 : auth::oauth::invalid_token_challenge(*base, settings_.oauth_scopes, denial.description);
     res.set(http::field::www_authenticate, challenge);
     co_await ex.respond(std::move(res));
 }
@@ -458,7 +462,7 @@ std::string http_transport::client_address(http_exchange const& ex) const
     // Behind a trusted proxy the address it appended last is the one it saw; earlier entries
     // are whatever the client wrote.
     if (settings_.trust_proxy)
-        if (auto const forwarded = http_rules::last_list_value(header(ex.request, "X-Forwarded-For")); !forwarded.empty())
+        if (auto const forwarded = server::http_rules::last_list_value(header(ex.request, "X-Forwarded-For")); !forwarded.empty())
             return std::string(forwarded.substr(0, 64));
     return ex.remote_endpoint().address().to_string();
 }
@@ -473,14 +477,14 @@ std::string http_transport::rate_limit_key(auth::auth_context const& identity, h
 
 asio::awaitable<bool> http_transport::admit_rate(http_exchange& ex, auth::auth_context const& identity)
 {
-    auto const wait = rate_limiter_.take(rate_limit_key(identity, ex), rate_limiter::clock::now());
+    auto const wait = rate_limiter_.take(rate_limit_key(identity, ex), core::rate_limiter::clock::now());
     if (!wait) co_return true;
     auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
-    log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
-    if (metrics_) metrics_->add(metrics::rate_limited_total);
+    core::log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
+    if (metrics_) metrics_->add(core::metrics::rate_limited_total);
     std::string const who = identity.path == auth::auth_path::bearer_passthrough ? " from this address with unverified tokens"
                                                                                  : " with these credentials";
-    auto res = rpc_error_response(ex.request, http::status::too_many_requests, jsonrpc::server_error,
+    auto res = rpc_error_response(ex.request, http::status::too_many_requests, mcp::jsonrpc::server_error,
                                   "Too Many Requests: more than " +
                                       std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
                                       " requests at once or " +
@@ -495,8 +499,8 @@ asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
 {
     auto const version = header(ex.request, "MCP-Protocol-Version");
     if (version.empty() || mcp::is_supported_version(version)) co_return true;
-    co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, jsonrpc::server_error,
-                                           "Bad Request: unsupported MCP-Protocol-Version \"" + http_rules::quotable(version) +
+    co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, mcp::jsonrpc::server_error,
+                                           "Bad Request: unsupported MCP-Protocol-Version \"" + server::http_rules::quotable(version) +
                                                "\"; supported: " + supported_list()));
     co_return false;
 }
@@ -506,14 +510,14 @@ asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_ses
 {
     auto const session_id = header(ex.request, "Mcp-Session-Id");
     if (session_id.empty()) {
-        co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, jsonrpc::server_error,
+        co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, mcp::jsonrpc::server_error,
                                                "Bad Request: Mcp-Session-Id header is required; send initialize first"));
         co_return nullptr;
     }
     auto const claims = sessions_.verify(session_id, principal, std::chrono::system_clock::now());
     if (!claims) {
         // Unknown, forged, expired and other callers' sessions all get 404: the client starts a new one.
-        co_await ex.respond(rpc_error_response(ex.request, http::status::not_found, jsonrpc::server_error,
+        co_await ex.respond(rpc_error_response(ex.request, http::status::not_found, mcp::jsonrpc::server_error,
                                                "Session not found: " + claims.error().message()));
         co_return nullptr;
     }
@@ -527,14 +531,14 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     auto identity = co_await require_auth(ex);
     if (!identity) co_return;
     if (!co_await admit_rate(ex, *identity)) co_return;
-    if (!http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
-        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
+    if (!server::http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
+        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, mcp::jsonrpc::server_error,
                                                "Not Acceptable: Accept must include both application/json and "
                                                "text/event-stream"));
         co_return;
     }
-    if (!http_rules::is_json_content_type(header(req, "Content-Type"))) {
-        co_await ex.respond(rpc_error_response(req, http::status::unsupported_media_type, jsonrpc::server_error,
+    if (!server::http_rules::is_json_content_type(header(req, "Content-Type"))) {
+        co_await ex.respond(rpc_error_response(req, http::status::unsupported_media_type, mcp::jsonrpc::server_error,
                                                "Unsupported Media Type: Content-Type must be application/json"));
         co_return;
     }
@@ -542,7 +546,7 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     // Forwarded to JustiFi as a header: held to the shape of the id it names, like sub_account_id.
     auto const sub_account = header(req, "Sub-Account");
     if (!sub_account.empty() && !client::is_justifi_id(sub_account)) {
-        co_await ex.respond(rpc_error_response(req, http::status::bad_request, jsonrpc::server_error,
+        co_await ex.respond(rpc_error_response(req, http::status::bad_request, mcp::jsonrpc::server_error,
                                                "Bad Request: the Sub-Account header must be a sub account id (acc_...): "
                                                "1-128 letters, digits, '_' or '-'"));
         co_return;
@@ -551,14 +555,14 @@ asio::awaitable<void> http_transport::post_message(http_exchange& ex)
     // Everything above was decided on the headers; only now is the body read (and 100 Continue
     // sent), so an anonymous or refused caller never gets a byte of it into our memory.
     if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
-    auto decoded = jsonrpc::decode(req.body());
-    if (auto const* err = std::get_if<jsonrpc::error>(&decoded)) {
+    auto decoded = mcp::jsonrpc::decode(req.body());
+    if (auto const* err = std::get_if<mcp::jsonrpc::error>(&decoded)) {
         co_await ex.respond(rpc_error_response(req, http::status::bad_request, err->code, err->message, err->id));
         co_return;
     }
-    auto& message = std::get<jsonrpc::message>(decoded);
-    auto const* request = std::get_if<jsonrpc::request>(&message);
-    if (auto const* note = std::get_if<jsonrpc::notification>(&message)) ex.set_log_method(note->method);
+    auto& message = std::get<mcp::jsonrpc::message>(decoded);
+    auto const* request = std::get_if<mcp::jsonrpc::request>(&message);
+    if (auto const* note = std::get_if<mcp::jsonrpc::notification>(&message)) ex.set_log_method(note->method);
     if (request) ex.set_log_method(request->method);
     bool const is_initialize = request && request->method == "initialize";
 
@@ -614,8 +618,8 @@ asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
     if (!identity) co_return;
     // A stream holds a connection for long: it costs a request like any other.
     if (!co_await admit_rate(ex, *identity)) co_return;
-    if (!http_rules::accepts(header(req, "Accept"), {"text/event-stream"})) {
-        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, jsonrpc::server_error,
+    if (!server::http_rules::accepts(header(req, "Accept"), {"text/event-stream"})) {
+        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, mcp::jsonrpc::server_error,
                                                "Not Acceptable: Accept must include text/event-stream"));
         co_return;
     }
@@ -624,7 +628,7 @@ asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
     if (!co_await require_session(ex, principal)) co_return;
     auto const slot = stream_slots_->take(principal);
     if (!slot) {
-        auto res = rpc_error_response(req, http::status::too_many_requests, jsonrpc::server_error,
+        auto res = rpc_error_response(req, http::status::too_many_requests, mcp::jsonrpc::server_error,
                                       "Too Many Requests: at most " + std::to_string(settings_.max_streams_per_caller) +
                                           " event streams may be open at once with these credentials; close one first");
         res.set(http::field::retry_after, "5");
@@ -650,4 +654,4 @@ asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
     co_await ex.close_stream();
 }
 
-}  // namespace justifi
+}  // namespace justifi::server

@@ -13,11 +13,11 @@ int main(int argc, char** argv)
         return 0;
     }
     // `justifi-mcp health [--port N]`: the container's HEALTHCHECK (no curl in the image).
-    if (argc >= 2 && std::strcmp(argv[1], "health") == 0) return justifi::probe_health(argc, argv);
-    justifi::catalog_installer justifi_catalog;
+    if (argc >= 2 && std::strcmp(argv[1], "health") == 0) return justifi::net::probe_health(argc, argv);
+    justifi::server::catalog_installer justifi_catalog;
     justifi_catalog.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client& client,
-                                 justifi::config::settings const& settings) {
+                                 justifi::server::config::settings const& settings) {
         return justifi::tools::register_justifi_tools(registry, client, {settings.read_only, settings.enabled_tools});
     };
-    return justifi::run(argc, argv, justifi_catalog);
+    return justifi::server::run(argc, argv, justifi_catalog);
 }

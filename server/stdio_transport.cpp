@@ -14,7 +14,7 @@
 
 #include <unistd.h>
 
-namespace justifi {
+namespace justifi::server {
 namespace {
 
 namespace json = boost::json;
@@ -62,8 +62,8 @@ asio::awaitable<void> stdio_transport::read_loop()
     std::string pending;
     bool discarding = false;  // inside a line that was too long: skip to its end
     auto too_long = [this] {
-        enqueue(json::serialize(jsonrpc::make_error(
-            nullptr, jsonrpc::invalid_request,
+        enqueue(json::serialize(mcp::jsonrpc::make_error(
+            nullptr, mcp::jsonrpc::invalid_request,
             "Invalid Request: message exceeds " + std::to_string(max_message_bytes_) + " bytes")));
     };
     auto dispatch_line = [this](std::string& line) {
@@ -100,7 +100,7 @@ asio::awaitable<void> stdio_transport::read_loop()
     // The last line may lack its newline.
     if (!discarding) dispatch_line(pending);
     input_closed_ = true;
-    log::debug("stdin closed");
+    core::log::debug("stdin closed");
 }
 
 asio::awaitable<void> stdio_transport::handle_line(std::string line)
@@ -110,9 +110,9 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
         ~done_guard() { --count; }
     } guard{handlers_running_};
 
-    auto decoded = jsonrpc::decode(line);
-    if (auto const* err = std::get_if<jsonrpc::error>(&decoded)) {
-        enqueue(json::serialize(jsonrpc::make_error(err->id, err->code, err->message)));
+    auto decoded = mcp::jsonrpc::decode(line);
+    if (auto const* err = std::get_if<mcp::jsonrpc::error>(&decoded)) {
+        enqueue(json::serialize(mcp::jsonrpc::make_error(err->id, err->code, err->message)));
         co_return;
     }
     sink notifications(*this);
@@ -122,10 +122,10 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     context.request_id = "stdio-" + std::to_string(++requests_seen_);
     context.sink = &notifications;
     try {
-        auto response = co_await dispatcher_.handle(std::move(std::get<jsonrpc::message>(decoded)), std::move(context));
+        auto response = co_await dispatcher_.handle(std::move(std::get<mcp::jsonrpc::message>(decoded)), std::move(context));
         if (response) enqueue(response->serialize());
     } catch (std::exception const& e) {
-        log::error("request ended by an exception", {{"error", e.what()}});
+        core::log::error("request ended by an exception", {{"error", e.what()}});
     }
 }
 
@@ -148,7 +148,7 @@ asio::awaitable<void> stdio_transport::write_loop()
         auto [ec, n] = co_await asio::async_write(output_, asio::buffer(line), use_tuple);
         if (ec) {
             // The client closed its end: nothing more can be said to it.
-            log::warning("stdout closed", {{"error", ec.message()}});
+            core::log::warning("stdout closed", {{"error", ec.message()}});
             output_broken_ = true;
             queue_.clear();
             break;
@@ -157,4 +157,4 @@ asio::awaitable<void> stdio_transport::write_loop()
     writing_ = false;
 }
 
-}  // namespace justifi
+}  // namespace justifi::server

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-namespace justifi {
+namespace justifi::server {
 
 namespace asio = boost::asio;
 
@@ -52,4 +52,4 @@ private:
     std::uint64_t requests_seen_ = 0;
 };
 
-}  // namespace justifi
+}  // namespace justifi::server

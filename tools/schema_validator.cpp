@@ -65,7 +65,7 @@ std::string quote(std::string_view text)
 {
     // Arguments come from json::parse, so they are valid UTF-8; a cut must keep them so.
     if (text.size() <= max_echoed_chars) return json::serialize(json::string(text));
-    return json::serialize(json::string(encoding::utf8_prefix(text, max_echoed_chars))) + "...";
+    return json::serialize(json::string(core::encoding::utf8_prefix(text, max_echoed_chars))) + "...";
 }
 
 std::string describe_value(json::value const& v)

@@ -115,7 +115,7 @@ boost::system::result<tool_registry::selection, std::string> tool_registry::sele
 {
     auto it = tools_.begin();
     if (cursor) {
-        auto const decoded = encoding::base64url_decode(*cursor);
+        auto const decoded = core::encoding::base64url_decode(*cursor);
         if (!decoded || !decoded->starts_with(cursor_prefix))
             return std::string("Invalid params: unknown cursor; call tools/list without a cursor to start over");
         it = tools_.upper_bound(std::string_view(*decoded).substr(cursor_prefix.size()));
@@ -131,7 +131,7 @@ boost::system::result<tool_registry::selection, std::string> tool_registry::sele
         last = it->first;
     }
     if (it != tools_.end() && !out.tools.empty())
-        out.next_cursor = encoding::base64url_encode(std::string(cursor_prefix) + std::string(last));
+        out.next_cursor = core::encoding::base64url_encode(std::string(cursor_prefix) + std::string(last));
     return out;
 }
 

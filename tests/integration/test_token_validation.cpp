@@ -152,8 +152,8 @@ BOOST_AUTO_TEST_CASE(tokens_that_do_not_verify_get_401_invalid_token_and_never_r
     // An HMAC token keyed with the public key (the RS256/HS256 confusion attack).
     auto const hs_input = encoded_part({{"alg", "HS256"}, {"typ", "JWT"}, {"kid", "key-1"}}) + "." + encoded_part(payload);
     auto const public_jwk = json::serialize(stack.key.jwk());
-    auto const mac = justifi::encoding::hmac_sha256(public_jwk, hs_input);
-    auto const hs256 = hs_input + "." + justifi::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
+    auto const mac = justifi::core::encoding::hmac_sha256(public_jwk, hs_input);
+    auto const hs256 = hs_input + "." + justifi::core::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
 
     struct refused_case {
         std::string name;

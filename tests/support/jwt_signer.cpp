@@ -33,7 +33,7 @@ std::string bignum_param(EVP_PKEY const* key, char const* name, int width = 0)
     auto* out = reinterpret_cast<unsigned char*>(bytes.data());
     if (width ? BN_bn2binpad(bn, out, width) != width : BN_bn2bin(bn, out) != static_cast<int>(bytes.size()))
         throw std::runtime_error("could not export a key parameter");
-    return encoding::base64url_encode(bytes);
+    return core::encoding::base64url_encode(bytes);
 }
 
 }  // namespace
@@ -94,7 +94,7 @@ std::string test_signing_key::signature(std::string_view signing_input) const
     if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &length, data, signing_input.size()) != 1)
         throw std::runtime_error("OpenSSL could not sign");
     der.resize(length);
-    if (alg_ == "RS256") return encoding::base64url_encode(der);
+    if (alg_ == "RS256") return core::encoding::base64url_encode(der);
 
     // ES256 in JWS is r||s, 32 bytes each, not DER.
     auto const* p = reinterpret_cast<unsigned char const*>(der.data());
@@ -106,7 +106,7 @@ std::string test_signing_key::signature(std::string_view signing_input) const
     if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, 32) != 32 ||
         BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + 32, 32) != 32)
         throw std::runtime_error("could not encode an ECDSA signature");
-    return encoding::base64url_encode(raw);
+    return core::encoding::base64url_encode(raw);
 }
 
 std::string jwks_json(json::array keys)
@@ -116,7 +116,7 @@ std::string jwks_json(json::array keys)
 
 std::string encoded_part(json::object const& part)
 {
-    return encoding::base64url_encode(json::serialize(part));
+    return core::encoding::base64url_encode(json::serialize(part));
 }
 
 std::int64_t numeric_date(std::chrono::system_clock::time_point t)

@@ -104,12 +104,12 @@ void register_test_tools(justifi::tools::tool_registry& registry)
 
 int main(int argc, char** argv)
 {
-    justifi::catalog_installer test_tools;
+    justifi::server::catalog_installer test_tools;
     test_tools.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client&,
-                            justifi::config::settings const&) -> boost::system::result<void, std::string> {
+                            justifi::server::config::settings const&) -> boost::system::result<void, std::string> {
         register_test_tools(registry);
         return {};
     };
     test_tools.needs_justifi_credentials = false;
-    return justifi::run(argc, argv, test_tools);
+    return justifi::server::run(argc, argv, test_tools);
 }

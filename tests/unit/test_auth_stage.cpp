@@ -207,17 +207,17 @@ struct validating {
     auth::jwks_cache keys{io.get_executor(),
                           {.source = {auth::key_source::kind::file, jwks_file}, .refresh_interval = std::chrono::seconds(60)}};
     auth::verification_rules rules{issuer, {api}};
-    justifi::log::level saved = justifi::log::threshold();
+    justifi::core::log::level saved = justifi::core::log::threshold();
 
     validating()
     {
         std::ofstream(jwks_file) << justifi::test::jwks_json({key.jwk()});
-        justifi::log::set_threshold(justifi::log::level::off);
+        justifi::core::log::set_threshold(justifi::core::log::level::off);
     }
     ~validating()
     {
         std::remove(jwks_file.c_str());
-        justifi::log::set_threshold(saved);
+        justifi::core::log::set_threshold(saved);
     }
 
     std::string token(json::object changes = {}) const

@@ -21,6 +21,7 @@
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace justifi::client;
+using justifi::net::cache_max_age;
 using justifi::auth::client_credentials;
 using namespace std::chrono_literals;
 

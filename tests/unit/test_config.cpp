@@ -15,7 +15,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-namespace cfg = justifi::config;
+namespace cfg = justifi::server::config;
 
 namespace {
 
@@ -255,7 +255,7 @@ BOOST_FIXTURE_TEST_CASE(defaults_when_nothing_is_set, clean_environment)
     BOOST_TEST((s.transport == cfg::transport_kind::stdio));
     BOOST_TEST(s.host == "127.0.0.1");
     BOOST_TEST(s.port == 8080);
-    BOOST_TEST((s.log_level == justifi::log::level::info));
+    BOOST_TEST((s.log_level == justifi::core::log::level::info));
     BOOST_TEST(s.public_url.empty());
     BOOST_TEST(s.allowed_origins.empty());
     BOOST_TEST(s.allowed_hosts.empty());
@@ -273,7 +273,7 @@ BOOST_FIXTURE_TEST_CASE(flags_in_both_spellings, clean_environment)
                            "--max-connections", "1", "--max-body-bytes", "1024"});
     BOOST_TEST((s.transport == cfg::transport_kind::http));
     BOOST_TEST(s.port == 9001);
-    BOOST_TEST((s.log_level == justifi::log::level::warning));
+    BOOST_TEST((s.log_level == justifi::core::log::level::warning));
     BOOST_TEST(s.threads == 4u);
     BOOST_TEST(s.drain_timeout.count() == 0);
     BOOST_TEST(s.header_timeout.count() == 100);

@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-namespace enc = justifi::encoding;
+namespace enc = justifi::core::encoding;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace rules = justifi::http_rules;
+namespace rules = justifi::server::http_rules;
 
 namespace {
 

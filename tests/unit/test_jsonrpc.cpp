@@ -10,7 +10,7 @@
 #include <variant>
 
 namespace json = boost::json;
-namespace rpc = justifi::jsonrpc;
+namespace rpc = justifi::mcp::jsonrpc;
 
 namespace {
 

@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(accepts_rs256_token_and_returns_its_claims)
 BOOST_AUTO_TEST_CASE(accepts_es256_token_signed_as_raw_r_and_s)
 {
     auto const token = ec_key().sign(good_payload());
-    auto const signature = justifi::encoding::base64url_decode(token.substr(token.rfind('.') + 1));
+    auto const signature = justifi::core::encoding::base64url_decode(token.substr(token.rfind('.') + 1));
     BOOST_REQUIRE(signature);
     BOOST_TEST(signature->size() == 64u);  // r||s, not DER
     auto const claims = verify(token);
@@ -127,7 +127,7 @@ namespace {
 std::string with_twin_signature(std::string const& token)
 {
     auto const dot = token.rfind('.');
-    auto signature = justifi::encoding::base64url_decode(token.substr(dot + 1)).value();
+    auto signature = justifi::core::encoding::base64url_decode(token.substr(dot + 1)).value();
     BIGNUM* order = nullptr;
     BN_hex2bn(&order, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
     BIGNUM* s = BN_bin2bn(reinterpret_cast<unsigned char const*>(signature.data() + 32), 32, nullptr);
@@ -135,7 +135,7 @@ std::string with_twin_signature(std::string const& token)
     BN_bn2binpad(s, reinterpret_cast<unsigned char*>(signature.data() + 32), 32);
     BN_free(s);
     BN_free(order);
-    return token.substr(0, dot + 1) + justifi::encoding::base64url_encode(signature);
+    return token.substr(0, dot + 1) + justifi::core::encoding::base64url_encode(signature);
 }
 
 }  // namespace
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(rejects_signature_by_another_key_with_the_same_kid_as_bad_s
     auto const impostor = test_signing_key::p256("ec-1");
     BOOST_TEST(error_of(impostor.sign(good_payload())) == auth::jwt_error::bad_signature);
     auto const token = ec_key().sign(good_payload());
-    auto const truncated = token.substr(0, token.rfind('.') + 1) + justifi::encoding::base64url_encode(std::string(63, 'x'));
+    auto const truncated = token.substr(0, token.rfind('.') + 1) + justifi::core::encoding::base64url_encode(std::string(63, 'x'));
     BOOST_TEST(error_of(truncated) == auth::jwt_error::bad_signature);
 }
 
@@ -217,8 +217,8 @@ BOOST_AUTO_TEST_CASE(rejects_alg_none_and_hs256_as_unsupported_algorithm)
 
     // HS256 keyed with the RSA key's public modulus: the classic key-confusion forgery.
     auto const input = encoded_part({{"alg", "HS256"}, {"kid", "rsa-1"}}) + "." + encoded_part(good_payload());
-    auto const mac = justifi::encoding::hmac_sha256(std::string(rsa_key().jwk().at("n").as_string()), input);
-    auto const hs256 = input + "." + justifi::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), 32});
+    auto const mac = justifi::core::encoding::hmac_sha256(std::string(rsa_key().jwk().at("n").as_string()), input);
+    auto const hs256 = input + "." + justifi::core::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), 32});
     BOOST_TEST(error_of(hs256) == auth::jwt_error::unsupported_algorithm);
 
     // Even when the rules list them, and for algorithms we do not implement.
@@ -329,14 +329,14 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_tokens)
     auto const padded = good.substr(0, good.find('.')) + "=" + good.substr(good.find('.'));
     BOOST_TEST(error_of(padded) == auth::jwt_error::malformed);
 
-    auto const not_json_header = justifi::encoding::base64url_encode("{alg: RS256") + good.substr(good.find('.'));
+    auto const not_json_header = justifi::core::encoding::base64url_encode("{alg: RS256") + good.substr(good.find('.'));
     BOOST_TEST(error_of(not_json_header) == auth::jwt_error::malformed);
-    auto const array_header = justifi::encoding::base64url_encode("[\"RS256\"]") + good.substr(good.find('.'));
+    auto const array_header = justifi::core::encoding::base64url_encode("[\"RS256\"]") + good.substr(good.find('.'));
     BOOST_TEST(error_of(array_header) == auth::jwt_error::malformed);
 
     // Correctly signed but not JSON, or without a numeric exp.
     auto const header = encoded_part({{"alg", "RS256"}, {"kid", "rsa-1"}});
-    auto const text_payload = header + "." + justifi::encoding::base64url_encode("hello");
+    auto const text_payload = header + "." + justifi::core::encoding::base64url_encode("hello");
     BOOST_TEST(error_of(text_payload + "." + rsa_key().signature(text_payload)) == auth::jwt_error::malformed);
     auto payload = good_payload();
     payload.erase("exp");
@@ -417,7 +417,7 @@ BOOST_AUTO_TEST_CASE(jwks_key_without_use_is_a_signature_key)
 BOOST_AUTO_TEST_CASE(jwks_rejects_short_rsa_keys)
 {
     auto jwk = rsa_key().jwk();
-    jwk["n"] = justifi::encoding::base64url_encode(std::string(128, '\xc5'));  // a 1024-bit modulus
+    jwk["n"] = justifi::core::encoding::base64url_encode(std::string(128, '\xc5'));  // a 1024-bit modulus
     auto const set = auth::parse_jwks(jwks_json({jwk}));
     BOOST_REQUIRE(!set);
     BOOST_TEST(set.error().find("2048") != std::string::npos, set.error());

@@ -9,7 +9,7 @@
 #include <string>
 
 namespace json = boost::json;
-namespace jlog = justifi::log;
+namespace jlog = justifi::core::log;
 
 namespace {
 

@@ -29,7 +29,7 @@
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace mcp = justifi::mcp;
-namespace rpc = justifi::jsonrpc;
+namespace rpc = justifi::mcp::jsonrpc;
 namespace tools = justifi::tools;
 
 using namespace std::chrono_literals;
@@ -178,9 +178,9 @@ struct harness {
                 co_return result;
             },
             "payments:read");
-        justifi::log::set_threshold(justifi::log::level::off);  // the dispatcher's own stderr lines are noise here
+        justifi::core::log::set_threshold(justifi::core::log::level::off);  // the dispatcher's own stderr lines are noise here
     }
-    ~harness() { justifi::log::set_threshold(saved_threshold); }
+    ~harness() { justifi::core::log::set_threshold(saved_threshold); }
 
     static mcp::server_identity identity()
     {
@@ -255,7 +255,7 @@ struct harness {
         BOOST_REQUIRE(sleepers_started >= n);
     }
 
-    justifi::log::level saved_threshold = justifi::log::threshold();
+    justifi::core::log::level saved_threshold = justifi::core::log::threshold();
     asio::io_context io;
     tools::tool_registry registry;
     mcp::dispatcher dispatcher;
@@ -399,10 +399,10 @@ BOOST_AUTO_TEST_CASE(initialize_omits_empty_title_and_instructions)
                        if (e) std::rethrow_exception(e);
                        out = std::move(r);
                    });
-    auto const saved = justifi::log::threshold();
-    justifi::log::set_threshold(justifi::log::level::off);
+    auto const saved = justifi::core::log::threshold();
+    justifi::core::log::set_threshold(justifi::core::log::level::off);
     io.run();
-    justifi::log::set_threshold(saved);
+    justifi::core::log::set_threshold(saved);
     auto const& result = result_of(out);
     BOOST_TEST(!result.contains("instructions"));
     BOOST_TEST(!result.at("serverInfo").as_object().contains("title"));

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace std::chrono_literals;
-namespace metrics = justifi::metrics;
+namespace metrics = justifi::core::metrics;
 
 namespace {
 
@@ -59,10 +59,10 @@ BOOST_AUTO_TEST_CASE(gauges_are_read_when_rendered)
 
 BOOST_AUTO_TEST_CASE(request_labels_come_from_a_fixed_set)
 {
-    BOOST_TEST(justifi::request_label("tools/call") == "tools/call");
-    BOOST_TEST(justifi::request_label("initialize") == "initialize");
-    BOOST_TEST(justifi::request_label("") == "http");
-    BOOST_TEST(justifi::request_label("made/up-by-a-client-123") == "other");
+    BOOST_TEST(justifi::server::request_label("tools/call") == "tools/call");
+    BOOST_TEST(justifi::server::request_label("initialize") == "initialize");
+    BOOST_TEST(justifi::server::request_label("") == "http");
+    BOOST_TEST(justifi::server::request_label("made/up-by-a-client-123") == "other");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

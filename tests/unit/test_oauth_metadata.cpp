@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace json = boost::json;
-namespace oauth = justifi::oauth;
+namespace oauth = justifi::auth::oauth;
 
 namespace {
 
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(scopes_are_listed_in_configured_order)
 BOOST_AUTO_TEST_CASE(default_scopes_cover_the_justifi_api)
 {
     auto const doc = oauth::protected_resource_metadata("https://mcp.justifi.ai", "", "https://issuer.example/",
-                                                        justifi::config::default_oauth_scopes());
+                                                        justifi::server::config::default_oauth_scopes());
     auto const scopes = strings_of(doc.at("scopes_supported"));
     BOOST_TEST(scopes.size() == 14u);
     BOOST_TEST(scopes.front() == "payments:read");
@@ -96,8 +96,8 @@ BOOST_AUTO_TEST_CASE(challenge_names_the_metadata_and_the_scopes_byte_for_byte)
 BOOST_AUTO_TEST_CASE(challenge_with_the_default_scopes)
 {
     std::string scopes;
-    for (auto const& scope : justifi::config::default_oauth_scopes()) scopes += (scopes.empty() ? "" : " ") + scope;
-    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", justifi::config::default_oauth_scopes()) ==
+    for (auto const& scope : justifi::server::config::default_oauth_scopes()) scopes += (scopes.empty() ? "" : " ") + scope;
+    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", justifi::server::config::default_oauth_scopes()) ==
                "Bearer resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", scope=\"" +
                    scopes + "\"");
     BOOST_TEST(scopes.starts_with("payments:read payments:write payouts:read"));

@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace std::chrono_literals;
-using justifi::rate_limiter;
+using justifi::core::rate_limiter;
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <string>
 
 using namespace std::chrono_literals;
-using justifi::errc;
-using justifi::session_codec;
+using justifi::core::errc;
+using justifi::mcp::session_codec;
 
 namespace {
 
@@ -27,9 +27,9 @@ session_codec::clock::time_point const t0{std::chrono::seconds(1'750'000'000)};
 constexpr std::string_view principal = "sub:auth0|user-42";
 
 // errc values as printable error codes, so BOOST_TEST can show both sides.
-boost::system::error_code code(errc e) { return justifi::make_error_code(e); }
+boost::system::error_code code(errc e) { return justifi::core::make_error_code(e); }
 
-boost::system::error_code error_of(justifi::result<justifi::session_claims> const& r)
+boost::system::error_code error_of(justifi::core::result<justifi::mcp::session_claims> const& r)
 {
     BOOST_REQUIRE(!r.has_value());
     return r.error();
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(a_session_is_refused_for_anyone_but_the_principal_who_opene
     for (auto const* other : {"sub:auth0|user-43", "client:test_abc", "bearer:0123456789ab", "", "sub:auth0|user-42 "})
         BOOST_TEST(error_of(codec.verify(token, other, t0)) == code(errc::session_forged), other);
     // Nothing of the principal is in the token itself.
-    auto const payload = justifi::encoding::base64url_decode(token.substr(0, token.find('.')));
+    auto const payload = justifi::core::encoding::base64url_decode(token.substr(0, token.find('.')));
     BOOST_REQUIRE(payload.has_value());
     BOOST_TEST(payload->find("user-42") == std::string::npos);
 }
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(forged_token_is_rejected)
 
     // Swap the payload for one claiming another version, keeping the old MAC.
     auto const forged_payload =
-        justifi::encoding::base64url_encode("v1|2024-11-05|" + std::to_string(1'750'000'000) + "|00");
+        justifi::core::encoding::base64url_encode("v1|2024-11-05|" + std::to_string(1'750'000'000) + "|00");
     BOOST_TEST(error_of(codec.verify(forged_payload + token.substr(dot), principal, t0)) == code(errc::session_forged));
 
     // Flip one character of the MAC.
@@ -138,9 +138,9 @@ BOOST_AUTO_TEST_CASE(secret_is_not_used_raw_as_mac_key)
     // Someone who knows the secret but signs with it directly must not succeed:
     // the codec derives its MAC key from the secret.
     session_codec codec(secret, 3600s);
-    auto const payload = justifi::encoding::base64url_encode("v1|2025-11-25|1750000000|00");
-    auto const raw_mac = justifi::encoding::hmac_sha256(secret, payload);
-    auto const mac = justifi::encoding::base64url_encode({reinterpret_cast<char const*>(raw_mac.data()), raw_mac.size()});
+    auto const payload = justifi::core::encoding::base64url_encode("v1|2025-11-25|1750000000|00");
+    auto const raw_mac = justifi::core::encoding::hmac_sha256(secret, payload);
+    auto const mac = justifi::core::encoding::base64url_encode({reinterpret_cast<char const*>(raw_mac.data()), raw_mac.size()});
     BOOST_TEST(error_of(codec.verify(payload + "." + mac, principal, t0)) == code(errc::session_forged));
 }
 
@@ -187,12 +187,12 @@ BOOST_AUTO_TEST_CASE(validly_signed_but_malformed_payloads_are_rejected)
 {
     // Sign payloads with the codec's derived key (as a bug in issue() might) to reach
     // the checks that run after the MAC: structure, tag and timestamp.
-    auto const derived = justifi::encoding::hmac_sha256(secret, "justifi-mcp session key v1");
+    auto const derived = justifi::core::encoding::hmac_sha256(secret, "justifi-mcp session key v1");
     std::string const key(reinterpret_cast<char const*>(derived.data()), derived.size());
     auto sign = [&](std::string_view payload) {
-        auto const encoded = justifi::encoding::base64url_encode(payload);
-        auto const mac = justifi::encoding::hmac_sha256(key, encoded + "\n" + std::string(principal));
-        return encoded + "." + justifi::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
+        auto const encoded = justifi::core::encoding::base64url_encode(payload);
+        auto const mac = justifi::core::encoding::hmac_sha256(key, encoded + "\n" + std::string(principal));
+        return encoded + "." + justifi::core::encoding::base64url_encode({reinterpret_cast<char const*>(mac.data()), mac.size()});
     };
     session_codec codec(secret, 3600s);
 
@@ -210,9 +210,9 @@ BOOST_AUTO_TEST_CASE(validly_signed_but_malformed_payloads_are_rejected)
 
 BOOST_AUTO_TEST_CASE(error_codes_have_actionable_messages)
 {
-    BOOST_TEST(justifi::make_error_code(errc::session_missing).message().find("Mcp-Session-Id") != std::string::npos);
-    BOOST_TEST(justifi::make_error_code(errc::session_expired).message().find("initialize") != std::string::npos);
-    BOOST_TEST(std::string(justifi::make_error_code(errc::session_forged).category().name()) == "justifi-mcp");
+    BOOST_TEST(justifi::core::make_error_code(errc::session_missing).message().find("Mcp-Session-Id") != std::string::npos);
+    BOOST_TEST(justifi::core::make_error_code(errc::session_expired).message().find("initialize") != std::string::npos);
+    BOOST_TEST(std::string(justifi::core::make_error_code(errc::session_forged).category().name()) == "justifi-mcp");
 }
 
 BOOST_AUTO_TEST_CASE(time_to_live_is_reported)

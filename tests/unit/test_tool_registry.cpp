@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(invalid_cursor_is_an_error)
     tools::tool_registry registry(2);
     for (auto name : {"a", "b", "c"}) registry.add(make_tool(name));
     // Not base64url; base64url of the wrong thing; empty.
-    for (auto const& cursor : std::vector<std::string>{"!!!", justifi::encoding::base64url_encode("offset:2"), ""}) {
+    for (auto const& cursor : std::vector<std::string>{"!!!", justifi::core::encoding::base64url_encode("offset:2"), ""}) {
         auto const page = registry.list(cursor);
         BOOST_REQUIRE_MESSAGE(!page, "cursor \"" << cursor << "\" was accepted");
         BOOST_TEST(contains(page.error(), "unknown cursor"));
@@ -300,7 +300,7 @@ BOOST_AUTO_TEST_CASE(cursor_past_the_end_gives_empty_page)
 {
     tools::tool_registry registry(2);
     registry.add(make_tool("a"));
-    auto const cursor = justifi::encoding::base64url_encode("tools-after:zzz");
+    auto const cursor = justifi::core::encoding::base64url_encode("tools-after:zzz");
     auto const page = page_of(registry, cursor);
     BOOST_TEST(page.tools.empty());
     BOOST_TEST(!page.next_cursor);
