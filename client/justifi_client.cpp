@@ -1,5 +1,6 @@
 #include "client/justifi_client.hpp"
 
+#include "client/call_policy.hpp"
 #include "net/web_address.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -258,19 +259,19 @@ std::string encode_query(std::vector<std::pair<std::string, std::string>> const&
     return out;
 }
 
-// Retry-After in seconds (the delta form; JustiFi and proxies send that).
-std::optional<std::chrono::milliseconds> retry_after(http::response<http::string_body> const& res)
+// What an attempt came to, as the call policy reads it.
+attempt_outcome outcome_of(boost::system::result<http::response<http::string_body>> const& res)
 {
-    auto const it = res.find(http::field::retry_after);
-    if (it == res.end()) return std::nullopt;
-    auto const text = std::string(it->value());
-    char* end = nullptr;
-    auto const seconds = std::strtol(text.c_str(), &end, 10);
-    if (end == text.c_str() || *end != '\0' || seconds < 0) return std::nullopt;
-    return std::chrono::seconds(std::min<long>(seconds, 3600));
+    if (!res) return {res.error(), 0, std::nullopt};
+    auto const it = res->find(http::field::retry_after);
+    return {{}, static_cast<int>(res->result_int()), it == res->end() ? std::nullopt : parse_retry_after(it->value())};
 }
 
-bool retryable_status(int status) { return status == 429 || status == 409 || status >= 500; }
+std::chrono::milliseconds time_until(clock_type::time_point deadline)
+{
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()));
+}
 
 }  // namespace
 
@@ -331,13 +332,16 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         if (idle.size() < settings.max_idle_connections_per_host) idle.push_back(std::move(conn));
     }
 
-    std::chrono::milliseconds backoff(int attempt, std::optional<std::chrono::milliseconds> server_says)
+    // Where in its backoff window a retry falls; the random source is shared by all calls.
+    double next_jitter()
     {
-        if (server_says) return *server_says;
-        auto const ceiling = settings.first_backoff * (1 << (attempt - 1));
         std::lock_guard lock(jitter_mutex);
-        // "Full jitter": spreads retries of many clients hit by the same outage.
-        return std::chrono::milliseconds(std::uniform_int_distribution<long>(ceiling.count() / 2, ceiling.count())(jitter));
+        return std::uniform_real_distribution<double>(0.0, 1.0)(jitter);
+    }
+
+    call_policy new_policy(bool token_refreshable) const
+    {
+        return call_policy({settings.max_attempts, settings.first_backoff}, token_refreshable);
     }
 
     asio::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>> connect(clock_type::time_point deadline)
@@ -442,48 +446,46 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         auto const deadline = clock_type::now() + settings.call_timeout;
         auto req = make_request(http::verb::post, "/oauth/token",
                                 json::object{{"client_id", credentials.client_id}, {"client_secret", credentials.client_secret}});
-        for (int attempt = 1;; ++attempt) {
+        auto policy = new_policy(false);
+        for (;;) {
             auto res = co_await send_once(req, deadline);
-            bool const retry = attempt < settings.max_attempts &&
-                               (!res ? res.error() != make_error_code(client_error::timed_out) : retryable_status(res->result_int()));
-            if (!retry) {
-                if (!res) co_return res.error();
-                if (res->result_int() != 200) {
-                    auto const status = res->result_int();
-                    bool const refused = status == 400 || status == 401 || status == 403;
-                    // The id is logged only as far as a client id goes: the auth stage admits no other.
-                    core::log::warning(refused ? "JustiFi refused the client credentials" : "JustiFi did not issue a token",
-                                 {{"status", status}, {"client_id", credentials.client_id.substr(0, 128)}});
-                    co_return make_error_code(refused ? client_error::credentials_refused
-                                                      : client_error::token_request_failed);
-                }
-                boost::system::error_code pec;
-                auto const body = json::parse(res->body(), pec);
-                auto const* token = !pec && body.is_object() ? body.as_object().if_contains("access_token") : nullptr;
-                if (!token || !token->is_string() || token->as_string().empty())
-                    co_return make_error_code(client_error::token_request_failed);
-                issued_token out{std::string(token->as_string())};
-                if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number()) {
-                    // Clamped: 1e300 (or years) would overflow the conversion and the clock arithmetic;
-                    // and Boost.JSON reads 0e+320 as NaN, which no clamp catches.
-                    auto const said = ttl->to_number<double>();
-                    if (std::isfinite(said)) {
-                        auto const seconds = std::clamp(said, 0.0, 30.0 * 24 * 3600);
-                        out.expires_in = std::chrono::seconds(static_cast<long long>(seconds));
-                    }
-                }
-                co_return out;
+            auto const decision = policy.after(outcome_of(res), time_until(deadline), next_jitter());
+            if (decision.step == call_step::send_again) {
+                co_await wait(decision.pause);
+                continue;
             }
-            // Computed before the co_await: GCC 12 miscompiles conditionals inside co_await expressions.
-            auto const pause = backoff(attempt, res ? retry_after(*res) : std::nullopt);
-            co_await wait(pause, deadline);
+            if (!res) co_return res.error();
+            if (res->result_int() != 200) {
+                auto const status = res->result_int();
+                bool const refused = status == 400 || status == 401 || status == 403;
+                // The id is logged only as far as a client id goes: the auth stage admits no other.
+                core::log::warning(refused ? "JustiFi refused the client credentials" : "JustiFi did not issue a token",
+                                   {{"status", status}, {"client_id", credentials.client_id.substr(0, 128)}});
+                co_return make_error_code(refused ? client_error::credentials_refused : client_error::token_request_failed);
+            }
+            boost::system::error_code pec;
+            auto const body = json::parse(res->body(), pec);
+            auto const* token = !pec && body.is_object() ? body.as_object().if_contains("access_token") : nullptr;
+            if (!token || !token->is_string() || token->as_string().empty())
+                co_return make_error_code(client_error::token_request_failed);
+            issued_token out{std::string(token->as_string())};
+            if (auto const* ttl = body.as_object().if_contains("expires_in"); ttl && ttl->is_number()) {
+                // Clamped: 1e300 (or years) would overflow the conversion and the clock arithmetic;
+                // and Boost.JSON reads 0e+320 as NaN, which no clamp catches.
+                auto const said = ttl->to_number<double>();
+                if (std::isfinite(said)) {
+                    auto const seconds = std::clamp(said, 0.0, 30.0 * 24 * 3600);
+                    out.expires_in = std::chrono::seconds(static_cast<long long>(seconds));
+                }
+            }
+            co_return out;
         }
     }
 
-    asio::awaitable<void> wait(std::chrono::milliseconds duration, clock_type::time_point deadline)
+    // The policy already kept the pause inside the call's deadline.
+    asio::awaitable<void> wait(std::chrono::milliseconds duration)
     {
-        auto const until = std::min(clock_type::now() + duration, deadline);
-        asio::steady_timer timer(co_await asio::this_coro::executor, until);
+        asio::steady_timer timer(co_await asio::this_coro::executor, duration);
         co_await timer.async_wait(use_tuple);
     }
 };
@@ -545,8 +547,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
     if (!bearer && !credentials) co_return make_error_code(client_error::no_credentials);
     if (bearer && !is_safe_header_value(bearer->token)) co_return make_error_code(client_error::invalid_header_value);
 
-    bool refreshed_after_401 = false;
-    for (int attempt = 1;; ++attempt) {
+    auto policy = self->new_policy(credentials != nullptr);
+    for (;;) {
         std::string token;
         if (bearer) {
             token = bearer->token;
@@ -558,22 +560,15 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
         req.set(http::field::authorization, "Bearer " + token);
 
         auto res = co_await self->send_once(req, deadline);
-        if (res && res->result_int() == 401 && credentials && !refreshed_after_401) {
-            // The cached token may have been revoked: drop it and try once with a fresh one.
-            refreshed_after_401 = true;
+        auto const decision = policy.after(outcome_of(res), time_until(deadline), self->next_jitter());
+        if (decision.step == call_step::refresh_token_then_send) {
             co_await self->tokens->invalidate(*credentials, token);
-            --attempt;
             continue;
         }
-        bool const can_retry = attempt < self->settings.max_attempts && clock_type::now() < deadline;
-        bool const failed_transiently = !res ? res.error() != make_error_code(client_error::timed_out)
-                                             : retryable_status(res->result_int());
-        if (can_retry && failed_transiently) {
-            core::log::debug("retrying JustiFi call", {{"path", request.path},
-                                                 {"attempt", attempt},
-                                                 {"status", res ? res->result_int() : 0}});
-            auto const pause = self->backoff(attempt, res ? retry_after(*res) : std::nullopt);  // not inside co_await: GCC 12
-            co_await self->wait(pause, deadline);
+        if (decision.step == call_step::send_again) {
+            core::log::debug("retrying JustiFi call",
+                             {{"path", request.path}, {"attempt", policy.attempt() - 1}, {"status", res ? res->result_int() : 0}});
+            co_await self->wait(decision.pause);
             continue;
         }
         if (!res) co_return res.error();
