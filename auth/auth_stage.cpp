@@ -77,26 +77,26 @@ auth_outcome read_credentials(presented_credentials const& presented)
         auto const space = presented.authorization.find(' ');
         auto const scheme = presented.authorization.substr(0, space);
         if (space == std::string_view::npos || !iequals(scheme, "Bearer"))
-            return rejection{auth_error::malformed_authorization,
+            return core::refusal{core::errc::malformed_credentials,
                              "Authorization header must use the Bearer scheme: \"Authorization: Bearer <token>\""};
         auto token = presented.authorization.substr(space + 1);
         while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
         while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
         if (!is_b64token(token))
-            return rejection{auth_error::malformed_authorization, "Authorization header has no valid bearer token"};
+            return core::refusal{core::errc::malformed_credentials, "Authorization header has no valid bearer token"};
         return auth_context{.credentials = bearer_token{std::string(token)}, .path = auth_path::bearer_passthrough};
     }
     if (!presented.client_id.empty() || !presented.client_secret.empty()) {
         if (presented.client_id.empty() || presented.client_secret.empty())
-            return rejection{auth_error::incomplete_client_credentials,
+            return core::refusal{core::errc::malformed_credentials,
                              "X-Client-Id and X-Client-Secret must be sent together"};
         // Never quoted: whatever a caller puts here stays out of answers and logs.
         if (!is_client_id(presented.client_id))
-            return rejection{auth_error::malformed_client_credentials,
+            return core::refusal{core::errc::malformed_credentials,
                              "X-Client-Id must be a JustiFi client id: 1-128 letters, digits, '_' or '-' (got " +
                                  std::to_string(presented.client_id.size()) + " bytes of something else)"};
         if (!is_client_secret(presented.client_secret))
-            return rejection{auth_error::malformed_client_credentials,
+            return core::refusal{core::errc::malformed_credentials,
                              "X-Client-Secret must be a JustiFi client secret: 1-512 visible ASCII characters"};
         return auth_context{
             .credentials = client_credentials{std::string(presented.client_id), std::string(presented.client_secret)},
@@ -109,19 +109,19 @@ boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presente
                                                   credential_check const* check_credentials)
 {
     auto outcome = read_credentials(presented);
-    auto* const context = std::get_if<auth_context>(&outcome);
+    auto* const context = outcome ? &*outcome : nullptr;
     if (check_credentials && context && context->path == auth_path::client_credential_headers) {
         auto const verdict = co_await (*check_credentials)(std::get<client_credentials>(context->credentials));
         switch (verdict) {
         case credential_verdict::accepted: break;
         case credential_verdict::refused:
-            co_return rejection{auth_error::credentials_refused,
+            co_return core::refusal{core::errc::invalid_token,
                                 "JustiFi refused the client credentials in X-Client-Id and X-Client-Secret"};
         case credential_verdict::unavailable:
-            co_return rejection{auth_error::verification_unavailable,
+            co_return core::refusal{core::errc::verification_unavailable,
                                 "the client credentials cannot be checked now: JustiFi is not answering"};
         case credential_verdict::busy:
-            co_return rejection{auth_error::verification_busy,
+            co_return core::refusal{core::errc::verification_busy,
                                 "too many new client credentials are being checked at once; retry in a second"};
         }
         co_return outcome;
@@ -131,9 +131,9 @@ boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presente
     auto token = std::get<bearer_token>(context->credentials).token;
     auto const verified = co_await validation->keys.verify(std::move(token), validation->rules);
     if (!verified) {
-        auto const reason = verified.error() == jwt_error::keys_unavailable ? auth_error::verification_unavailable
-                                                                            : auth_error::invalid_token;
-        co_return rejection{reason, make_error_code(verified.error()).message()};
+        auto const reason = verified.error() == jwt_error::keys_unavailable ? core::errc::verification_unavailable
+                                                                            : core::errc::invalid_token;
+        co_return core::refusal{reason, make_error_code(verified.error()).message()};
     }
     context->path = auth_path::bearer_verified;
     context->subject = verified->sub;

@@ -5,6 +5,8 @@
 // transport turns a rejection into the matching 401 challenge.
 #pragma once
 
+#include "core/errors.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
@@ -67,21 +69,6 @@ struct presented_credentials {
     std::string_view client_secret;
 };
 
-enum class auth_error {
-    malformed_authorization = 1,    // not "Bearer <token68>"
-    incomplete_client_credentials,  // one of X-Client-Id / X-Client-Secret without the other
-    malformed_client_credentials,   // a client id or secret that cannot be one (its shape, its length)
-    invalid_token,                  // a bearer token that failed verification
-    credentials_refused,            // client credentials JustiFi refused
-    verification_unavailable,       // the issuer's keys (or JustiFi) could not be reached: nothing can be verified now
-    verification_busy,              // too many new credentials are being checked at once
-};
-
-struct rejection {
-    auth_error reason;
-    std::string description;
-};
-
 // What checking client credentials found: JustiFi issued a token for them (or had before),
 // refused them, could not be asked, or may not be asked again this second.
 enum class credential_verdict { accepted, refused, unavailable, busy };
@@ -94,7 +81,10 @@ using credential_check =
 bool is_client_id(std::string_view text);
 bool is_client_secret(std::string_view text);
 
-using auth_outcome = std::variant<auth_context, rejection>;
+// The caller's identity, or why it has none: a refusal coded malformed_credentials,
+// invalid_token, verification_unavailable or verification_busy, whose message never quotes
+// a credential.
+using auth_outcome = boost::system::result<auth_context, core::refusal>;
 
 // Sans-io core of the stage, unit-tested without sockets: reads, does not verify.
 auth_outcome read_credentials(presented_credentials const& presented);

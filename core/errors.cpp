@@ -24,12 +24,61 @@ struct category final : boost::system::error_category {
         case errc::request_bodies_over_budget: return "too many request bodies are being received at once; retry";
         case errc::request_body_malformed: return "the request body's framing is malformed";
         case errc::request_body_incomplete: return "the request body did not arrive in time";
+        case errc::origin_forbidden: return "the request's Origin or Host is not allowed";
+        case errc::bad_public_base_url: return "the request's Host does not name a valid URL for this server";
+        case errc::authentication_required: return "authentication is required";
+        case errc::malformed_credentials: return "the credentials cannot be read";
+        case errc::invalid_token: return "the credentials were refused";
+        case errc::insufficient_scope: return "the access token lacks the scope this call needs";
+        case errc::credentials_rejected: return "JustiFi rejected the access token";
+        case errc::verification_busy: return "too many credentials are being checked at once";
+        case errc::verification_unavailable: return "credentials cannot be checked now";
+        case errc::rate_limited: return "too many requests from this caller";
+        case errc::too_many_streams: return "this caller holds all of its event streams";
+        case errc::overloaded: return "too many tool calls are running";
+        case errc::not_acceptable: return "the Accept header excludes what this endpoint answers with";
+        case errc::unsupported_media_type: return "the request body must be application/json";
+        case errc::bad_sub_account: return "the Sub-Account header is not a sub account id";
+        case errc::parse_error: return "the request body is not valid JSON";
+        case errc::invalid_message: return "the request body is not a JSON-RPC message this server takes";
         }
         return "unknown justifi-mcp error";
     }
 };
 
 }  // namespace
+
+std::string_view refusal_title(errc code) noexcept
+{
+    switch (code) {
+    case errc::origin_forbidden:
+    case errc::insufficient_scope: return "Forbidden";
+    case errc::authentication_required:
+    case errc::malformed_credentials:
+    case errc::invalid_token:
+    case errc::credentials_rejected: return "Unauthorized";
+    case errc::verification_busy:
+    case errc::verification_unavailable: return "Service Unavailable";
+    case errc::overloaded: return "Server busy";
+    case errc::rate_limited:
+    case errc::too_many_streams: return "Too Many Requests";
+    case errc::not_acceptable: return "Not Acceptable";
+    case errc::unsupported_media_type: return "Unsupported Media Type";
+    case errc::session_malformed:
+    case errc::session_forged:
+    case errc::session_expired: return "Session not found";
+    case errc::parse_error:
+    case errc::invalid_message: return "";
+    default: return "Bad Request";
+    }
+}
+
+std::string refusal_text(refusal const& r)
+{
+    auto const title = refusal_title(r.code);
+    if (title.empty()) return r.message;
+    return std::string(title) + ": " + r.message;
+}
 
 boost::system::error_category const& justifi_category() noexcept
 {

@@ -1,11 +1,15 @@
 // The domain's own error codes. Mapped once, at the transport edge, to an HTTP
-// status or a JSON-RPC error; inside the pipeline they travel as error_code values.
+// status (with its challenge) or a JSON-RPC error; inside the pipeline they travel as
+// error_code values, or as a refusal that carries the words for the caller.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 namespace justifi::core {
@@ -27,6 +31,24 @@ enum class errc {
     request_bodies_over_budget,
     request_body_malformed,
     request_body_incomplete,
+    // Why a request to the MCP endpoint ends before (or instead of) its JSON-RPC answer.
+    origin_forbidden,            // Origin or Host not allowed: DNS rebinding defence
+    bad_public_base_url,         // Host (or the proxy's headers) name no usable URL for the challenge
+    authentication_required,     // no credentials at all
+    malformed_credentials,       // credentials that cannot be read as any kind we accept
+    invalid_token,               // credentials we (or JustiFi) refused
+    insufficient_scope,          // a valid token without the scope the tool needs
+    credentials_rejected,        // JustiFi answered 401 to a call made with the caller's token
+    verification_busy,           // too many credential checks at once
+    verification_unavailable,    // the authorization server (or JustiFi) cannot be asked now
+    rate_limited,                // the caller is over its rate
+    too_many_streams,            // the caller holds all of its event streams
+    overloaded,                  // too many tool calls running
+    not_acceptable,              // Accept lacks what the transport answers with
+    unsupported_media_type,      // the body is not JSON
+    bad_sub_account,             // a Sub-Account header that is not an id
+    parse_error,                 // the body is not JSON
+    invalid_message,             // JSON, but not a JSON-RPC message we take
 };
 
 boost::system::error_category const& justifi_category() noexcept;
@@ -38,6 +60,23 @@ inline boost::system::error_code make_error_code(errc e) noexcept
 
 template <class T>
 using result = boost::system::result<T>;
+
+// A request the pipeline will not serve, with everything its answer needs: the code decides
+// the HTTP status, challenge and JSON-RPC code (server/http_answers maps them, once).
+struct refusal {
+    errc code;
+    std::string message;              // the JSON-RPC error's message
+    std::string description = {};     // the challenge's error_description, when it differs
+    std::string scope = {};           // insufficient_scope: what the call needs
+    std::chrono::seconds retry_after{0};  // rate_limited, busy, overloaded: when to come back
+    boost::json::value id = nullptr;  // the request's JSON-RPC id, once it has been read
+};
+
+// The word an answer to this code starts with ("Unauthorized", "Too Many Requests"); empty for
+// codes whose message says it already (JSON-RPC's "Parse error: ...").
+std::string_view refusal_title(errc code) noexcept;
+// The caller's words for a refusal: "<title>: <message>".
+std::string refusal_text(refusal const& r);
 
 }  // namespace justifi::core
 

@@ -121,14 +121,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
 
     counting_sink sink;
-    std::optional<mcp::refusal> refused;
     mcp::request_context context;
     context.auth = w.caller(size);
     context.session = w.session;
     context.session_key = "fuzz-session";
     context.sink = &sink;
     context.request_id = "fuzz";
-    context.refused = &refused;
 
     bool done = false;
     std::optional<mcp::reply> response;

@@ -20,6 +20,15 @@ namespace {
 using mcp::jsonrpc::make_error;
 using mcp::jsonrpc::make_result;
 
+// A refused request: its JSON-RPC error, and the refusal for transports that answer it themselves.
+reply refused(json::value const& id, core::refusal r)
+{
+    r.id = id;
+    reply out(mcp::jsonrpc::make_error(r));
+    out.refusal = std::move(r);
+    return out;
+}
+
 // The tool_context a running tool sees: progress and log messages go to the
 // request's sink, filtered by what the caller asked for.
 class call_context final : public tools::tool_context {
@@ -225,11 +234,11 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
                                                         {"tool", tool->name},
                                                         {"scope", tool->required_scope},
                                                         {"principal", context.auth.principal()}});
-        if (context.refused)
-            *context.refused = refusal{refusal::kind::insufficient_scope, tool->required_scope, description};
         record_call(tool->name, "refused");
-        co_return make_error(request.id, mcp::jsonrpc::server_error,
-                             "Forbidden: " + description + "; sign in again granting it");
+        co_return refused(request.id, {.code = core::errc::insufficient_scope,
+                                       .message = description + "; sign in again granting it",
+                                       .description = description,
+                                       .scope = tool->required_scope});
     }
     json::object arguments;
     if (auto const* args = param(request.params, "arguments"); args && !args->is_null()) {
@@ -256,12 +265,11 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         core::log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
                                                                      {"tool", tool->name},
                                                                      {"limit", max_calls_in_flight_}});
-        if (context.refused)
-            *context.refused = refusal{refusal::kind::overloaded, {}, "too many tool calls are running; retry shortly"};
         record_call(tool->name, "refused");
         if (metrics_) metrics_->add(core::metrics::overload_total);
-        co_return make_error(request.id, mcp::jsonrpc::server_error,
-                             "Server busy: too many tool calls are running; retry in a second");
+        co_return refused(request.id, {.code = core::errc::overloaded,
+                                       .message = "too many tool calls are running; retry in a second",
+                                       .retry_after = std::chrono::seconds(1)});
     }
 
     core::log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
@@ -304,23 +312,24 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, mcp::jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
-    if (outcome->credentials_rejected && context.refused &&
-        std::holds_alternative<auth::bearer_token>(context.auth.credentials)) {
-        // The client must refresh its token or sign in again: tell it in HTTP, not in a tool result.
+    // The client must refresh its token or sign in again: a transport that can say so in its
+    // own terms (HTTP's 401 challenge) does; over stdio the tool error stands.
+    bool const token_refused = outcome->failure == core::errc::credentials_rejected &&
+                               std::holds_alternative<auth::bearer_token>(context.auth.credentials);
+    if (token_refused)
         core::log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
                                                         {"tool", tool->name},
                                                         {"principal", context.auth.principal()}});
-        *context.refused = refusal{refusal::kind::invalid_token, {},
-                                      "JustiFi rejected the access token; refresh it or sign in again"};
-        co_return make_error(request.id, mcp::jsonrpc::server_error,
-                             "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");
-    }
     // Taken out before to_json, which would parse it: serialize() writes it in as it is.
     auto structured_text = std::move(outcome->structured_text);
     outcome->structured_text.clear();
     auto message = make_result(request.id, std::move(*outcome).to_json());
-    if (structured_text.empty()) co_return message;
-    reply answer(std::move(message), "structuredContent", std::move(structured_text));
+    reply answer = structured_text.empty() ? reply(std::move(message))
+                                           : reply(std::move(message), "structuredContent", std::move(structured_text));
+    if (token_refused)
+        answer.refusal = core::refusal{.code = core::errc::credentials_rejected,
+                                       .message = "JustiFi rejected the access token; refresh it or sign in again",
+                                       .id = request.id};
     co_return answer;
 }
 

@@ -5,6 +5,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "mcp/jsonrpc.hpp"
+#include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "tools/tool_registry.hpp"
 
@@ -61,16 +62,6 @@ public:
     virtual asio::awaitable<void> send(json::object notification) = 0;
 };
 
-// A refusal found while dispatching that an HTTP transport answers with its own status
-// instead of a 200 (the JSON-RPC error becomes that answer's body): 401 or 403 with a
-// challenge for auth failures, 503 with Retry-After when too many calls are running.
-struct refusal {
-    enum class kind { invalid_token, insufficient_scope, overloaded };
-    kind what;
-    std::string scope;  // insufficient_scope: what the tool needs
-    std::string description;
-};
-
 // A response to send. One member of its result may be JSON text instead of a DOM, written in
 // by serialize(): a tool result's structuredContent when it is a JustiFi answer passed on as
 // it came, or tools/list's tools, serialized once at start. A large answer is then never
@@ -79,6 +70,10 @@ struct reply {
     json::object message;
     std::string spliced_text;  // checked JSON, or empty
     std::string spliced_name;  // its member of message["result"]
+    // Set when the request was refused (a missing scope, too many calls, JustiFi refusing the
+    // caller's token): a transport with statuses of its own (HTTP) answers the refusal instead
+    // of `message`, with the matching status and challenge; stdio sends `message`.
+    std::optional<core::refusal> refusal;
 
     reply(json::object m) : message(std::move(m)) {}  // NOLINT: every other answer converts
     reply(json::object m, std::string name, std::string text)
@@ -98,9 +93,6 @@ struct request_context {
     std::shared_ptr<session_state> session;
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
-    // Set by a transport that answers refusals itself (HTTP); null over stdio, which gets
-    // the JSON-RPC error or the tool error instead.
-    std::optional<refusal>* refused = nullptr;
 };
 
 class dispatcher {

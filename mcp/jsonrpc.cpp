@@ -101,4 +101,12 @@ std::string id_key(json::value const& id)
     return "n:" + json::serialize(id);
 }
 
+json::object make_error(core::refusal const& refusal)
+{
+    int const code = refusal.code == core::errc::parse_error       ? parse_error
+                     : refusal.code == core::errc::invalid_message ? invalid_request
+                                                                   : server_error;
+    return make_error(refusal.id, code, core::refusal_text(refusal));
+}
+
 }  // namespace justifi::mcp::jsonrpc

@@ -1,6 +1,8 @@
 // JSON-RPC 2.0 framing for MCP, sans-io: text in, typed messages out, and back.
 #pragma once
 
+#include "core/errors.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -57,6 +59,9 @@ json::object make_result(json::value const& id, json::value result);
 json::object make_error(json::value const& id, int code, std::string_view message,
                         std::optional<json::value> data = std::nullopt);
 json::object make_notification(std::string_view method, json::value params);
+// A refusal as its JSON-RPC error: its id, "<title>: <message>", and the code JSON-RPC has for
+// it (-32700 and -32600 for messages that cannot be read, -32000 for the rest).
+json::object make_error(core::refusal const& refusal);
 
 // Request ids as a map key ("s:abc" / "n:42"), so string "42" and number 42 stay distinct.
 std::string id_key(json::value const& id);

@@ -156,16 +156,16 @@ std::optional<std::string> check_origin_and_host(origin_policy const& policy, st
                                                  std::string_view host, std::string_view forwarded_host)
 {
     if (policy.check_host && !contains(policy.allowed_hosts, "*")) {
-        if (host.empty()) return "Forbidden: a Host header is required";
+        if (host.empty()) return "a Host header is required";
         auto const name = host_without_port(host);
         // A proxy that passes the Host through (ngrok's default) also reports it in X-Forwarded-Host.
         auto const proxied_name = host_without_port(last_list_value(forwarded_host));
         bool const named_by_proxy = !proxied_name.empty() && name == proxied_name;
         if (!contains(policy.allowed_hosts, name) && !named_by_proxy)
-            return "Forbidden: Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
+            return "Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
     }
     if (origin.empty() || origin_allowed(policy, origin)) return std::nullopt;
-    return "Forbidden: Origin \"" + quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
+    return "Origin \"" + quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
 }
 
 header_fields cors_headers(origin_policy const& policy, std::string_view origin, cors_kind kind)

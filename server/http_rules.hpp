@@ -43,7 +43,7 @@ struct origin_policy {
 origin_policy default_policy(std::string_view bind_address, std::string_view public_url,
                              std::vector<std::string> configured_origins, std::vector<std::string> configured_hosts);
 
-// Empty when the request may proceed; otherwise why it is refused (403). `forwarded_host` is
+// Empty when the request may proceed; otherwise why it is refused (a 403's words). `forwarded_host` is
 // X-Forwarded-Host when MCP_TRUST_PROXY is on (else empty): the name a trusted proxy was
 // reached by is accepted as Host, so a loopback server works under ngrok with no other setting.
 std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,

@@ -1,5 +1,7 @@
 #include "server/http_transport.hpp"
 
+#include "server/http_answers.hpp"
+
 #include "auth/auth_stage.hpp"
 #include "client/justifi_client.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -33,25 +35,6 @@ constexpr std::size_t remembered_sessions = 10'000;
 constexpr std::size_t remembered_metadata_documents = 64;
 
 using request_type = http_exchange::request_type;
-
-std::string_view header(request_type const& req, std::string_view name)
-{
-    auto const it = req.find(name);
-    return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
-
-http::response<http::string_body> rpc_error_response(request_type const& req, http::status status, int code,
-                                                     std::string_view message, json::value id = nullptr)
-{
-    return make_response(req, status, "application/json", json::serialize(mcp::jsonrpc::make_error(id, code, message)));
-}
-
-std::string supported_list()
-{
-    std::string out;
-    for (auto const v : mcp::supported_versions) out += (out.empty() ? "" : ", ") + std::string(v);
-    return out;
-}
 
 http::response<http::empty_body> event_stream_head(request_type const& req)
 {
@@ -221,22 +204,30 @@ http_server_settings server_settings(server::config::settings const& settings, c
 
 std::size_t http_transport::session_count() const { return session_states_->size(); }
 
+endpoint_settings http_transport::endpoint_settings_of(server::config::settings const& settings)
+{
+    return {.origin_policy = server::http_rules::default_policy(settings.host, settings.public_url,
+                                                                settings.allowed_origins, settings.allowed_hosts),
+            .public_url = settings.public_url,
+            .trust_proxy = settings.trust_proxy,
+            .allow_client_credential_headers = settings.allow_client_credential_headers,
+            .oauth_scopes = settings.oauth_scopes,
+            .rate_limit_per_second = settings.rate_limit_per_second,
+            .rate_limit_burst = settings.rate_limit_burst,
+            .max_streams_per_caller = settings.max_streams_per_caller};
+}
+
 http_transport::http_transport(asio::io_context& io, server::config::settings const& settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity,
                                auth::token_validation const* validation, core::metrics::registry* metrics,
                                auth::credential_check check_credentials)
     : settings_(settings),
       dispatcher_(dispatcher),
-      sessions_(sessions),
-      origin_policy_(server::http_rules::default_policy(settings.host, settings.public_url, settings.allowed_origins,
-                                                settings.allowed_hosts)),
+      stages_(endpoint_settings_of(settings), sessions, std::move(development_identity), validation,
+              std::move(check_credentials)),
       session_states_(std::make_shared<session_states>()),
       stream_slots_(std::make_shared<stream_slots>(settings.max_streams_per_caller)),
       metadata_documents_(std::make_shared<metadata_documents>()),
-      development_identity_(std::move(development_identity)),
-      validation_(validation),
-      check_credentials_(std::move(check_credentials)),
-      rate_limiter_(settings.rate_limit_per_second, settings.rate_limit_burst),
       metrics_(metrics),
       server_(io, server_settings(settings, metrics), [this](http_exchange& ex) { return handle(ex); })
 {
@@ -246,10 +237,7 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
 {
     auto& req = ex.request;
     auto const route = server::http_rules::match(req.target(), req.method_string());
-    auto const origin = header(req, "Origin");
-    // Only a proxy we were told to trust may name the host a client reached us by.
-    std::string_view forwarded_host;
-    if (settings_.trust_proxy) forwarded_host = header(req, "X-Forwarded-Host");
+    auto const origin = header_value(req, "Origin");
 
     auto const path = req.target().substr(0, req.target().find('?'));
     if (metrics_ && settings_.metrics_enabled && settings_.metrics_port == 0 && path == settings_.metrics_path) {
@@ -268,7 +256,7 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
         res.set(http::field::allow, route.allow);
         // A browser client's DELETE must be able to read this 405, or it sees a CORS failure.
         if (route.target != server::http_rules::route::health)
-            for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, server::http_rules::cors_kind::actual))
+            for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, server::http_rules::cors_kind::actual))
                 res.set(name, value);
         co_await ex.respond(std::move(res));
     } else if (route.target == server::http_rules::route::health) {
@@ -283,13 +271,13 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
         co_await ex.respond(std::move(res));
     } else if (route.target == server::http_rules::route::resource_metadata) {
         co_await serve_resource_metadata(ex, route.resource_path);
-    } else if (auto refusal = server::http_rules::check_origin_and_host(origin_policy_, origin, header(req, "Host"),
-                                                                forwarded_host)) {
-        co_await ex.respond(rpc_error_response(req, http::status::forbidden, mcp::jsonrpc::server_error, *refusal));
+    } else if (auto allowed = stages_.check_origin(req); !allowed) {
+        auto res = refusal_response(req, allowed.error(), stages_);
+        co_await ex.respond(std::move(res));
     } else {
         bool const preflight = req.method() == http::verb::options;
         auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
-        for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, kind))
+        for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, kind))
             ex.add_response_header(name, std::move(value));
         if (preflight) co_await answer_preflight(ex, route.allow);
         else if (req.method() == http::verb::post) co_await post_message(ex);
@@ -311,12 +299,13 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     // defence of the MCP endpoint) does not apply: a rebinding page learns only what anyone
     // may read. The Host is still validated, since it becomes the resource URL.
     auto& req = ex.request;
-    auto const origin = header(req, "Origin");
+    auto const origin = header_value(req, "Origin");
     bool const preflight = req.method() == http::verb::options;
-    if (preflight && !origin.empty() && !server::http_rules::origin_allowed(origin_policy_, origin)) {
+    if (preflight && !origin.empty() && !server::http_rules::origin_allowed(stages_.settings().origin_policy, origin)) {
         // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
         auto res = make_response(req, http::status::forbidden, "text/plain",
-                                 "Forbidden: Origin \"" + server::http_rules::quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
+                                 "Forbidden: Origin \"" + server::http_rules::quotable(origin) +
+                                     "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
         co_await ex.respond(std::move(res));
         co_return;
     }
@@ -328,16 +317,16 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
                                    : settings_.trust_proxy    ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
                                                               : "Origin, Host");
     auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
-    for (auto& [name, value] : server::http_rules::cors_headers(origin_policy_, origin, kind))
+    for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, kind))
         ex.add_response_header(name, std::move(value));
     if (preflight) {
         co_await answer_preflight(ex, "GET, HEAD, OPTIONS");
         co_return;
     }
 
-    auto const base = request_base_url(req);
+    auto const base = stages_.base_url(req);
     if (!base) {
-        auto res = bad_base_response(req);
+        auto res = refusal_response(req, stages_.bad_base_url(req), stages_);
         co_await ex.respond(std::move(res));
         co_return;
     }
@@ -353,285 +342,111 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     co_await ex.respond(std::move(res));
 }
 
-std::optional<std::string> http_transport::request_base_url(request_type const& req) const
+asio::awaitable<stage<auth::auth_context>> http_transport::authenticate(http_exchange& ex) const
 {
-    return server::http_rules::public_base_url(settings_.public_url, settings_.trust_proxy, header(req, "Host"),
-                                       header(req, "X-Forwarded-Proto"), header(req, "X-Forwarded-Host"));
+    auto identity = co_await stages_.authenticate(ex.request);
+    if (identity) {
+        ex.set_log_identity(auth::to_string(identity->path), identity->principal());
+    } else if (auto const code = identity.error().code;
+               code != core::errc::authentication_required && code != core::errc::bad_public_base_url) {
+        core::log::info("request not authenticated",
+                        {{"request_id", ex.request_id()}, {"reason", identity.error().message}});
+    }
+    co_return identity;
 }
 
-http::response<http::string_body> http_transport::bad_base_response(request_type const& req) const
+stage<void> http_transport::admit_rate(http_exchange& ex, auth::auth_context const& identity)
 {
-    std::string why = settings_.trust_proxy
-                          ? "Bad Request: Host, X-Forwarded-Host and X-Forwarded-Proto do not name a valid "
-                            "http(s) host[:port]"
-                          : "Bad Request: Host \"" + server::http_rules::quotable(header(req, "Host")) + "\" is not a valid host[:port]";
-    return make_response(req, http::status::bad_request, "text/plain", why + " (or set MCP_PUBLIC_URL)");
-}
-
-asio::awaitable<std::optional<auth::auth_context>> http_transport::require_auth(http_exchange& ex)
-{
-    auto& req = ex.request;
-    // With MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS=false the headers count for nothing: only OAuth serves.
-    std::string_view client_id;
-    std::string_view client_secret;
-    if (settings_.allow_client_credential_headers) {
-        client_id = header(req, "X-Client-Id");
-        client_secret = header(req, "X-Client-Secret");
+    auto const address = stages_.client_address(ex.request, ex.remote_endpoint().address().to_string());
+    auto admitted = stages_.admit_rate(identity, address, core::rate_limiter::clock::now());
+    if (!admitted) {
+        core::log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
+        if (metrics_) metrics_->add(core::metrics::rate_limited_total);
     }
-    auth::presented_credentials const presented{header(req, "Authorization"), client_id, client_secret};
-    auto const* const check = check_credentials_ ? &check_credentials_ : nullptr;
-    auto outcome = co_await auth::authenticate(presented, validation_, check);
-    auto* const context = std::get_if<auth::auth_context>(&outcome);
-    if (context && context->anonymous() && development_identity_) {
-        *context = *development_identity_;
-        ex.set_log_identity(auth::to_string(auth::auth_path::configured_credentials), context->principal());
-        co_return std::move(*context);
-    }
-    if (context && !context->anonymous()) {
-        ex.set_log_identity(auth::to_string(context->path), context->principal());
-        co_return std::move(*context);
-    }
-
-    auto const base = request_base_url(req);
-    if (!base) {
-        auto res = bad_base_response(req);
-        co_await ex.respond(std::move(res));
-        co_return std::nullopt;
-    }
-    if (auto const* rejected = std::get_if<auth::rejection>(&outcome)) {
-        core::log::info("request not authenticated", {{"request_id", ex.request_id()},
-                                                {"reason", rejected->description}});
-        bool const busy = rejected->reason == auth::auth_error::verification_busy;
-        if (busy || rejected->reason == auth::auth_error::verification_unavailable) {
-            // Not the client's fault: a 401 would send its user through a sign-in for nothing.
-            auto res = rpc_error_response(req, http::status::service_unavailable, mcp::jsonrpc::server_error,
-                                          "Service Unavailable: " + rejected->description);
-            res.set(http::field::retry_after, busy ? "1" : "5");
-            co_await ex.respond(std::move(res));
-            co_return std::nullopt;
-        }
-        auto res = rpc_error_response(req, http::status::unauthorized, mcp::jsonrpc::server_error,
-                                      "Unauthorized: " + rejected->description);
-        bool const bad_credentials = rejected->reason == auth::auth_error::invalid_token ||
-                                     rejected->reason == auth::auth_error::credentials_refused;
-        auto const challenge = bad_credentials
-                                   ? auth::oauth::invalid_token_challenge(*base, settings_.oauth_scopes, rejected->description)
-                                   : auth::oauth::invalid_request_challenge(*base, rejected->description);
-        res.set(http::field::www_authenticate, challenge);
-        co_await ex.respond(std::move(res));
-        co_return std::nullopt;
-    }
-    // No credentials at all: the RFC 9728 challenge tells an MCP client where to start OAuth.
-    std::string message = "Unauthorized: authentication is required. Use OAuth: the authorization server and "
-                          "scopes are in the protected resource metadata at " +
-                          auth::oauth::resource_metadata_url(*base) + " (named in WWW-Authenticate)";
-    if (settings_.allow_client_credential_headers)
-        message += "; developers may instead send their JustiFi API keys as X-Client-Id and X-Client-Secret headers";
-    auto res = rpc_error_response(req, http::status::unauthorized, mcp::jsonrpc::server_error, message);
-    res.set(http::field::www_authenticate, auth::oauth::bearer_challenge(*base, settings_.oauth_scopes));
-    co_await ex.respond(std::move(res));
-    co_return std::nullopt;
-}
-
-asio::awaitable<void> http_transport::answer_refusal(http_exchange& ex, mcp::refusal const& denial, json::object body)
-{
-    auto& req = ex.request;
-    if (denial.what == mcp::refusal::kind::overloaded) {
-        auto res = make_response(req, http::status::service_unavailable, "application/json", json::serialize(body));
-        res.set(http::field::retry_after, "1");
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
-    auto const base = request_base_url(req);
-    if (!base) {
-        auto res = bad_base_response(req);
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
-    bool const scope = denial.what == mcp::refusal::kind::insufficient_scope;
-    auto res = make_response(req, scope ? http::status::forbidden : http::status::unauthorized, "application/json",
-                             json::serialize(body));
-    auto const challenge = scope ? auth::oauth::insufficient_scope_challenge(*base, denial.scope, denial.description)
-                                 : auth::oauth::invalid_token_challenge(*base, settings_.oauth_scopes, denial.description);
-    res.set(http::field::www_authenticate, challenge);
-    co_await ex.respond(std::move(res));
-}
-
-std::string http_transport::client_address(http_exchange const& ex) const
-{
-    // Behind a trusted proxy the address it appended last is the one it saw; earlier entries
-    // are whatever the client wrote.
-    if (settings_.trust_proxy)
-        if (auto const forwarded = server::http_rules::last_list_value(header(ex.request, "X-Forwarded-For")); !forwarded.empty())
-            return std::string(forwarded.substr(0, 64));
-    return ex.remote_endpoint().address().to_string();
-}
-
-std::string http_transport::rate_limit_key(auth::auth_context const& identity, http_exchange const& ex) const
-{
-    // An unverified bearer token is whatever the caller typed: keyed by it, every made-up token
-    // would be a fresh bucket (and a JustiFi call). Such callers share their address's bucket.
-    if (identity.path == auth::auth_path::bearer_passthrough) return "address:" + client_address(ex);
-    return identity.principal();
-}
-
-asio::awaitable<bool> http_transport::admit_rate(http_exchange& ex, auth::auth_context const& identity)
-{
-    auto const wait = rate_limiter_.take(rate_limit_key(identity, ex), core::rate_limiter::clock::now());
-    if (!wait) co_return true;
-    auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
-    core::log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
-    if (metrics_) metrics_->add(core::metrics::rate_limited_total);
-    std::string const who = identity.path == auth::auth_path::bearer_passthrough ? " from this address with unverified tokens"
-                                                                                 : " with these credentials";
-    auto res = rpc_error_response(ex.request, http::status::too_many_requests, mcp::jsonrpc::server_error,
-                                  "Too Many Requests: more than " +
-                                      std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
-                                      " requests at once or " +
-                                      std::to_string(static_cast<long long>(settings_.rate_limit_per_second)) +
-                                      " a second" + who + "; retry after " + std::to_string(seconds) + " s");
-    res.set(http::field::retry_after, std::to_string(seconds));
-    co_await ex.respond(std::move(res));
-    co_return false;
-}
-
-asio::awaitable<bool> http_transport::check_protocol_version(http_exchange& ex)
-{
-    auto const version = header(ex.request, "MCP-Protocol-Version");
-    if (version.empty() || mcp::is_supported_version(version)) co_return true;
-    co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, mcp::jsonrpc::server_error,
-                                           "Bad Request: unsupported MCP-Protocol-Version \"" + server::http_rules::quotable(version) +
-                                               "\"; supported: " + supported_list()));
-    co_return false;
-}
-
-asio::awaitable<std::shared_ptr<mcp::session_state>> http_transport::require_session(http_exchange& ex,
-                                                                                     std::string const& principal)
-{
-    auto const session_id = header(ex.request, "Mcp-Session-Id");
-    if (session_id.empty()) {
-        co_await ex.respond(rpc_error_response(ex.request, http::status::bad_request, mcp::jsonrpc::server_error,
-                                               "Bad Request: Mcp-Session-Id header is required; send initialize first"));
-        co_return nullptr;
-    }
-    auto const claims = sessions_.verify(session_id, principal, std::chrono::system_clock::now());
-    if (!claims) {
-        // Unknown, forged, expired and other callers' sessions all get 404: the client starts a new one.
-        co_await ex.respond(rpc_error_response(ex.request, http::status::not_found, mcp::jsonrpc::server_error,
-                                               "Session not found: " + claims.error().message()));
-        co_return nullptr;
-    }
-    co_return session_states_->get(std::string(session_id));
+    return admitted;
 }
 
 asio::awaitable<void> http_transport::post_message(http_exchange& ex)
 {
+    auto answer = co_await run_post(ex);
+    if (answer) co_await ex.respond(std::move(*answer));
+}
+
+asio::awaitable<std::optional<http_transport::http_response>> http_transport::run_post(http_exchange& ex)
+{
     auto& req = ex.request;
+    auto const refuse = [&](core::refusal const& why) { return std::optional(refusal_response(req, why, stages_)); };
     // After the Origin/Host check (in handle) and before content negotiation, as the MCP SDKs do.
-    auto identity = co_await require_auth(ex);
-    if (!identity) co_return;
-    if (!co_await admit_rate(ex, *identity)) co_return;
-    if (!server::http_rules::accepts(header(req, "Accept"), {"application/json", "text/event-stream"})) {
-        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, mcp::jsonrpc::server_error,
-                                               "Not Acceptable: Accept must include both application/json and "
-                                               "text/event-stream"));
-        co_return;
-    }
-    if (!server::http_rules::is_json_content_type(header(req, "Content-Type"))) {
-        co_await ex.respond(rpc_error_response(req, http::status::unsupported_media_type, mcp::jsonrpc::server_error,
-                                               "Unsupported Media Type: Content-Type must be application/json"));
-        co_return;
-    }
-    if (!co_await check_protocol_version(ex)) co_return;
-    // Forwarded to JustiFi as a header: held to the shape of the id it names, like sub_account_id.
-    auto const sub_account = header(req, "Sub-Account");
-    if (!sub_account.empty() && !client::is_justifi_id(sub_account)) {
-        co_await ex.respond(rpc_error_response(req, http::status::bad_request, mcp::jsonrpc::server_error,
-                                               "Bad Request: the Sub-Account header must be a sub account id (acc_...): "
-                                               "1-128 letters, digits, '_' or '-'"));
-        co_return;
-    }
+    auto identity = co_await authenticate(ex);
+    if (!identity) co_return refuse(identity.error());
+    if (auto admitted = admit_rate(ex, *identity); !admitted) co_return refuse(admitted.error());
+    auto headers = stages_.check_post_headers(req);
+    if (!headers) co_return refuse(headers.error());
 
     // Everything above was decided on the headers; only now is the body read (and 100 Continue
     // sent), so an anonymous or refused caller never gets a byte of it into our memory.
-    if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
-    auto decoded = mcp::jsonrpc::decode(req.body());
-    if (auto const* err = std::get_if<mcp::jsonrpc::error>(&decoded)) {
-        co_await ex.respond(rpc_error_response(req, http::status::bad_request, err->code, err->message, err->id));
-        co_return;
-    }
-    auto& message = std::get<mcp::jsonrpc::message>(decoded);
-    auto const* request = std::get_if<mcp::jsonrpc::request>(&message);
-    if (auto const* note = std::get_if<mcp::jsonrpc::notification>(&message)) ex.set_log_method(note->method);
+    if (auto const failed = co_await ex.read_body()) co_return std::nullopt;  // the server answers it
+    auto message = mcp_stages::decode(req.body());
+    if (!message) co_return refuse(message.error());
+    auto const* request = std::get_if<mcp::jsonrpc::request>(&*message);
+    if (auto const* note = std::get_if<mcp::jsonrpc::notification>(&*message)) ex.set_log_method(note->method);
     if (request) ex.set_log_method(request->method);
     bool const is_initialize = request && request->method == "initialize";
 
     mcp::request_context context;
     context.auth = std::move(*identity);
-    context.auth.sub_account = sub_account;
+    context.auth.sub_account = std::move(headers->sub_account);
     context.request_id = ex.request_id();
     auto const principal = context.auth.principal();
     if (!is_initialize) {
-        context.session = co_await require_session(ex, principal);
-        if (!context.session) co_return;
-        context.session_key = header(req, "Mcp-Session-Id");
+        auto session = stages_.resume_session(req, principal, std::chrono::system_clock::now());
+        if (!session) co_return refuse(session.error());
+        context.session = session_states_->get(*session);
+        context.session_key = std::move(*session);
     }
 
     if (!request) {
         // Notifications and responses: act on them, answer 202 with no body.
-        co_await dispatcher_.handle(std::move(message), std::move(context));
-        auto res = make_response(req, http::status::accepted, "", "");
-        co_await ex.respond(std::move(res));
-        co_return;
+        co_await dispatcher_.handle(std::move(*message), std::move(context));
+        co_return make_response(req, http::status::accepted, "", "");
     }
 
     post_stream stream(ex);
     context.sink = &stream;
-    std::optional<mcp::refusal> refused;
-    context.refused = &refused;
-    auto response = co_await dispatcher_.handle(std::move(message), std::move(context));
-    if (refused && response && !ex.stream_open()) {
-        co_await answer_refusal(ex, *refused, std::move(response->message));
-        co_return;
-    }
-
-    if (ex.stream_open() || !response) {
+    auto reply = co_await dispatcher_.handle(std::move(*message), std::move(context));
+    // A refusal is answered in HTTP's terms while it still can be: before any event went out.
+    if (reply && reply->refusal && !ex.stream_open()) co_return refuse(*reply->refusal);
+    if (ex.stream_open() || !reply) {
         // Notifications went out first, so the answer ends the event stream. A call the
         // client cancelled has no answer: its exchange ends as an empty stream.
-        if (response) co_await stream.write_event(response->serialize());
+        if (reply) co_await stream.write_event(reply->serialize());
         else if (!ex.stream_open()) co_await ex.open_stream(event_stream_head(req));
         co_await ex.close_stream();
-        co_return;
+        co_return std::nullopt;
     }
-    auto res = make_response(req, http::status::ok, "application/json", response->serialize());
-    if (is_initialize && response->message.contains("result")) {
-        auto const& version = response->message.at("result").at("protocolVersion").as_string();
-        res.set("Mcp-Session-Id", sessions_.issue(version, principal, std::chrono::system_clock::now()));
-    }
-    co_await ex.respond(std::move(res));
+    co_return stages_.encode(req, *reply, is_initialize, principal, std::chrono::system_clock::now());
+}
+
+stage<std::shared_ptr<void>> http_transport::admit_stream(http_exchange& ex, auth::auth_context const& identity)
+{
+    // A stream holds a connection for long: it costs a request like any other.
+    if (auto admitted = admit_rate(ex, identity); !admitted) return std::move(admitted).error();
+    if (auto headers = stages_.check_stream_headers(ex.request); !headers) return std::move(headers).error();
+    auto const principal = identity.principal();
+    auto session = stages_.resume_session(ex.request, principal, std::chrono::system_clock::now());
+    if (!session) return std::move(session).error();
+    auto slot = stream_slots_->take(principal);
+    if (!slot) return stages_.too_many_streams();
+    return slot;
 }
 
 asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
 {
     auto& req = ex.request;
-    auto const identity = co_await require_auth(ex);
-    if (!identity) co_return;
-    // A stream holds a connection for long: it costs a request like any other.
-    if (!co_await admit_rate(ex, *identity)) co_return;
-    if (!server::http_rules::accepts(header(req, "Accept"), {"text/event-stream"})) {
-        co_await ex.respond(rpc_error_response(req, http::status::not_acceptable, mcp::jsonrpc::server_error,
-                                               "Not Acceptable: Accept must include text/event-stream"));
-        co_return;
-    }
-    if (!co_await check_protocol_version(ex)) co_return;
-    auto const principal = identity->principal();
-    if (!co_await require_session(ex, principal)) co_return;
-    auto const slot = stream_slots_->take(principal);
+    auto identity = co_await authenticate(ex);
+    auto slot = identity ? admit_stream(ex, *identity) : stage<std::shared_ptr<void>>(identity.error());
     if (!slot) {
-        auto res = rpc_error_response(req, http::status::too_many_requests, mcp::jsonrpc::server_error,
-                                      "Too Many Requests: at most " + std::to_string(settings_.max_streams_per_caller) +
-                                          " event streams may be open at once with these credentials; close one first");
-        res.set(http::field::retry_after, "5");
+        auto res = refusal_response(req, slot.error(), stages_);
         co_await ex.respond(std::move(res));
         co_return;
     }

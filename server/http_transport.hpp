@@ -6,9 +6,9 @@
 
 #include "server/config.hpp"
 #include "server/http_rules.hpp"
+#include "server/mcp_stages.hpp"
 #include "net/http_server.hpp"
 #include "mcp/dispatch.hpp"
-#include "core/rate_limit.hpp"
 #include "mcp/session_token.hpp"
 
 #include <memory>
@@ -44,43 +44,30 @@ private:
     class stream_slots;
     class metadata_documents;
 
+    using http_response = http::response<http::string_body>;
+
+    static endpoint_settings endpoint_settings_of(server::config::settings const& settings);
+
     asio::awaitable<void> handle(net::http_exchange& ex);
     asio::awaitable<void> serve_resource_metadata(net::http_exchange& ex, std::string_view endpoint_path);
     asio::awaitable<void> answer_preflight(net::http_exchange& ex, std::string_view allow);
+    // POST: the stages in order; the answer to send, or nothing when it went out as a stream
+    // (or the server answered a body it could not read).
     asio::awaitable<void> post_message(net::http_exchange& ex);
+    asio::awaitable<std::optional<http_response>> run_post(net::http_exchange& ex);
+    // GET: an event stream, once the stages before it admit one.
     asio::awaitable<void> open_server_stream(net::http_exchange& ex);
-    // Validates Mcp-Session-Id for the caller it was issued to; on failure the response has been
-    // written and nullptr comes back.
-    asio::awaitable<std::shared_ptr<mcp::session_state>> require_session(net::http_exchange& ex, std::string const& principal);
-    // The per-caller rate limit: false when the 429 has been written.
-    asio::awaitable<bool> admit_rate(net::http_exchange& ex, auth::auth_context const& identity);
-    std::string rate_limit_key(auth::auth_context const& identity, net::http_exchange const& ex) const;
-    std::string client_address(net::http_exchange const& ex) const;
-    // The auth stage of the MCP endpoint: the caller's identity (MCP_AUTH=none serves anonymous
-    // callers with the configured one); otherwise the 401 challenge (or a 400 for a Host that
-    // names no valid public URL) has been written and nullopt comes back.
-    asio::awaitable<std::optional<auth::auth_context>> require_auth(net::http_exchange& ex);
-    // The public base URL a request was addressed to, as the discovery documents name it.
-    std::optional<std::string> request_base_url(net::http_exchange::request_type const& req) const;
-    // The 400 for a request whose base URL cannot be derived.
-    http::response<http::string_body> bad_base_response(net::http_exchange::request_type const& req) const;
-    // The 401/403 for a denial the dispatcher found (missing scope, a token JustiFi refused),
-    // or the 503 when too many tool calls are running.
-    asio::awaitable<void> answer_refusal(net::http_exchange& ex, mcp::refusal const& denial, boost::json::object body);
-    // Answers 400 and returns false when MCP-Protocol-Version names a version we don't support.
-    asio::awaitable<bool> check_protocol_version(net::http_exchange& ex);
+    stage<std::shared_ptr<void>> admit_stream(net::http_exchange& ex, auth::auth_context const& identity);
+    // The auth and rate stages, with what they leave in the access log and metrics.
+    asio::awaitable<stage<auth::auth_context>> authenticate(net::http_exchange& ex) const;
+    stage<void> admit_rate(net::http_exchange& ex, auth::auth_context const& identity);
 
     server::config::settings const& settings_;
     mcp::dispatcher& dispatcher_;
-    mcp::session_codec const& sessions_;
-    server::http_rules::origin_policy origin_policy_;
+    mcp_stages stages_;
     std::shared_ptr<session_states> session_states_;
     std::shared_ptr<stream_slots> stream_slots_;
     std::shared_ptr<metadata_documents> metadata_documents_;
-    std::optional<auth::auth_context> development_identity_;
-    auth::token_validation const* validation_;
-    auth::credential_check check_credentials_;
-    core::rate_limiter rate_limiter_;
     core::metrics::registry* metrics_;
     net::http_server server_;
 };

@@ -35,8 +35,10 @@ struct tool_result {
     // on as it came), which the response carries as structuredContent without a DOM.
     std::string structured_text;
     bool is_error = false;
-    // JustiFi answered 401: over HTTP a passed-through token becomes a 401 challenge instead.
-    bool credentials_rejected = false;
+    // Why the tool failed, when the pipeline above may answer in its own terms:
+    // errc::credentials_rejected (JustiFi answered 401) becomes HTTP's 401 challenge for a
+    // caller's own token. Empty for results and for errors only the text explains.
+    boost::system::error_code failure;
 
     static tool_result text(std::string_view text);
     // A failure the caller (a model or a person) can act on; the text says what to do.

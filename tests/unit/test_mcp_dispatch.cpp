@@ -174,7 +174,7 @@ struct harness {
             "refused_upstream",
             [](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
                 auto result = tools::tool_result::error("JustiFi error (HTTP 401): JustiFi rejected the credentials.");
-                result.credentials_rejected = true;
+                result.failure = justifi::core::errc::credentials_rejected;
                 co_return result;
             },
             "payments:read");
@@ -220,10 +220,10 @@ struct harness {
 
     // Handles one message to completion.
     // Handles one message to completion, as the transports get it (not turned into a DOM).
-    std::optional<mcp::reply> handle_reply(rpc::message message)
+    std::optional<mcp::reply> handle_reply(rpc::message message, std::optional<mcp::request_context> ctx = std::nullopt)
     {
         std::optional<std::optional<mcp::reply>> out;
-        asio::co_spawn(io, dispatcher.handle(std::move(message), context()),
+        asio::co_spawn(io, dispatcher.handle(std::move(message), ctx ? std::move(*ctx) : context()),
                        [&out](std::exception_ptr e, std::optional<mcp::reply> response) {
                            if (e) std::rethrow_exception(e);
                            out = std::move(response);
@@ -616,12 +616,10 @@ BOOST_AUTO_TEST_CASE(without_verified_scopes_every_tool_is_listed_and_callable)
     auto const names = tool_names(result_of(h.handle(request(1, "tools/list"), std::move(ctx))));
     BOOST_TEST(lists(names, "read_payments"));
     BOOST_TEST(lists(names, "write_payments"));
-    std::optional<mcp::refusal> denial;
-    auto call_ctx = h.context();
-    call_ctx.refused = &denial;
-    BOOST_TEST(result_of(h.handle(call(2, "write_payments"), std::move(call_ctx))).at("content").at(0).at("text") ==
-               "written");
-    BOOST_TEST(!denial);
+    auto written = h.handle_reply(call(2, "write_payments"));
+    BOOST_REQUIRE(written);
+    BOOST_TEST(!written->refusal);
+    BOOST_TEST(result_of(std::optional(std::move(*written).to_object())).at("content").at(0).at("text") == "written");
 }
 
 BOOST_AUTO_TEST_CASE(a_verified_token_sees_only_the_tools_its_scopes_allow_and_those_that_need_none)
@@ -658,57 +656,57 @@ BOOST_AUTO_TEST_CASE(scope_filtering_keeps_pagination_consistent)
 BOOST_AUTO_TEST_CASE(calling_a_tool_without_its_scope_is_denied_before_it_runs)
 {
     harness h;
-    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     verified(ctx, {"payments:read"});
-    ctx.refused = &denial;
-    auto const err = error_of(h.handle(call(1, "write_payments"), std::move(ctx)));
+    auto denied = h.handle_reply(call(1, "write_payments"), std::move(ctx));
+    BOOST_REQUIRE(denied);
+    BOOST_REQUIRE(denied->refusal);
+    BOOST_TEST((denied->refusal->code == justifi::core::errc::insufficient_scope));
+    BOOST_TEST(denied->refusal->scope == "payments:write");
+    BOOST_TEST(denied->refusal->description ==
+               "write_payments needs the payments:write scope, which the access token does not have");
+    BOOST_TEST(denied->refusal->id == 1);
+    auto const err = error_of(std::optional(std::move(*denied).to_object()));
     BOOST_TEST(err.at("code").as_int64() == rpc::server_error);
     BOOST_TEST(message_of(err) ==
                "Forbidden: write_payments needs the payments:write scope, which the access token does not have; sign "
                "in again granting it");
-    BOOST_REQUIRE(denial);
-    BOOST_TEST((denial->what == mcp::refusal::kind::insufficient_scope));
-    BOOST_TEST(denial->scope == "payments:write");
     BOOST_TEST(h.scoped_calls == 0);
 
-    std::optional<mcp::refusal> none;
     auto reader = h.context();
     verified(reader, {"payments:read"});
-    reader.refused = &none;
-    BOOST_TEST(result_of(h.handle(call(2, "read_payments"), std::move(reader))).at("content").at(0).at("text") == "read");
-    BOOST_TEST(!none);
+    auto const read = h.handle_reply(call(2, "read_payments"), std::move(reader));
+    BOOST_REQUIRE(read);
+    BOOST_TEST(!read->refusal);
     BOOST_TEST(h.scoped_calls == 1);
 }
 
 BOOST_AUTO_TEST_CASE(justifi_refusing_a_bearer_token_is_a_denial_where_the_transport_can_answer_401)
 {
     harness h;
-    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     verified(ctx, {"payments:read"});
-    ctx.refused = &denial;
-    auto const err = error_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
-    BOOST_TEST(contains(message_of(err), "JustiFi rejected the access token"));
-    BOOST_REQUIRE(denial);
-    BOOST_TEST((denial->what == mcp::refusal::kind::invalid_token));
+    auto const answer = h.handle_reply(call(1, "refused_upstream"), std::move(ctx));
+    BOOST_REQUIRE(answer);
+    BOOST_REQUIRE(answer->refusal);
+    BOOST_TEST((answer->refusal->code == justifi::core::errc::credentials_rejected));
+    BOOST_TEST(justifi::core::refusal_text(*answer->refusal) ==
+               "Unauthorized: JustiFi rejected the access token; refresh it or sign in again");
+    // What stdio sends instead: the tool's own error.
+    BOOST_TEST(answer->message.at("result").at("isError").as_bool());
 }
 
-BOOST_AUTO_TEST_CASE(justifi_refusing_client_credentials_or_a_stdio_call_stays_a_tool_error)
+BOOST_AUTO_TEST_CASE(justifi_refusing_client_credentials_stays_a_tool_error)
 {
     harness h;
-    std::optional<mcp::refusal> denial;
     auto ctx = h.context();
     ctx.auth.credentials = justifi::auth::client_credentials{"client-7", "wrong"};
-    ctx.refused = &denial;
-    auto const result = result_of(h.handle(call(1, "refused_upstream"), std::move(ctx)));
+    auto answer = h.handle_reply(call(1, "refused_upstream"), std::move(ctx));
+    BOOST_REQUIRE(answer);
+    BOOST_TEST(!answer->refusal);  // the server's own credentials: nothing the client can refresh
+    auto const result = result_of(std::optional(std::move(*answer).to_object()));
     BOOST_TEST(result.at("isError").as_bool());
     BOOST_TEST(contains(result.at("content").at(0).at("text").as_string(), "rejected the credentials"));
-    BOOST_TEST(!denial);
-
-    auto stdio = h.context();  // no denial slot: the transport cannot answer 401
-    stdio.auth.credentials = justifi::auth::bearer_token{"tok"};
-    BOOST_TEST(result_of(h.handle(call(2, "refused_upstream"), std::move(stdio))).at("isError").as_bool());
 }
 
 // ---- progress

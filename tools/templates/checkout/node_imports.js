@@ -1,0 +1,2 @@
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
