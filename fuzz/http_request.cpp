@@ -60,8 +60,8 @@ constexpr char const* issuer = "https://tenant.example/";
 constexpr char const* audience = "https://api.justifi.ai";
 
 struct server {
-    server::config::settings settings;
-    std::unique_ptr<justifi::http_transport> transport;
+    config::settings settings;
+    std::unique_ptr<justifi::server::http_transport> transport;
     std::uint16_t port = 0;
 };
 
@@ -70,7 +70,7 @@ struct world {
     justifi::client::justifi_client client{io.get_executor(), unreachable_justifi()};
     justifi::tools::tool_registry registry;
     std::unique_ptr<mcp::dispatcher> dispatcher;
-    justifi::session_codec sessions{"fuzzing-session-secret-0123456789abcdef", std::chrono::hours(24)};
+    justifi::mcp::session_codec sessions{"fuzzing-session-secret-0123456789abcdef", std::chrono::hours(24)};
     justifi::test::test_signing_key key = justifi::test::test_signing_key::p256("k1");
     std::string jwks_file;
     std::unique_ptr<auth::jwks_cache> keys;
@@ -114,7 +114,7 @@ struct world {
         developer.credentials = auth::client_credentials{"client-id", "client-secret"};
         developer.path = auth::auth_path::configured_credentials;
 
-        a.settings.transport = server::config::transport_kind::http;
+        a.settings.transport = config::transport_kind::http;
         a.settings.host = "127.0.0.1";
         a.settings.port = 0;
         a.settings.rate_limit_per_second = 0;  // every input comes from the same caller
@@ -137,7 +137,7 @@ struct world {
 
     void start(server& s, std::optional<auth::auth_context> identity, auth::token_validation const* v)
     {
-        s.transport = std::make_unique<justifi::http_transport>(io, s.settings, *dispatcher, sessions, identity, v);
+        s.transport = std::make_unique<justifi::server::http_transport>(io, s.settings, *dispatcher, sessions, identity, v);
         auto const endpoint = s.transport->listen();
         if (!endpoint) std::abort();
         s.port = endpoint->port();
