@@ -121,11 +121,11 @@ asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify
     // way) is the same token, not a second entry.
     auto const raw_digest = core::encoding::sha256(canonical_token(token));
     std::string digest(reinterpret_cast<char const*>(raw_digest.data()), raw_digest.size());
-    if (auto known = recall(digest, rules, std::chrono::system_clock::now())) co_return std::move(*known);
+    if (auto known = recall(digest, rules, wall_clock())) co_return std::move(*known);
 
     auto keys = current_keys();
     if (keys) {
-        auto verified = verify_jwt(token, *keys, rules, std::chrono::system_clock::now());
+        auto verified = verify_jwt(token, *keys, rules, wall_clock());
         if (verified) remember(std::move(digest), *verified, keys, rules);
         if (verified || verified.error() != jwt_error::unknown_key) co_return verified;
     }
@@ -133,7 +133,7 @@ asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify
     co_await asio::co_spawn(strand_, reload_on_strand(keys, false), asio::use_awaitable);
     auto const fresh = current_keys();
     if (!fresh) co_return jwt_error::keys_unavailable;
-    auto verified = verify_jwt(token, *fresh, rules, std::chrono::system_clock::now());
+    auto verified = verify_jwt(token, *fresh, rules, wall_clock());
     if (verified) remember(std::move(digest), *verified, fresh, rules);
     co_return verified;
 }

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -50,6 +51,8 @@ struct jwks_cache_settings {
     // being trusted within max_refresh, without waiting for a token that names an unknown kid.
     std::chrono::seconds min_refresh{300};
     std::chrono::seconds max_refresh{3600};
+    // The wall clock tokens are checked against; empty: system_clock. Tests hand in their own.
+    std::function<std::chrono::system_clock::time_point()> now;
 };
 
 // Sans-io: the wait before the next timed reload, given the last answer's max-age (none: max_refresh).
@@ -93,6 +96,10 @@ public:
     std::uint64_t loads() const { return loads_.load(); }
     void reset_loads() { loads_ = 0; }
     jwks_cache_settings const& settings() const { return settings_; }
+    std::chrono::system_clock::time_point wall_clock() const
+    {
+        return settings_.now ? settings_.now() : std::chrono::system_clock::now();
+    }
 
 private:
     using keys_ptr = std::shared_ptr<jwk_set const>;

@@ -95,7 +95,7 @@ bool token_cache::take_fetch_budget(clock::time_point now)
 asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(auth::client_credentials credentials)
 {
     auto const key = key_of(credentials);
-    auto const now = clock::now();
+    auto const now = settings_.now ? settings_.now() : clock::now();
     std::string usable;  // a token that is due for refresh but still valid
     if (auto const it = entries_.find(key); it != entries_.end()) {
         auto& e = it->second;
@@ -132,7 +132,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
     }
 
     auto fetched = co_await fetch_(credentials);
-    auto const done_at = clock::now();
+    auto const done_at = settings_.now ? settings_.now() : clock::now();
     // In-flight entries are never evicted: the entry is still there.
     auto& e = entries_.at(key);
     e.in_flight.reset();

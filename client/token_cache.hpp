@@ -43,6 +43,8 @@ struct token_cache_settings {
     // that rate; 0 per second: no budget. Over it, a miss fails with token_budget_exhausted.
     double fetches_per_second = 10;
     double fetch_burst = 20;
+    // The clock; empty: steady_clock. Tests hand in one they move themselves.
+    std::function<std::chrono::steady_clock::time_point()> now;
 };
 
 class token_cache {

@@ -90,6 +90,20 @@ apply_fn number_setting(Number settings::*member, long long min, long long max)
     };
 }
 
+// A decimal number in [min, max] ("0.5", "20"): rates below one a second are rates too.
+apply_fn decimal_setting(double settings::*member, double min, double max)
+{
+    return [member, min, max](std::string_view v, settings& s) -> std::optional<std::string> {
+        double n = 0;
+        auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n, std::chars_format::fixed);
+        if (ec != std::errc{} || end != v.data() + v.size() || !(n >= min && n <= max))
+            return "must be a number between " + std::to_string(static_cast<long long>(min)) + " and " +
+                   std::to_string(static_cast<long long>(max)) + ", such as 20 or 0.5";
+        s.*member = n;
+        return std::nullopt;
+    };
+}
+
 std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
     auto const url = server::http_rules::parse_web_url(text);
@@ -191,8 +205,9 @@ std::vector<setting_spec> const& specs()
          "tool calls (so JustiFi calls) running at once; more get 503 with Retry-After at once; 0: no limit",
          number_setting(&settings::max_tool_calls, 0, 1'000'000)},
         {"rate-limit", "MCP_RATE_LIMIT", "20",
-         "MCP requests per second each caller (token subject, client id) may sustain; more get 429; 0: no limit",
-         number_setting(&settings::rate_limit_per_second, 0, 1'000'000)},
+         "MCP requests per second each caller (token subject, client id) may sustain, a decimal (0.5: one every 2 s); "
+         "more get 429; 0: no limit",
+         decimal_setting(&settings::rate_limit_per_second, 0, 1'000'000)},
         {"rate-limit-burst", "MCP_RATE_LIMIT_BURST", "100", "requests a caller may send at once above the rate",
          number_setting(&settings::rate_limit_burst, 1, 1'000'000)},
         {"max-body-bytes", "MCP_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",

@@ -16,6 +16,16 @@ std::string supported_list()
     return out;
 }
 
+// "20", "0.5", "0.001": a rate as a person writes it.
+std::string rate_text(double per_second)
+{
+    if (per_second == static_cast<double>(static_cast<long long>(per_second)))
+        return std::to_string(static_cast<long long>(per_second));
+    auto text = std::to_string(per_second);  // six decimals
+    while (text.back() == '0') text.pop_back();
+    return text;
+}
+
 stage<void> check_protocol_version(request_message const& req)
 {
     auto const version = header_value(req, "MCP-Protocol-Version");
@@ -97,7 +107,7 @@ stage<void> mcp_stages::admit_rate(auth::auth_context const& identity, std::stri
     return core::refusal{
         .code = core::errc::rate_limited,
         .message = "more than " + std::to_string(static_cast<long long>(settings_.rate_limit_burst)) +
-                   " requests at once or " + std::to_string(static_cast<long long>(settings_.rate_limit_per_second)) +
+                   " requests at once or " + rate_text(settings_.rate_limit_per_second) +
                    " a second" + who + "; retry after " + std::to_string(seconds) + " s",
         .retry_after = std::chrono::seconds(seconds)};
 }

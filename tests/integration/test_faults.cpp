@@ -192,7 +192,9 @@ BOOST_AUTO_TEST_CASE(a_client_that_disconnects_mid_call_leaves_no_call_connectio
     http_server server;
     auto const session = mcp_session::open(server.port);
     BOOST_TEST(session.post(json::parse(rpc(1, "ping"))).status == 200);
-    std::this_thread::sleep_for(200ms);
+    // One scraping connection throughout: a closed one is counted until the server has seen it go.
+    http_connection scraper(server.port);
+    BOOST_TEST(eventually([&] { return metric(scraper, "justifi_mcp_open_connections") == 1; }));  // the scraper's own
     auto const fds_before = open_fds(server.process.pid());
     for (int i = 0; i < 20; ++i) {
         // The request is sent whole, then the client goes away before the answer.
@@ -208,19 +210,12 @@ BOOST_AUTO_TEST_CASE(a_client_that_disconnects_mid_call_leaves_no_call_connectio
         socket.close();
     }
     // The spec says a disconnection is not a cancellation: the calls finish, and then nothing is left.
-    // One scraping connection throughout: a closed one is counted until the server has seen it go.
-    {
-        http_connection scraper(server.port);
-        for (int i = 0; i < 100 && metric(scraper, "justifi_mcp_tool_calls_in_flight") > 0; ++i)
-            std::this_thread::sleep_for(50ms);
-        BOOST_TEST(metric(scraper, "justifi_mcp_tool_calls_in_flight") == 0);
-        // A connection is counted until its coroutine has written the answer and seen the peer gone.
-        for (int i = 0; i < 100 && metric(scraper, "justifi_mcp_open_connections") > 1; ++i)
-            std::this_thread::sleep_for(50ms);
-        BOOST_TEST(metric(scraper, "justifi_mcp_open_connections") == 1);  // the scraper's own
-    }
-    std::this_thread::sleep_for(200ms);
-    BOOST_TEST(open_fds(server.process.pid()) <= fds_before);
+    BOOST_TEST(eventually([&] { return metric(scraper, "justifi_mcp_tool_calls_in_flight") == 0; }));
+    // A connection is counted until its coroutine has written the answer and seen the peer gone.
+    BOOST_TEST(eventually([&] { return metric(scraper, "justifi_mcp_open_connections") == 1; }));
+    // Its descriptor goes a moment after the count: closing follows the coroutine's end.
+    BOOST_TEST(eventually([&] { return open_fds(server.process.pid()) <= fds_before; }),
+               open_fds(server.process.pid()) << " descriptors open, " << fds_before << " before");
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_under_load_answers_every_accepted_request_or_closes_it_cleanly_and_none_hangs)
@@ -256,7 +251,8 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_answers_every_accepted_request_or_closes
                 }
             }
         });
-    std::this_thread::sleep_for(400ms);
+    // SIGTERM once calls are being answered under load.
+    BOOST_TEST(eventually([&] { return answered.load() >= 16; }));
     server.process.send_signal(SIGTERM);
     auto const exit_code = server.process.wait(15s);
     stop = true;

@@ -103,23 +103,24 @@ BOOST_AUTO_TEST_CASE(a_caller_over_its_rate_gets_429_with_retry_after_and_others
 {
     // Two API clients JustiFi knows, so their credentials are admitted.
     mock_server mock({"--extra-clients", "alice:secret-of-alice,bob:secret-of-bob"});
-    http_server server({.env = {{"MCP_RATE_LIMIT", "1"}, {"MCP_RATE_LIMIT_BURST", "4"}, {"JUSTIFI_BASE_URL", mock.base_url()}}});
+    // One token every 1,000 s: however slow the machine, no token comes back during the test.
+    http_server server(
+        {.env = {{"MCP_RATE_LIMIT", "0.001"}, {"MCP_RATE_LIMIT_BURST", "4"}, {"JUSTIFI_BASE_URL", mock.base_url()}}});
     auto const alice = client("alice");
     auto const session = mcp_session::open(server.port, "2025-11-25", alice);  // initialize + initialized: 2
     BOOST_TEST(ping(session, alice, 1).status == 200);
     BOOST_TEST(ping(session, alice, 2).status == 200);
     auto const limited = ping(session, alice, 3);
     BOOST_TEST(limited.status == 429);
-    BOOST_TEST(limited.header("Retry-After") == "1");
+    BOOST_TEST(limited.header("Retry-After") == "1000");
     BOOST_TEST(limited.json().at("error").at("message").as_string().starts_with("Too Many Requests: more than 4 "
-                                                                                  "requests at once or 1 a second"));
+                                                                                  "requests at once or 0.001 a second"));
     // Another caller has its own bucket.
     auto const bob = client("bob");
     auto const bobs = mcp_session::open(server.port, "2025-11-25", bob);
     BOOST_TEST(ping(bobs, bob, 4).status == 200);
-    // A token later, alice is served again.
-    std::this_thread::sleep_for(1100ms);
-    BOOST_TEST(ping(session, alice, 5).status == 200);
+    // That a bucket refills with time is the rate_limit and mcp_stages unit suites' to show: their clock
+    // is a value.
 }
 
 BOOST_AUTO_TEST_CASE(tool_calls_over_the_in_flight_cap_get_a_quick_503_not_a_queue)

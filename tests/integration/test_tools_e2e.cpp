@@ -45,13 +45,6 @@ void reset_simulator(mock_server const& mock)
     BOOST_REQUIRE_MESSAGE(answer.status == 200, "POST /__mock/reset answered " << answer.status);
 }
 
-// One simulator for the whole suite; each transport run resets it to the seeded data first.
-mock_server& simulator()
-{
-    static mock_server mock;
-    return mock;
-}
-
 std::set<std::string> catalog_names()
 {
     std::set<std::string> names;
@@ -936,13 +929,6 @@ void expect_full_coverage(run_summary const& summary, tool_caller const& caller,
                                  << summary.error_called.size() << " with error cases");
 }
 
-// The seeded ids the HTTP run discovered, to show the stdio run sees the same data after a reset.
-std::optional<context>& http_discovery()
-{
-    static std::optional<context> seen;
-    return seen;
-}
-
 std::vector<json::object> list_all_tools(http_caller& caller)
 {
     std::vector<json::object> tools;
@@ -988,7 +974,7 @@ BOOST_AUTO_TEST_CASE(the_table_has_one_row_per_catalog_tool)
 
 BOOST_AUTO_TEST_CASE(tools_list_over_http_shows_every_catalog_tool_with_object_schema_and_annotations)
 {
-    auto& mock = simulator();
+    mock_server mock;
     http_caller caller(mock);
     auto const tools = list_all_tools(caller);
     auto const definitions = justifi::tools::justifi_tool_definitions();
@@ -1018,30 +1004,33 @@ BOOST_AUTO_TEST_CASE(tools_list_over_http_shows_every_catalog_tool_with_object_s
 
 BOOST_AUTO_TEST_CASE(every_tool_succeeds_and_fails_cleanly_over_http)
 {
-    auto& mock = simulator();
-    reset_simulator(mock);
+    mock_server mock;
     http_caller caller(mock);
     auto cx = discover(caller, "http");
-    http_discovery() = cx;
     auto const summary = run_every_tool(caller, mock, cx);
     expect_full_coverage(summary, caller, "http");
 }
 
 BOOST_AUTO_TEST_CASE(every_tool_succeeds_and_fails_cleanly_over_stdio_on_the_same_reset_data)
 {
-    auto& mock = simulator();
-    reset_simulator(mock);  // the HTTP run changed and created objects; start again from the seed
+    mock_server mock;
+    auto const seen_over_http = [&] {
+        http_caller http(mock);
+        auto found = discover(http, "http");
+        run_every_tool(http, mock, found);  // changes and creates objects
+        return found;
+    }();
+    reset_simulator(mock);  // back to the seed: the stdio run sees what the HTTP run first saw
     stdio_caller caller(mock);
     auto cx = discover(caller, "stdio");
-    if (auto const& seen = http_discovery())
-        BOOST_TEST((cx.seeded() == seen->seeded()), "after the reset the stdio run sees other seeded objects");
+    BOOST_TEST((cx.seeded() == seen_over_http.seeded()), "after the reset the stdio run sees other seeded objects");
     auto const summary = run_every_tool(caller, mock, cx);
     expect_full_coverage(summary, caller, "stdio");
 }
 
 BOOST_AUTO_TEST_CASE(read_only_mode_hides_and_refuses_every_changing_tool_without_calling_justifi)
 {
-    auto& mock = simulator();
+    mock_server mock;
     http_caller caller(mock, {.env = {{"JUSTIFI_READ_ONLY", "true"}}});
     std::set<std::string> read_only, changing;
     for (auto const& def : justifi::tools::justifi_tool_definitions())
@@ -1068,7 +1057,7 @@ BOOST_AUTO_TEST_CASE(read_only_mode_hides_and_refuses_every_changing_tool_withou
 
 BOOST_AUTO_TEST_CASE(oversized_or_deep_metadata_is_refused_before_justifi_is_called)
 {
-    auto& mock = simulator();
+    mock_server mock;
     http_caller caller(mock);
     json::value deep = "leaf";
     for (int i = 0; i < 55; ++i) deep = json::object{{"n", deep}};
@@ -1083,7 +1072,7 @@ BOOST_AUTO_TEST_CASE(oversized_or_deep_metadata_is_refused_before_justifi_is_cal
 
 BOOST_AUTO_TEST_CASE(enabled_tools_offers_exactly_the_named_tools)
 {
-    auto& mock = simulator();
+    mock_server mock;
     http_caller caller(mock, {.env = {{"JUSTIFI_ENABLED_TOOLS", "list_payments,retrieve_payment"}}});
     auto const tools = list_all_tools(caller);
     BOOST_TEST((names_of(tools) == std::set<std::string>{"list_payments", "retrieve_payment"}),

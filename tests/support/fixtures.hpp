@@ -7,11 +7,27 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace justifi::test {
+
+// Waits for a condition the test cannot be told about (a process's state seen from outside),
+// checking it every 10 ms; false when `limit` passes first. Never a fixed sleep: a fast machine
+// goes on at once, a slow one gets the whole limit.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(10))
+{
+    auto const until = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= until) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 inline std::string const product_binary = JUSTIFI_MCP_BINARY;
 inline std::string const test_server_binary = JUSTIFI_MCP_TEST_SERVER;

@@ -204,8 +204,12 @@ struct validating {
     test_signing_key key = test_signing_key::rsa("k1");
     std::string jwks_file = unique_jwks_path();
     asio::io_context io;
+    // The clock the cache checks tokens against; the test moves it.
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
     auth::jwks_cache keys{io.get_executor(),
-                          {.source = {auth::key_source::kind::file, jwks_file}, .refresh_interval = std::chrono::seconds(60)}};
+                          {.source = {auth::key_source::kind::file, jwks_file},
+                           .refresh_interval = std::chrono::seconds(60),
+                           .now = [this] { return now; }}};
     auth::verification_rules rules{issuer, {api}};
     justifi::core::log::level saved = justifi::core::log::threshold();
 
@@ -328,10 +332,9 @@ BOOST_AUTO_TEST_CASE(a_remembered_verification_ends_when_the_token_expires)
 {
     validating v;
     // Past exp but inside the 60 s clock skew for 1 to 2 more seconds (exp is whole seconds).
-    auto const now = std::chrono::system_clock::now();
-    auto const token = v.token({{"exp", justifi::test::numeric_date(now - std::chrono::seconds(58))}});
+    auto const token = v.token({{"exp", justifi::test::numeric_date(v.now - std::chrono::seconds(58))}});
     BOOST_TEST(v.run("Bearer " + token).has_value());
-    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    v.now += std::chrono::milliseconds(2100);
     auto const outcome = v.run("Bearer " + token);
     BOOST_REQUIRE(!outcome);
     auto const refusal = outcome.error();

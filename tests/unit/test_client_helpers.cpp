@@ -179,18 +179,31 @@ BOOST_AUTO_TEST_CASE(a_different_secret_never_gets_the_cached_token)
     BOOST_TEST(token_cache::key_of({"client-a", "right-secret"}).find("right-secret") == std::string::npos);
 }
 
+namespace {
+
+// The token cache's clock, moved by the test: time passes when the test says so, not while it sleeps.
+struct manual_clock {
+    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
+    std::function<std::chrono::steady_clock::time_point()> function()
+    {
+        return [this] { return now; };
+    }
+};
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(token_is_refreshed_ahead_of_expiry)
 {
     asio::io_context io;
     counting_source source;
     source.ttl = 61s;  // with a 60 s margin it must be refreshed after one second
-    token_cache cache(io.get_executor(), source.function());
+    manual_clock clock;
+    token_cache cache(io.get_executor(), source.function(), {.now = clock.function()});
     std::string first, soon, later;
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         first = (co_await cache.get_or_refresh(plain)).value();
         soon = (co_await cache.get_or_refresh(plain)).value();
-        asio::steady_timer pause(co_await asio::this_coro::executor, 1100ms);
-        co_await pause.async_wait(asio::use_awaitable);
+        clock.now += 1100ms;
         later = (co_await cache.get_or_refresh(plain)).value();
     }, asio::detached);
     io.run();
@@ -260,14 +273,15 @@ BOOST_AUTO_TEST_CASE(refused_credentials_are_remembered_briefly_then_asked_about
     asio::io_context io;
     counting_source source;
     source.refuse = true;
-    token_cache cache(io.get_executor(), source.function(), {.refused_ttl = 1s});
+    manual_clock clock;
+    token_cache cache(io.get_executor(), source.function(), {.refused_ttl = 1s, .now = clock.function()});
     std::vector<boost::system::error_code> errors;
     run_on(io, [&]() -> asio::awaitable<void> {
         for (int i = 0; i < 3; ++i) errors.push_back((co_await cache.get_or_refresh(wrong)).error());
     });
     BOOST_TEST(source.requests.load() == 1);
     for (auto const& e : errors) BOOST_TEST((e == client_error::credentials_refused), e.message());
-    std::this_thread::sleep_for(1100ms);
+    clock.now += 1100ms;
     source.refuse = false;
     std::string token;
     run_on(io, [&]() -> asio::awaitable<void> { token = (co_await cache.get_or_refresh(wrong)).value(); });
@@ -321,7 +335,9 @@ BOOST_AUTO_TEST_CASE(a_token_due_for_refresh_is_still_served_while_the_budget_is
     asio::io_context io;
     counting_source source;
     source.ttl = 61s;  // due after a second, valid for a minute
-    token_cache cache(io.get_executor(), source.function(), {.fetches_per_second = 0.01, .fetch_burst = 2});
+    manual_clock clock;
+    token_cache cache(io.get_executor(), source.function(),
+                      {.fetches_per_second = 0.01, .fetch_burst = 2, .now = clock.function()});
     client_credentials const other{"other", "s"};
     client_credentials const third{"third", "s"};
     std::string first, later;
@@ -332,7 +348,7 @@ BOOST_AUTO_TEST_CASE(a_token_due_for_refresh_is_still_served_while_the_budget_is
         third_error = (co_await cache.get_or_refresh(third)).error();
     });
     BOOST_TEST((third_error == client_error::token_budget_exhausted));
-    std::this_thread::sleep_for(1100ms);
+    clock.now += 1100ms;
     run_on(io, [&]() -> asio::awaitable<void> { later = (co_await cache.get_or_refresh(plain)).value(); });
     BOOST_TEST(later == first);
     BOOST_TEST(source.requests.load() == 2);
