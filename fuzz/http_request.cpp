@@ -137,7 +137,8 @@ struct world {
 
     void start(server& s, std::optional<auth::auth_context> identity, auth::token_validation const* v)
     {
-        s.transport = std::make_unique<justifi::server::http_transport>(io, s.settings, *dispatcher, sessions, identity, v);
+        s.transport = std::make_unique<justifi::server::http_transport>(
+            io, justifi::server::http_transport_settings_of(s.settings), *dispatcher, sessions, identity, v);
         auto const endpoint = s.transport->listen();
         if (!endpoint) std::abort();
         s.port = endpoint->port();

@@ -286,6 +286,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         std::lock_guard lock(calls_mutex_);
         if (auto it = calls_.find(key); it != calls_.end() && it->second == call) calls_.erase(it);
     }
+    if (call_finished_) call_finished_();
 
     core::log::debug("tool call ended", {{"request_id", context.request_id},
                                    {"tool", tool->name},

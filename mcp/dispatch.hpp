@@ -14,6 +14,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 
 #include <array>
+#include <functional>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -109,6 +110,8 @@ public:
 
     // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
     void cancel_all_calls();
+    // Told (from the call's thread) whenever a tool call ends; set before serving.
+    void on_call_finished(std::function<void()> hook) { call_finished_ = std::move(hook); }
     std::size_t calls_in_flight() const;
     // Messages taken so far: tells an idle process from a busy one.
     std::uint64_t messages_handled() const { return messages_handled_.load(std::memory_order_relaxed); }
@@ -136,6 +139,7 @@ private:
     core::metrics::registry* metrics_;
     void record_call(std::string const& tool, std::string_view outcome) const;
     std::atomic<std::uint64_t> messages_handled_{0};
+    std::function<void()> call_finished_;
     mutable std::mutex calls_mutex_;
     std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
 };

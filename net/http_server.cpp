@@ -562,6 +562,8 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
         connections_.erase(id);
     }
     --counter;
+    // A drain waits for the last connection: whoever waits is told when one goes.
+    if (draining_ && settings_.connection_closed) settings_.connection_closed();
 }
 
 asio::awaitable<void> http_server::discard_unread_input(connection& conn)

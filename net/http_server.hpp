@@ -60,6 +60,9 @@ struct http_server_settings {
     // Empty: no spare slots.
     std::string probe_path;
     std::size_t probe_connections = 16;
+    // Told when a connection ends during a drain (from any thread), so a supervisor waits on
+    // events, not on a timer.
+    std::function<void()> connection_closed;
 };
 
 class http_server;

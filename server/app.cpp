@@ -9,6 +9,7 @@
 #include "mcp/dispatch.hpp"
 #include "mcp/session_token.hpp"
 #include "server/stdio_transport.hpp"
+#include "server/supervisor.hpp"
 #include "version.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -38,8 +39,6 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-// After the drain deadline, cancelled calls get this long to send their error answers.
-constexpr auto cancel_grace = 2s;
 
 mcp::server_identity identity()
 {
@@ -51,51 +50,6 @@ mcp::server_identity identity()
         "checkouts, balances and sub accounts. Amounts are integers in the currency's minor unit (cents). "
         "List tools page with after_cursor/before_cursor from page_info.",
     };
-}
-
-// Waits for a signal, then drains: in-flight work gets `drain_timeout`, the rest is cancelled.
-template <class Transport>
-asio::awaitable<void> supervise(asio::io_context& io, Transport& transport, mcp::dispatcher& dispatcher,
-                                server::config::settings const& settings, std::function<bool()> finished)
-{
-    asio::signal_set signals(io, SIGTERM, SIGINT);
-    asio::steady_timer poll(io);
-    bool draining = false;
-    auto deadline = std::chrono::steady_clock::time_point::max();
-    bool cancelled = false;
-
-    signals.async_wait([&](boost::system::error_code ec, int signal) {
-        if (ec) return;
-        transport.begin_drain();  // first, so that anything after this line sees the drain
-        core::log::info("signal received, draining", {{"signal", signal},
-                                               {"drain_timeout_ms", static_cast<std::int64_t>(settings.drain_timeout.count())}});
-    });
-
-    // Polling keeps this loop free of cross-thread wakeups; 20 ms is invisible next to a drain.
-    for (;;) {
-        poll.expires_after(20ms);
-        co_await poll.async_wait(use_tuple);
-        if (finished()) break;
-        // A signal, or (stdio) the end of input: from here in-flight work has drain_timeout.
-        if (!draining && transport.stopping()) {
-            draining = true;
-            deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
-        }
-        if (draining && !cancelled && std::chrono::steady_clock::now() >= deadline) {
-            core::log::warning("drain deadline passed, cancelling calls in flight",
-                         {{"calls", dispatcher.calls_in_flight()}});
-            dispatcher.cancel_all_calls();
-            cancelled = true;
-            deadline = std::chrono::steady_clock::now() + cancel_grace;
-        } else if (cancelled && std::chrono::steady_clock::now() >= deadline) {
-            core::log::warning("connections still open after the drain, closing them");
-            break;
-        }
-    }
-    boost::system::error_code ignored;
-    signals.cancel(ignored);
-    core::log::info("stopped");
-    io.stop();
 }
 
 // A burst leaves the heap holding what it freed (malloc keeps it for the next burst), and the
@@ -125,73 +79,85 @@ asio::awaitable<auth::credential_verdict> verdict_on(client::justifi_client& jus
     co_return client::credential_verdict_of(failure);
 }
 
-}  // namespace
-
-int run(int argc, char const* const* argv, catalog_installer const& catalog)
+client::client_settings client_settings_of(config::settings const& settings, core::metrics::registry* recorder)
 {
-    auto loaded = server::config::load(argc, argv);
-    if (auto const* exit = std::get_if<core::exit_now>(&loaded)) {
-        (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
-        return exit->code;
-    }
-    auto const settings = std::get<server::config::settings>(std::move(loaded));
-    core::log::set_threshold(settings.log_level);
-    std::signal(SIGPIPE, SIG_IGN);
+    client::client_settings out;
+    out.base_url = settings.justifi_base_url;
+    out.call_timeout = settings.justifi_timeout;
+    out.ca_file = settings.justifi_ca_file;
+    out.tokens.max_entries = settings.token_cache_size;
+    out.tokens.fetches_per_second = settings.token_fetches_per_second;
+    out.tokens.fetch_burst = settings.token_fetch_burst;
+    out.metrics = recorder;
+    return out;
+}
 
-    bool const stdio = settings.transport == server::config::transport_kind::stdio;
-    bool const has_credentials = !settings.justifi_client_id.empty() && !settings.justifi_client_secret.empty();
-    if (stdio && catalog.needs_justifi_credentials && !has_credentials) {
-        std::cerr << "justifi-mcp: JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET must be set for the stdio transport "
-                     "(in the environment or a .env file); they are the API keys from the JustiFi dashboard"
-                  << std::endl;
-        return 2;
-    }
-    // The configured identity serves stdio, and HTTP only in the explicit local mode MCP_AUTH=none.
-    auth::auth_context configured_identity;
-    if (has_credentials) {
-        configured_identity.credentials = auth::client_credentials{settings.justifi_client_id, settings.justifi_client_secret};
-        configured_identity.path = auth::auth_path::configured_credentials;
-    }
+drain_settings drain_settings_of(config::settings const& settings) { return {.drain_timeout = settings.drain_timeout}; }
 
-    unsigned const threads =
-        stdio ? 1u : (settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
-    asio::io_context io(static_cast<int>(threads));
-
-    client::client_settings client_settings;
-    client_settings.base_url = settings.justifi_base_url;
-    client_settings.call_timeout = settings.justifi_timeout;
-    client_settings.ca_file = settings.justifi_ca_file;
-    client_settings.tokens.max_entries = settings.token_cache_size;
-    client_settings.tokens.fetches_per_second = settings.token_fetches_per_second;
-    client_settings.tokens.fetch_burst = settings.token_fetch_burst;
-    // Metrics are served over HTTP only; over stdio nobody could scrape them.
+// The pipeline under either transport: the JustiFi client, the tools, the dispatcher.
+struct pipeline {
     core::metrics::registry metrics;
-    core::metrics::declare_server_metrics(metrics);
-    core::metrics::registry* const recorder = stdio || !settings.metrics_enabled ? nullptr : &metrics;
-    client_settings.metrics = recorder;
-    client::justifi_client justifi(io.get_executor(), client_settings);
-
+    core::metrics::registry* recorder = nullptr;  // null: nothing is recorded (stdio, or metrics off)
+    std::optional<client::justifi_client> justifi;
     tools::tool_registry registry;
-    if (auto installed = catalog.install(registry, justifi, settings); !installed) {
-        std::cerr << "justifi-mcp: " << installed.error() << std::endl;
-        return 2;
-    }
-    mcp::dispatcher dispatcher(identity(), registry, stdio ? 0 : settings.max_tool_calls, recorder);
+    std::optional<mcp::dispatcher> dispatcher;
+};
+
+// Builds it; an error names what is wrong (an unknown tool in the allow-list).
+boost::system::result<void, std::string> build_pipeline(pipeline& p, asio::io_context& io,
+                                                        config::settings const& settings,
+                                                        catalog_installer const& catalog)
+{
+    bool const stdio = settings.transport == config::transport_kind::stdio;
+    core::metrics::declare_server_metrics(p.metrics);
+    // Metrics are served over HTTP only; over stdio nobody could scrape them.
+    p.recorder = stdio || !settings.metrics_enabled ? nullptr : &p.metrics;
+    p.justifi.emplace(io.get_executor(), client_settings_of(settings, p.recorder));
+    if (auto installed = catalog.install(p.registry, *p.justifi, settings); !installed) return installed;
+    p.dispatcher.emplace(identity(), p.registry, stdio ? 0 : settings.max_tool_calls, p.recorder);
     core::log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
-                              {"tools", registry.size()},
-                              {"read_only", settings.read_only}});
+                                    {"tools", p.registry.size()},
+                                    {"read_only", settings.read_only}});
+    return {};
+}
 
-    if (stdio) {
-        stdio_transport transport(io, dispatcher, configured_identity, settings.max_body_bytes);
-        transport.start();
-        core::log::info("serving MCP over stdio", {{"version", core::server_version}});
-        asio::co_spawn(io, supervise(io, transport, dispatcher, settings, [&] { return transport.finished(); }),
-                       asio::detached);
-        asio::co_spawn(io, release_memory_when_idle(dispatcher, justifi), asio::detached);
-        io.run();
-        return 0;
-    }
+int serve_stdio(asio::io_context& io, pipeline& p, config::settings const& settings,
+                auth::auth_context const& configured_identity)
+{
+    supervisor watcher(io, drain_settings_of(settings));
+    stdio_transport transport(io, *p.dispatcher, configured_identity, settings.max_body_bytes);
+    transport.on_progress([&watcher] { watcher.notify(); });
+    p.dispatcher->on_call_finished([&watcher] { watcher.notify(); });
+    transport.start();
+    core::log::info("serving MCP over stdio", {{"version", core::server_version}});
+    watcher.start(transport, *p.dispatcher);
+    asio::co_spawn(io, release_memory_when_idle(*p.dispatcher, *p.justifi), asio::detached);
+    io.run();
+    return 0;
+}
 
+// MCP_METRICS_PORT: a listener of their own, for a scraper the load balancer never reaches.
+void make_metrics_listener(std::optional<http_server>& server, asio::io_context& io, config::settings const& settings,
+                           core::metrics::registry& metrics)
+{
+    server.emplace(io, http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout, 4096, 64},
+                   [&metrics, path = settings.metrics_path](http_exchange& ex) -> asio::awaitable<void> {
+                       auto const target = ex.request.target();
+                       if (target.substr(0, target.find('?')) == path) {
+                           co_await answer_metrics(ex, metrics);
+                           co_return;
+                       }
+                       auto res = make_response(ex.request, http::status::not_found, "text/plain",
+                                                "Not Found: metrics are at " + path);
+                       co_await ex.respond(std::move(res));
+                   });
+}
+
+int serve_http(asio::io_context& io, pipeline& p, config::settings const& settings,
+               auth::auth_context const& configured_identity, unsigned threads)
+{
+    auto& justifi = *p.justifi;
+    auto& dispatcher = *p.dispatcher;
     auto const secret = settings.session_secret.empty() ? core::encoding::random_bytes(32) : settings.session_secret;
     if (settings.session_secret.empty())
         core::log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
@@ -199,7 +165,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
 
     if (settings.auth_none)
         core::log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "
-                     "credentials; for local development only");
+                           "credentials; for local development only");
     // Local validation: the issuer's keys, fetched now so the first caller does not wait for
     // them (a failure is logged and retried on demand: the issuer may come back).
     std::optional<auth::jwks_cache> issuer_keys;
@@ -217,16 +183,22 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         // Now, and again on a timer: keys the issuer removes stop being trusted within JUSTIFI_JWKS_MAX_REFRESH.
         asio::co_spawn(io, issuer_keys->keep_fresh(), asio::detached);
     } else {
-        core::log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool is "
-                     "listed whatever their scopes");
+        core::log::warning("JUSTIFI_OAUTH_VALIDATION=none: bearer tokens are passed to JustiFi unchecked and every tool "
+                           "is listed whatever their scopes");
     }
     // Client credentials sent as headers are admitted only once JustiFi has issued a token for them.
     auth::credential_check const check_credentials = [&justifi](auth::client_credentials const& credentials) {
         return verdict_on(justifi, credentials);
     };
-    http_transport transport(io, settings, dispatcher, sessions,
+
+    supervisor watcher(io, drain_settings_of(settings));
+    auto transport_settings = http_transport_settings_of(settings);
+    transport_settings.server.connection_closed = [&watcher] { watcher.notify(); };
+    dispatcher.on_call_finished([&watcher] { watcher.notify(); });
+    http_transport transport(io, std::move(transport_settings), dispatcher, sessions,
                              settings.auth_none ? std::optional<auth::auth_context>(configured_identity) : std::nullopt,
-                             validation ? &*validation : nullptr, recorder, check_credentials);
+                             validation ? &*validation : nullptr, p.recorder, check_credentials);
+    auto& metrics = p.metrics;
     metrics.gauge("justifi_mcp_open_connections", "HTTP connections open now",
                   [&transport] { return static_cast<double>(transport.open_connections()); });
     metrics.gauge("justifi_mcp_sessions", "MCP sessions this process has seen recently (a bounded memory)",
@@ -238,21 +210,9 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     if (issuer_keys)
         metrics.gauge("justifi_mcp_jwks_loads", "loads of the issuer's JWKS since start (at start, on unknown kids)",
                       [&issuer_keys] { return static_cast<double>(issuer_keys->loads()); });
-    // MCP_METRICS_PORT: a listener of their own, for a scraper the load balancer never reaches.
     std::optional<http_server> metrics_server;
-    if (recorder && settings.metrics_port != 0) {
-        metrics_server.emplace(io, http_server_settings{settings.header_timeout, settings.idle_timeout,
-                                                        settings.write_timeout, 4096, 64},
-                               [&metrics, &settings](http_exchange& ex) -> asio::awaitable<void> {
-                                   auto const target = ex.request.target();
-                                   if (target.substr(0, target.find('?')) == settings.metrics_path) {
-                                       co_await answer_metrics(ex, metrics);
-                                       co_return;
-                                   }
-                                   auto res = make_response(ex.request, http::status::not_found, "text/plain",
-                                                            "Not Found: metrics are at " + settings.metrics_path);
-                                   co_await ex.respond(std::move(res));
-                               });
+    if (p.recorder && settings.metrics_port != 0) {
+        make_metrics_listener(metrics_server, io, settings, metrics);
         auto const metrics_endpoint = metrics_server->listen(settings.host, settings.metrics_port);
         if (!metrics_endpoint) {
             std::cerr << "justifi-mcp: cannot listen on " << settings.host << ":" << settings.metrics_port
@@ -261,8 +221,8 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         }
         metrics_server->start();
         core::log::info("metrics listening", {{"host", metrics_endpoint->address().to_string()},
-                                        {"port", metrics_endpoint->port()},
-                                        {"path", settings.metrics_path}});
+                                              {"port", metrics_endpoint->port()},
+                                              {"path", settings.metrics_path}});
     }
     auto const endpoint = transport.listen();
     if (!endpoint) {
@@ -272,17 +232,11 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     }
     transport.start();
     core::log::info("listening", {{"transport", "http"},
-                            {"host", endpoint->address().to_string()},
-                            {"port", endpoint->port()},
-                            {"version", core::server_version},
-                            {"threads", threads}});
-    asio::co_spawn(io,
-                   supervise(io, transport, dispatcher, settings,
-                             [&] {
-                                 return transport.stopping() && transport.open_connections() == 0 &&
-                                        dispatcher.calls_in_flight() == 0;
-                             }),
-                   asio::detached);
+                                  {"host", endpoint->address().to_string()},
+                                  {"port", endpoint->port()},
+                                  {"version", core::server_version},
+                                  {"threads", threads}});
+    watcher.start(transport, dispatcher);
     asio::co_spawn(io, release_memory_when_idle(dispatcher, justifi), asio::detached);
 
     std::vector<std::thread> pool;
@@ -290,6 +244,47 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     io.run();
     for (auto& t : pool) t.join();
     return 0;
+}
+
+}  // namespace
+
+// Load the settings, build the pipeline, pick the transport, run it.
+int run(int argc, char const* const* argv, catalog_installer const& catalog)
+{
+    auto loaded = config::load(argc, argv);
+    if (auto const* exit = std::get_if<core::exit_now>(&loaded)) {
+        (exit->code == 0 ? std::cout : std::cerr) << exit->text << std::endl;
+        return exit->code;
+    }
+    auto const settings = std::get<config::settings>(std::move(loaded));
+    core::log::set_threshold(settings.log_level);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    bool const stdio = settings.transport == config::transport_kind::stdio;
+    bool const has_credentials = !settings.justifi_client_id.empty() && !settings.justifi_client_secret.empty();
+    if (stdio && catalog.needs_justifi_credentials && !has_credentials) {
+        std::cerr << "justifi-mcp: JUSTIFI_CLIENT_ID and JUSTIFI_CLIENT_SECRET must be set for the stdio transport "
+                     "(in the environment or a .env file); they are the API keys from the JustiFi dashboard"
+                  << std::endl;
+        return 2;
+    }
+    // The configured identity serves stdio, and HTTP only in the explicit local mode MCP_AUTH=none.
+    auth::auth_context configured_identity;
+    if (has_credentials) {
+        configured_identity.credentials = auth::client_credentials{settings.justifi_client_id, settings.justifi_client_secret};
+        configured_identity.path = auth::auth_path::configured_credentials;
+    }
+
+    unsigned const threads =
+        stdio ? 1u : (settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
+    asio::io_context io(static_cast<int>(threads));
+    pipeline p;
+    if (auto built = build_pipeline(p, io, settings, catalog); !built) {
+        std::cerr << "justifi-mcp: " << built.error() << std::endl;
+        return 2;
+    }
+    if (stdio) return serve_stdio(io, p, settings, configured_identity);
+    return serve_http(io, p, settings, configured_identity, threads);
 }
 
 }  // namespace justifi::server

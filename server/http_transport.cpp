@@ -131,7 +131,8 @@ private:
 // The protected resource metadata, serialised once per resource URL (base + endpoint path).
 class http_transport::metadata_documents {
 public:
-    std::string get(std::string const& base, std::string_view endpoint_path, server::config::settings const& settings)
+    std::string get(std::string const& base, std::string_view endpoint_path, std::string const& issuer,
+                    std::vector<std::string> const& scopes)
     {
         auto resource = base + std::string(endpoint_path);
         {
@@ -139,7 +140,7 @@ public:
             if (auto const it = documents_.find(resource); it != documents_.end()) return it->second;
         }
         auto document = json::serialize(
-            auth::oauth::protected_resource_metadata(base, endpoint_path, settings.oauth_issuer(), settings.oauth_scopes));
+            auth::oauth::protected_resource_metadata(base, endpoint_path, issuer, scopes));
         std::lock_guard lock(mutex_);
         if (documents_.size() >= remembered_metadata_documents) documents_.clear();
         documents_.emplace(std::move(resource), document);
@@ -184,11 +185,9 @@ asio::awaitable<void> answer_metrics(http_exchange& ex, core::metrics::registry 
 
 namespace {
 
-http_server_settings server_settings(server::config::settings const& settings, core::metrics::registry* metrics)
+// The server's settings with what the transport adds: the probe path, and metrics per request.
+http_server_settings with_observer(http_server_settings out, core::metrics::registry* metrics)
 {
-    http_server_settings out{settings.header_timeout, settings.idle_timeout, settings.write_timeout,
-                             settings.max_body_bytes, settings.max_connections};
-    out.max_body_bytes_in_flight = settings.max_body_bytes_in_flight;
     out.probe_path = "/health";
     if (metrics)
         out.observe = [metrics](std::string_view label, int status, std::chrono::microseconds elapsed) {
@@ -204,32 +203,42 @@ http_server_settings server_settings(server::config::settings const& settings, c
 
 std::size_t http_transport::session_count() const { return session_states_->size(); }
 
-endpoint_settings http_transport::endpoint_settings_of(server::config::settings const& settings)
+http_transport_settings http_transport_settings_of(config::settings const& settings)
 {
-    return {.origin_policy = server::http_rules::default_policy(settings.host, settings.public_url,
+    http_transport_settings out;
+    out.host = settings.host;
+    out.port = settings.port;
+    out.endpoint = {.origin_policy = http_rules::default_policy(settings.host, settings.public_url,
                                                                 settings.allowed_origins, settings.allowed_hosts),
-            .public_url = settings.public_url,
-            .trust_proxy = settings.trust_proxy,
-            .allow_client_credential_headers = settings.allow_client_credential_headers,
-            .oauth_scopes = settings.oauth_scopes,
-            .rate_limit_per_second = settings.rate_limit_per_second,
-            .rate_limit_burst = settings.rate_limit_burst,
-            .max_streams_per_caller = settings.max_streams_per_caller};
+                    .public_url = settings.public_url,
+                    .trust_proxy = settings.trust_proxy,
+                    .allow_client_credential_headers = settings.allow_client_credential_headers,
+                    .oauth_scopes = settings.oauth_scopes,
+                    .rate_limit_per_second = settings.rate_limit_per_second,
+                    .rate_limit_burst = settings.rate_limit_burst,
+                    .max_streams_per_caller = settings.max_streams_per_caller};
+    out.server = {settings.header_timeout, settings.idle_timeout, settings.write_timeout, settings.max_body_bytes,
+                  settings.max_connections};
+    out.server.max_body_bytes_in_flight = settings.max_body_bytes_in_flight;
+    out.oauth_issuer = settings.oauth_issuer();
+    out.stream_max_lifetime = settings.stream_max_lifetime;
+    // On this listener unless MCP_METRICS_PORT gives them one of their own.
+    if (settings.metrics_enabled && settings.metrics_port == 0) out.metrics_path = settings.metrics_path;
+    return out;
 }
 
-http_transport::http_transport(asio::io_context& io, server::config::settings const& settings, mcp::dispatcher& dispatcher,
+http_transport::http_transport(asio::io_context& io, http_transport_settings settings, mcp::dispatcher& dispatcher,
                                session_codec const& sessions, std::optional<auth::auth_context> development_identity,
                                auth::token_validation const* validation, core::metrics::registry* metrics,
                                auth::credential_check check_credentials)
-    : settings_(settings),
+    : settings_(std::move(settings)),
       dispatcher_(dispatcher),
-      stages_(endpoint_settings_of(settings), sessions, std::move(development_identity), validation,
-              std::move(check_credentials)),
+      stages_(settings_.endpoint, sessions, std::move(development_identity), validation, std::move(check_credentials)),
       session_states_(std::make_shared<session_states>()),
-      stream_slots_(std::make_shared<stream_slots>(settings.max_streams_per_caller)),
+      stream_slots_(std::make_shared<stream_slots>(settings_.endpoint.max_streams_per_caller)),
       metadata_documents_(std::make_shared<metadata_documents>()),
       metrics_(metrics),
-      server_(io, server_settings(settings, metrics), [this](http_exchange& ex) { return handle(ex); })
+      server_(io, with_observer(settings_.server, metrics), [this](http_exchange& ex) { return handle(ex); })
 {
 }
 
@@ -240,7 +249,7 @@ asio::awaitable<void> http_transport::handle(http_exchange& ex)
     auto const origin = header_value(req, "Origin");
 
     auto const path = req.target().substr(0, req.target().find('?'));
-    if (metrics_ && settings_.metrics_enabled && settings_.metrics_port == 0 && path == settings_.metrics_path) {
+    if (metrics_ && !settings_.metrics_path.empty() && path == settings_.metrics_path) {
         co_await answer_metrics(ex, *metrics_);
     } else if (route.target == server::http_rules::route::not_found) {
         co_await ex.respond(make_response(req, http::status::not_found, "text/plain",
@@ -312,9 +321,9 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
     // The CORS headers differ by Origin; a document built from the request's Host (no
     // MCP_PUBLIC_URL) differs by it too, and is never for a shared cache: a poisoned Host must
     // not become what everyone else is served.
-    bool const from_request = settings_.public_url.empty();
+    bool const from_request = settings_.endpoint.public_url.empty();
     ex.add_response_header("Vary", !from_request || preflight ? "Origin"
-                                   : settings_.trust_proxy    ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
+                                   : settings_.endpoint.trust_proxy ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
                                                               : "Origin, Host");
     auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
     for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, kind))
@@ -331,7 +340,7 @@ asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex,
         co_return;
     }
     auto res = make_response(req, http::status::ok, "application/json",
-                             metadata_documents_->get(*base, endpoint_path, settings_));
+                             metadata_documents_->get(*base, endpoint_path, settings_.oauth_issuer, settings_.endpoint.oauth_scopes));
     res.set(http::field::cache_control,
             from_request ? auth::oauth::request_metadata_cache_control : auth::oauth::metadata_cache_control);
     if (req.method() == http::verb::head) {

@@ -19,6 +19,19 @@ namespace justifi::server {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
+// What the HTTP transport reads, and nothing else (no JustiFi secrets): built from the whole
+// settings in one place, http_transport_settings_of.
+struct http_transport_settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    endpoint_settings endpoint;             // the MCP endpoint's stages
+    net::http_server_settings server;       // deadlines and limits; the transport adds the rest
+    std::string oauth_issuer;               // named by the protected-resource metadata
+    std::chrono::milliseconds stream_max_lifetime{std::chrono::hours(1)};
+    std::string metrics_path;               // empty: metrics are not served on this listener
+};
+http_transport_settings http_transport_settings_of(config::settings const& settings);
+
 class http_transport {
 public:
     // `development_identity` (MCP_AUTH=none) serves requests that bring no credentials;
@@ -27,7 +40,7 @@ public:
     // MCP_METRICS_PORT gives it a listener of its own.
     // `check_credentials` admits client credentials sent as headers only when JustiFi issues a
     // token for them (empty: they pass unchecked to the first JustiFi call).
-    http_transport(asio::io_context& io, server::config::settings const& settings, mcp::dispatcher& dispatcher,
+    http_transport(asio::io_context& io, http_transport_settings settings, mcp::dispatcher& dispatcher,
                    mcp::session_codec const& sessions, std::optional<auth::auth_context> development_identity = std::nullopt,
                    auth::token_validation const* validation = nullptr, core::metrics::registry* metrics = nullptr,
                    auth::credential_check check_credentials = {});
@@ -37,6 +50,8 @@ public:
     void begin_drain() { server_.begin_drain(); }
     bool stopping() const { return server_.stopping(); }
     std::size_t open_connections() const { return server_.open_connections(); }
+    // No connection open and no tool call running: a drain is over.
+    bool idle() const { return server_.open_connections() == 0 && dispatcher_.calls_in_flight() == 0; }
     std::size_t session_count() const;
 
 private:
@@ -45,8 +60,6 @@ private:
     class metadata_documents;
 
     using http_response = http::response<http::string_body>;
-
-    static endpoint_settings endpoint_settings_of(server::config::settings const& settings);
 
     asio::awaitable<void> handle(net::http_exchange& ex);
     asio::awaitable<void> serve_resource_metadata(net::http_exchange& ex, std::string_view endpoint_path);
@@ -62,7 +75,7 @@ private:
     asio::awaitable<stage<auth::auth_context>> authenticate(net::http_exchange& ex) const;
     stage<void> admit_rate(net::http_exchange& ex, auth::auth_context const& identity);
 
-    server::config::settings const& settings_;
+    http_transport_settings settings_;
     mcp::dispatcher& dispatcher_;
     mcp_stages stages_;
     std::shared_ptr<session_states> session_states_;

@@ -101,14 +101,20 @@ asio::awaitable<void> stdio_transport::read_loop()
     if (!discarding) dispatch_line(pending);
     input_closed_ = true;
     core::log::debug("stdin closed");
+    if (progress_) progress_();
 }
 
 asio::awaitable<void> stdio_transport::handle_line(std::string line)
 {
     struct done_guard {
         std::size_t& count;
-        ~done_guard() { --count; }
-    } guard{handlers_running_};
+        std::function<void()> const& told;
+        ~done_guard()
+        {
+            --count;
+            if (told) told();
+        }
+    } guard{handlers_running_, progress_};
 
     auto decoded = mcp::jsonrpc::decode(line);
     if (auto const* err = std::get_if<mcp::jsonrpc::error>(&decoded)) {
@@ -155,6 +161,7 @@ asio::awaitable<void> stdio_transport::write_loop()
         }
     }
     writing_ = false;
+    if (progress_) progress_();
 }
 
 }  // namespace justifi::server

@@ -10,6 +10,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,8 +27,11 @@ public:
     // Stop reading; what is in flight still answers.
     void begin_drain();
     bool stopping() const { return input_closed_; }
-    // Input has ended, every request has answered and stdout is flushed (or gone).
-    bool finished() const { return input_closed_ && handlers_running_ == 0 && !writing_ && queue_.empty(); }
+    // Every request read has answered and stdout is flushed (or gone).
+    bool idle() const { return handlers_running_ == 0 && !writing_ && queue_.empty(); }
+    // Told when the input ends, a request is answered or stdout is flushed: a supervisor waits
+    // on these instead of polling.
+    void on_progress(std::function<void()> hook) { progress_ = std::move(hook); }
 
 private:
     class sink;
@@ -48,6 +52,7 @@ private:
     bool writing_ = false;
     bool output_broken_ = false;
     bool input_closed_ = false;
+    std::function<void()> progress_;
     std::size_t handlers_running_ = 0;
     std::uint64_t requests_seen_ = 0;
 };

@@ -1,0 +1,78 @@
+#include "server/supervisor.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+
+namespace justifi::server {
+
+supervisor::supervisor(asio::io_context& io, drain_settings settings)
+    : io_(io), settings_(settings), strand_(asio::make_strand(io)), wake_(strand_)
+{
+}
+
+void supervisor::notify()
+{
+    // The flag covers a notice that comes while nobody waits; the cancel ends a wait under way.
+    // The cancel runs on the strand the waiter checks the flag on, so neither can be missed.
+    pending_.store(true);
+    asio::post(strand_, [this] { wake_.cancel(); });
+}
+
+asio::awaitable<void> supervisor::wait(std::chrono::steady_clock::time_point until)
+{
+    if (pending_.exchange(false)) co_return;
+    wake_.expires_at(until);
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> supervisor::watch(std::function<void()> begin_drain, std::function<bool()> stopping,
+                                        std::function<bool()> idle, mcp::dispatcher& dispatcher)
+{
+    asio::signal_set signals(strand_, SIGTERM, SIGINT);
+    signals.async_wait([this, begin_drain](boost::system::error_code ec, int signal) {
+        if (ec) return;
+        begin_drain();  // first, so that anything after this line sees the drain
+        core::log::info("signal received, draining",
+                        {{"signal", signal},
+                         {"drain_timeout_ms", static_cast<std::int64_t>(settings_.drain_timeout.count())}});
+        notify();
+    });
+
+    using clock = std::chrono::steady_clock;
+    auto deadline = clock::time_point::max();
+    bool draining = false;
+    bool cancelled = false;
+    for (;;) {
+        if (stopping() && idle()) break;
+        auto const now = clock::now();
+        // A signal, or (stdio) the end of input: from here in-flight work has drain_timeout.
+        if (!draining && stopping()) {
+            draining = true;
+            deadline = now + settings_.drain_timeout;
+        }
+        if (draining && now >= deadline) {
+            if (cancelled) {
+                core::log::warning("connections still open after the drain, closing them");
+                break;
+            }
+            core::log::warning("drain deadline passed, cancelling calls in flight",
+                               {{"calls", dispatcher.calls_in_flight()}});
+            dispatcher.cancel_all_calls();
+            cancelled = true;
+            deadline = now + settings_.cancel_grace;
+        }
+        co_await wait(deadline);
+    }
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    core::log::info("stopped");
+    io_.stop();
+}
+
+}  // namespace justifi::server
