@@ -13,6 +13,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <sstream>
 
 namespace justifi::mock {
 namespace {
@@ -93,19 +94,25 @@ asio::awaitable<void> pause(std::chrono::milliseconds duration)
     co_await timer.async_wait(use_tuple);
 }
 
-asio::awaitable<void> send(http_exchange& ex, api_response const& out)
+http::response<http::string_body> as_response(http_exchange const& ex, api_response const& out)
 {
     auto res = make_response(ex.request, static_cast<http::status>(out.status),
                              out.body.empty() ? "" : "application/json", out.body);
     for (auto const& [name, value] : out.headers) res.set(name, value);
-    co_await ex.respond(std::move(res));
+    return res;
 }
 
 // A dropped connection: closed with no answer at all, as when a network path fails.
-asio::awaitable<void> drop(http_exchange& ex)
+net::bytes_then_close dropped() { return {}; }
+
+// The head and half the body, then a reset: an answer cut short mid-body.
+net::bytes_then_close cut_short(http::response<http::string_body> response)
 {
-    ex.abort();
-    co_return;
+    response.prepare_payload();
+    std::ostringstream head;
+    head << response.base();
+    auto const& body = response.body();
+    return {head.str() + body.substr(0, body.size() / 2)};
 }
 
 char const* fault_label(fault_kind kind)
@@ -191,7 +198,7 @@ json::object mock_api::stats_json() const
             {"faults_injected", std::move(faults)}};
 }
 
-asio::awaitable<void> mock_api::handle(http_exchange& ex)
+asio::awaitable<net::http_answer> mock_api::handle(http_exchange& ex)
 {
     // Every co_await below takes named values: GCC 12 can destroy temporaries built inside
     // a co_await expression twice.
@@ -210,18 +217,18 @@ asio::awaitable<void> mock_api::handle(http_exchange& ex)
         query_params query;
         for (auto const& p : parsed->params()) query.emplace(p.key, p.value);
         auto const segments = split_path(path);
-        co_await handle_v1(ex, segments, std::move(query));
-        co_return;
+        auto answer = co_await handle_v1(ex, segments, std::move(query));
+        co_return answer;
     } else {
         out = error_response(api_error{404, "not_found",
                                        "No such endpoint: justifi-mock serves POST /oauth/token and the /v1 API "
                                        "(see mock/README.md)",
                                        {}, {}});
     }
-    co_await send(ex, out);
+    co_return as_response(ex, out);
 }
 
-asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::string> const& segments, query_params query)
+asio::awaitable<net::http_answer> mock_api::handle_v1(http_exchange& ex, std::vector<std::string> const& segments, query_params query)
 {
     auto m = match(ex.request.method(), segments);
     auto const label = std::string(ex.request.method_string()) + " " + (m.op ? std::string(m.op->path) : "(no route)");
@@ -236,8 +243,7 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
     if (fault.kind == fault_kind::drop) {
         core::log::debug("injected fault: dropping the connection", {{"reason", fault.reason}});
         co_await pause(fault.latency);
-        co_await drop(ex);
-        co_return;
+        co_return dropped();
     }
 
     if (fault.kind == fault_kind::html) {
@@ -245,8 +251,7 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
         auto res = make_response(ex.request, http::status::ok, "text/html; charset=utf-8",
                                  "<html><head><title>Gateway</title></head><body><p>Please sign in to continue."
                                  "</p></body></html>\n");
-        co_await ex.respond(std::move(res));
-        co_return;
+        co_return res;
     }
 
     std::string scope;
@@ -280,18 +285,14 @@ asio::awaitable<void> mock_api::handle_v1(http_exchange& ex, std::vector<std::st
     if (fault.kind == fault_kind::drop_after_processing) {
         // Done and remembered, but the client never hears of it: only its retry can tell.
         core::log::debug("injected fault: dropping the connection after processing", {{"reason", fault.reason}});
-        co_await drop(ex);
-        co_return;
+        co_return dropped();
     }
     if (fault.kind == fault_kind::cut_after_processing) {
         // Done and remembered; the answer starts, then the connection resets mid-body.
         core::log::debug("injected fault: cutting the answer mid-body", {{"reason", fault.reason}});
-        auto res = make_response(ex.request, static_cast<http::status>(out.status),
-                                 out.body.empty() ? "" : "application/json", out.body);
-        co_await ex.respond_cut_short(std::move(res));
-        co_return;
+        co_return cut_short(as_response(ex, out));
     }
-    co_await send(ex, out);
+    co_return as_response(ex, out);
 }
 
 asio::awaitable<outcome<std::string>> mock_api::authenticate(http_exchange& ex)

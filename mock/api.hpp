@@ -44,7 +44,7 @@ public:
     // enforced by the address the mock listens on.
     mock_api(asio::any_io_executor executor, mock_settings const& settings, bool control_allowed);
 
-    asio::awaitable<void> handle(http_exchange& ex);
+    asio::awaitable<net::http_answer> handle(http_exchange& ex);
 
     json::object stats_json() const;
 
@@ -64,7 +64,8 @@ private:
     };
     match_result match(http::verb method, std::vector<std::string> const& segments) const;
 
-    asio::awaitable<void> handle_v1(http_exchange& ex, std::vector<std::string> const& segments, query_params query);
+    asio::awaitable<net::http_answer> handle_v1(http_exchange& ex, std::vector<std::string> const& segments,
+                                                query_params query);
     // The API client a /v1 request acts for (it scopes Idempotency-Keys), or JustiFi's 401.
     asio::awaitable<outcome<std::string>> authenticate(http_exchange& ex);
     api_response process_v1(http_exchange& ex, std::string const& client, match_result& m, query_params query,

@@ -116,10 +116,12 @@ int main(int argc, char** argv)
         server_settings.tls = std::move(*context);
     }
     // The simulator judges every request on its body too: it reads it first, whatever it is.
-    justifi::net::http_server server(io, server_settings, [&api](justifi::net::http_exchange& ex) -> asio::awaitable<void> {
-        if (auto const failed = co_await ex.read_body()) co_return;  // the server answers it
-        co_await api.handle(ex);
-    });
+    justifi::net::http_server server(
+        io, server_settings, [&api](justifi::net::http_exchange& ex) -> asio::awaitable<justifi::net::http_answer> {
+            if (auto const failed = co_await ex.read_body()) co_return justifi::net::already_answered{};  // 413, 503
+            auto answer = co_await api.handle(ex);
+            co_return answer;
+        });
     auto const endpoint = server.listen(settings.host, settings.port);
     if (!endpoint) {
         std::cerr << "justifi-mock: cannot listen on " << settings.host << ":" << settings.port << ": "

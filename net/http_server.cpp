@@ -1,6 +1,5 @@
 #include "net/http_server.hpp"
 
-#include <sstream>
 
 #include "core/encoding.hpp"
 #include "core/errors.hpp"
@@ -195,6 +194,12 @@ asio::awaitable<boost::system::error_code> http_exchange::read_body()
 asio::awaitable<void> http_exchange::respond(http::response<http::string_body> res)
 {
     responded_ = true;
+    // HEAD: the headers GET would have, Content-Length included, and no body.
+    if (request.method() == http::verb::head && !res.body().empty()) {
+        auto const length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
     if (!body_settled()) {
         // Answered on its headers alone. A small body is read away after the answer so the
         // connection can carry the next request; a client waiting for 100 Continue may or may not
@@ -213,27 +218,19 @@ asio::awaitable<void> http_exchange::respond(http::response<http::string_body> r
     if (ec) keep_alive_ = false;
 }
 
-void http_exchange::abort()
+asio::awaitable<void> http_exchange::write_and_close(std::string bytes)
 {
     responded_ = true;
     keep_alive_ = false;
-    status_ = static_cast<http::status>(0);
+    status_ = static_cast<http::status>(0);  // the log says: no answer
+    if (!bytes.empty()) {
+        conn_.stream.expires_after(server_.settings_.write_timeout);
+        // Whether the bytes arrive or not, the connection is closed next.
+        [[maybe_unused]] auto [ec, n] = co_await asio::async_write(conn_.stream, asio::buffer(bytes), use_tuple);
+    }
     boost::system::error_code ignored;
     conn_.stream.tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
     conn_.stream.tcp_layer().socket().close(ignored);
-}
-
-asio::awaitable<void> http_exchange::respond_cut_short(http::response<http::string_body> response)
-{
-    response.prepare_payload();
-    std::ostringstream head;
-    head << response.base();
-    auto const& body = response.body();
-    auto const bytes = head.str() + body.substr(0, body.size() / 2);
-    conn_.stream.expires_after(server_.settings_.write_timeout);
-    // Whether the half arrives or not, the connection is reset next.
-    [[maybe_unused]] auto [ec, n] = co_await asio::async_write(conn_.stream, asio::buffer(bytes), use_tuple);
-    abort();
 }
 
 asio::awaitable<bool> http_exchange::open_stream(http::response<http::empty_body> head)
@@ -507,7 +504,11 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
 
         http_exchange ex(parser, buffer, *conn, *this);
         if (probe_only) ex.keep_alive_ = false;
-        co_await handler_(ex);
+        auto answer = co_await handler_(ex);
+        if (auto* res = std::get_if<http::response<http::string_body>>(&answer); res && !ex.responded_)
+            co_await ex.respond(std::move(*res));
+        else if (auto* bytes = std::get_if<bytes_then_close>(&answer))
+            co_await ex.write_and_close(std::move(bytes->bytes));
         if (!ex.responded_ && ex.body_error_) {
             auto const& why = ex.body_error_;
             if (why == errc::request_body_too_large) {
@@ -528,6 +529,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
                 ex.status_ = static_cast<http::status>(0);
             }
         } else if (!ex.responded_) {
+            // already_answered without an answer: a bug, but the client still hears of it.
             co_await ex.respond(make_response(ex.request, http::status::internal_server_error, "text/plain",
                                               "Internal Server Error: the handler gave no answer"));
         }

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace boost::asio::ssl {
@@ -67,8 +68,19 @@ struct http_server_settings {
 
 class http_server;
 
-// One request on one connection, and the handler's ways to answer it: a whole response,
-// or a chunked stream (server-sent events).
+// What a handler answers with. Usually a response, which the server writes (and a handler
+// cannot forget: it returns one). A handler that wrote an event stream itself, or left a body
+// the server refused (413, 503) for the server to answer, returns already_answered. And
+// bytes_then_close sends exactly these bytes and closes the connection, answer or not: what a
+// test double needs to misbehave on purpose (the simulator's dropped and cut-short answers).
+struct already_answered {};
+struct bytes_then_close {
+    std::string bytes;  // empty: close without a word
+};
+using http_answer = std::variant<http::response<http::string_body>, already_answered, bytes_then_close>;
+
+// One request on one connection. The handler reads the body when it wants it, and may
+// stream (server-sent events) instead of returning a response.
 class http_exchange {
 public:
     using request_type = http::request<http::string_body>;
@@ -100,12 +112,6 @@ public:
     // itself (413, 503 or 400; nothing when the client went away): the handler returns.
     asio::awaitable<boost::system::error_code> read_body();
 
-    asio::awaitable<void> respond(http::response<http::string_body> response);
-    // Closes the connection without answering (the simulator's "dropped connection" fault).
-    void abort();
-    // Sends the head and half the body, then closes (the simulator's "reset mid-body" fault).
-    asio::awaitable<void> respond_cut_short(http::response<http::string_body> response);
-
     // Streams: false once the client is gone (writes are then skipped).
     asio::awaitable<bool> open_stream(http::response<http::empty_body> head);
     asio::awaitable<bool> write_chunk(std::string_view data);
@@ -121,6 +127,10 @@ private:
     friend class http_server;
     struct connection;
     http_exchange(parser_type& parser, beast::flat_buffer& buffer, connection& conn, http_server& server);
+
+    // What the server does with a handler's answer.
+    asio::awaitable<void> respond(http::response<http::string_body> response);
+    asio::awaitable<void> write_and_close(std::string bytes);
 
     // Whether the request's body (if any) has been read, or the connection cannot be reused anyway.
     bool body_settled() const;
@@ -146,7 +156,7 @@ private:
     bool stream_broken_ = false;
 };
 
-using http_handler = std::function<asio::awaitable<void>(http_exchange&)>;
+using http_handler = std::function<asio::awaitable<http_answer>(http_exchange&)>;
 
 class http_server {
 public:

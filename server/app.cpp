@@ -141,15 +141,11 @@ void make_metrics_listener(std::optional<http_server>& server, asio::io_context&
                            core::metrics::registry& metrics)
 {
     server.emplace(io, http_server_settings{settings.header_timeout, settings.idle_timeout, settings.write_timeout, 4096, 64},
-                   [&metrics, path = settings.metrics_path](http_exchange& ex) -> asio::awaitable<void> {
+                   [&metrics, path = settings.metrics_path](http_exchange& ex) -> asio::awaitable<net::http_answer> {
                        auto const target = ex.request.target();
-                       if (target.substr(0, target.find('?')) == path) {
-                           co_await answer_metrics(ex, metrics);
-                           co_return;
-                       }
-                       auto res = make_response(ex.request, http::status::not_found, "text/plain",
-                                                "Not Found: metrics are at " + path);
-                       co_await ex.respond(std::move(res));
+                       if (target.substr(0, target.find('?')) == path) co_return answer_metrics(ex, metrics);
+                       co_return make_response(ex.request, http::status::not_found, "text/plain",
+                                               "Not Found: metrics are at " + path);
                    });
 }
 

@@ -163,24 +163,18 @@ std::string_view request_label(std::string_view logged_method)
     return "other";
 }
 
-asio::awaitable<void> answer_metrics(http_exchange& ex, core::metrics::registry const& metrics)
+http::response<http::string_body> answer_metrics(http_exchange& ex, core::metrics::registry const& metrics)
 {
     auto& req = ex.request;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         auto res = make_response(req, http::status::method_not_allowed, "text/plain", "Method Not Allowed: use GET");
         res.set(http::field::allow, "GET, HEAD");
-        co_await ex.respond(std::move(res));
-        co_return;
+        return res;
     }
     ex.set_log_method("(metrics)");
     auto res = make_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
     res.set(http::field::cache_control, "no-store");
-    if (req.method() == http::verb::head) {
-        auto const length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
-    co_await ex.respond(std::move(res));
+    return res;
 }
 
 namespace {
@@ -242,113 +236,93 @@ http_transport::http_transport(asio::io_context& io, http_transport_settings set
 {
 }
 
-asio::awaitable<void> http_transport::handle(http_exchange& ex)
+asio::awaitable<net::http_answer> http_transport::handle(http_exchange& ex)
 {
     auto& req = ex.request;
-    auto const route = server::http_rules::match(req.target(), req.method_string());
+    auto const route = http_rules::match(req.target(), req.method_string());
     auto const origin = header_value(req, "Origin");
+    auto const& policy = stages_.settings().origin_policy;
 
     auto const path = req.target().substr(0, req.target().find('?'));
-    if (metrics_ && !settings_.metrics_path.empty() && path == settings_.metrics_path) {
-        co_await answer_metrics(ex, *metrics_);
-    } else if (route.target == server::http_rules::route::not_found) {
-        co_await ex.respond(make_response(req, http::status::not_found, "text/plain",
-                                          "Not Found: the MCP endpoint is /mcp (or /), health is /health, OAuth "
-                                          "metadata is /.well-known/oauth-protected-resource"));
-    } else if (!route.method_allowed) {
+    if (metrics_ && !settings_.metrics_path.empty() && path == settings_.metrics_path) co_return answer_metrics(ex, *metrics_);
+    if (route.target == http_rules::route::not_found)
+        co_return make_response(req, http::status::not_found, "text/plain",
+                                "Not Found: the MCP endpoint is /mcp (or /), health is /health, OAuth "
+                                "metadata is /.well-known/oauth-protected-resource");
+    if (!route.method_allowed) {
         // DELETE on the MCP endpoint would end a session; ours are self-contained signed
         // tokens that expire on their own, with no per-replica state to end (the spec's 405).
-        bool const ends_session = route.target == server::http_rules::route::mcp && req.method() == http::verb::delete_;
+        bool const ends_session = route.target == http_rules::route::mcp && req.method() == http::verb::delete_;
         auto res = make_response(req, http::status::method_not_allowed, "text/plain",
                                  ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
                                               : "Method Not Allowed: use " + std::string(route.allow));
         res.set(http::field::allow, route.allow);
         // A browser client's DELETE must be able to read this 405, or it sees a CORS failure.
-        if (route.target != server::http_rules::route::health)
-            for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, server::http_rules::cors_kind::actual))
+        if (route.target != http_rules::route::health)
+            for (auto& [name, value] : http_rules::cors_headers(policy, origin, http_rules::cors_kind::actual))
                 res.set(name, value);
-        co_await ex.respond(std::move(res));
-    } else if (route.target == server::http_rules::route::health) {
-        // No auth and no upstream call: the load balancer probes this every few seconds.
-        auto res = ex.draining() ? make_response(req, http::status::service_unavailable, "text/plain", "draining")
-                                 : make_response(req, http::status::ok, "text/plain", "OK");
-        if (req.method() == http::verb::head) {
-            auto const length = res.body().size();
-            res.body().clear();
-            res.content_length(length);
-        }
-        co_await ex.respond(std::move(res));
-    } else if (route.target == server::http_rules::route::resource_metadata) {
-        co_await serve_resource_metadata(ex, route.resource_path);
-    } else if (auto allowed = stages_.check_origin(req); !allowed) {
-        auto res = refusal_response(req, allowed.error(), stages_);
-        co_await ex.respond(std::move(res));
-    } else {
-        bool const preflight = req.method() == http::verb::options;
-        auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
-        for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, kind))
-            ex.add_response_header(name, std::move(value));
-        if (preflight) co_await answer_preflight(ex, route.allow);
-        else if (req.method() == http::verb::post) co_await post_message(ex);
-        else co_await open_server_stream(ex);
+        co_return res;
     }
+    if (route.target == http_rules::route::health) {
+        // No auth and no upstream call: the load balancer probes this every few seconds.
+        if (ex.draining()) co_return make_response(req, http::status::service_unavailable, "text/plain", "draining");
+        co_return make_response(req, http::status::ok, "text/plain", "OK");
+    }
+    if (route.target == http_rules::route::resource_metadata) co_return resource_metadata(ex, route.resource_path);
+    if (auto allowed = stages_.check_origin(req); !allowed) co_return refusal_response(req, allowed.error(), stages_);
+
+    bool const preflight = req.method() == http::verb::options;
+    auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
+    for (auto& [name, value] : http_rules::cors_headers(policy, origin, kind)) ex.add_response_header(name, std::move(value));
+    if (preflight) co_return preflight_answer(req, route.allow);
+    if (req.method() == http::verb::post) {
+        auto answer = co_await post_message(ex);
+        co_return answer;
+    }
+    auto answer = co_await open_server_stream(ex);
+    co_return answer;
 }
 
-asio::awaitable<void> http_transport::answer_preflight(http_exchange& ex, std::string_view allow)
+http::response<http::string_body> http_transport::preflight_answer(request_type const& req, std::string_view allow)
 {
     // The Access-Control-* headers (for an allowed Origin) are already on the exchange.
-    auto res = make_response(ex.request, http::status::no_content, "", "");
+    auto res = make_response(req, http::status::no_content, "", "");
     res.set(http::field::allow, allow);
-    co_await ex.respond(std::move(res));
+    return res;
 }
 
-asio::awaitable<void> http_transport::serve_resource_metadata(http_exchange& ex, std::string_view endpoint_path)
+http::response<http::string_body> http_transport::resource_metadata(http_exchange& ex, std::string_view endpoint_path)
 {
     // The documents are public and change nothing, so the Host allow-list (DNS-rebinding
     // defence of the MCP endpoint) does not apply: a rebinding page learns only what anyone
     // may read. The Host is still validated, since it becomes the resource URL.
     auto& req = ex.request;
     auto const origin = header_value(req, "Origin");
+    auto const& policy = stages_.settings().origin_policy;
     bool const preflight = req.method() == http::verb::options;
-    if (preflight && !origin.empty() && !server::http_rules::origin_allowed(stages_.settings().origin_policy, origin)) {
-        // Named, not a temporary inside co_await: GCC 12 can destroy those twice.
-        auto res = make_response(req, http::status::forbidden, "text/plain",
-                                 "Forbidden: Origin \"" + server::http_rules::quotable(origin) +
-                                     "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
+    if (preflight && !origin.empty() && !http_rules::origin_allowed(policy, origin))
+        return make_response(req, http::status::forbidden, "text/plain",
+                             "Forbidden: Origin \"" + http_rules::quotable(origin) +
+                                 "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
     // The CORS headers differ by Origin; a document built from the request's Host (no
     // MCP_PUBLIC_URL) differs by it too, and is never for a shared cache: a poisoned Host must
     // not become what everyone else is served.
     bool const from_request = settings_.endpoint.public_url.empty();
-    ex.add_response_header("Vary", !from_request || preflight ? "Origin"
+    ex.add_response_header("Vary", !from_request || preflight         ? "Origin"
                                    : settings_.endpoint.trust_proxy ? "Origin, Host, X-Forwarded-Host, X-Forwarded-Proto"
-                                                              : "Origin, Host");
-    auto const kind = preflight ? server::http_rules::cors_kind::preflight : server::http_rules::cors_kind::actual;
-    for (auto& [name, value] : server::http_rules::cors_headers(stages_.settings().origin_policy, origin, kind))
-        ex.add_response_header(name, std::move(value));
-    if (preflight) {
-        co_await answer_preflight(ex, "GET, HEAD, OPTIONS");
-        co_return;
-    }
+                                                                    : "Origin, Host");
+    auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
+    for (auto& [name, value] : http_rules::cors_headers(policy, origin, kind)) ex.add_response_header(name, std::move(value));
+    if (preflight) return preflight_answer(req, "GET, HEAD, OPTIONS");
 
     auto const base = stages_.base_url(req);
-    if (!base) {
-        auto res = refusal_response(req, stages_.bad_base_url(req), stages_);
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
+    if (!base) return refusal_response(req, stages_.bad_base_url(req), stages_);
     auto res = make_response(req, http::status::ok, "application/json",
-                             metadata_documents_->get(*base, endpoint_path, settings_.oauth_issuer, settings_.endpoint.oauth_scopes));
+                             metadata_documents_->get(*base, endpoint_path, settings_.oauth_issuer,
+                                                      settings_.endpoint.oauth_scopes));
     res.set(http::field::cache_control,
             from_request ? auth::oauth::request_metadata_cache_control : auth::oauth::metadata_cache_control);
-    if (req.method() == http::verb::head) {
-        auto const length = res.body().size();
-        res.body().clear();
-        res.content_length(length);
-    }
-    co_await ex.respond(std::move(res));
+    return res;
 }
 
 asio::awaitable<stage<auth::auth_context>> http_transport::authenticate(http_exchange& ex) const
@@ -375,10 +349,11 @@ stage<void> http_transport::admit_rate(http_exchange& ex, auth::auth_context con
     return admitted;
 }
 
-asio::awaitable<void> http_transport::post_message(http_exchange& ex)
+asio::awaitable<net::http_answer> http_transport::post_message(http_exchange& ex)
 {
     auto answer = co_await run_post(ex);
-    if (answer) co_await ex.respond(std::move(*answer));
+    if (!answer) co_return net::already_answered{};
+    co_return std::move(*answer);
 }
 
 asio::awaitable<std::optional<http_transport::http_response>> http_transport::run_post(http_exchange& ex)
@@ -449,16 +424,12 @@ stage<std::shared_ptr<void>> http_transport::admit_stream(http_exchange& ex, aut
     return slot;
 }
 
-asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
+asio::awaitable<net::http_answer> http_transport::open_server_stream(http_exchange& ex)
 {
     auto& req = ex.request;
     auto identity = co_await authenticate(ex);
     auto slot = identity ? admit_stream(ex, *identity) : stage<std::shared_ptr<void>>(identity.error());
-    if (!slot) {
-        auto res = refusal_response(req, slot.error(), stages_);
-        co_await ex.respond(std::move(res));
-        co_return;
-    }
+    if (!slot) co_return refusal_response(req, slot.error(), stages_);
 
     // This server sends nothing unprompted yet (no list changes, no server requests), so the
     // stream carries only keep-alives until the client, a drain or its lifetime ends it; the
@@ -476,6 +447,7 @@ asio::awaitable<void> http_transport::open_server_stream(http_exchange& ex)
         co_await ex.write_chunk(": keep-alive\n\n");
     }
     co_await ex.close_stream();
+    co_return net::already_answered{};
 }
 
 }  // namespace justifi::server

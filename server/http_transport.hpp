@@ -61,15 +61,18 @@ private:
 
     using http_response = http::response<http::string_body>;
 
-    asio::awaitable<void> handle(net::http_exchange& ex);
-    asio::awaitable<void> serve_resource_metadata(net::http_exchange& ex, std::string_view endpoint_path);
-    asio::awaitable<void> answer_preflight(net::http_exchange& ex, std::string_view allow);
+    using request_type = net::http_exchange::request_type;
+
+    // Routing: every path returns its answer.
+    asio::awaitable<net::http_answer> handle(net::http_exchange& ex);
+    http_response resource_metadata(net::http_exchange& ex, std::string_view endpoint_path);
+    static http_response preflight_answer(request_type const& req, std::string_view allow);
     // POST: the stages in order; the answer to send, or nothing when it went out as a stream
     // (or the server answered a body it could not read).
-    asio::awaitable<void> post_message(net::http_exchange& ex);
+    asio::awaitable<net::http_answer> post_message(net::http_exchange& ex);
     asio::awaitable<std::optional<http_response>> run_post(net::http_exchange& ex);
     // GET: an event stream, once the stages before it admit one.
-    asio::awaitable<void> open_server_stream(net::http_exchange& ex);
+    asio::awaitable<net::http_answer> open_server_stream(net::http_exchange& ex);
     stage<std::shared_ptr<void>> admit_stream(net::http_exchange& ex, auth::auth_context const& identity);
     // The auth and rate stages, with what they leave in the access log and metrics.
     asio::awaitable<stage<auth::auth_context>> authenticate(net::http_exchange& ex) const;
@@ -86,7 +89,7 @@ private:
 };
 
 // GET or HEAD of the metrics in the Prometheus text format; 405 for other methods.
-asio::awaitable<void> answer_metrics(net::http_exchange& ex, core::metrics::registry const& metrics);
+http::response<http::string_body> answer_metrics(net::http_exchange& ex, core::metrics::registry const& metrics);
 
 // The metrics label of a request: its JSON-RPC method when it is one this server knows,
 // "other" for any other method, "http" for requests that carry none (health, metadata).
