@@ -4,6 +4,7 @@
 #include "core/encoding.hpp"
 #include "core/log.hpp"
 #include "net/web_address.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +22,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 // Distinct verified tokens remembered: a few per active user, bounded whatever the traffic.
 constexpr std::size_t remembered_tokens = 4096;
 

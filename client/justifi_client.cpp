@@ -169,10 +169,12 @@ json_shape check_json(std::string_view text)
 // The client proper.
 
 #include "net/http_fetch.hpp"
+#include "net/stream.hpp"
 #include "client/token_cache.hpp"
 #include "core/encoding.hpp"
 #include "core/log.hpp"
 #include "version.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -204,16 +206,17 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 constexpr std::size_t upstream_read_size = 32 * 1024;
 
 // One keep-alive connection to the API host, plain (the simulator on loopback) or TLS.
 struct upstream_connection {
-    std::unique_ptr<beast::tcp_stream> plain;
-    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+    upstream_connection(asio::any_io_executor const& executor, std::shared_ptr<ssl::context> tls)
+        : stream(executor, std::move(tls))
+    {
+    }
+    net::plain_or_tls_stream stream;
     beast::flat_buffer buffer;
-
-    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
 struct endpoint_parts {
@@ -279,7 +282,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     asio::any_io_executor executor;
     client_settings settings;
     endpoint_parts endpoint;
-    ssl::context tls_context{ssl::context::tls_client};
+    std::shared_ptr<ssl::context> tls_context = net::make_client_context();
     std::mutex pool_mutex;
     std::deque<std::unique_ptr<upstream_connection>> idle;
     std::unique_ptr<token_cache> tokens;
@@ -289,9 +292,6 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     impl(asio::any_io_executor ex, client_settings s) : executor(std::move(ex)), settings(std::move(s))
     {
         endpoint = split_base(settings.base_url);
-        tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                                ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-        tls_context.set_verify_mode(ssl::verify_peer);
     }
 
     // The trust store is a few megabytes once parsed: loaded by the first TLS connection, so
@@ -300,9 +300,8 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     void load_trust_store()
     {
         std::call_once(trust_loaded, [this] {
-            boost::system::error_code ec;
-            if (!settings.ca_file.empty()) tls_context.load_verify_file(settings.ca_file, ec);
-            else tls_context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
+            // JUSTIFI_CA_FILE instead of the system store, when set.
+            auto const ec = net::load_trust(*tls_context, settings.ca_file, false);
             if (ec)
                 core::log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
         });
@@ -314,7 +313,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         while (!idle.empty()) {
             auto conn = std::move(idle.front());
             idle.pop_front();
-            if (conn->lowest().socket().is_open()) return conn;
+            if (conn->stream.tcp_layer().socket().is_open()) return conn;
         }
         return nullptr;
     }
@@ -351,24 +350,18 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             auto const timed_out = results.error() == boost::system::errc::timed_out;
             co_return make_error_code(timed_out ? client_error::timed_out : client_error::connect_failed);
         }
-        auto conn = std::make_unique<upstream_connection>();
-        if (endpoint.tls) {
-            load_trust_store();
-            conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context);
-        } else {
-            conn->plain = std::make_unique<beast::tcp_stream>(executor);
-        }
-        auto& tcp_layer = conn->lowest();
+        if (endpoint.tls) load_trust_store();
+        std::shared_ptr<ssl::context> const tls = endpoint.tls ? tls_context : nullptr;
+        auto conn = std::make_unique<upstream_connection>(executor, tls);
+        auto& tcp_layer = conn->stream.tcp_layer();
         tcp_layer.expires_at(deadline);
         auto [cec, ep] = co_await tcp_layer.async_connect(*results, use_tuple);
         if (cec) co_return make_error_code(cec == beast::error::timeout ? client_error::timed_out : client_error::connect_failed);
         tcp_layer.socket().set_option(tcp::no_delay(true), cec);
-        if (conn->tls) {
+        if (conn->stream.is_tls()) {
             // SNI, and the certificate must name the host we asked for.
-            if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), endpoint.host.c_str()))
-                co_return make_error_code(client_error::tls_failed);
-            conn->tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
-            auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, use_tuple);
+            if (!net::expect_peer(conn->stream.tls(), endpoint.host)) co_return make_error_code(client_error::tls_failed);
+            auto [hec] = co_await conn->stream.tls().async_handshake(ssl::stream_base::client, use_tuple);
             if (hec) {
                 core::log::warning("TLS handshake with JustiFi failed", {{"host", endpoint.host}, {"error", hec.message()}});
                 co_return make_error_code(hec == beast::error::timeout ? client_error::timed_out : client_error::tls_failed);
@@ -377,8 +370,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         co_return conn;
     }
 
-    template <class Stream>
-    static asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, beast::flat_buffer& buffer,
+    static asio::awaitable<boost::system::error_code> exchange_on(net::plain_or_tls_stream& stream, beast::flat_buffer& buffer,
                                                                    http::request<http::string_body>& req,
                                                                    http::response<http::string_body>& res)
     {
@@ -408,12 +400,9 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                 if (!connected) co_return connected.error();
                 conn = std::move(*connected);
             }
-            conn->lowest().expires_at(deadline);
+            conn->stream.expires_at(deadline);
             http::response<http::string_body> res;
-            // if/else, not ?: around co_await: GCC 12 miscompiles awaits inside conditionals.
-            boost::system::error_code ec;
-            if (conn->tls) ec = co_await exchange_on(*conn->tls, conn->buffer, req, res);
-            else ec = co_await exchange_on(*conn->plain, conn->buffer, req, res);
+            auto const ec = co_await exchange_on(conn->stream, conn->buffer, req, res);
             if (!ec) {
                 if (res.keep_alive()) give_back(std::move(conn));
                 co_return res;

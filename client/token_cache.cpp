@@ -2,6 +2,7 @@
 
 #include "client/justifi_client.hpp"
 #include "core/encoding.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +13,7 @@
 namespace justifi::client {
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 // A refresh that failed for a passing reason is tried again this much later, while the token
 // it would have replaced is still good.
 constexpr std::chrono::seconds refresh_retry{5};

@@ -29,6 +29,7 @@
 #include "tests/support/jwt_signer.hpp"
 #include "tools/catalog.hpp"
 #include "tools/tool_registry.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -55,7 +56,7 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using namespace justifi::fuzz;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using justifi::core::use_tuple;
 constexpr char const* issuer = "https://tenant.example/";
 constexpr char const* audience = "https://api.justifi.ai";
 

@@ -17,6 +17,7 @@
 
 #include "client/justifi_client.hpp"
 #include "tools/catalog.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -44,7 +45,7 @@ namespace tools = justifi::tools;
 using tcp = asio::ip::tcp;
 using namespace justifi::fuzz;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using justifi::core::use_tuple;
 constexpr std::string_view small_ok =
     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n{\"id\":\"py_1\",\"type\":\"payment\"}";
 

@@ -2,6 +2,7 @@
 
 #include "core/encoding.hpp"
 #include "core/log.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,7 +19,7 @@
 namespace justifi::mock {
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 constexpr std::size_t max_idempotency_key_length = 255;
 
 api_response json_response(int status, json::value const& body)

@@ -1,4 +1,5 @@
 #include "net/health_probe.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,7 +26,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 // Docker's default HEALTHCHECK timeout is 30 s; ours answers at once or is not healthy.
 constexpr std::chrono::seconds probe_deadline{3};
 

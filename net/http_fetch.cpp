@@ -1,5 +1,8 @@
 #include "net/http_fetch.hpp"
 
+#include "net/stream.hpp"
+#include "core/awaitable.hpp"
+
 #include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
@@ -22,7 +25,7 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 
 using text_result = boost::system::result<fetched_document, std::string>;
 
@@ -108,35 +111,25 @@ asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_docu
     req.set(http::field::accept, "application/json");
     req.keep_alive(false);
 
-    if (!tls) {
-        beast::tcp_stream stream(executor);
-        stream.expires_at(deadline);
-        auto [cec, ep] = co_await stream.async_connect(*endpoints, use_tuple);
-        if (cec) co_return failure("cannot connect: " + cec.message());
-        auto body = co_await get_on(stream, req, options.body_limit);
-        co_return body;
+    std::shared_ptr<ssl::context> context;
+    if (tls) {
+        context = make_client_context();
+        auto const trust = load_trust(*context, options.ca_file, true);
+        if (trust && !options.ca_file.empty())
+            co_return failure("cannot load the CA file " + options.ca_file + ": " + trust.message());
     }
-
-    ssl::context context(ssl::context::tls_client);
-    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    context.set_verify_mode(ssl::verify_peer);
-    boost::system::error_code ec;
-    context.set_default_verify_paths(ec);  // honours SSL_CERT_FILE / SSL_CERT_DIR
-    if (!options.ca_file.empty()) {
-        context.load_verify_file(options.ca_file, ec);
-        if (ec) co_return failure("cannot load the CA file " + options.ca_file + ": " + ec.message());
-    }
-    beast::ssl_stream<beast::tcp_stream> stream(executor, context);
-    beast::get_lowest_layer(stream).expires_at(deadline);
-    auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(*endpoints, use_tuple);
+    plain_or_tls_stream stream(executor, context);
+    stream.expires_at(deadline);
+    auto [cec, ep] = co_await stream.tcp_layer().async_connect(*endpoints, use_tuple);
     if (cec) co_return failure("cannot connect: " + cec.message());
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str())) co_return failure("cannot set the TLS server name");
-    stream.set_verify_callback(ssl::host_name_verification(host));
-    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
-    if (hec) co_return failure("TLS handshake failed (is the certificate trusted?): " + hec.message());
+    if (tls) {
+        if (!expect_peer(stream.tls(), host)) co_return failure("cannot set the TLS server name");
+        auto [hec] = co_await stream.tls().async_handshake(ssl::stream_base::client, use_tuple);
+        if (hec) co_return failure("TLS handshake failed (is the certificate trusted?): " + hec.message());
+    }
     auto body = co_await get_on(stream, req, options.body_limit);
-    co_await stream.async_shutdown(use_tuple);  // a close_notify; the answer is already read, errors are moot
+    // A close_notify; the answer is already read, errors are moot.
+    if (tls) co_await stream.tls().async_shutdown(use_tuple);
     co_return body;
 }
 

@@ -1,9 +1,12 @@
 #include "net/http_server.hpp"
 
+#include "net/stream.hpp"
+
 
 #include "core/encoding.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,7 +30,7 @@ namespace justifi::net {
 using core::errc;
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 constexpr std::uint32_t header_limit_bytes = 16 * 1024;
 // Sending close_notify is one small write; a peer that reads nothing must not hold a drain up.
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(1);
@@ -36,55 +39,7 @@ constexpr std::uint64_t small_unread_body_bytes = 16 * 1024;
 // A spare probe slot waits this long for its one request.
 constexpr auto probe_header_timeout = std::chrono::seconds(2);
 
-// The bytes of one connection: plain TCP, or TLS over it. Either way one AsyncStream, so the
-// request loop and http_exchange have a single code path; deadlines live on the TCP layer.
-class connection_stream {
-public:
-    using executor_type = beast::tcp_stream::executor_type;
-    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
-
-    connection_stream(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) : tls_context_(std::move(tls))
-    {
-        if (tls_context_) tls_.emplace(std::move(socket), *tls_context_);
-        else plain_.emplace(std::move(socket));
-    }
-
-    executor_type get_executor() { return tcp_layer().get_executor(); }
-    beast::tcp_stream& tcp_layer() { return tls_ ? tls_->next_layer() : *plain_; }
-    bool is_tls() const { return tls_.has_value(); }
-    tls_stream& tls() { return *tls_; }
-
-    void expires_after(asio::steady_timer::duration timeout) { tcp_layer().expires_after(timeout); }
-    void expires_at(std::chrono::steady_clock::time_point deadline) { tcp_layer().expires_at(deadline); }
-    void cancel() { tcp_layer().cancel(); }
-
-    template <class MutableBuffers, class Token>
-    auto async_read_some(MutableBuffers const& buffers, Token&& token)
-    {
-        return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
-            [this](auto handler, MutableBuffers const& b) {
-                if (tls_) tls_->async_read_some(b, std::move(handler));
-                else plain_->async_read_some(b, std::move(handler));
-            },
-            token, buffers);
-    }
-
-    template <class ConstBuffers, class Token>
-    auto async_write_some(ConstBuffers const& buffers, Token&& token)
-    {
-        return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
-            [this](auto handler, ConstBuffers const& b) {
-                if (tls_) tls_->async_write_some(b, std::move(handler));
-                else plain_->async_write_some(b, std::move(handler));
-            },
-            token, buffers);
-    }
-
-private:
-    std::shared_ptr<asio::ssl::context> tls_context_;  // declared first: outlives the stream using it
-    std::optional<beast::tcp_stream> plain_;
-    std::optional<tls_stream> tls_;
-};
+using connection_stream = plain_or_tls_stream;
 
 }  // namespace
 

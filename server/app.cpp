@@ -11,6 +11,7 @@
 #include "server/stdio_transport.hpp"
 #include "server/supervisor.hpp"
 #include "version.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,7 +39,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 
 mcp::server_identity identity()
 {

@@ -2,6 +2,7 @@
 
 #include "mcp/jsonrpc.hpp"
 #include "core/log.hpp"
+#include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,7 +19,7 @@ namespace justifi::server {
 namespace {
 
 namespace json = boost::json;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::use_tuple;
 
 }  // namespace
 
