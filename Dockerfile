@@ -14,6 +14,7 @@ RUN apt-get update \
 WORKDIR /src
 # Only what the product's build reads: the tests, benchmarks and docs stay out of the image.
 COPY CMakeLists.txt ./
+COPY cmake cmake
 COPY core core
 COPY net net
 COPY auth auth

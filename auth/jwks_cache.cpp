@@ -143,11 +143,9 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
 {
     // Someone replaced the keys since the caller looked: verify with those.
     if (current_keys() != seen && !forced) co_return load_result();
-    if (loading_) {
-        auto waiter = std::make_shared<asio::steady_timer>(strand_, std::chrono::steady_clock::time_point::max());
-        waiters_.push_back(waiter);
-        co_await waiter->async_wait(use_tuple);
-        co_return last_outcome_;
+    if (auto const pending = loading_) {
+        auto outcome = co_await pending->wait();
+        co_return outcome;
     }
     auto const now = std::chrono::steady_clock::now();
     if (!forced) {
@@ -159,7 +157,8 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
         if (seen) last_refresh_ = now;
     }
 
-    loading_ = true;
+    auto const pending = std::make_shared<core::single_flight<load_result>>(strand_, load_result());
+    loading_ = pending;
     last_attempt_ = now;
     ++loads_;
     auto keys = co_await read_keys();
@@ -185,9 +184,8 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
         core::log::warning("JWKS load failed", {{"error", keys.error()}});
         last_outcome_ = load_result(boost::system::in_place_error, keys.error());
     }
-    loading_ = false;
-    for (auto const& waiter : waiters_) waiter->cancel();
-    waiters_.clear();
+    loading_.reset();
+    pending->finish(last_outcome_);
     co_return last_outcome_;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "auth/jwt.hpp"
+#include "core/single_flight.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -127,11 +128,11 @@ private:
     std::atomic<long long> last_max_age_{-1};  // seconds; -1: the JWKS said nothing
 
     // Touched only on strand_.
-    bool loading_ = false;
+    // The load under way, which other callers wait for instead of loading again.
+    std::shared_ptr<core::single_flight<load_result>> loading_;
     load_result last_outcome_;
     std::optional<std::chrono::steady_clock::time_point> last_attempt_;
     std::optional<std::chrono::steady_clock::time_point> last_refresh_;  // caused by an unknown kid
-    std::vector<std::shared_ptr<asio::steady_timer>> waiters_;
     std::string jwks_uri_;  // for kind::issuer, once discovered
 
     std::atomic<std::uint64_t> loads_{0};

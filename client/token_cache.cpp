@@ -111,8 +111,8 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         }
         if (auto const pending = e.in_flight) {
             // Someone is already asking JustiFi: wait for their answer instead of asking again.
-            co_await pending->done.async_wait(use_tuple);
-            co_return pending->outcome;
+            auto outcome = co_await pending->wait();
+            co_return outcome;
         }
         if (!e.token.empty() && now < e.expires_at) usable = e.token;
     }
@@ -125,7 +125,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         co_return make_error_code(client_error::token_budget_exhausted);
     }
     count(usable.empty() ? "miss" : "refresh");
-    auto const pending = std::make_shared<flight>(strand_);
+    auto const pending = std::make_shared<flight>(strand_, boost::system::error_code{});
     {
         auto const it = entries_.find(key);
         auto& e = it == entries_.end() ? insert(key) : it->second;
@@ -137,6 +137,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
     // In-flight entries are never evicted: the entry is still there.
     auto& e = entries_.at(key);
     e.in_flight.reset();
+    boost::system::result<std::string> outcome = boost::system::error_code{};
     if (fetched) {
         e.token = std::move(fetched->access_token);
         auto const lifetime = fetched->expires_in > settings_.refresh_margin ? fetched->expires_in - settings_.refresh_margin
@@ -144,22 +145,22 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         e.refresh_at = done_at + lifetime;
         e.expires_at = done_at + fetched->expires_in;
         e.refused_until = {};
-        pending->outcome = e.token;
+        outcome = e.token;
     } else if (fetched.error() == client_error::credentials_refused) {
         // Remembered briefly: the same wrong secret sent again is refused without asking JustiFi.
         e.token.clear();
         e.refused_until = done_at + settings_.refused_ttl;
-        pending->outcome = fetched.error();
+        outcome = fetched.error();
     } else if (!usable.empty() && done_at < e.expires_at) {
         e.refresh_at = done_at + refresh_retry;
-        pending->outcome = usable;
+        outcome = usable;
     } else {
         // A passing failure is not kept: the next caller asks again (within the budget).
-        pending->outcome = fetched.error();
+        outcome = fetched.error();
         erase(key);
     }
-    pending->done.cancel();
-    co_return pending->outcome;
+    pending->finish(outcome);
+    co_return outcome;
 }
 
 asio::awaitable<void> token_cache::invalidate(auth::client_credentials const& credentials, std::string token)

@@ -10,6 +10,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "core/metrics.hpp"
+#include "core/single_flight.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -68,11 +69,7 @@ public:
 
 private:
     // One fetch that callers on the same key wait for.
-    struct flight {
-        asio::steady_timer done;
-        boost::system::result<std::string> outcome = boost::system::error_code{};
-        explicit flight(asio::strand<asio::any_io_executor> const& strand) : done(strand, clock::time_point::max()) {}
-    };
+    using flight = core::single_flight<boost::system::result<std::string>>;
     struct entry {
         std::string token;
         clock::time_point refresh_at{};

@@ -79,21 +79,21 @@ struct world {
     }
 };
 
-void check_decoders_agree(std::string_view text, std::variant<rpc::message, rpc::error> const& decoded)
+void check_decoders_agree(std::string_view text, rpc::decoded const& decoded)
 {
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
     auto const value = json::parse(text, ec, {}, options);
     if (ec) {
-        if (!std::holds_alternative<rpc::error>(decoded)) std::abort();  // unparsable text cannot decode
+        if (decoded) std::abort();  // unparsable text cannot decode
         return;
     }
     auto const again = rpc::decode(value);
-    if (again.index() != decoded.index()) std::abort();
-    if (auto const* m = std::get_if<rpc::message>(&decoded)) {
-        if (std::get<rpc::message>(again).index() != m->index()) std::abort();
-    } else if (std::get<rpc::error>(again).code != std::get<rpc::error>(decoded).code) {
+    if (again.has_value() != decoded.has_value()) std::abort();
+    if (decoded) {
+        if (again->index() != decoded->index()) std::abort();
+    } else if (again.error().code != decoded.error().code) {
         std::abort();
     }
 }
@@ -107,13 +107,14 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto decoded = rpc::decode(text);
     check_decoders_agree(text, decoded);
 
-    if (auto const* err = std::get_if<rpc::error>(&decoded)) {
+    if (!decoded) {
         // What a transport answers for it.
-        (void)json::serialize(rpc::make_error(err->id, err->code, err->message));
-        if (!err->id.is_null()) (void)rpc::id_key(err->id);
+        auto const refusal = decoded.error();
+        (void)json::serialize(rpc::make_error(refusal));
+        if (!refusal.id.is_null()) (void)rpc::id_key(refusal.id);
         return 0;
     }
-    auto& message = std::get<rpc::message>(decoded);
+    auto& message = *decoded;
     std::optional<json::value> request_id;
     if (auto const* r = std::get_if<rpc::request>(&message)) {
         request_id = r->id;

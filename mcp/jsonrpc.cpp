@@ -14,54 +14,64 @@ bool valid_id(json::value const& id)
 
 }  // namespace
 
-std::variant<message, error> decode(std::string_view text)
+namespace {
+
+core::refusal invalid(std::string message, json::value id)
+{
+    return core::refusal{.code = core::errc::invalid_message, .message = std::move(message), .id = std::move(id)};
+}
+
+}  // namespace
+
+decoded decode(std::string_view text)
 {
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
     auto value = json::parse(text, ec, {}, options);
-    if (ec) return error{parse_error, "Parse error: body is not valid JSON (" + ec.message() + ")", nullptr};
+    if (ec)
+        return core::refusal{.code = core::errc::parse_error,
+                             .message = "Parse error: body is not valid JSON (" + ec.message() + ")"};
     return decode(value);
 }
 
-std::variant<message, error> decode(json::value const& value)
+decoded decode(json::value const& value)
 {
     if (value.is_array())
-        return error{invalid_request, "Invalid Request: JSON-RPC batches are not supported; send one message per request",
-                     nullptr};
+        return invalid("Invalid Request: JSON-RPC batches are not supported; send one message per request", nullptr);
     auto const* obj = value.if_object();
-    if (!obj) return error{invalid_request, "Invalid Request: a JSON-RPC message must be a JSON object", nullptr};
+    if (!obj) return invalid("Invalid Request: a JSON-RPC message must be a JSON object", nullptr);
 
     auto const* version = obj->if_contains("jsonrpc");
     auto const* id = obj->if_contains("id");
     json::value const echo_id = (id && valid_id(*id)) ? *id : json::value(nullptr);
     if (!version || *version != "2.0")
-        return error{invalid_request, "Invalid Request: \"jsonrpc\" must be \"2.0\"", echo_id};
+        return invalid("Invalid Request: \"jsonrpc\" must be \"2.0\"", echo_id);
 
     auto const* method = obj->if_contains("method");
     json::value params = nullptr;
     if (auto const* p = obj->if_contains("params")) {
         if (!p->is_object() && !p->is_array())
-            return error{invalid_request, "Invalid Request: \"params\" must be an object or an array", echo_id};
+            return invalid("Invalid Request: \"params\" must be an object or an array", echo_id);
         params = *p;
     }
 
     if (method) {
         if (!method->is_string() || method->as_string().empty())
-            return error{invalid_request, "Invalid Request: \"method\" must be a non-empty string", echo_id};
+            return invalid("Invalid Request: \"method\" must be a non-empty string", echo_id);
         std::string name(method->as_string());
         if (!id) return notification{std::move(name), std::move(params)};
         if (!valid_id(*id))
-            return error{invalid_request, "Invalid Request: \"id\" must be a string or an integer", nullptr};
+            return invalid("Invalid Request: \"id\" must be a string or an integer", nullptr);
         return request{*id, std::move(name), std::move(params)};
     }
 
     if (obj->contains("result") || obj->contains("error")) {
         if (!id || (!valid_id(*id) && !id->is_null()))
-            return error{invalid_request, "Invalid Request: a response needs an \"id\"", nullptr};
+            return invalid("Invalid Request: a response needs an \"id\"", nullptr);
         return response{*id};
     }
-    return error{invalid_request, "Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id};
+    return invalid("Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id);
 }
 
 json::object make_result(json::value const& id, json::value result)

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
 
 #include <optional>
 #include <string>
@@ -45,15 +46,13 @@ struct response {
 
 using message = std::variant<request, notification, response>;
 
-struct error {
-    int code;
-    std::string message;
-    json::value id;  // null when the offending message's id is unknown
-};
+// One message, or why the text is none: a refusal coded parse_error (-32700) or
+// invalid_message (-32600), with the id when it could be read (null otherwise).
+using decoded = boost::system::result<message, core::refusal>;
 
 // Decodes one message. A JSON array (a batch) is refused: batching left MCP in 2025-06-18.
-std::variant<message, error> decode(std::string_view text);
-std::variant<message, error> decode(json::value const& value);
+decoded decode(std::string_view text);
+decoded decode(json::value const& value);
 
 json::object make_result(json::value const& id, json::value result);
 json::object make_error(json::value const& id, int code, std::string_view message,

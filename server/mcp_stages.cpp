@@ -137,16 +137,7 @@ stage<void> mcp_stages::check_stream_headers(request_message const& req) const
     return check_protocol_version(req);
 }
 
-stage<mcp::jsonrpc::message> mcp_stages::decode(std::string_view body)
-{
-    auto decoded = mcp::jsonrpc::decode(body);
-    if (auto* err = std::get_if<mcp::jsonrpc::error>(&decoded))
-        return core::refusal{
-            .code = err->code == mcp::jsonrpc::parse_error ? core::errc::parse_error : core::errc::invalid_message,
-            .message = std::move(err->message),
-            .id = std::move(err->id)};
-    return std::get<mcp::jsonrpc::message>(std::move(decoded));
-}
+stage<mcp::jsonrpc::message> mcp_stages::decode(std::string_view body) { return mcp::jsonrpc::decode(body); }
 
 stage<std::string> mcp_stages::resume_session(request_message const& req, std::string const& principal,
                                               std::chrono::system_clock::time_point now) const

@@ -118,8 +118,8 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     } guard{handlers_running_, progress_};
 
     auto decoded = mcp::jsonrpc::decode(line);
-    if (auto const* err = std::get_if<mcp::jsonrpc::error>(&decoded)) {
-        enqueue(json::serialize(mcp::jsonrpc::make_error(err->id, err->code, err->message)));
+    if (!decoded) {
+        enqueue(json::serialize(mcp::jsonrpc::make_error(decoded.error())));
         co_return;
     }
     sink notifications(*this);
@@ -129,7 +129,7 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     context.request_id = "stdio-" + std::to_string(++requests_seen_);
     context.sink = &notifications;
     try {
-        auto response = co_await dispatcher_.handle(std::move(std::get<mcp::jsonrpc::message>(decoded)), std::move(context));
+        auto response = co_await dispatcher_.handle(std::move(*decoded), std::move(context));
         if (response) enqueue(response->serialize());
     } catch (std::exception const& e) {
         core::log::error("request ended by an exception", {{"error", e.what()}});

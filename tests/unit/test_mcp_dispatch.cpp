@@ -59,8 +59,8 @@ public:
 rpc::message decoded(json::value const& value)
 {
     auto out = rpc::decode(value);
-    if (auto const* err = std::get_if<rpc::error>(&out)) BOOST_FAIL("test message does not decode: " << err->message);
-    return std::get<rpc::message>(out);
+    if (!out) BOOST_FAIL("test message does not decode: " << out.error().message);
+    return *out;
 }
 
 rpc::message request(json::value id, std::string_view method, json::value params = nullptr)
