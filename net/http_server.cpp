@@ -60,6 +60,16 @@ struct http_exchange::connection {
         wake.cancel();
         if (idle) stream.cancel();
     }
+
+    // Runs on the connection's strand when a drain has run out of time: whatever the coroutine
+    // awaits on this connection fails now, so it unwinds instead of being left suspended.
+    void close_now()
+    {
+        wake.cancel();
+        boost::system::error_code ignored;
+        stream.tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.tcp_layer().socket().close(ignored);
+    }
 };
 
 http::response<http::string_body> make_response(http::request<http::string_body> const& req, http::status status,
@@ -276,6 +286,12 @@ void http_server::begin_drain()
     });
     std::lock_guard lock(connections_mutex_);
     for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn = conn] { conn->drain(); });
+}
+
+void http_server::close_all()
+{
+    std::lock_guard lock(connections_mutex_);
+    for (auto const& [id, conn] : connections_) asio::post(conn->stream.get_executor(), [conn = conn] { conn->close_now(); });
 }
 
 bool http_server::reserve_body_bytes(std::size_t bytes)

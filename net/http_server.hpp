@@ -168,6 +168,8 @@ public:
 
     // Stop accepting; idle connections and streams close at once, busy ones after their response.
     void begin_drain();
+    // Past the drain's deadline: every connection still open is closed now, busy or not.
+    void close_all();
     bool stopping() const { return draining_.load(); }
     // Connections counted against max_connections (probe slots are not).
     std::size_t open_connections() const { return open_connections_.load(); }

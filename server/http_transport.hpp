@@ -48,6 +48,7 @@ public:
     boost::system::result<net::tcp::endpoint> listen() { return server_.listen(settings_.host, settings_.port); }
     void start() { server_.start(); }
     void begin_drain() { server_.begin_drain(); }
+    void close_all() { server_.close_all(); }
     bool stopping() const { return server_.stopping(); }
     std::size_t open_connections() const { return server_.open_connections(); }
     // No connection open and no tool call running: a drain is over.

@@ -58,6 +58,15 @@ void stdio_transport::begin_drain()
     input_.cancel(ignored);
 }
 
+void stdio_transport::close_all()
+{
+    asio::post(io_, [this] {
+        boost::system::error_code ignored;
+        input_.close(ignored);
+        output_.close(ignored);
+    });
+}
+
 asio::awaitable<void> stdio_transport::read_loop()
 {
     std::string pending;

@@ -26,6 +26,8 @@ public:
     void start();
     // Stop reading; what is in flight still answers.
     void begin_drain();
+    // Past the drain's deadline: stdin and stdout are closed, so nothing waits on them.
+    void close_all();
     bool stopping() const { return input_closed_; }
     // Every request read has answered and stdout is flushed (or gone).
     bool idle() const { return handlers_running_ == 0 && !writing_ && queue_.empty(); }

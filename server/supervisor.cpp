@@ -31,11 +31,10 @@ asio::awaitable<void> supervisor::wait(std::chrono::steady_clock::time_point unt
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<void> supervisor::watch(std::function<void()> begin_drain, std::function<bool()> stopping,
-                                        std::function<bool()> idle, mcp::dispatcher& dispatcher)
+asio::awaitable<void> supervisor::watch(watched transport, mcp::dispatcher& dispatcher)
 {
     asio::signal_set signals(strand_, SIGTERM, SIGINT);
-    signals.async_wait([this, begin_drain](boost::system::error_code ec, int signal) {
+    signals.async_wait([this, begin_drain = transport.begin_drain](boost::system::error_code ec, int signal) {
         if (ec) return;
         begin_drain();  // first, so that anything after this line sees the drain
         core::log::info("signal received, draining",
@@ -45,27 +44,34 @@ asio::awaitable<void> supervisor::watch(std::function<void()> begin_drain, std::
     });
 
     using clock = std::chrono::steady_clock;
+    // Serving; draining (work in flight has drain_timeout); calls cancelled (they have
+    // cancel_grace to answer); connections closed (their coroutines have close_grace to unwind).
+    enum class phase { serving, draining, cancelled, closed } now_in = phase::serving;
     auto deadline = clock::time_point::max();
-    bool draining = false;
-    bool cancelled = false;
     for (;;) {
-        if (stopping() && idle()) break;
+        if (transport.stopping() && transport.idle()) break;
         auto const now = clock::now();
-        // A signal, or (stdio) the end of input: from here in-flight work has drain_timeout.
-        if (!draining && stopping()) {
-            draining = true;
+        // A signal, or (stdio) the end of input.
+        if (now_in == phase::serving && transport.stopping()) {
+            now_in = phase::draining;
             deadline = now + settings_.drain_timeout;
         }
-        if (draining && now >= deadline) {
-            if (cancelled) {
+        if (now >= deadline) {
+            if (now_in == phase::draining) {
+                core::log::warning("drain deadline passed, cancelling calls in flight",
+                                   {{"calls", dispatcher.calls_in_flight()}});
+                dispatcher.cancel_all_calls();
+                now_in = phase::cancelled;
+                deadline = now + settings_.cancel_grace;
+            } else if (now_in == phase::cancelled) {
                 core::log::warning("connections still open after the drain, closing them");
+                transport.close_all();
+                now_in = phase::closed;
+                deadline = now + settings_.close_grace;
+            } else {
+                core::log::warning("work still unfinished after its connections closed; stopping anyway");
                 break;
             }
-            core::log::warning("drain deadline passed, cancelling calls in flight",
-                               {{"calls", dispatcher.calls_in_flight()}});
-            dispatcher.cancel_all_calls();
-            cancelled = true;
-            deadline = now + settings_.cancel_grace;
         }
         co_await wait(deadline);
     }

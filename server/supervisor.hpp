@@ -26,6 +26,7 @@ namespace asio = boost::asio;
 template <class T>
 concept drainable = requires(T& transport, T const& view) {
     transport.begin_drain();                           // stop taking work; answer what was taken
+    transport.close_all();                             // past every deadline: end what is left
     { view.stopping() } -> std::convertible_to<bool>;  // draining, by a signal or on its own
     { view.idle() } -> std::convertible_to<bool>;      // nothing taken is still in flight
 };
@@ -34,6 +35,8 @@ struct drain_settings {
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(25)};
     // After the drain deadline, cancelled calls get this long to send their error answers.
     std::chrono::milliseconds cancel_grace{std::chrono::seconds(2)};
+    // Then connections still open are closed, and their coroutines get this long to unwind.
+    std::chrono::milliseconds close_grace{std::chrono::seconds(1)};
 };
 
 class supervisor {
@@ -48,14 +51,21 @@ public:
     void start(Transport& transport, mcp::dispatcher& dispatcher)
     {
         asio::co_spawn(strand_,
-                       watch([&transport] { transport.begin_drain(); }, [&transport] { return transport.stopping(); },
-                             [&transport] { return transport.idle(); }, dispatcher),
+                       watch({[&transport] { transport.begin_drain(); }, [&transport] { return transport.stopping(); },
+                              [&transport] { return transport.idle(); }, [&transport] { transport.close_all(); }},
+                             dispatcher),
                        asio::detached);
     }
 
 private:
-    asio::awaitable<void> watch(std::function<void()> begin_drain, std::function<bool()> stopping,
-                                std::function<bool()> idle, mcp::dispatcher& dispatcher);
+    // The transport, seen through its four operations.
+    struct watched {
+        std::function<void()> begin_drain;
+        std::function<bool()> stopping;
+        std::function<bool()> idle;
+        std::function<void()> close_all;
+    };
+    asio::awaitable<void> watch(watched transport, mcp::dispatcher& dispatcher);
     // Until notify() or `until`, whichever comes first.
     asio::awaitable<void> wait(std::chrono::steady_clock::time_point until);
 

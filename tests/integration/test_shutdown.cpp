@@ -105,6 +105,27 @@ BOOST_AUTO_TEST_CASE(calls_still_running_at_the_drain_deadline_are_cancelled_wit
     BOOST_TEST(server.process.wait(15s).value_or(-1) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_connection_still_busy_after_the_drain_and_its_grace_is_closed_so_it_unwinds)
+{
+    // A body that never arrives keeps its connection busy past the drain; its own deadline is a
+    // minute away, so only the supervisor's last step (closing what is left) can end it.
+    http_server server({.env = {{"LOG_LEVEL", "debug"}, {"MCP_DRAIN_TIMEOUT", "300ms"}, {"MCP_HEADER_TIMEOUT", "60s"}}});
+    http_connection stuck(server.port, 30s);
+    stuck.send_raw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Accept: application/json, text/event-stream\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
+    // 100 Continue: the server is reading the body now.
+    BOOST_REQUIRE_EQUAL(stuck.read_response_header().status, 100);
+    server.process.send_signal(SIGTERM);
+    BOOST_TEST(server.process.wait(15s).value_or(-1) == 0);
+    auto const log = server.process.stderr_text();
+    BOOST_TEST(log.find("connections still open after the drain, closing them") != std::string::npos);
+    // Closing let the connection's coroutine unwind to its access log line: nothing was left
+    // suspended for the process to abandon.
+    BOOST_TEST(log.find(R"("path":"/mcp")") != std::string::npos, log);
+    BOOST_TEST(log.find("stopping anyway") == std::string::npos, log);
+    BOOST_TEST(stuck.closed_by_peer(5s));
+}
+
 BOOST_AUTO_TEST_CASE(sigint_drains_like_sigterm)
 {
     http_server server;
