@@ -80,9 +80,13 @@ void check_credentials(std::string_view authorization, std::string_view id, std:
 {
     auto const outcome = auth::read_credentials({authorization, id, secret});
     if (!outcome) {
-        // A refusal's words never quote what the caller presented as a secret.
+        // A refusal's words never depend on the secret presented, only on whether it is one: the
+        // same refusal for a stand-in of the same length has the same words. (Checking for the
+        // secret inside the words is not enough: "Authorization" may be both.)
         auto const refusal = outcome.error();
-        if (secret.size() >= 8 && refusal.message.find(secret) != std::string::npos) std::abort();
+        std::string const stand_in(secret.size(), 'x');
+        auto const again = auth::read_credentials({authorization, id, stand_in});
+        if (!again && again.error().code == refusal.code && again.error().message != refusal.message) std::abort();
         return;
     }
     auto const* context = &*outcome;
