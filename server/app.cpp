@@ -198,6 +198,8 @@ int serve_http(asio::io_context& io, pipeline& p, config::settings const& settin
     auto& metrics = p.metrics;
     metrics.gauge("justifi_mcp_open_connections", "HTTP connections open now",
                   [&transport] { return static_cast<double>(transport.open_connections()); });
+    metrics.gauge("justifi_mcp_request_body_bytes_in_flight", "request body bytes being read now (bounded by MCP_MAX_BODY_BYTES_IN_FLIGHT)",
+                  [&transport] { return static_cast<double>(transport.body_bytes_in_flight()); });
     metrics.gauge("justifi_mcp_sessions", "MCP sessions this process has seen recently (a bounded memory)",
                   [&transport] { return static_cast<double>(transport.session_count()); });
     metrics.gauge("justifi_mcp_token_cache_entries", "client-credentials tokens and remembered refusals held (bounded)",

@@ -51,6 +51,7 @@ public:
     void close_all() { server_.close_all(); }
     bool stopping() const { return server_.stopping(); }
     std::size_t open_connections() const { return server_.open_connections(); }
+    std::size_t body_bytes_in_flight() const { return server_.body_bytes_in_flight(); }
     // No connection open and no tool call running: a drain is over.
     bool idle() const { return server_.open_connections() == 0 && dispatcher_.calls_in_flight() == 0; }
     std::size_t session_count() const;

@@ -54,7 +54,7 @@ locals {
     },
     # Gauges (one sample per task and scrape: Maximum, Average, or Sum / tasks).
     {
-      metric_name_selectors = ["^justifi_mcp_open_connections$", "^justifi_mcp_sessions$", "^justifi_mcp_tool_calls_in_flight$", "^justifi_mcp_jwks_loads$", "^justifi_mcp_token_cache_entries$"]
+      metric_name_selectors = ["^justifi_mcp_open_connections$", "^justifi_mcp_sessions$", "^justifi_mcp_tool_calls_in_flight$", "^justifi_mcp_request_body_bytes_in_flight$", "^justifi_mcp_jwks_loads$", "^justifi_mcp_token_cache_entries$"]
       dimensions            = [["environment", "service"]]
     },
   ]

@@ -44,6 +44,14 @@ double ping_p99(mcp_session const& session, int n)
     return micros[static_cast<std::size_t>(0.99 * (micros.size() - 1))];
 }
 
+// A gauge from the server's /metrics (served on the MCP port under MCP_AUTH=none), or -1 when absent.
+double gauge(std::uint16_t port, std::string const& name)
+{
+    auto const text = http_request(port, "GET", "/metrics").body;
+    auto const at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::strtod(text.c_str() + at + name.size() + 2, nullptr);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(limits)
@@ -75,7 +83,8 @@ BOOST_AUTO_TEST_CASE(a_thousand_clients_trickling_header_bytes_are_dropped_at_th
             for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(100ms);  // a byte a second
         }
     });
-    std::this_thread::sleep_for(300ms);
+    // Measured once the server holds every trickler.
+    BOOST_TEST(eventually([&] { return gauge(server.port, "justifi_mcp_open_connections") >= 1000; }));
     auto const loaded = ping_p99(session, 400);
 
     // Past the 2 s header deadline (plus scheduling slack), every trickler has been dropped.

@@ -78,7 +78,11 @@ BOOST_AUTO_TEST_CASE(bodies_past_the_in_flight_budget_get_a_quick_503_and_the_bu
     http_server server({.env = {{"MCP_MAX_BODY_BYTES_IN_FLIGHT", "1500000"}}});
     http_connection holder(server.port);
     holder.send_raw(post_head(1000 * 1000) + std::string(1000, ' '));  // unfinished: holds 1 MB of the budget
-    std::this_thread::sleep_for(200ms);  // let the server reach its body read
+    // The holder's megabyte is reserved once the server reaches its body read.
+    BOOST_TEST(eventually([&] {
+        return http_request(server.port, "GET", "/metrics").body.find("\njustifi_mcp_request_body_bytes_in_flight 1000000\n") !=
+               std::string::npos;
+    }));
 
     http_connection over(server.port);
     over.send_raw(post_head(600 * 1000));
