@@ -34,10 +34,11 @@ struct client_category final : boost::system::error_category {
     }
 };
 
-using text_result = boost::system::result<std::string, std::string>;
-
-text_result failure(std::string message) { return text_result(boost::system::in_place_error, std::move(message)); }
-text_result success(std::string value) { return text_result(boost::system::in_place_value, std::move(value)); }
+core::refusal bad_base_url(std::string message) { return core::refuse(core::errc::invalid_config, std::move(message)); }
+core::refusal bad_path_argument(std::string message)
+{
+    return core::refuse(core::errc::invalid_arguments, std::move(message));
+}
 
 }  // namespace
 
@@ -52,25 +53,25 @@ bool is_safe_header_value(std::string_view value)
     return std::none_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
-boost::system::result<std::string, std::string> normalise_base_url(std::string_view text)
+core::outcome<std::string> normalise_base_url(std::string_view text)
 {
     auto const absolute = boost::urls::parse_absolute_uri(text);
-    if (!absolute) return failure("JUSTIFI_BASE_URL must be an absolute URL such as https://api.justifi.ai");
+    if (!absolute) return bad_base_url("JUSTIFI_BASE_URL must be an absolute URL such as https://api.justifi.ai");
     std::string scheme(absolute->scheme());
     std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (scheme != "http" && scheme != "https") return failure("JUSTIFI_BASE_URL must be an https:// URL");
-    if (!absolute->has_authority() || absolute->encoded_host().empty()) return failure("JUSTIFI_BASE_URL must name a host");
+    if (scheme != "http" && scheme != "https") return bad_base_url("JUSTIFI_BASE_URL must be an https:// URL");
+    if (!absolute->has_authority() || absolute->encoded_host().empty()) return bad_base_url("JUSTIFI_BASE_URL must name a host");
     auto const url = net::parse_web_url(text);
-    if (!url) return failure("JUSTIFI_BASE_URL has a host this parser cannot read");
-    if (url->has_extras) return failure("JUSTIFI_BASE_URL must not carry user info, a query or a fragment");
+    if (!url) return bad_base_url("JUSTIFI_BASE_URL has a host this parser cannot read");
+    if (url->has_extras) return bad_base_url("JUSTIFI_BASE_URL must not carry user info, a query or a fragment");
     // Decided on the parsed address: http://127.evil.example is a remote host like any other.
     if (scheme == "http" && !net::is_loopback_host(url->host))
-        return failure("JUSTIFI_BASE_URL may use plain http:// only for a loopback host (the simulator); use https://");
+        return bad_base_url("JUSTIFI_BASE_URL may use plain http:// only for a loopback host (the simulator); use https://");
     std::string path = url->path;
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (path.ends_with("/v1")) path.resize(path.size() - 3);
     while (!path.empty() && path.back() == '/') path.pop_back();
-    return success(url->origin() + path);
+    return url->origin() + path;
 }
 
 auth::credential_verdict credential_verdict_of(boost::system::error_code const& check_failure)
@@ -87,7 +88,7 @@ bool is_justifi_id(std::string_view value)
            std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
-boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments)
+core::outcome<std::string> build_path(std::string_view path_template, json::object const& arguments)
 {
     std::string out;
     for (std::size_t i = 0; i < path_template.size();) {
@@ -101,15 +102,15 @@ boost::system::result<std::string, std::string> build_path(std::string_view path
         auto const name = path_template.substr(open + 1, close - open - 1);
         auto const* value = arguments.if_contains(name);
         if (!value || !value->is_string())
-            return failure("argument \"" + std::string(name) + "\" is required (a JustiFi id string)");
+            return bad_path_argument("argument \"" + std::string(name) + "\" is required (a JustiFi id string)");
         auto const& id = value->as_string();
         if (!is_justifi_id(id))
-            return failure("argument \"" + std::string(name) +
-                           "\" must be a JustiFi id: 1-128 letters, digits, '_' or '-' (got a value with other characters)");
+            return bad_path_argument("argument \"" + std::string(name) +
+                                     "\" must be a JustiFi id: 1-128 letters, digits, '_' or '-' (got a value with other characters)");
         out.append(id.data(), id.size());  // only unreserved characters: nothing to percent-encode
         i = close + 1;
     }
-    return success(std::move(out));
+    return out;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "client/token_cache.hpp"
+#include "core/errors.hpp"
 #include "core/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -108,12 +109,12 @@ private:
 auth::credential_verdict credential_verdict_of(boost::system::error_code const& check_failure);
 
 // "https://api.justifi.ai/v1/" → "https://api.justifi.ai"; refuses plain http:// except for
-// loopback hosts (the simulator). The error names what is wrong.
-boost::system::result<std::string, std::string> normalise_base_url(std::string_view url);
+// loopback hosts (the simulator). An invalid_config refusal names what is wrong.
+core::outcome<std::string> normalise_base_url(std::string_view url);
 
 // Fills "/v1/payments/{id}/refunds" from arguments; each value must match
-// ^[A-Za-z0-9_-]{1,128}$, so "../oauth/token" or "x?y" is an error naming the argument.
-boost::system::result<std::string, std::string> build_path(std::string_view path_template, json::object const& arguments);
+// ^[A-Za-z0-9_-]{1,128}$, so "../oauth/token" or "x?y" is an invalid_arguments refusal naming the argument.
+core::outcome<std::string> build_path(std::string_view path_template, json::object const& arguments);
 
 bool is_safe_header_value(std::string_view value);
 

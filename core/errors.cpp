@@ -1,5 +1,10 @@
 #include "core/errors.hpp"
 
+#include <boost/throw_exception.hpp>
+
+#include <ostream>
+#include <stdexcept>
+
 namespace justifi::core {
 namespace {
 
@@ -41,6 +46,12 @@ struct category final : boost::system::error_category {
         case errc::bad_sub_account: return "the Sub-Account header is not a sub account id";
         case errc::parse_error: return "the request body is not valid JSON";
         case errc::invalid_message: return "the request body is not a JSON-RPC message this server takes";
+        case errc::invalid_params: return "the request's params are not what the method takes";
+        case errc::method_not_found: return "this server does not serve the method";
+        case errc::unknown_tool: return "no tool has that name";
+        case errc::internal_error: return "the server could not finish the request";
+        case errc::invalid_arguments: return "the tool's arguments are not valid";
+        case errc::unusable_document: return "the authorization server's document cannot be used";
         }
         return "unknown justifi-mcp error";
     }
@@ -67,8 +78,16 @@ std::string_view refusal_title(errc code) noexcept
     case errc::session_malformed:
     case errc::session_forged:
     case errc::session_expired: return "Session not found";
+    case errc::invalid_params: return "Invalid params";
+    case errc::method_not_found: return "Method not found";
     case errc::parse_error:
-    case errc::invalid_message: return "";
+    case errc::invalid_message:
+    case errc::unknown_tool:
+    case errc::internal_error:
+    case errc::shutting_down:
+    case errc::invalid_arguments:
+    case errc::invalid_config:
+    case errc::unusable_document: return "";
     default: return "Bad Request";
     }
 }
@@ -79,6 +98,13 @@ std::string refusal_text(refusal const& r)
     if (title.empty()) return r.message;
     return std::string(title) + ": " + r.message;
 }
+
+void throw_exception_from_error(refusal const& r, boost::source_location const& where)
+{
+    boost::throw_exception(std::logic_error("value() of a refusal: " + r.message), where);
+}
+
+std::ostream& operator<<(std::ostream& out, refusal const& r) { return out << refusal_text(r); }
 
 boost::system::error_category const& justifi_category() noexcept
 {

@@ -8,6 +8,7 @@
 #include <boost/system/result.hpp>
 
 #include <chrono>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -49,6 +50,14 @@ enum class errc {
     bad_sub_account,             // a Sub-Account header that is not an id
     parse_error,                 // the body is not JSON
     invalid_message,             // JSON, but not a JSON-RPC message we take
+    // Why a JSON-RPC request gets an error instead of its result.
+    invalid_params,              // params the method cannot take (JSON-RPC -32602)
+    method_not_found,            // a method this server does not serve (-32601)
+    unknown_tool,                // tools/call names no tool this server has (-32602)
+    internal_error,              // a bug, or a call cut short by shutdown (-32603)
+    // Why a tool, a setting or a document is refused before any work is done.
+    invalid_arguments,           // a tool's arguments do not fit its schema or its path
+    unusable_document,           // an authorization server's metadata or key set we cannot use
 };
 
 boost::system::error_category const& justifi_category() noexcept;
@@ -61,8 +70,10 @@ inline boost::system::error_code make_error_code(errc e) noexcept
 template <class T>
 using result = boost::system::result<T>;
 
-// A request the pipeline will not serve, with everything its answer needs: the code decides
-// the HTTP status, challenge and JSON-RPC code (server/http_answers maps them, once).
+// The one error model: a code from the enum above, and where a person will read it, their words.
+// Work the program will not do (a request, a tool call, a setting, a key set), with everything
+// its answer needs: the code decides the HTTP status, challenge and JSON-RPC code
+// (server/http_answers and mcp::jsonrpc::make_error map them, once).
 struct refusal {
     errc code;
     std::string message;              // the JSON-RPC error's message
@@ -72,11 +83,22 @@ struct refusal {
     boost::json::value id = nullptr;  // the request's JSON-RPC id, once it has been read
 };
 
+// A value, or the refusal that stands in its place. core::result<T> is the same without words.
+template <class T>
+using outcome = boost::system::result<T, refusal>;
+
+inline refusal refuse(errc code, std::string message) { return refusal{.code = code, .message = std::move(message)}; }
+
+// outcome<T>::value() on a refusal: a bug (callers test first), reported with the refusal's words.
+[[noreturn]] void throw_exception_from_error(refusal const& r, boost::source_location const& where);
+
 // The word an answer to this code starts with ("Unauthorized", "Too Many Requests"); empty for
 // codes whose message says it already (JSON-RPC's "Parse error: ...").
 std::string_view refusal_title(errc code) noexcept;
 // The caller's words for a refusal: "<title>: <message>".
 std::string refusal_text(refusal const& r);
+// The same, for logs and test diagnostics.
+std::ostream& operator<<(std::ostream& out, refusal const& r);
 
 }  // namespace justifi::core
 

@@ -2,6 +2,7 @@
 // environment variable, and loading ends either in settings or in something to print and exit.
 #pragma once
 
+#include "core/errors.hpp"
 #include "core/log.hpp"
 
 #include <cstdlib>
@@ -19,11 +20,12 @@ struct exit_now {
     std::string text;  // to stdout for help/version (code 0), to stderr otherwise
 };
 
-// Each setting comes from its flag, else its environment variable, and is applied; the result is
-// the one line to print for the first invalid value (a secret's value is never echoed).
+// Each setting comes from its flag, else its environment variable, and is applied by its spec
+// (`apply(value, target)` returns outcome<void>). The first invalid value ends it with an
+// invalid_config refusal whose message is the one line to print (a secret's value is never echoed).
 // `flag_value(name)` answers the flag.
 template <class Spec, class Settings, class FlagLookup>
-std::optional<std::string> apply_settings(std::vector<Spec> const& specs, FlagLookup const& flag_value,
+outcome<void> apply_settings(std::vector<Spec> const& specs, FlagLookup const& flag_value,
                                           Settings& target, std::string_view program)
 {
     for (auto const& spec : specs) {
@@ -38,12 +40,13 @@ std::optional<std::string> apply_settings(std::vector<Spec> const& specs, FlagLo
         } else {
             continue;
         }
-        if (auto err = spec.apply(value, target)) {
+        if (auto applied = spec.apply(value, target); !applied) {
             bool const secret = core::log::is_sensitive_field_name(spec.flag);
-            return std::string(program) + ": invalid " + source + (secret ? "" : " \"" + value + "\"") + ": " + *err;
+            return refuse(errc::invalid_config, std::string(program) + ": invalid " + source +
+                                                    (secret ? "" : " \"" + value + "\"") + ": " + applied.error().message);
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace justifi::core

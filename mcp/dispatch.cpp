@@ -17,8 +17,13 @@
 namespace justifi::mcp {
 namespace {
 
-using mcp::jsonrpc::make_error;
 using mcp::jsonrpc::make_result;
+
+// A JSON-RPC error answer: the protocol's own (bad params, unknown method), carried in the reply.
+json::object make_error(json::value const& id, core::errc code, std::string message)
+{
+    return mcp::jsonrpc::make_error(core::refusal{.code = code, .message = std::move(message), .id = id});
+}
 
 // A refused request: its JSON-RPC error, and the refusal for transports that answer it themselves.
 reply refused(json::value const& id, core::refusal r)
@@ -156,7 +161,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::r
     if (method == "tools/list") {
         std::optional<std::string_view> cursor;
         if (auto const* c = param(request.params, "cursor"); c && !c->is_null()) {
-            if (!c->is_string()) co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: cursor must be a string");
+            if (!c->is_string()) co_return make_error(request.id, core::errc::invalid_params, "cursor must be a string");
             cursor = c->as_string();
         }
         // A verified token sees only the tools its scopes allow; otherwise every tool.
@@ -164,7 +169,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::r
         tools::tool_registry::visibility visible;
         if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
         auto page = registry_.list_text(cursor, visible);
-        if (!page) co_return make_error(request.id, mcp::jsonrpc::invalid_params, page.error());
+        if (!page) co_return make_error(request.id, page.error().code, std::move(page.error().message));
         json::object result;
         if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
         reply answer(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
@@ -175,13 +180,13 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::r
         auto const* level = param(request.params, "level");
         auto const index = level && level->is_string() ? log_level_index(level->as_string()) : std::nullopt;
         if (!index)
-            co_return make_error(request.id, mcp::jsonrpc::invalid_params,
-                                 "Invalid params: level must be one of debug, info, notice, warning, error, critical, "
+            co_return make_error(request.id, core::errc::invalid_params,
+                                 "level must be one of debug, info, notice, warning, error, critical, "
                                  "alert, emergency");
         if (context.session) context.session->client_log_level.store(*index);
         co_return make_result(request.id, json::object{});
     }
-    co_return make_error(request.id, mcp::jsonrpc::method_not_found, "Method not found: " + method);
+    co_return make_error(request.id, core::errc::method_not_found, method);
 }
 
 void dispatcher::handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context)
@@ -199,7 +204,7 @@ json::object dispatcher::initialize(mcp::jsonrpc::request const& request, reques
 {
     auto const* requested = param(request.params, "protocolVersion");
     if (!requested || !requested->is_string())
-        return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: initialize needs protocolVersion");
+        return make_error(request.id, core::errc::invalid_params, "initialize needs protocolVersion");
     auto const* client = param(request.params, "clientInfo");
     auto const* client_name = client ? param(*client, "name") : nullptr;
     core::log::info("initialize", {{"request_id", context.request_id},
@@ -223,10 +228,10 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
 {
     auto const* name = param(request.params, "name");
     if (!name || !name->is_string())
-        co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: tools/call needs a tool name");
+        co_return make_error(request.id, core::errc::invalid_params, "tools/call needs a tool name");
     auto const* tool = registry_.find(name->as_string());
     if (!tool)
-        co_return make_error(request.id, mcp::jsonrpc::invalid_params,
+        co_return make_error(request.id, core::errc::unknown_tool,
                              "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
     if (!context.auth.may_use(tool->required_scope)) {
         auto description = tool->name + " needs the " + tool->required_scope + " scope, which the access token does not have";
@@ -243,7 +248,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     json::object arguments;
     if (auto const* args = param(request.params, "arguments"); args && !args->is_null()) {
         if (!args->is_object())
-            co_return make_error(request.id, mcp::jsonrpc::invalid_params, "Invalid params: arguments must be an object");
+            co_return make_error(request.id, core::errc::invalid_params, "arguments must be an object");
         arguments = args->as_object();
     }
     json::value progress_token = nullptr;
@@ -296,7 +301,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     else record_call(tool->name, outcome->is_error ? "tool_error" : "ok");
     if (call->cancelled_by_client) co_return std::nullopt;
     if (call->cancelled_by_shutdown)
-        co_return make_error(request.id, mcp::jsonrpc::internal_error,
+        co_return make_error(request.id, core::errc::shutting_down,
                              "The server is shutting down and could not finish this call; retry it");
     if (failure) {
         try {
@@ -308,11 +313,10 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         } catch (...) {
             core::log::error("tool failed with an unknown exception", {{"request_id", context.request_id}, {"tool", tool->name}});
         }
-        co_return make_error(request.id, mcp::jsonrpc::internal_error,
-                             "Internal error while running tool \"" + tool->name + "\"");
+        co_return make_error(request.id, core::errc::internal_error, "Internal error while running tool \"" + tool->name + "\"");
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
-        co_return make_error(request.id, mcp::jsonrpc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+        co_return make_error(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
     // The client must refresh its token or sign in again: a transport that can say so in its
     // own terms (HTTP's 401 challenge) does; over stdio the tool error stands.
     bool const token_refused = outcome->failure == core::errc::credentials_rejected &&

@@ -113,9 +113,18 @@ std::string id_key(json::value const& id)
 
 json::object make_error(core::refusal const& refusal)
 {
-    int const code = refusal.code == core::errc::parse_error       ? parse_error
-                     : refusal.code == core::errc::invalid_message ? invalid_request
-                                                                   : server_error;
+    auto const code = [&] {
+        switch (refusal.code) {
+        case core::errc::parse_error: return parse_error;
+        case core::errc::invalid_message: return invalid_request;
+        case core::errc::invalid_params:
+        case core::errc::unknown_tool: return invalid_params;
+        case core::errc::method_not_found: return method_not_found;
+        case core::errc::internal_error:
+        case core::errc::shutting_down: return internal_error;
+        default: return server_error;
+        }
+    }();
     return make_error(refusal.id, code, core::refusal_text(refusal));
 }
 

@@ -48,7 +48,7 @@ using message = std::variant<request, notification, response>;
 
 // One message, or why the text is none: a refusal coded parse_error (-32700) or
 // invalid_message (-32600), with the id when it could be read (null otherwise).
-using decoded = boost::system::result<message, core::refusal>;
+using decoded = core::outcome<message>;
 
 // Decodes one message. A JSON array (a batch) is refused: batching left MCP in 2025-06-18.
 decoded decode(std::string_view text);
@@ -59,7 +59,9 @@ json::object make_error(json::value const& id, int code, std::string_view messag
                         std::optional<json::value> data = std::nullopt);
 json::object make_notification(std::string_view method, json::value params);
 // A refusal as its JSON-RPC error: its id, "<title>: <message>", and the code JSON-RPC has for
-// it (-32700 and -32600 for messages that cannot be read, -32000 for the rest).
+// it (-32700 and -32600 for messages that cannot be read; -32602 for invalid_params and
+// unknown_tool, -32601 for method_not_found, -32603 for internal_error and shutting_down;
+// -32000 for the rest).
 json::object make_error(core::refusal const& refusal);
 
 // Request ids as a map key ("s:abc" / "n:42"), so string "42" and number 42 stay distinct.

@@ -21,7 +21,10 @@ namespace {
 
 namespace po = boost::program_options;
 
-using apply_fn = std::function<std::optional<std::string>(std::string_view value, settings&)>;
+using apply_fn = std::function<core::outcome<void>(std::string_view value, settings&)>;
+
+// A value a setting cannot take; the words follow "invalid <setting> "<value>": ".
+core::refusal invalid(std::string why) { return core::refuse(core::errc::invalid_config, std::move(why)); }
 
 struct setting_spec {
     char const* flag;
@@ -59,22 +62,22 @@ std::optional<Int> parse_int(std::string_view s, Int min, Int max)
 
 apply_fn duration_setting(std::chrono::milliseconds settings::*member, std::chrono::milliseconds min)
 {
-    return [member, min](std::string_view v, settings& s) -> std::optional<std::string> {
+    return [member, min](std::string_view v, settings& s) -> core::outcome<void> {
         auto const d = parse_duration(v);
-        if (!d || *d < min) return "must be a duration such as 20s, 500ms or 2m (at least " + std::to_string(min.count()) + "ms)";
+        if (!d || *d < min) return invalid("must be a duration such as 20s, 500ms or 2m (at least " + std::to_string(min.count()) + "ms)");
         s.*member = *d;
-        return std::nullopt;
+        return {};
     };
 }
 
 apply_fn bool_setting(bool settings::*member)
 {
-    return [member](std::string_view v, settings& s) -> std::optional<std::string> {
+    return [member](std::string_view v, settings& s) -> core::outcome<void> {
         auto const b = lower(v);
         if (b == "true" || b == "1" || b == "yes") s.*member = true;
         else if (b == "false" || b == "0" || b == "no") s.*member = false;
-        else return "must be true or false";
-        return std::nullopt;
+        else return invalid("must be true or false");
+        return {};
     };
 }
 
@@ -82,114 +85,115 @@ apply_fn bool_setting(bool settings::*member)
 template <class Number>
 apply_fn number_setting(Number settings::*member, long long min, long long max)
 {
-    return [member, min, max](std::string_view v, settings& s) -> std::optional<std::string> {
+    return [member, min, max](std::string_view v, settings& s) -> core::outcome<void> {
         auto const n = parse_int<long long>(v, min, max);
-        if (!n) return "must be an integer between " + std::to_string(min) + " and " + std::to_string(max);
+        if (!n) return invalid("must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
         s.*member = static_cast<Number>(*n);
-        return std::nullopt;
+        return {};
     };
 }
 
 // A decimal number in [min, max] ("0.5", "20"): rates below one a second are rates too.
 apply_fn decimal_setting(double settings::*member, double min, double max)
 {
-    return [member, min, max](std::string_view v, settings& s) -> std::optional<std::string> {
+    return [member, min, max](std::string_view v, settings& s) -> core::outcome<void> {
         double n = 0;
         auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n, std::chars_format::fixed);
         if (ec != std::errc{} || end != v.data() + v.size() || !(n >= min && n <= max))
-            return "must be a number between " + std::to_string(static_cast<long long>(min)) + " and " +
-                   std::to_string(static_cast<long long>(max)) + ", such as 20 or 0.5";
+            return invalid("must be a number between " + std::to_string(static_cast<long long>(min)) + " and " +
+                   std::to_string(static_cast<long long>(max)) + ", such as 20 or 0.5");
         s.*member = n;
-        return std::nullopt;
+        return {};
     };
 }
 
-std::optional<std::string> normalise_origin(std::string_view text, std::string& out, bool allow_path)
+core::outcome<void> normalise_origin(std::string_view text, std::string& out, bool allow_path)
 {
     auto const url = server::http_rules::parse_web_url(text);
-    if (!url) return "must be an absolute http:// or https:// URL with a host";
-    if (url->has_extras) return "must not carry user info, a query or a fragment";
+    if (!url) return invalid("must be an absolute http:// or https:// URL with a host");
+    if (url->has_extras) return invalid("must not carry user info, a query or a fragment");
     if (!allow_path && !url->path.empty() && url->path != "/")
-        return "must be an origin (scheme://host[:port]) without a path";
+        return invalid("must be an origin (scheme://host[:port]) without a path");
     out = url->origin();
     if (allow_path) {
         std::string path = url->path;
         while (!path.empty() && path.back() == '/') path.pop_back();
         out += path;
     }
-    return std::nullopt;
+    return {};
 }
 
 std::vector<setting_spec> const& specs()
 {
     static std::vector<setting_spec> const table{
         {"transport", "MCP_TRANSPORT", "stdio", "transport: stdio or http",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const t = lower(v);
              if (t == "stdio") s.transport = transport_kind::stdio;
              else if (t == "http") s.transport = transport_kind::http;
-             else return "must be \"stdio\" or \"http\"";
-             return std::nullopt;
+             else return invalid("must be \"stdio\" or \"http\"");
+             return {};
          }},
         {"host", "MCP_HOST", "127.0.0.1", "address the HTTP transport binds to",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              boost::system::error_code ec;
              boost::asio::ip::make_address(std::string(v), ec);
-             if (ec && v != "localhost") return "must be an IPv4 or IPv6 address (or localhost)";
+             if (ec && v != "localhost") return invalid("must be an IPv4 or IPv6 address (or localhost)");
              s.host = v == "localhost" ? "127.0.0.1" : std::string(v);
-             return std::nullopt;
+             return {};
          }},
         {"port", "MCP_PORT", "8080", "TCP port of the HTTP transport (0 picks a free one)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const p = parse_int<int>(v, 0, 65535);
-             if (!p) return "must be an integer between 0 and 65535";
+             if (!p) return invalid("must be an integer between 0 and 65535");
              s.port = static_cast<std::uint16_t>(*p);
-             return std::nullopt;
+             return {};
          }},
         {"log-level", "LOG_LEVEL", "info", "stderr log threshold: debug, info, warning, error or off",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const l = core::log::parse_level(v);
-             if (!l) return "must be one of debug, info, warning, error, off";
+             if (!l) return invalid("must be one of debug, info, warning, error, off");
              s.log_level = *l;
-             return std::nullopt;
+             return {};
          }},
         {"public-url", "MCP_PUBLIC_URL", "", "externally visible base URL, e.g. https://mcp.justifi.ai",
          [](std::string_view v, settings& s) { return normalise_origin(v, s.public_url, true); }},
         {"allowed-origins", "MCP_ALLOWED_ORIGINS", "localhost origins",
          "comma-separated Origin values browsers may call from (\"*\" allows any)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              s.allowed_origins.clear();
              for (auto const& item : split_list(v)) {
                  if (item == "*") { s.allowed_origins.push_back(item); continue; }
                  std::string origin;
-                 if (auto err = normalise_origin(item, origin, false)) return "entry \"" + item + "\" " + *err;
+                 if (auto checked = normalise_origin(item, origin, false); !checked)
+                     return invalid("entry \"" + item + "\" " + checked.error().message);
                  s.allowed_origins.push_back(origin);
              }
-             return std::nullopt;
+             return {};
          }},
         {"allowed-hosts", "MCP_ALLOWED_HOSTS", "localhost names when bound to loopback",
          "comma-separated Host names accepted on the MCP endpoint (\"*\" allows any)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              s.allowed_hosts.clear();
              for (auto const& item : split_list(v)) {
-                 if (item.find_first_of("/@ ") != std::string::npos) return "entry \"" + item + "\" must be a host name";
+                 if (item.find_first_of("/@ ") != std::string::npos) return invalid("entry \"" + item + "\" must be a host name");
                  s.allowed_hosts.push_back(lower(item));
              }
-             return std::nullopt;
+             return {};
          }},
         {"session-secret", "MCP_SESSION_SECRET", "random per process",
          "key that signs Mcp-Session-Id; share it across replicas (at least 32 characters)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             if (v.size() < 32) return "must be at least 32 characters";
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (v.size() < 32) return invalid("must be at least 32 characters");
              s.session_secret = v;
-             return std::nullopt;
+             return {};
          }},
         {"session-ttl", "MCP_SESSION_TTL", "24h", "how long a session id stays valid",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const d = parse_duration(v);
-             if (!d || *d < std::chrono::seconds(60)) return "must be a duration of at least 60s, such as 24h";
+             if (!d || *d < std::chrono::seconds(60)) return invalid("must be a duration of at least 60s, such as 24h");
              s.session_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
-             return std::nullopt;
+             return {};
          }},
         {"drain-timeout", "MCP_DRAIN_TIMEOUT", "20s", "on SIGTERM, how long in-flight calls may take to finish",
          duration_setting(&settings::drain_timeout, std::chrono::milliseconds(0))},
@@ -223,32 +227,33 @@ std::vector<setting_spec> const& specs()
          number_setting(&settings::max_body_bytes_in_flight, 1024, 16LL * 1024 * 1024 * 1024)},
         {"justifi-base-url", "JUSTIFI_BASE_URL", "https://api.justifi.ai",
          "JustiFi API root (plain http:// only for a loopback simulator)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const url = client::normalise_base_url(v);
-             if (!url) return url.error().substr(url.error().find(' ') + 1);
+             // Its words name JUSTIFI_BASE_URL, which the caller's line names already.
+             if (!url) return invalid(url.error().message.substr(url.error().message.find(' ') + 1));
              s.justifi_base_url = *url;
-             return std::nullopt;
+             return {};
          }},
         {"justifi-timeout", "JUSTIFI_TIMEOUT", "30s", "deadline of one JustiFi call, retries included",
          duration_setting(&settings::justifi_timeout, std::chrono::milliseconds(100))},
         {"justifi-ca-file", "JUSTIFI_CA_FILE", "system store (or SSL_CERT_FILE)",
          "PEM file of CA certificates trusted for the JustiFi API",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             if (!std::ifstream(std::string(v))) return "names a file that cannot be read";
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (!std::ifstream(std::string(v))) return invalid("names a file that cannot be read");
              s.justifi_ca_file = v;
-             return std::nullopt;
+             return {};
          }},
         {"justifi-client-id", "JUSTIFI_CLIENT_ID", "", "JustiFi client id (stdio, and HTTP with MCP_AUTH=none)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             if (!client::is_safe_header_value(v)) return "must not contain control characters";
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (!client::is_safe_header_value(v)) return invalid("must not contain control characters");
              s.justifi_client_id = v;
-             return std::nullopt;
+             return {};
          }},
         {"justifi-client-secret", "JUSTIFI_CLIENT_SECRET", "",
          "JustiFi client secret (prefer the environment or .env: flags show in ps)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              s.justifi_client_secret = v;
-             return std::nullopt;
+             return {};
          }},
         {"token-cache-size", "JUSTIFI_TOKEN_CACHE_SIZE", "10000",
          "client-credentials tokens (and refusals) kept; the least recently used go first",
@@ -261,65 +266,65 @@ std::vector<setting_spec> const& specs()
         {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
          bool_setting(&settings::read_only)},
         {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              s.enabled_tools = split_list(v);
-             return std::nullopt;
+             return {};
          }},
         {"auth", "MCP_AUTH", "oauth",
          "\"none\" serves HTTP requests without credentials with the configured client credentials "
          "(local development; loopback only)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const mode = lower(v);
              if (mode == "none") s.auth_none = true;
              else if (mode == "oauth") s.auth_none = false;
-             else return "must be \"oauth\" or \"none\"";
-             return std::nullopt;
+             else return invalid("must be \"oauth\" or \"none\"");
+             return {};
          }},
         {"auth0-domain", "JUSTIFI_AUTH0_DOMAIN", "justifi.us.auth0.com",
          "Auth0 tenant that issues JustiFi access tokens (the issuer is https://DOMAIN/)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
-             if (!server::http_rules::parse_host_and_port(v)) return "must be a host name such as justifi.us.auth0.com, without scheme or path";
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (!server::http_rules::parse_host_and_port(v)) return invalid("must be a host name such as justifi.us.auth0.com, without scheme or path");
              s.auth0_domain = lower(v);
-             return std::nullopt;
+             return {};
          }},
         {"auth0-audience", "JUSTIFI_AUTH0_AUDIENCE", "https://api.justifi.ai",
          "audience (Auth0 API identifier) that access tokens are issued for",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              if (std::any_of(v.begin(), v.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; }))
-                 return "must be an identifier such as https://api.justifi.ai, without spaces or control characters";
+                 return invalid("must be an identifier such as https://api.justifi.ai, without spaces or control characters");
              s.auth0_audience = v;
-             return std::nullopt;
+             return {};
          }},
         {"oauth-issuer", "JUSTIFI_OAUTH_ISSUER", "https://{JUSTIFI_AUTH0_DOMAIN}/",
          "authorization server issuer advertised to clients and expected in tokens",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              // Kept verbatim: an issuer is compared character for character with a token's `iss`.
              auto const url = server::http_rules::parse_web_url(v);
              if (!url || url->has_extras || (url->scheme != "https" && !net::is_loopback_host(url->host)))
-                 return "must be an https:// URL without user info, query or fragment (plain http:// only on loopback), "
-                        "e.g. https://justifi.us.auth0.com/";
+                 return invalid("must be an https:// URL without user info, query or fragment (plain http:// only on loopback), "
+                        "e.g. https://justifi.us.auth0.com/");
              s.oauth_issuer_override = v;
-             return std::nullopt;
+             return {};
          }},
         {"oauth-scopes", "JUSTIFI_OAUTH_SCOPES", "the JustiFi API scopes (payments:read, ...)",
          "comma-separated scopes advertised in the protected resource metadata",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto scopes = split_list(v);
-             if (scopes.empty()) return "must list at least one scope, e.g. payments:read,payments:write";
+             if (scopes.empty()) return invalid("must list at least one scope, e.g. payments:read,payments:write");
              for (auto const& scope : scopes)
                  if (!is_scope_token(scope))
-                     return "entry \"" + scope + "\" must be a scope without spaces, quotes or backslashes";
+                     return invalid("entry \"" + scope + "\" must be a scope without spaces, quotes or backslashes");
              s.oauth_scopes = std::move(scopes);
-             return std::nullopt;
+             return {};
          }},
         {"oauth-validation", "JUSTIFI_OAUTH_VALIDATION", "jwks",
          "jwks: verify bearer tokens here (signature against the issuer's JWKS, iss, aud, exp, scopes); none: pass "
          "them to JustiFi unchecked",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              if (v == "jwks") s.validate_tokens = true;
              else if (v == "none") s.validate_tokens = false;
-             else return "must be jwks or none";
-             return std::nullopt;
+             else return invalid("must be jwks or none");
+             return {};
          }},
         {"jwks-min-refresh", "JUSTIFI_JWKS_MIN_REFRESH", "5m",
          "least time between two timed reloads of the issuer's JWKS (its Cache-Control max-age is followed within these)",
@@ -332,54 +337,53 @@ std::vector<setting_spec> const& specs()
          bool_setting(&settings::trust_proxy)},
         {"metrics", "MCP_METRICS", "true on loopback or with MCP_METRICS_PORT",
          "serve Prometheus metrics (HTTP transport); unset, a non-loopback MCP port does not serve them",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              s.metrics_configured = true;
              return bool_setting(&settings::metrics_enabled)(v, s);
          }},
         {"metrics-path", "MCP_METRICS_PATH", "/metrics", "path of the Prometheus metrics",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              bool const taken = v == "/" || v == "/mcp" || v == "/health" || v.starts_with("/.well-known/");
              bool const plain = v.size() > 1 && v.front() == '/' &&
                                 v.find_first_of("?# \t\"") == std::string_view::npos;
              if (!plain || taken)
-                 return "must be a path such as /metrics, other than /, /mcp, /health and /.well-known/...";
+                 return invalid("must be a path such as /metrics, other than /, /mcp, /health and /.well-known/...");
              s.metrics_path = v;
-             return std::nullopt;
+             return {};
          }},
         {"metrics-port", "MCP_METRICS_PORT", "0",
          "serve the metrics on this port of MCP_HOST instead of the MCP port (0: the MCP port)",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const p = parse_int<int>(v, 0, 65535);
-             if (!p) return "must be an integer between 0 and 65535";
+             if (!p) return invalid("must be an integer between 0 and 65535");
              s.metrics_port = static_cast<std::uint16_t>(*p);
-             return std::nullopt;
+             return {};
          }},
         {"allow-client-credential-headers", "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "true",
          "accept JustiFi client credentials in X-Client-Id / X-Client-Secret headers",
          bool_setting(&settings::allow_client_credential_headers)},
         {"threads", "MCP_THREADS", "one per core", "I/O threads of the HTTP transport",
-         [](std::string_view v, settings& s) -> std::optional<std::string> {
+         [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const n = parse_int<int>(v, 1, 256);
-             if (!n) return "must be an integer between 1 and 256";
+             if (!n) return invalid("must be an integer between 1 and 256");
              s.threads = static_cast<unsigned>(*n);
-             return std::nullopt;
+             return {};
          }},
     };
     return table;
 }
 
-std::optional<std::string> load_dotenv_file(std::string const& path)
+core::outcome<void> load_dotenv_file(std::string const& path)
 {
     std::ifstream file(path);
-    if (!file) return std::nullopt;  // no .env is the normal case
+    if (!file) return {};  // no .env is the normal case
     std::stringstream text;
     text << file.rdbuf();
     auto parsed = parse_dotenv(text.str());
-    if (auto const* err = std::get_if<dotenv_error>(&parsed))
-        return path + " line " + std::to_string(err->line) + ": " + err->reason;
-    for (auto const& [key, value] : std::get<0>(parsed))
+    if (!parsed) return invalid(path + " " + parsed.error().message);
+    for (auto const& [key, value] : *parsed)
         ::setenv(key.c_str(), value.c_str(), /*overwrite=*/0);  // the real environment wins
-    return std::nullopt;
+    return {};
 }
 
 std::string help_text(po::options_description const& desc)
@@ -432,7 +436,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
     return std::chrono::milliseconds(*n * scale);
 }
 
-std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> parse_dotenv(std::string_view text)
+core::outcome<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text)
 {
     std::vector<std::pair<std::string, std::string>> out;
     std::size_t line_no = 0;
@@ -444,18 +448,18 @@ std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> par
         if (line.empty() || line.front() == '#') continue;
         if (line.starts_with("export ")) line = trim(std::string_view(line).substr(7));
         auto const eq = line.find('=');
-        if (eq == std::string::npos) return dotenv_error{line_no, "expected KEY=VALUE"};
+        if (eq == std::string::npos) return invalid("line " + std::to_string(line_no) + ": " + "expected KEY=VALUE");
         auto key = trim(std::string_view(line).substr(0, eq));
         if (key.empty() || !std::all_of(key.begin(), key.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; }) ||
             std::isdigit(static_cast<unsigned char>(key.front())))
-            return dotenv_error{line_no, "\"" + key + "\" is not a valid variable name"};
+            return invalid("line " + std::to_string(line_no) + ": " + "\"" + key + "\" is not a valid variable name");
         auto value = trim(std::string_view(line).substr(eq + 1));
         if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
             char const quote = value.front();
             auto const close = value.find(quote, 1);
-            if (close == std::string::npos) return dotenv_error{line_no, "unterminated quoted value"};
+            if (close == std::string::npos) return invalid("line " + std::to_string(line_no) + ": " + "unterminated quoted value");
             auto const rest = trim(std::string_view(value).substr(close + 1));
-            if (!rest.empty() && rest.front() != '#') return dotenv_error{line_no, "unexpected text after quoted value"};
+            if (!rest.empty() && rest.front() != '#') return invalid("line " + std::to_string(line_no) + ": " + "unexpected text after quoted value");
             value = value.substr(1, close - 1);
         } else if (auto const hash = value.find(" #"); hash != std::string::npos) {
             value = trim(std::string_view(value).substr(0, hash));
@@ -488,14 +492,16 @@ std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
     if (cli.count("version")) return core::exit_now{0, std::string("justifi-mcp ") + core::server_version + " (" + core::git_commit + ")"};
 
     auto const env_file = cli.count("env-file") ? cli["env-file"].as<std::string>() : std::string(".env");
-    if (auto err = load_dotenv_file(env_file)) return core::exit_now{2, "justifi-mcp: invalid .env file: " + *err};
+    if (auto loaded = load_dotenv_file(env_file); !loaded)
+        return core::exit_now{2, "justifi-mcp: invalid .env file: " + loaded.error().message};
 
     settings s;
     auto const flag_value = [&cli](char const* name) -> std::optional<std::string> {
         if (!cli.count(name)) return std::nullopt;
         return cli[name].as<std::string>();
     };
-    if (auto err = core::apply_settings(specs(), flag_value, s, "justifi-mcp")) return core::exit_now{2, *err};
+    if (auto applied = core::apply_settings(specs(), flag_value, s, "justifi-mcp"); !applied)
+        return core::exit_now{2, applied.error().message};
     if (s.jwks_max_refresh < s.jwks_min_refresh)
         return core::exit_now{2, "justifi-mcp: invalid JUSTIFI_JWKS_MAX_REFRESH: must not be shorter than JUSTIFI_JWKS_MIN_REFRESH"};
     bool const loopback = net::is_loopback_host(s.host);

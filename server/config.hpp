@@ -112,14 +112,13 @@ struct settings {
     }
 };
 
+// The settings, or what main() prints before it exits instead of serving: --help and --version
+// (exit 0) are not failures, so this is a choice of two results rather than an outcome.
 std::variant<settings, core::exit_now> load(int argc, char const* const* argv);
 
 // Sans-io pieces, unit-tested.
-struct dotenv_error {
-    std::size_t line;
-    std::string reason;
-};
-std::variant<std::vector<std::pair<std::string, std::string>>, dotenv_error> parse_dotenv(std::string_view text);
+// KEY=VALUE pairs in file order, or an invalid_config refusal: "line 4: expected KEY=VALUE".
+core::outcome<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text);
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
 // RFC 6749 scope-token: printable ASCII without space, double quote or backslash.

@@ -113,14 +113,15 @@ tool_result generate_checkout_integration(json::object const& arguments)
 asio::awaitable<tool_result> run_generator(json::object const& arguments, tool_context& ctx)
 {
     static json::object const schema = generator_schema();
-    if (auto problem = validate_arguments(arguments, schema))
-        co_return tool_result::error("Invalid arguments for " + std::string(integration_generator_name) + ": " +
-                                     *problem + ".");
+    if (auto checked = validate_arguments(arguments, schema); !checked)
+        co_return tool_result::refused(core::refuse(core::errc::invalid_arguments,
+                                                    "Invalid arguments for " + std::string(integration_generator_name) +
+                                                        ": " + checked.error().message + "."));
     // The caller's Sub-Account, when it has one, is the natural default for the generated server.
     if (!arguments.contains(sub_account_argument) && !ctx.auth().sub_account.empty()) {
         json::object with_sub_account = arguments;
         with_sub_account[sub_account_argument] = ctx.auth().sub_account;
-        if (!validate_arguments(with_sub_account, schema)) co_return generate_checkout_integration(with_sub_account);
+        if (validate_arguments(with_sub_account, schema)) co_return generate_checkout_integration(with_sub_account);
     }
     co_return generate_checkout_integration(arguments);
 }

@@ -179,15 +179,14 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
     return tool_result::error(text);
 }
 
-boost::system::result<client::call_request, std::string> prepare_call(endpoint_tool const& tool,
-                                                                      json::object const& arguments,
-                                                                      auth::auth_context const& auth)
+core::outcome<client::call_request> prepare_call(endpoint_tool const& tool, json::object const& arguments,
+                                                auth::auth_context const& auth)
 {
-    using outcome = boost::system::result<client::call_request, std::string>;
-    if (auto problem = validate_arguments(arguments, tool.input_schema))
-        return outcome(boost::system::in_place_error, "Invalid arguments for " + tool.name + ": " + *problem + ".");
+    if (auto checked = validate_arguments(arguments, tool.input_schema); !checked)
+        return core::refuse(core::errc::invalid_arguments,
+                            "Invalid arguments for " + tool.name + ": " + checked.error().message + ".");
     auto path = client::build_path(tool.path_template, arguments);
-    if (!path) return outcome(boost::system::in_place_error, path.error());
+    if (!path) return path.error();
 
     client::call_request request;
     request.method = tool.method;
@@ -196,14 +195,13 @@ boost::system::result<client::call_request, std::string> prepare_call(endpoint_t
     if (auto const* s = arguments.if_contains(sub_account_argument); s && s->is_string())
         request.sub_account = s->get_string();
     if (!client::is_safe_header_value(request.sub_account))
-        return outcome(
-            boost::system::in_place_error,
-            std::string("The Sub-Account contains control characters; pass a plain sub_account_id (acc_...)."));
+        return core::refuse(core::errc::bad_sub_account,
+                            "The Sub-Account contains control characters; pass a plain sub_account_id (acc_...).");
     if (tool.needs_sub_account && request.sub_account.empty())
-        return outcome(boost::system::in_place_error,
-                       tool.name +
-                           " needs a Sub-Account: pass sub_account_id (acc_..., see list_sub_accounts) or "
-                           "connect with a Sub-Account header.");
+        return core::refuse(core::errc::invalid_arguments,
+                            tool.name +
+                                " needs a Sub-Account: pass sub_account_id (acc_..., see list_sub_accounts) or "
+                                "connect with a Sub-Account header.");
 
     json::object fields;
     for (auto const& [name, value] : arguments)
@@ -227,7 +225,7 @@ asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client
                                                json::object const& arguments, tool_context& ctx)
 {
     auto request = prepare_call(tool, arguments, ctx.auth());
-    if (!request) co_return tool_result::error(request.error());
+    if (!request) co_return tool_result::refused(request.error());
     // An answer the tool does not reshape is passed on as JustiFi wrote it.
     request->object_as_text = !tool.shape;
     auto answer = co_await client.call(std::move(*request), ctx.auth());

@@ -44,10 +44,10 @@ std::span<endpoint_tool const> justifi_endpoint_tools();
 
 // Validates the arguments against the tool's schema, then builds the call: path parameters
 // into the path, sub_account_id (else the caller's Sub-Account) into the header, the other
-// arguments into the query (GET) or a JSON body (omitted when empty). The error says what to fix.
-boost::system::result<client::call_request, std::string> prepare_call(endpoint_tool const& tool,
-                                                                      json::object const& arguments,
-                                                                      auth::auth_context const& auth);
+// arguments into the query (GET) or a JSON body (omitted when empty). A refusal
+// (invalid_arguments, bad_sub_account) says what to fix.
+core::outcome<client::call_request> prepare_call(endpoint_tool const& tool, json::object const& arguments,
+                                                auth::auth_context const& auth);
 
 // JustiFi's answer as a tool result: 2xx as structured JSON (204 as {"status":"done"}), any
 // other status as an error quoting JustiFi's code, message and decline code, with what to do.

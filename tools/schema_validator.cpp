@@ -359,17 +359,17 @@ private:
 
 }  // namespace
 
-std::optional<std::string> validate_arguments(json::object const& arguments, json::object const& schema)
+core::outcome<void> validate_arguments(json::object const& arguments, json::object const& schema)
 {
     validator v;
     v.check(json::value(arguments), schema, "");
-    if (v.errors.empty()) return std::nullopt;
+    if (v.errors.empty()) return {};
     std::string out;
     for (auto const& e : v.errors) {
         if (!out.empty()) out += "; ";
         out += e;
     }
-    return out;
+    return core::refuse(core::errc::invalid_arguments, std::move(out));
 }
 
 }  // namespace justifi::tools

@@ -8,17 +8,17 @@
 // default, format, title, examples) are ignored. A number with a zero fraction is an integer.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include "core/errors.hpp"
 
-#include <optional>
-#include <string>
+#include <boost/json/object.hpp>
 
 namespace justifi::tools {
 
 namespace json = boost::json;
 
-// nullopt when the arguments conform; otherwise every problem found, joined by "; ",
-// each naming its argument path: `argument "limit" must be an integer between 1 and 100 (got 500)`.
-std::optional<std::string> validate_arguments(json::object const& arguments, json::object const& schema);
+// Nothing when the arguments conform; otherwise an invalid_arguments refusal whose message is every
+// problem found, joined by "; ", each naming its argument path:
+// `argument "limit" must be an integer between 1 and 100 (got 500)`.
+core::outcome<void> validate_arguments(json::object const& arguments, json::object const& schema);
 
 }  // namespace justifi::tools

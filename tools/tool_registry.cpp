@@ -37,6 +37,13 @@ tool_result tool_result::error(std::string_view message)
     return r;
 }
 
+tool_result tool_result::refused(core::refusal const& why)
+{
+    auto r = error(why.message);
+    r.failure = why.code;
+    return r;
+}
+
 tool_result tool_result::structured_json(json::value value)
 {
     auto r = text(json::serialize(value));
@@ -110,14 +117,14 @@ tool_definition const* tool_registry::find(std::string_view name) const
     return it == tools_.end() ? nullptr : &it->second.definition;
 }
 
-boost::system::result<tool_registry::selection, std::string> tool_registry::select(std::optional<std::string_view> cursor,
+core::outcome<tool_registry::selection> tool_registry::select(std::optional<std::string_view> cursor,
                                                                                    visibility const& visible) const
 {
     auto it = tools_.begin();
     if (cursor) {
         auto const decoded = core::encoding::base64url_decode(*cursor);
         if (!decoded || !decoded->starts_with(cursor_prefix))
-            return std::string("Invalid params: unknown cursor; call tools/list without a cursor to start over");
+            return core::refuse(core::errc::invalid_params, "unknown cursor; call tools/list without a cursor to start over");
         it = tools_.upper_bound(std::string_view(*decoded).substr(cursor_prefix.size()));
     }
     selection out;
@@ -135,7 +142,7 @@ boost::system::result<tool_registry::selection, std::string> tool_registry::sele
     return out;
 }
 
-boost::system::result<tool_page, std::string> tool_registry::list(std::optional<std::string_view> cursor,
+core::outcome<tool_page> tool_registry::list(std::optional<std::string_view> cursor,
                                                                   visibility const& visible) const
 {
     auto selected = select(cursor, visible);
@@ -146,11 +153,11 @@ boost::system::result<tool_page, std::string> tool_registry::list(std::optional<
     return page;
 }
 
-boost::system::result<tool_page_text, std::string> tool_registry::list_text(std::optional<std::string_view> cursor,
+core::outcome<tool_page_text> tool_registry::list_text(std::optional<std::string_view> cursor,
                                                                             visibility const& visible) const
 {
     auto selected = select(cursor, visible);
-    if (!selected) return {boost::system::in_place_error, selected.error()};
+    if (!selected) return selected.error();
     std::size_t size = 2;
     for (auto const* tool : selected->tools) size += tool->described.size() + 1;
     tool_page_text page;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "core/errors.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
@@ -43,6 +44,8 @@ struct tool_result {
     static tool_result text(std::string_view text);
     // A failure the caller (a model or a person) can act on; the text says what to do.
     static tool_result error(std::string_view message);
+    // The same for work refused before it started (bad arguments): its words, and its code as `failure`.
+    static tool_result refused(core::refusal const& why);
     // JSON as structuredContent and, for clients that read only text, as a text block.
     static tool_result structured_json(json::value value);
     // The same for the checked text of a JSON object (client::check_json).
@@ -106,10 +109,10 @@ public:
     using visibility = std::function<bool(tool_definition const&)>;
     // Cursors are opaque to clients; an unknown one is an error, not an empty page. Hidden
     // tools are skipped, and so are those `visible` (when given) says no to.
-    boost::system::result<tool_page, std::string> list(std::optional<std::string_view> cursor,
+    core::outcome<tool_page> list(std::optional<std::string_view> cursor,
                                                        visibility const& visible = {}) const;
     // What tools/list sends: no description is rebuilt or serialized per request.
-    boost::system::result<tool_page_text, std::string> list_text(std::optional<std::string_view> cursor,
+    core::outcome<tool_page_text> list_text(std::optional<std::string_view> cursor,
                                                                  visibility const& visible = {}) const;
 
 private:
@@ -121,7 +124,7 @@ private:
         std::vector<entry const*> tools;
         std::optional<std::string> next_cursor;
     };
-    boost::system::result<selection, std::string> select(std::optional<std::string_view> cursor,
+    core::outcome<selection> select(std::optional<std::string_view> cursor,
                                                          visibility const& visible) const;
 
     std::size_t page_size_;

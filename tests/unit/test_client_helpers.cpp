@@ -27,9 +27,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string ok(boost::system::result<std::string, std::string> const& r)
+std::string ok(justifi::core::outcome<std::string> const& r)
 {
-    BOOST_REQUIRE_MESSAGE(r.has_value(), (r.has_error() ? r.error() : std::string()));
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r.has_error() ? r.error().message : std::string()));
     return *r;
 }
 
@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(plain_http_only_for_loopback)
     BOOST_TEST(ok(normalise_base_url("http://localhost:8081/v1")) == "http://localhost:8081");
     auto const remote = normalise_base_url("http://api.justifi.ai");
     BOOST_REQUIRE(remote.has_error());
-    BOOST_TEST(remote.error().find("loopback") != std::string::npos);
+    BOOST_TEST(remote.error().message.find("loopback") != std::string::npos);
+    BOOST_TEST((remote.error().code == justifi::core::errc::invalid_config));
     // An IPv4-looking prefix must not pass for loopback (Boost.URL 1.81 misreads such hosts).
     BOOST_TEST(normalise_base_url("http://127.0.0.1.evil.example").has_error());
     BOOST_TEST(normalise_base_url("ftp://api.justifi.ai").has_error());
@@ -97,11 +98,12 @@ BOOST_AUTO_TEST_CASE(path_injection_is_refused_naming_the_argument)
     for (auto const* bad : {"../oauth/token", "x?y", "a/b", "py_1#frag", "py%2F1", "", "py 1", "py_1\r\nX: y"}) {
         auto const r = build_path("/v1/payments/{id}", json::object{{"id", bad}});
         BOOST_REQUIRE_MESSAGE(r.has_error(), bad);
-        BOOST_TEST(r.error().find("\"id\"") != std::string::npos);
+        BOOST_TEST(r.error().message.find("\"id\"") != std::string::npos);
+        BOOST_TEST((r.error().code == justifi::core::errc::invalid_arguments));
     }
     BOOST_TEST(build_path("/v1/payments/{id}", json::object{{"id", std::string(129, 'a')}}).has_error());
     BOOST_TEST(build_path("/v1/payments/{id}", json::object{{"id", 42}}).has_error());
-    BOOST_TEST(build_path("/v1/payments/{id}", json::object{}).error().find("required") != std::string::npos);
+    BOOST_TEST(build_path("/v1/payments/{id}", json::object{}).error().message.find("required") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(header_values_with_control_characters_are_unsafe)

@@ -25,18 +25,28 @@ using pairs = std::vector<std::pair<std::string, std::string>>;
 std::vector<std::string> dotenv_ok(std::string_view text)
 {
     auto out = cfg::parse_dotenv(text);
-    if (auto const* err = std::get_if<cfg::dotenv_error>(&out))
-        BOOST_FAIL("unexpected .env error on line " << err->line << ": " << err->reason);
+    if (!out) BOOST_FAIL("unexpected .env error: " << out.error().message);
     std::vector<std::string> flat;
-    for (auto const& [key, value] : std::get<pairs>(out)) flat.push_back(key + "=" + value);
+    for (auto const& [key, value] : *out) flat.push_back(key + "=" + value);
     return flat;
 }
 
-cfg::dotenv_error dotenv_bad(std::string_view text)
+// A refused .env's line number and reason, read back from "line N: reason".
+struct dotenv_error {
+    std::size_t line;
+    std::string reason;
+};
+
+dotenv_error dotenv_bad(std::string_view text)
 {
     auto out = cfg::parse_dotenv(text);
-    if (!std::holds_alternative<cfg::dotenv_error>(out)) BOOST_FAIL("parse_dotenv accepted: " << text);
-    return std::get<cfg::dotenv_error>(out);
+    if (out) BOOST_FAIL("parse_dotenv accepted: " << text);
+    auto const& message = out.error().message;
+    BOOST_TEST((out.error().code == justifi::core::errc::invalid_config));
+    BOOST_REQUIRE(message.starts_with("line "));
+    auto const colon = message.find(": ");
+    BOOST_REQUIRE(colon != std::string::npos);
+    return {std::stoul(message.substr(5, colon - 5)), message.substr(colon + 2)};
 }
 
 bool contains(std::string_view haystack, std::string_view needle)

@@ -20,8 +20,10 @@ json::object obj(std::string_view text)
 // The validator's message, or "" when the arguments conform.
 std::string problem(std::string_view arguments, std::string_view schema)
 {
-    auto const result = validate_arguments(obj(arguments), obj(schema));
-    return result ? *result : std::string();
+    auto const checked = validate_arguments(obj(arguments), obj(schema));
+    if (checked) return {};
+    BOOST_TEST((checked.error().code == justifi::core::errc::invalid_arguments));
+    return checked.error().message;
 }
 
 constexpr std::string_view list_schema = R"({

@@ -265,8 +265,9 @@ BOOST_AUTO_TEST_CASE(invalid_cursor_is_an_error)
     for (auto const& cursor : std::vector<std::string>{"!!!", justifi::core::encoding::base64url_encode("offset:2"), ""}) {
         auto const page = registry.list(cursor);
         BOOST_REQUIRE_MESSAGE(!page, "cursor \"" << cursor << "\" was accepted");
-        BOOST_TEST(contains(page.error(), "unknown cursor"));
-        BOOST_TEST(page.error().starts_with("Invalid params"));
+        BOOST_TEST(contains(page.error().message, "unknown cursor"));
+        BOOST_TEST((page.error().code == justifi::core::errc::invalid_params));
+        BOOST_TEST(justifi::core::refusal_text(page.error()).starts_with("Invalid params: unknown cursor"));
     }
 }
 
@@ -291,7 +292,7 @@ BOOST_AUTO_TEST_CASE(the_text_pages_of_tools_list_are_the_dom_pages_serialized)
         } while (cursor && pages < 10);
         BOOST_TEST(pages == (filtered ? 2 : 3));  // a b | d e, or a b | c d | e
     }
-    BOOST_TEST(registry.list_text(std::string_view("!!!")).error().starts_with("Invalid params"));
+    BOOST_TEST((registry.list_text(std::string_view("!!!")).error().code == justifi::core::errc::invalid_params));
     tools::tool_registry empty;
     BOOST_TEST(empty.list_text(std::nullopt)->tools_json == "[]");
 }

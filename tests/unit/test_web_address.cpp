@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused_for_a_domain_that_starts_wit
     for (auto const* url : {"http://127.evil.example", "http://127.0.0.1.evil.example:8081", "http://localhost.evil.example"}) {
         auto const normalised = justifi::client::normalise_base_url(url);
         BOOST_TEST(!normalised.has_value(), url);
-        if (!normalised) BOOST_TEST(normalised.error().find("only for a loopback host") != std::string::npos, normalised.error());
+        if (!normalised) BOOST_TEST(normalised.error().message.find("only for a loopback host") != std::string::npos, normalised.error());
     }
     for (auto const* url : {"http://127.0.0.1:8081", "http://[::1]:8081", "http://localhost:8081/v1/"})
         BOOST_TEST(justifi::client::normalise_base_url(url).has_value(), url);
