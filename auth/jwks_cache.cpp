@@ -26,8 +26,8 @@ using core::use_tuple;
 // Distinct verified tokens remembered: a few per active user, bounded whatever the traffic.
 constexpr std::size_t remembered_tokens = 4096;
 
-using text_result = boost::system::result<std::string, std::string>;
-text_result text_error(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
+using text_result = core::outcome<std::string>;
+core::refusal unusable(std::string why) { return core::refuse(core::errc::unusable_document, std::move(why)); }
 
 }  // namespace
 
@@ -42,26 +42,26 @@ std::vector<std::string> issuer_metadata_urls(std::string_view issuer)
             origin + path + "/.well-known/openid-configuration"};
 }
 
-boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer)
+core::outcome<std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer)
 {
     boost::system::error_code ec;
     auto const parsed = json::parse(document, ec);
-    if (ec || !parsed.is_object()) return text_error("the metadata is not a JSON object");
+    if (ec || !parsed.is_object()) return unusable("the metadata is not a JSON object");
     auto const& metadata = parsed.get_object();
     auto const* named = metadata.if_contains("issuer");
-    if (!named || !named->is_string()) return text_error("the metadata has no \"issuer\"");
+    if (!named || !named->is_string()) return unusable("the metadata has no \"issuer\"");
     if (named->get_string() != issuer)
-        return text_error("the metadata names issuer \"" + std::string(named->get_string()) + "\", not \"" +
-                          std::string(issuer) + "\"");
+        return unusable("the metadata names issuer \"" + std::string(named->get_string()) + "\", not \"" +
+                        std::string(issuer) + "\"");
     auto const* uri = metadata.if_contains("jwks_uri");
-    if (!uri || !uri->is_string()) return text_error("the metadata has no \"jwks_uri\"");
+    if (!uri || !uri->is_string()) return unusable("the metadata has no \"jwks_uri\"");
     std::string const text(uri->get_string());
     // "https:/keys" parses, but names no host to fetch from: parse_web_url wants one.
     auto const url = net::parse_web_url(text);
     bool const secure = url && url->scheme == "https";
     bool const local = url && url->scheme == "http" && net::is_loopback_host(url->host);
-    if (!secure && !local) return text_error("jwks_uri \"" + text + "\" is not an https:// URL with a host");
-    return text_result(boost::system::in_place_value, text);
+    if (!secure && !local) return unusable("jwks_uri \"" + text + "\" is not an https:// URL with a host");
+    return text;
 }
 
 std::chrono::seconds timed_refresh_interval(std::optional<std::chrono::seconds> max_age,
@@ -83,7 +83,7 @@ jwks_cache::keys_ptr jwks_cache::current_keys() const
     return keys_;
 }
 
-asio::awaitable<boost::system::result<void, std::string>> jwks_cache::load()
+asio::awaitable<core::outcome<void>> jwks_cache::load()
 {
     auto const keys = current_keys();
     co_return co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
@@ -181,8 +181,8 @@ asio::awaitable<jwks_cache::load_result> jwks_cache::reload_on_strand(keys_ptr s
         last_outcome_ = load_result();
     } else {
         // The keys we had (if any) stay in use.
-        core::log::warning("JWKS load failed", {{"error", keys.error()}});
-        last_outcome_ = load_result(boost::system::in_place_error, keys.error());
+        core::log::warning("JWKS load failed", {{"error", keys.error().message}});
+        last_outcome_ = keys.error();
     }
     loading_.reset();
     pending->finish(last_outcome_);
@@ -199,14 +199,15 @@ asio::awaitable<text_result> jwks_cache::discover_jwks_uri()
     for (auto const& url : urls) {
         auto document = co_await net::fetch_document(url, options);
         if (!document) {
-            failures += (failures.empty() ? "" : "; ") + url + ": " + document.error();
+            failures += (failures.empty() ? "" : "; ") + url + ": " + document.error().message;
             continue;
         }
         auto uri = jwks_uri_from_metadata(document->body, issuer);
-        if (!uri) co_return text_error(url + ": " + uri.error());
+        if (!uri) co_return unusable(url + ": " + uri.error().message);
         co_return uri;
     }
-    co_return text_error("no authorization server metadata for issuer " + issuer + " (" + failures + ")");
+    co_return core::refuse(core::errc::fetch_failed,
+                           "no authorization server metadata for issuer " + issuer + " (" + failures + ")");
 }
 
 asio::awaitable<void> jwks_cache::keep_fresh()
@@ -225,15 +226,14 @@ asio::awaitable<void> jwks_cache::keep_fresh()
     }
 }
 
-asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jwks_cache::read_keys()
+asio::awaitable<core::outcome<jwks_cache::read_outcome>> jwks_cache::read_keys()
 {
-    using out = boost::system::result<read_outcome, std::string>;
     std::string document;
     std::optional<std::chrono::seconds> max_age;
     auto const& source = settings_.source;
     if (source.type == key_source::kind::file) {
         std::ifstream in(source.location, std::ios::binary);
-        if (!in) co_return out(boost::system::in_place_error, "cannot read " + source.location);
+        if (!in) co_return core::refuse(core::errc::fetch_failed, "cannot read " + source.location);
         std::ostringstream text;
         text << in.rdbuf();
         document = text.str();
@@ -242,7 +242,7 @@ asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jw
         if (source.type == key_source::kind::issuer) {
             if (jwks_uri_.empty()) {
                 auto discovered = co_await discover_jwks_uri();
-                if (!discovered) co_return out(boost::system::in_place_error, discovered.error());
+                if (!discovered) co_return discovered.error();
                 jwks_uri_ = std::move(*discovered);
             }
             url = jwks_uri_;
@@ -253,17 +253,16 @@ asio::awaitable<boost::system::result<jwks_cache::read_outcome, std::string>> jw
         if (!fetched) {
             // The metadata may have moved the JWKS: look it up again next time.
             jwks_uri_.clear();
-            co_return out(boost::system::in_place_error, "cannot fetch " + url + ": " + fetched.error());
+            co_return core::refuse(core::errc::fetch_failed, "cannot fetch " + url + ": " + fetched.error().message);
         }
         document = std::move(fetched->body);
         max_age = fetched->max_age;
     }
     auto parsed = parse_jwks(document);
-    if (!parsed) co_return out(boost::system::in_place_error, parsed.error());
+    if (!parsed) co_return parsed.error();
     auto const digest = core::encoding::sha256(document);
-    co_return out(boost::system::in_place_value,
-                  read_outcome{std::move(*parsed), std::string(reinterpret_cast<char const*>(digest.data()), digest.size()),
-                               max_age});
+    co_return read_outcome{std::move(*parsed), std::string(reinterpret_cast<char const*>(digest.data()), digest.size()),
+                           max_age};
 }
 
 }  // namespace justifi::auth

@@ -68,16 +68,15 @@ std::vector<std::string> issuer_metadata_urls(std::string_view issuer);
 
 // The jwks_uri of an authorization server metadata document, after checking that the
 // document names `issuer` exactly (RFC 8414 section 3.3) and that the URI is https (or http
-// on a loopback host). The error says what is wrong.
-boost::system::result<std::string, std::string> jwks_uri_from_metadata(std::string_view document,
-                                                                         std::string_view issuer);
+// on a loopback host). An unusable_document refusal says what is wrong.
+core::outcome<std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer);
 
 class jwks_cache {
 public:
     jwks_cache(asio::any_io_executor executor, jwks_cache_settings settings);
 
-    // Loads now, whatever the intervals (at start); the error says why it could not.
-    asio::awaitable<boost::system::result<void, std::string>> load();
+    // Loads now, whatever the intervals (at start); a refusal (fetch_failed, unusable_document) says why it could not.
+    asio::awaitable<core::outcome<void>> load();
 
     // Verifies `token` against the cached keys. With no keys yet, they are loaded first; a
     // token that names an unknown kid loads them again unless that was done less than a
@@ -104,7 +103,7 @@ public:
 
 private:
     using keys_ptr = std::shared_ptr<jwk_set const>;
-    using load_result = boost::system::result<void, std::string>;
+    using load_result = core::outcome<void>;
 
     keys_ptr current_keys() const;
     // Runs on the strand. `seen` is the key set the caller verified with: if it has been
@@ -116,8 +115,8 @@ private:
         std::string digest;  // of the document: an unchanged JWKS keeps its key set
         std::optional<std::chrono::seconds> max_age;
     };
-    asio::awaitable<boost::system::result<read_outcome, std::string>> read_keys();
-    asio::awaitable<boost::system::result<std::string, std::string>> discover_jwks_uri();
+    asio::awaitable<core::outcome<read_outcome>> read_keys();
+    asio::awaitable<core::outcome<std::string>> discover_jwks_uri();
 
     jwks_cache_settings settings_;
     asio::strand<asio::any_io_executor> strand_;

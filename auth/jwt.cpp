@@ -71,9 +71,10 @@ constexpr std::size_t p256_coordinate_bytes = 32;
 constexpr double max_numeric_date = static_cast<double>(
     std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count() - 86'400);
 
-using key_result = boost::system::result<std::shared_ptr<EVP_PKEY const>, std::string>;
+using key_result = core::outcome<std::shared_ptr<EVP_PKEY const>>;
 
-key_result key_failure(std::string why) { return key_result(boost::system::in_place_error, std::move(why)); }
+// A key, or a key set, the server cannot use; the words name why.
+core::refusal unusable(std::string why) { return core::refuse(core::errc::unusable_document, std::move(why)); }
 
 bignum_ptr to_bignum(std::string const& big_endian)
 {
@@ -109,17 +110,17 @@ key_result rsa_key(json::object const& jwk)
 {
     auto const n = decoded_member(jwk, "n");
     auto const e = decoded_member(jwk, "e");
-    if (!n || !e) return key_failure("n and e must be non-empty base64url strings");
+    if (!n || !e) return unusable("n and e must be non-empty base64url strings");
     auto const modulus = to_bignum(*n);
     auto const exponent = to_bignum(*e);
-    if (!modulus || !exponent) return key_failure("n or e could not be read");
-    if (BN_num_bits(modulus.get()) < min_rsa_bits) return key_failure("the RSA modulus is shorter than 2048 bits");
+    if (!modulus || !exponent) return unusable("n or e could not be read");
+    if (BN_num_bits(modulus.get()) < min_rsa_bits) return unusable("the RSA modulus is shorter than 2048 bits");
     param_bld_ptr builder(OSSL_PARAM_BLD_new());
     if (!builder || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
         OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()) != 1)
-        return key_failure("OpenSSL could not take the RSA parameters");
+        return unusable("OpenSSL could not take the RSA parameters");
     auto key = key_from_params("RSA", builder.get());
-    if (!key) return key_failure("OpenSSL refused the RSA public key");
+    if (!key) return unusable("OpenSSL refused the RSA public key");
     return key;
 }
 
@@ -128,15 +129,15 @@ key_result p256_key(json::object const& jwk)
     auto const x = decoded_member(jwk, "x");
     auto const y = decoded_member(jwk, "y");
     if (!x || !y || x->size() != p256_coordinate_bytes || y->size() != p256_coordinate_bytes)
-        return key_failure("x and y must be 32-byte base64url coordinates");
+        return unusable("x and y must be 32-byte base64url coordinates");
     std::string point = "\x04" + *x + *y;  // uncompressed SEC1 point
     param_bld_ptr builder(OSSL_PARAM_BLD_new());
     char group[] = "prime256v1";  // P-256
     if (!builder || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
         OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1)
-        return key_failure("OpenSSL could not take the EC parameters");
+        return unusable("OpenSSL could not take the EC parameters");
     auto key = key_from_params("EC", builder.get());
-    if (!key) return key_failure("the point is not a valid P-256 public key");
+    if (!key) return unusable("the point is not a valid P-256 public key");
     return key;
 }
 
@@ -147,10 +148,9 @@ std::string string_member(json::object const& o, std::string_view name)
 }
 
 // The key's usable form, or why it is skipped.
-boost::system::result<jwk, std::string> read_jwk(json::value const& entry)
+core::outcome<jwk> read_jwk(json::value const& entry)
 {
-    using out = boost::system::result<jwk, std::string>;
-    auto const skip = [](std::string why) { return out(boost::system::in_place_error, std::move(why)); };
+    auto const skip = [](std::string why) { return unusable(std::move(why)); };
     auto const* o = entry.if_object();
     if (!o) return skip("not a JSON object");
     auto const kty = string_member(*o, "kty");
@@ -170,7 +170,7 @@ boost::system::result<jwk, std::string> read_jwk(json::value const& entry)
         return skip("kty \"" + kty + "\" is not supported (RSA or EC only)");
     }
     auto key = kty == "RSA" ? rsa_key(*o) : p256_key(*o);
-    if (!key) return skip(key.error());
+    if (!key) return key.error();
     return jwk{string_member(*o, "kid"), std::move(alg), std::move(*key)};
 }
 
@@ -264,13 +264,12 @@ void throw_exception_from_error(jwt_error e, boost::source_location const& loc)
     boost::throw_exception(boost::system::system_error(make_error_code(e)), loc);
 }
 
-boost::system::result<jwk_set, std::string> parse_jwks(std::string_view text)
+core::outcome<jwk_set> parse_jwks(std::string_view text)
 {
-    using out = boost::system::result<jwk_set, std::string>;
     auto const document = json_object_of(text);
-    if (!document) return out(boost::system::in_place_error, "the JWKS is not a JSON object");
+    if (!document) return unusable("the JWKS is not a JSON object");
     auto const* keys = document->if_contains("keys");
-    if (!keys || !keys->is_array()) return out(boost::system::in_place_error, "the JWKS has no \"keys\" array");
+    if (!keys || !keys->is_array()) return unusable("the JWKS has no \"keys\" array");
     jwk_set set;
     std::size_t index = 0;
     for (auto const& entry : keys->get_array()) {
@@ -283,12 +282,12 @@ boost::system::result<jwk_set, std::string> parse_jwks(std::string_view text)
         std::string kid;
         if (auto const* o = entry.if_object()) kid = string_member(*o, "kid");
         set.skipped.push_back("key " + std::to_string(index) + (kid.empty() ? "" : " (kid " + kid + ")") + ": " +
-                              key.error());
+                              key.error().message);
     }
     if (set.keys.empty()) {
         std::string why = "the JWKS has no usable signing key (RSA for RS256 or EC P-256 for ES256, with \"use\": \"sig\")";
         for (auto const& s : set.skipped) why += "; " + s;
-        return out(boost::system::in_place_error, std::move(why));
+        return unusable(std::move(why));
     }
     return set;
 }

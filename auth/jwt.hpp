@@ -4,6 +4,8 @@
 // is someone else's job.
 #pragma once
 
+#include "core/errors.hpp"
+
 #include <boost/assert/source_location.hpp>
 #include <boost/json/object.hpp>
 #include <boost/system/error_code.hpp>
@@ -60,8 +62,8 @@ struct jwk_set {
 // RSA keys (n, e; at least 2048 bits; alg RS256 or none given) and EC P-256 keys (x, y; alg
 // ES256 or none given) with "use": "sig". Other keys (another kty, curve or alg, another use
 // or none) are skipped and named in `skipped`. A document that is not {"keys": [...]} or has
-// no usable key is an error that says so.
-boost::system::result<jwk_set, std::string> parse_jwks(std::string_view json);
+// no usable key is an unusable_document refusal that says so.
+core::outcome<jwk_set> parse_jwks(std::string_view json);
 
 struct verification_rules {
     std::string issuer;    // must equal "iss"; empty matches no token

@@ -52,6 +52,7 @@ struct category final : boost::system::error_category {
         case errc::internal_error: return "the server could not finish the request";
         case errc::invalid_arguments: return "the tool's arguments are not valid";
         case errc::unusable_document: return "the authorization server's document cannot be used";
+        case errc::fetch_failed: return "the document could not be fetched";
         }
         return "unknown justifi-mcp error";
     }
@@ -87,7 +88,8 @@ std::string_view refusal_title(errc code) noexcept
     case errc::shutting_down:
     case errc::invalid_arguments:
     case errc::invalid_config:
-    case errc::unusable_document: return "";
+    case errc::unusable_document:
+    case errc::fetch_failed: return "";
     default: return "Bad Request";
     }
 }

@@ -58,6 +58,7 @@ enum class errc {
     // Why a tool, a setting or a document is refused before any work is done.
     invalid_arguments,           // a tool's arguments do not fit its schema or its path
     unusable_document,           // an authorization server's metadata or key set we cannot use
+    fetch_failed,                // a document could not be fetched (no answer, not 200, too large)
 };
 
 boost::system::error_category const& justifi_category() noexcept;

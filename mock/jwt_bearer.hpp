@@ -26,7 +26,7 @@ public:
     bool enabled() const { return enabled_; }
 
     // Reads the file or fetches the URL and replaces the keys; the error says why it could not.
-    asio::awaitable<boost::system::result<void, std::string>> load() { return keys_.load(); }
+    asio::awaitable<core::outcome<void>> load() { return keys_.load(); }
 
     // Verifies a bearer token the mock did not issue.
     asio::awaitable<boost::system::result<auth::jwt_claims, auth::jwt_error>> verify(std::string token)

@@ -85,7 +85,7 @@ int main(int argc, char** argv)
         io.restart();
         auto const loaded = loading.get();
         if (!loaded) {
-            std::cerr << "justifi-mock: cannot use the JWKS: " << loaded.error() << std::endl;
+            std::cerr << "justifi-mock: cannot use the JWKS: " << loaded.error().message << std::endl;
             return 1;
         }
     }

@@ -27,9 +27,9 @@ using tcp = asio::ip::tcp;
 
 using core::use_tuple;
 
-using text_result = boost::system::result<fetched_document, std::string>;
+using text_result = core::outcome<fetched_document>;
 
-text_result failure(std::string why) { return text_result(boost::system::in_place_error, std::move(why)); }
+core::refusal failure(std::string why) { return core::refuse(core::errc::fetch_failed, std::move(why)); }
 
 template <class Stream>
 asio::awaitable<text_result> get_on(Stream& stream, http::request<http::empty_body>& req, std::size_t body_limit)
@@ -45,7 +45,7 @@ asio::awaitable<text_result> get_on(Stream& stream, http::request<http::empty_bo
     if (status != 200) co_return failure("the server answered HTTP " + std::to_string(status) + ", not 200");
     auto response = parser.release();
     auto const max_age = cache_max_age(response[http::field::cache_control]);
-    co_return text_result(boost::system::in_place_value, fetched_document{std::move(response.body()), max_age});
+    co_return fetched_document{std::move(response.body()), max_age};
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ std::optional<std::chrono::seconds> cache_max_age(std::string_view cache_control
     return out;
 }
 
-asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_document(std::string const& url_text,
+asio::awaitable<core::outcome<fetched_document>> fetch_document(std::string const& url_text,
                                                                                       fetch_options const& options)
 {
     auto const url = boost::urls::parse_absolute_uri(url_text);

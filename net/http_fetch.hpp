@@ -3,10 +3,11 @@
 // besides the pooled JustiFi client.
 #pragma once
 
+#include "core/errors.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/system/result.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -38,9 +39,9 @@ struct fetched_document {
     std::optional<std::chrono::seconds> max_age;  // from the answer's Cache-Control, when it says
 };
 
-// GET `url` (https verified, host name included); the body of a 200 answer, or what went wrong.
-asio::awaitable<boost::system::result<fetched_document, std::string>> fetch_document(std::string const& url,
-                                                                                      fetch_options const& options);
+// GET `url` (https verified, host name included); the body of a 200 answer, or a fetch_failed
+// refusal saying what went wrong.
+asio::awaitable<core::outcome<fetched_document>> fetch_document(std::string const& url, fetch_options const& options);
 
 // Sans-io: how long a Cache-Control value lets an answer be reused. "no-store" and "no-cache"
 // are 0; "max-age=N" is N (at most a year); nullopt when it says neither.

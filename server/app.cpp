@@ -104,10 +104,9 @@ struct pipeline {
     std::optional<mcp::dispatcher> dispatcher;
 };
 
-// Builds it; an error names what is wrong (an unknown tool in the allow-list).
-boost::system::result<void, std::string> build_pipeline(pipeline& p, asio::io_context& io,
-                                                        config::settings const& settings,
-                                                        catalog_installer const& catalog)
+// Builds it; a refusal names what is wrong (an unknown tool in the allow-list).
+core::outcome<void> build_pipeline(pipeline& p, asio::io_context& io, config::settings const& settings,
+                                   catalog_installer const& catalog)
 {
     bool const stdio = settings.transport == config::transport_kind::stdio;
     core::metrics::declare_server_metrics(p.metrics);
@@ -279,7 +278,7 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     asio::io_context io(static_cast<int>(threads));
     pipeline p;
     if (auto built = build_pipeline(p, io, settings, catalog); !built) {
-        std::cerr << "justifi-mcp: " << built.error() << std::endl;
+        std::cerr << "justifi-mcp: " << built.error().message << std::endl;
         return 2;
     }
     if (stdio) return serve_stdio(io, p, settings, configured_identity);

@@ -2,10 +2,9 @@
 #pragma once
 
 #include "client/justifi_client.hpp"
+#include "core/errors.hpp"
 #include "server/config.hpp"
 #include "tools/tool_registry.hpp"
-
-#include <boost/system/result.hpp>
 
 #include <functional>
 #include <string>
@@ -14,8 +13,7 @@ namespace justifi::server {
 
 // What fills the tool registry: the product's JustiFi catalog, or a test build's tools.
 struct catalog_installer {
-    std::function<boost::system::result<void, std::string>(tools::tool_registry&, client::justifi_client&,
-                                                           server::config::settings const&)>
+    std::function<core::outcome<void>(tools::tool_registry&, client::justifi_client&, server::config::settings const&)>
         install;
     // The product cannot do anything over stdio without JustiFi credentials.
     bool needs_justifi_credentials = true;

@@ -152,20 +152,21 @@ bool origin_allowed(origin_policy const& policy, std::string_view origin)
     return policy.localhost_origins && is_localhost_name(url->host);
 }
 
-std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
-                                                 std::string_view host, std::string_view forwarded_host)
+core::outcome<void> check_origin_and_host(origin_policy const& policy, std::string_view origin, std::string_view host,
+                                          std::string_view forwarded_host)
 {
+    auto const forbidden = [](std::string why) { return core::refuse(core::errc::origin_forbidden, std::move(why)); };
     if (policy.check_host && !contains(policy.allowed_hosts, "*")) {
-        if (host.empty()) return "a Host header is required";
+        if (host.empty()) return forbidden("a Host header is required");
         auto const name = host_without_port(host);
         // A proxy that passes the Host through (ngrok's default) also reports it in X-Forwarded-Host.
         auto const proxied_name = host_without_port(last_list_value(forwarded_host));
         bool const named_by_proxy = !proxied_name.empty() && name == proxied_name;
         if (!contains(policy.allowed_hosts, name) && !named_by_proxy)
-            return "Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)";
+            return forbidden("Host \"" + quotable(host) + "\" is not allowed (see MCP_ALLOWED_HOSTS)");
     }
-    if (origin.empty() || origin_allowed(policy, origin)) return std::nullopt;
-    return "Origin \"" + quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)";
+    if (origin.empty() || origin_allowed(policy, origin)) return {};
+    return forbidden("Origin \"" + quotable(origin) + "\" is not allowed (see MCP_ALLOWED_ORIGINS)");
 }
 
 header_fields cors_headers(origin_policy const& policy, std::string_view origin, cors_kind kind)

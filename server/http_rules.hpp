@@ -3,6 +3,8 @@
 // addressed to. The transport applies them in order.
 #pragma once
 
+#include "core/errors.hpp"
+
 #include "net/web_address.hpp"
 
 #include <optional>
@@ -43,11 +45,11 @@ struct origin_policy {
 origin_policy default_policy(std::string_view bind_address, std::string_view public_url,
                              std::vector<std::string> configured_origins, std::vector<std::string> configured_hosts);
 
-// Empty when the request may proceed; otherwise why it is refused (a 403's words). `forwarded_host` is
+// Nothing when the request may proceed; otherwise an origin_forbidden refusal saying why (a 403's words). `forwarded_host` is
 // X-Forwarded-Host when MCP_TRUST_PROXY is on (else empty): the name a trusted proxy was
 // reached by is accepted as Host, so a loopback server works under ngrok with no other setting.
-std::optional<std::string> check_origin_and_host(origin_policy const& policy, std::string_view origin,
-                                                 std::string_view host, std::string_view forwarded_host = {});
+core::outcome<void> check_origin_and_host(origin_policy const& policy, std::string_view origin, std::string_view host,
+                                          std::string_view forwarded_host = {});
 
 // True when Origin is present and the policy lets a browser page from it call us.
 bool origin_allowed(origin_policy const& policy, std::string_view origin);

@@ -59,10 +59,8 @@ stage<void> mcp_stages::check_origin(request_message const& req) const
 {
     // Only a proxy we were told to trust may name the host a client reached us by.
     auto const forwarded_host = settings_.trust_proxy ? header_value(req, "X-Forwarded-Host") : std::string_view{};
-    auto why = http_rules::check_origin_and_host(settings_.origin_policy, header_value(req, "Origin"),
-                                                 header_value(req, "Host"), forwarded_host);
-    if (!why) return {};
-    return core::refusal{.code = core::errc::origin_forbidden, .message = std::move(*why)};
+    return http_rules::check_origin_and_host(settings_.origin_policy, header_value(req, "Origin"),
+                                             header_value(req, "Host"), forwarded_host);
 }
 
 boost::asio::awaitable<stage<auth::auth_context>> mcp_stages::authenticate(request_message const& req) const

@@ -52,8 +52,8 @@ std::vector<tool_definition> justifi_tool_definitions()
     return make_definitions(nullptr);
 }
 
-boost::system::result<void, std::string> register_justifi_tools(tool_registry& registry, client::justifi_client& client,
-                                                                catalog_options const& options)
+core::outcome<void> register_justifi_tools(tool_registry& registry, client::justifi_client& client,
+                                           catalog_options const& options)
 {
     auto definitions = make_definitions(&client);
     std::set<std::string_view> known;
@@ -62,9 +62,8 @@ boost::system::result<void, std::string> register_justifi_tools(tool_registry& r
         if (known.contains(wanted)) continue;
         std::string names;
         for (auto name : known) names += (names.empty() ? "" : ", ") + std::string(name);
-        return boost::system::result<void, std::string>(
-            boost::system::in_place_error,
-            "enabled tools name \"" + wanted + "\", which is not a JustiFi tool; known tools: " + names);
+        return core::refuse(core::errc::invalid_config,
+                            "enabled tools name \"" + wanted + "\", which is not a JustiFi tool; known tools: " + names);
     }
     for (auto& def : definitions) {
         if (!options.enabled_tools.empty() && std::find(options.enabled_tools.begin(), options.enabled_tools.end(),

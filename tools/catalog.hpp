@@ -4,11 +4,10 @@
 #pragma once
 
 #include "client/justifi_client.hpp"
+#include "core/errors.hpp"
 #include "tools/checkout_generator.hpp"
 #include "tools/endpoint_tool.hpp"
 #include "tools/tool_registry.hpp"
-
-#include <boost/system/result.hpp>
 
 #include <string>
 #include <vector>
@@ -24,11 +23,11 @@ struct catalog_options {
 // handlers: for tests and documentation.
 std::vector<tool_definition> justifi_tool_definitions();
 
-// Registers the catalog. An unknown name in enabled_tools is an error naming it. In read-only
+// Registers the catalog. An unknown name in enabled_tools is an invalid_config refusal naming it. In read-only
 // mode a tool that changes data is registered hidden (not listed), and calling it answers a
 // tool error saying the server is read-only.
-boost::system::result<void, std::string> register_justifi_tools(tool_registry& registry, client::justifi_client& client,
-                                                                catalog_options const& options);
+core::outcome<void> register_justifi_tools(tool_registry& registry, client::justifi_client& client,
+                                           catalog_options const& options);
 
 // docs/scopes.md: every tool with its OAuth scope and hints, as `justifi-mcp tools --markdown`
 // prints it; a test keeps the committed file equal to this.

@@ -106,7 +106,7 @@ int main(int argc, char** argv)
 {
     justifi::server::catalog_installer test_tools;
     test_tools.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client&,
-                            justifi::server::config::settings const&) -> boost::system::result<void, std::string> {
+                            justifi::server::config::settings const&) -> justifi::core::outcome<void> {
         register_test_tools(registry);
         return {};
     };

@@ -663,6 +663,7 @@ const METRIC_FAMILIES = {
   justifi_mcp_open_connections: { type: 'gauge', labels: [] },
   justifi_mcp_sessions: { type: 'gauge', labels: [] },
   justifi_mcp_tool_calls_in_flight: { type: 'gauge', labels: [] },
+  justifi_mcp_request_body_bytes_in_flight: { type: 'gauge', labels: [] },
   justifi_mcp_jwks_loads: { type: 'gauge', labels: [] },
   justifi_mcp_token_cache_entries: { type: 'gauge', labels: [] },
 };

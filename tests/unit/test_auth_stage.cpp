@@ -367,11 +367,12 @@ BOOST_AUTO_TEST_CASE(jwks_uri_comes_only_from_metadata_that_names_the_issuer_and
     auto const other = auth::jwks_uri_from_metadata(R"({"issuer":"https://evil.example/","jwks_uri":"https://e/j"})",
                                                     "https://t.example/");
     BOOST_REQUIRE(!other);
-    BOOST_TEST(contains(other.error(), "names issuer \"https://evil.example/\""));
+    BOOST_TEST(contains(other.error().message, "names issuer \"https://evil.example/\""));
     auto const plain = auth::jwks_uri_from_metadata(R"({"issuer":"https://t.example/","jwks_uri":"http://t.example/j"})",
                                                     "https://t.example/");
     BOOST_REQUIRE(!plain);
-    BOOST_TEST(contains(plain.error(), "not an https:// URL"));
+    BOOST_TEST(contains(plain.error().message, "not an https:// URL"));
+    BOOST_TEST((plain.error().code == justifi::core::errc::unusable_document));
     for (auto const* hostless : {"https:/keys", "https:keys", "https:///keys"}) {
         auto const refused = auth::jwks_uri_from_metadata(
             R"({"issuer":"https://t.example/","jwks_uri":")" + std::string(hostless) + R"("})", "https://t.example/");

@@ -51,7 +51,7 @@ auth::jwk_set const& both_keys()
 {
     static auto const set = [] {
         auto parsed = auth::parse_jwks(jwks_json({rsa_key().jwk(), ec_key().jwk()}));
-        BOOST_REQUIRE_MESSAGE(parsed.has_value(), (parsed ? std::string() : parsed.error()));
+        BOOST_REQUIRE_MESSAGE(parsed.has_value(), (parsed ? std::string() : parsed.error().message));
         return std::move(*parsed);
     }();
     return set;
@@ -420,16 +420,17 @@ BOOST_AUTO_TEST_CASE(jwks_rejects_short_rsa_keys)
     jwk["n"] = justifi::core::encoding::base64url_encode(std::string(128, '\xc5'));  // a 1024-bit modulus
     auto const set = auth::parse_jwks(jwks_json({jwk}));
     BOOST_REQUIRE(!set);
-    BOOST_TEST(set.error().find("2048") != std::string::npos, set.error());
+    BOOST_TEST(set.error().message.find("2048") != std::string::npos, set.error());
 }
 
 BOOST_AUTO_TEST_CASE(jwks_that_is_not_a_key_set_is_an_error_naming_the_problem)
 {
-    BOOST_TEST(auth::parse_jwks("not json").error().find("not a JSON object") != std::string::npos);
-    BOOST_TEST(auth::parse_jwks(R"({"keys": {}})").error().find("\"keys\" array") != std::string::npos);
+    BOOST_TEST(auth::parse_jwks("not json").error().message.find("not a JSON object") != std::string::npos);
+    BOOST_TEST(auth::parse_jwks(R"({"keys": {}})").error().message.find("\"keys\" array") != std::string::npos);
     auto const empty = auth::parse_jwks(R"({"keys": []})");
     BOOST_REQUIRE(!empty);
-    BOOST_TEST(empty.error().find("no usable signing key") != std::string::npos);
+    BOOST_TEST(empty.error().message.find("no usable signing key") != std::string::npos);
+    BOOST_TEST((empty.error().code == justifi::core::errc::unusable_document));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
