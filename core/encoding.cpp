@@ -74,6 +74,22 @@ std::optional<std::string> base64url_decode(std::string_view text)
     return out;
 }
 
+std::optional<std::string> base64_decode_padded(std::string_view text)
+{
+    if (text.size() % 4 != 0) return std::nullopt;
+    auto const data_end = text.find_last_not_of('=');
+    std::size_t const padding = data_end == std::string_view::npos ? text.size() : text.size() - data_end - 1;
+    if (padding > 2) return std::nullopt;
+    // The same bits as base64url, once the two alphabets' differences are swapped over.
+    std::string unpadded(text.substr(0, text.size() - padding));
+    for (char& c : unpadded) {
+        if (c == '-' || c == '_') return std::nullopt;
+        if (c == '+') c = '-';
+        else if (c == '/') c = '_';
+    }
+    return base64url_decode(unpadded);
+}
+
 std::string hex_encode(std::string_view bytes)
 {
     static constexpr char digits[] = "0123456789abcdef";

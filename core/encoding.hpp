@@ -11,6 +11,9 @@ namespace justifi::core::encoding {
 
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
+// RFC 4648 section 4 (the "+/" alphabet) with its "=" padding, strictly: a length that is not a
+// multiple of four, misplaced padding or a non-canonical final quantum is nullopt.
+std::optional<std::string> base64_decode_padded(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
 

@@ -53,6 +53,9 @@ struct category final : boost::system::error_category {
         case errc::invalid_arguments: return "the tool's arguments are not valid";
         case errc::unusable_document: return "the authorization server's document cannot be used";
         case errc::fetch_failed: return "the document could not be fetched";
+        case errc::header_mismatch: return "an HTTP header does not match the request body";
+        case errc::missing_client_capability: return "the request needs a client capability that was not declared";
+        case errc::protocol_version_unsupported: return "the protocol version is not supported";
         }
         return "unknown justifi-mcp error";
     }
@@ -89,7 +92,10 @@ std::string_view refusal_title(errc code) noexcept
     case errc::invalid_arguments:
     case errc::invalid_config:
     case errc::unusable_document:
-    case errc::fetch_failed: return "";
+    case errc::fetch_failed:
+    case errc::header_mismatch:
+    case errc::missing_client_capability:
+    case errc::protocol_version_unsupported: return "";
     default: return "Bad Request";
     }
 }

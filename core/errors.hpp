@@ -59,6 +59,10 @@ enum class errc {
     invalid_arguments,           // a tool's arguments do not fit its schema or its path
     unusable_document,           // an authorization server's metadata or key set we cannot use
     fetch_failed,                // a document could not be fetched (no answer, not 200, too large)
+    // The modern era's own (MCP 2026-07-28).
+    header_mismatch,               // a mirrored HTTP header is missing, malformed or differs from the body (-32020)
+    missing_client_capability,     // the request needs a capability the client did not declare (-32021)
+    protocol_version_unsupported,  // _meta names a version this server does not serve per request (-32022)
 };
 
 boost::system::error_category const& justifi_category() noexcept;
@@ -82,6 +86,7 @@ struct refusal {
     std::string scope = {};           // insufficient_scope: what the call needs
     std::chrono::seconds retry_after{0};  // rate_limited, busy, overloaded: when to come back
     boost::json::value id = nullptr;  // the request's JSON-RPC id, once it has been read
+    boost::json::value data = nullptr;  // the JSON-RPC error's data, when its code defines one
 };
 
 // A value, or the refusal that stands in its place. core::result<T> is the same without words.

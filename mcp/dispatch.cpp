@@ -61,7 +61,9 @@ public:
     {
         auto const index = log_level_index(level);
         if (!index || !request_.sink) co_return;
-        if (request_.session && *index < request_.session->client_log_level.load()) co_return;
+        // Modern: only at or above the level this request's _meta asked for, and none without it.
+        if (request_.modern && (!request_.modern->log_level || *index < *request_.modern->log_level)) co_return;
+        if (!request_.modern && request_.session && *index < request_.session->client_log_level.load()) co_return;
         json::object params{{"level", level}, {"logger", "justifi-mcp"}, {"data", std::move(data)}};
         co_await request_.sink->send(mcp::jsonrpc::make_notification("notifications/message", std::move(params)));
     }
@@ -88,13 +90,6 @@ bool is_supported_version(std::string_view version)
 std::string_view negotiate_version(std::string_view requested)
 {
     return is_supported_version(requested) ? requested : latest_version;
-}
-
-std::optional<int> log_level_index(std::string_view name)
-{
-    auto const it = std::find(log_levels.begin(), log_levels.end(), name);
-    if (it == log_levels.end()) return std::nullopt;
-    return static_cast<int>(it - log_levels.begin());
 }
 
 dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight,
@@ -155,26 +150,14 @@ asio::awaitable<std::optional<reply>> dispatcher::handle(mcp::jsonrpc::message m
 asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::request const& request,
                                                                         request_context& context)
 {
+    if (context.modern) {
+        auto answer = co_await handle_modern(request, context);
+        co_return answer;
+    }
     auto const& method = request.method;
     if (method == "initialize") co_return initialize(request, context);
     if (method == "ping") co_return make_result(request.id, json::object{});
-    if (method == "tools/list") {
-        std::optional<std::string_view> cursor;
-        if (auto const* c = param(request.params, "cursor"); c && !c->is_null()) {
-            if (!c->is_string()) co_return make_error(request.id, core::errc::invalid_params, "cursor must be a string");
-            cursor = c->as_string();
-        }
-        // A verified token sees only the tools its scopes allow; otherwise every tool.
-        auto const& auth = context.auth;
-        tools::tool_registry::visibility visible;
-        if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
-        auto page = registry_.list_text(cursor, visible);
-        if (!page) co_return make_error(request.id, page.error().code, std::move(page.error().message));
-        json::object result;
-        if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
-        reply answer(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
-        co_return answer;
-    }
+    if (method == "tools/list") co_return list_tools(request, context);
     if (method == "tools/call") co_return co_await call_tool(request, context);
     if (method == "logging/setLevel") {
         auto const* level = param(request.params, "level");
@@ -187,6 +170,72 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_request(mcp::jsonrpc::r
         co_return make_result(request.id, json::object{});
     }
     co_return make_error(request.id, core::errc::method_not_found, method);
+}
+
+asio::awaitable<std::optional<reply>> dispatcher::handle_modern(mcp::jsonrpc::request const& request,
+                                                                request_context& context)
+{
+    // 2026-07-28 removed initialize, ping and logging/setLevel: like any method this server does
+    // not serve, they are not found (HTTP answers 404).
+    auto const& method = request.method;
+    std::optional<reply> answer;
+    if (method == "server/discover") answer.emplace(make_result(request.id, discover()));
+    else if (method == "tools/list") answer.emplace(list_tools(request, context));
+    else if (method == "tools/call") answer = co_await call_tool(request, context);
+    else co_return refused(request.id, core::refuse(core::errc::method_not_found, method));
+    if (answer) complete_modern(*answer);
+    co_return answer;
+}
+
+reply dispatcher::list_tools(mcp::jsonrpc::request const& request, request_context const& context) const
+{
+    std::optional<std::string_view> cursor;
+    if (auto const* c = param(request.params, "cursor"); c && !c->is_null()) {
+        if (!c->is_string()) return make_error(request.id, core::errc::invalid_params, "cursor must be a string");
+        cursor = c->as_string();
+    }
+    // A verified token sees only the tools its scopes allow; otherwise every tool.
+    auto const& auth = context.auth;
+    tools::tool_registry::visibility visible;
+    if (auth.granted_scopes) visible = [&auth](tools::tool_definition const& t) { return auth.may_use(t.required_scope); };
+    auto page = registry_.list_text(cursor, visible);
+    if (!page) return make_error(request.id, page.error().code, std::move(page.error().message));
+    json::object result;
+    if (page->next_cursor) result["nextCursor"] = *page->next_cursor;
+    if (context.modern) {
+        result["ttlMs"] = list_ttl_ms;
+        // Private when the list depends on who asks (the token's scopes); read-only mode and the
+        // allow-list are the deployment's, the same for every caller.
+        result["cacheScope"] = auth.granted_scopes ? "private" : "public";
+    }
+    return reply(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
+}
+
+json::object dispatcher::discover() const
+{
+    json::array versions;
+    for (auto const v : modern_versions) versions.emplace_back(v);
+    json::object result{
+        {"supportedVersions", std::move(versions)},
+        {"capabilities", json::object{{"tools", json::object{}}, {"logging", json::object{}}}},
+        {"ttlMs", list_ttl_ms},
+        {"cacheScope", "public"},
+    };
+    if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
+    return result;
+}
+
+void dispatcher::complete_modern(reply& answer) const
+{
+    auto* result = answer.message.if_contains("result");
+    if (!result || !result->is_object()) return;
+    auto& fields = result->get_object();
+    if (!fields.contains("resultType")) fields["resultType"] = "complete";
+    json::object server_info{{"name", identity_.name}, {"version", identity_.version}};
+    if (!identity_.title.empty()) server_info["title"] = identity_.title;
+    auto& meta = fields["_meta"];
+    if (!meta.is_object()) meta = json::object{};
+    meta.get_object()[meta_key::server_info] = std::move(server_info);
 }
 
 void dispatcher::handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context)
@@ -250,6 +299,11 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         if (!args->is_object())
             co_return make_error(request.id, core::errc::invalid_params, "arguments must be an object");
         arguments = args->as_object();
+    }
+    // Mcp-Param-* must mirror the arguments the tool declares with x-mcp-header.
+    if (context.headers && !tool->param_headers.empty()) {
+        auto mirrored = check_param_headers(tool->param_headers, arguments, *context.headers);
+        if (!mirrored) co_return refused(request.id, std::move(mirrored.error()));
     }
     json::value progress_token = nullptr;
     if (auto const* meta = param(request.params, "_meta"))

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "mcp/envelope.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
@@ -39,10 +40,6 @@ bool is_supported_version(std::string_view version);
 // The client's version when we support it, else our newest (the client then decides).
 std::string_view negotiate_version(std::string_view requested);
 
-// RFC 5424 severities as MCP names them, least severe first.
-inline constexpr std::array<std::string_view, 8> log_levels{"debug",    "info",  "notice", "warning",
-                                                            "error",    "critical", "alert", "emergency"};
-std::optional<int> log_level_index(std::string_view name);
 
 struct server_identity {
     std::string name;
@@ -94,7 +91,17 @@ struct request_context {
     std::shared_ptr<session_state> session;
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
+    // Set when the request is served under 2026-07-28: what its own _meta said (the transport
+    // read and checked it), and nothing from earlier requests.
+    std::optional<envelope> modern;
+    // Over HTTP, the headers that mirror the body: tools/call checks Mcp-Param-* against the
+    // tool's x-mcp-header declarations. Null over stdio, where there are no headers.
+    mirrored_headers const* headers = nullptr;
 };
+
+// How long a client may reuse server/discover and tools/list (the tool list changes only with
+// a new deployment), and the cache scopes the modern era attaches to them.
+inline constexpr std::int64_t list_ttl_ms = 3'600'000;
 
 class dispatcher {
 public:
@@ -128,6 +135,11 @@ private:
     static void emit_cancellation(running_call& call);
 
     asio::awaitable<std::optional<reply>> handle_request(mcp::jsonrpc::request const& request, request_context& context);
+    asio::awaitable<std::optional<reply>> handle_modern(mcp::jsonrpc::request const& request, request_context& context);
+    reply list_tools(mcp::jsonrpc::request const& request, request_context const& context) const;
+    json::object discover() const;
+    // A modern result's marks: resultType and the server's identity in its _meta.
+    void complete_modern(reply& answer) const;
     void handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context);
     json::object initialize(mcp::jsonrpc::request const& request, request_context& context) const;
     asio::awaitable<std::optional<reply>> call_tool(mcp::jsonrpc::request const& request, request_context& context);

@@ -122,10 +122,14 @@ json::object make_error(core::refusal const& refusal)
         case core::errc::method_not_found: return method_not_found;
         case core::errc::internal_error:
         case core::errc::shutting_down: return internal_error;
+        case core::errc::header_mismatch: return header_mismatch;
+        case core::errc::missing_client_capability: return missing_required_client_capability;
+        case core::errc::protocol_version_unsupported: return unsupported_protocol_version;
         default: return server_error;
         }
     }();
-    return make_error(refusal.id, code, core::refusal_text(refusal));
+    return make_error(refusal.id, code, core::refusal_text(refusal),
+                      refusal.data.is_null() ? std::nullopt : std::optional<json::value>(refusal.data));
 }
 
 }  // namespace justifi::mcp::jsonrpc

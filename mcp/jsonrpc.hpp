@@ -24,6 +24,10 @@ enum error_code : int {
     internal_error = -32603,
     // MCP's own: a request the server will not serve in its current state.
     server_error = -32000,
+    // 2026-07-28's own codes (-32020 to -32099 are the specification's alone).
+    header_mismatch = -32020,
+    missing_required_client_capability = -32021,
+    unsupported_protocol_version = -32022,
     request_cancelled = -32800,
 };
 
@@ -61,7 +65,8 @@ json::object make_notification(std::string_view method, json::value params);
 // A refusal as its JSON-RPC error: its id, "<title>: <message>", and the code JSON-RPC has for
 // it (-32700 and -32600 for messages that cannot be read; -32602 for invalid_params and
 // unknown_tool, -32601 for method_not_found, -32603 for internal_error and shutting_down;
-// -32000 for the rest).
+// -32020, -32021, -32022 for the modern era's header_mismatch, missing_client_capability and
+// protocol_version_unsupported; -32000 for the rest). The refusal's data, if any, goes along.
 json::object make_error(core::refusal const& refusal);
 
 // Request ids as a map key ("s:abc" / "n:42"), so string "42" and number 42 stay distinct.

@@ -66,7 +66,8 @@ http::status refusal_status(core::errc code)
     case core::errc::unsupported_media_type: return http::status::unsupported_media_type;
     case core::errc::session_malformed:
     case core::errc::session_forged:
-    case core::errc::session_expired: return http::status::not_found;
+    case core::errc::session_expired:
+    case core::errc::method_not_found: return http::status::not_found;
     case core::errc::request_body_too_large: return http::status::payload_too_large;
     case core::errc::unsupported_transfer_coding: return http::status::not_implemented;
     default: return http::status::bad_request;

@@ -141,9 +141,11 @@ field path_id(std::string name, std::string_view description)
 // The shape every tool schema has: an object, no unknown arguments, and the Sub-Account override.
 json::object tool_schema(std::vector<field> fields)
 {
-    fields.push_back(opt(std::string(sub_account_argument),
-                         id_field("Sub-Account id (acc_...) the call applies to; defaults to the Sub-Account header of "
-                                  "this MCP connection, if any.")));
+    auto sub_account = id_field("Sub-Account id (acc_...) the call applies to; defaults to the Sub-Account header of "
+                                "this MCP connection, if any.");
+    // 2026-07-28 clients mirror it as Mcp-Param-Sub-Account, so a gateway can route on it unread.
+    sub_account["x-mcp-header"] = "Sub-Account";
+    fields.push_back(opt(std::string(sub_account_argument), std::move(sub_account)));
     return closed_object(std::move(fields));
 }
 

@@ -106,6 +106,9 @@ void tool_registry::add(tool_definition definition)
         throw std::invalid_argument("tool \"" + definition.name + "\" inputSchema must have type \"object\"");
     if (tools_.contains(definition.name))
         throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
+    auto declared = param_headers_of(definition.input_schema);
+    if (!declared) throw std::invalid_argument("tool \"" + definition.name + "\": " + declared.error().message);
+    definition.param_headers = std::move(*declared);
     auto name = definition.name;
     auto described = json::serialize(definition.describe());
     tools_.emplace(std::move(name), entry{std::move(definition), std::move(described)});

@@ -4,6 +4,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "core/errors.hpp"
+#include "tools/param_headers.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
@@ -82,6 +83,8 @@ struct tool_definition {
     tool_handler handler;
     // Callable but left out of tools/list (a tool turned off by read-only mode answers why).
     bool hidden = false;
+    // Its schema's x-mcp-header declarations, read by the registry when the tool is added.
+    std::vector<param_header> param_headers;
 
     json::object describe() const;
 };

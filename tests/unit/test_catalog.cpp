@@ -754,4 +754,22 @@ BOOST_AUTO_TEST_CASE(metadata_is_bounded_in_size_and_depth_in_every_schema_that_
     BOOST_TEST(checked >= 4);
 }
 
+BOOST_AUTO_TEST_CASE(every_sub_account_argument_is_mirrored_as_mcp_param_sub_account)
+{
+    int marked = 0;
+    for (auto const& d : tools::justifi_tool_definitions()) {
+        auto const declared = tools::param_headers_of(d.input_schema);
+        BOOST_REQUIRE_MESSAGE(declared, d.name << ": " << declared.error());
+        auto const& properties = d.input_schema.at("properties").as_object();
+        bool const has_argument = properties.contains("sub_account_id");
+        bool const mirrored = std::any_of(declared->begin(), declared->end(), [](tools::param_header const& h) {
+            return h.name == "Sub-Account" && h.path == std::vector<std::string>{"sub_account_id"} &&
+                   h.type == tools::param_header::kind::string;
+        });
+        BOOST_TEST(mirrored == has_argument, d.name);
+        marked += mirrored;
+    }
+    BOOST_TEST(marked > 40);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,6 +49,19 @@ BOOST_AUTO_TEST_CASE(base64url_rfc4648_vectors)
     BOOST_TEST(enc::base64url_decode("").value_or("?") == "");
 }
 
+BOOST_AUTO_TEST_CASE(padded_base64_is_decoded_strictly)
+{
+    // RFC 4648 section 10, with padding; and MCP's sentinel examples.
+    BOOST_TEST(enc::base64_decode_padded("").value_or("?") == "");
+    BOOST_TEST(enc::base64_decode_padded("Zg==").value_or("?") == "f");
+    BOOST_TEST(enc::base64_decode_padded("Zm8=").value_or("?") == "fo");
+    BOOST_TEST(enc::base64_decode_padded("Zm9vYmFy").value_or("?") == "foobar");
+    BOOST_TEST(enc::base64_decode_padded("SGVsbG8sIOS4lueVjA==").value_or("?") == "Hello, \xe4\xb8\x96\xe7\x95\x8c");
+    BOOST_TEST(enc::base64_decode_padded("+/+/").value_or("?") == "\xfb\xff\xbf");
+    for (auto const* bad : {"SGVsbG8", "SGVsbG8==", "Zg=", "Zg===", "====", "Z===", "Zh==", "SGVs!!!bG8=", "-_-_", "Zg==Zg==", "Z=g="})
+        BOOST_TEST(!enc::base64_decode_padded(bad), bad);
+}
+
 BOOST_AUTO_TEST_CASE(base64url_uses_url_safe_alphabet)
 {
     // Bytes whose standard base64 is "+/+/": base64url must say "-_-_".

@@ -954,3 +954,144 @@ BOOST_AUTO_TEST_CASE(cancel_all_calls_with_nothing_running_is_harmless)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- The modern era (2026-07-28): a request served on its own _meta -----------------------
+
+namespace {
+
+// A context as the transport makes it for a modern request that said `meta_extra` besides the
+// required keys.
+mcp::request_context modern(harness& h, json::object meta_extra = {})
+{
+    json::object meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                      {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
+    for (auto const& [key, value] : meta_extra) meta[key] = value;
+    auto ctx = h.context();
+    auto envelope = mcp::read_envelope(json::object{{"_meta", std::move(meta)}});
+    BOOST_REQUIRE(envelope);
+    ctx.modern = std::move(*envelope);
+    return ctx;
+}
+
+void is_complete_from_us(json::object const& result)
+{
+    BOOST_TEST(result.at("resultType").as_string() == "complete");
+    BOOST_TEST(result.at("_meta").at("io.modelcontextprotocol/serverInfo") ==
+               json::parse(R"({"name":"justifi-mcp","version":"9.8.7","title":"JustiFi"})"));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(modern_dispatch)
+
+BOOST_AUTO_TEST_CASE(server_discover_names_versions_capabilities_and_caching)
+{
+    harness h;
+    auto const result = result_of(h.handle(request(1, "server/discover", json::object{}), modern(h)));
+    is_complete_from_us(result);
+    BOOST_TEST(result.at("supportedVersions") == json::parse(R"(["2026-07-28"])"));
+    BOOST_TEST(result.at("capabilities").at("tools").is_object());
+    BOOST_TEST(result.at("instructions").as_string() == "Use the tools.");
+    BOOST_TEST(result.at("ttlMs").is_int64());
+    BOOST_TEST(result.at("ttlMs").as_int64() >= 0);
+    BOOST_TEST(result.at("cacheScope").as_string() == "public");
+    BOOST_TEST(!result.contains("serverInfo"));  // identity lives in _meta alone
+    BOOST_TEST(!result.contains("protocolVersion"));
+}
+
+BOOST_AUTO_TEST_CASE(tools_list_and_tools_call_results_are_marked_complete)
+{
+    harness h;
+    auto const list = result_of(h.handle(request(1, "tools/list", json::object{}), modern(h)));
+    is_complete_from_us(list);
+    BOOST_TEST(list.at("tools").as_array().size() > 3u);
+    BOOST_TEST(list.at("cacheScope").as_string() == "public");
+    BOOST_TEST(list.at("ttlMs").as_int64() == mcp::list_ttl_ms);
+    auto const called = result_of(h.handle(call(2, "echo", json::object{{"x", 1}}), modern(h)));
+    is_complete_from_us(called);
+    BOOST_TEST(called.at("structuredContent") == json::parse(R"({"x":1})"));
+    // A tool error is still a result, and complete.
+    auto const failed = result_of(h.handle(call(3, "fail_soft"), modern(h)));
+    is_complete_from_us(failed);
+    BOOST_TEST(failed.at("isError").as_bool());
+    // The legacy era's answers are as they were: no resultType, no caching hints.
+    auto const legacy = result_of(h.handle(request(4, "tools/list", json::object{})));
+    BOOST_TEST(!legacy.contains("resultType"));
+    BOOST_TEST(!legacy.contains("ttlMs"));
+}
+
+BOOST_AUTO_TEST_CASE(a_list_that_depends_on_the_tokens_scopes_is_private)
+{
+    harness h;
+    auto ctx = modern(h);
+    verified(ctx, {"payments:read"});
+    auto const list = result_of(h.handle(request(1, "tools/list", json::object{}), std::move(ctx)));
+    BOOST_TEST(list.at("cacheScope").as_string() == "private");
+}
+
+BOOST_AUTO_TEST_CASE(methods_the_modern_era_removed_are_not_found_as_refusals)
+{
+    harness h;
+    for (auto const* method : {"initialize", "ping", "logging/setLevel", "resources/list", "no/such"}) {
+        auto const answer = h.handle_reply(request(7, method, json::object{}), modern(h));
+        BOOST_REQUIRE(answer);
+        BOOST_REQUIRE(answer->refusal);  // HTTP answers it with 404
+        BOOST_TEST((answer->refusal->code == justifi::core::errc::method_not_found), method);
+        auto const error = answer->message.at("error").as_object();
+        BOOST_TEST(error.at("code").as_int64() == -32601);
+        BOOST_TEST(message_of(error) == "Method not found: " + std::string(method));
+        BOOST_TEST(answer->message.at("id").as_int64() == 7);
+    }
+    // server/discover is the modern era's alone.
+    BOOST_TEST(error_of(h.handle(request(8, "server/discover", json::object{}))).at("code").as_int64() == -32601);
+}
+
+BOOST_AUTO_TEST_CASE(log_messages_follow_the_requests_own_log_level_and_none_without_it)
+{
+    harness h;
+    result_of(h.handle(call(1, "chatty"), modern(h)));
+    BOOST_TEST(h.sink.with_method("notifications/message").empty());
+    result_of(h.handle(call(2, "chatty"), modern(h, {{"io.modelcontextprotocol/logLevel", "error"}})));
+    BOOST_TEST(logged_levels(h.sink) == (std::vector<std::string>{"error", "emergency"}), boost::test_tools::per_element());
+    // An earlier legacy logging/setLevel on the session changes nothing for a modern request.
+    h.sink.sent.clear();
+    result_of(h.handle(request(3, "logging/setLevel", json::object{{"level", "debug"}})));
+    result_of(h.handle(call(4, "chatty"), modern(h)));
+    BOOST_TEST(h.sink.with_method("notifications/message").empty());
+}
+
+BOOST_AUTO_TEST_CASE(mcp_param_headers_are_checked_against_the_tools_declarations)
+{
+    harness h;
+    tools::tool_definition def;
+    def.name = "routed";
+    def.description = "a tool with a mirrored argument";
+    def.input_schema = json::parse(R"({"type":"object","properties":{
+        "sub_account_id":{"type":"string","x-mcp-header":"Sub-Account"}}})").as_object();
+    def.handler = [](json::object const&, tools::tool_context&) -> asio::awaitable<tools::tool_result> {
+        co_return tools::tool_result::text("routed");
+    };
+    h.registry.add(std::move(def));
+    auto const with_header = [&](std::optional<std::string_view> value) {
+        mcp::mirrored_headers headers{.protocol_version = "2026-07-28", .method = "tools/call", .name = "routed", .params = {}};
+        if (value) headers.params.emplace_back("sub-account", *value);
+        return headers;
+    };
+    auto const arguments = json::object{{"sub_account_id", "acc_123"}};
+    auto const matching = with_header("acc_123");
+    auto ctx = modern(h);
+    ctx.headers = &matching;
+    is_complete_from_us(result_of(h.handle(call(1, "routed", arguments), std::move(ctx))));
+    for (auto const& sent : {with_header(std::nullopt), with_header("acc_999")}) {
+        auto refused_ctx = modern(h);
+        refused_ctx.headers = &sent;
+        auto const answer = h.handle_reply(call(2, "routed", arguments), std::move(refused_ctx));
+        BOOST_REQUIRE(answer && answer->refusal);
+        BOOST_TEST((answer->refusal->code == justifi::core::errc::header_mismatch));
+        BOOST_TEST(answer->message.at("error").at("code").as_int64() == -32020);
+    }
+    // Over stdio there are no headers to check.
+    is_complete_from_us(result_of(h.handle(call(3, "routed", arguments), modern(h))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
