@@ -56,9 +56,11 @@ bool origin_allowed(origin_policy const& policy, std::string_view origin);
 
 // CORS. An allowed Origin is echoed (never "*": responses vary with it, hence Vary: Origin).
 inline constexpr std::string_view cors_allow_methods = "GET, POST, DELETE, OPTIONS";
+// 2026-07-28's mirrored headers too: Mcp-Param-Sub-Account is the only x-mcp-header our tools
+// declare (a preflight cannot allow a prefix).
 inline constexpr std::string_view cors_allow_headers =
-    "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-Client-Id, "
-    "X-Client-Secret, Sub-Account";
+    "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, "
+    "Mcp-Param-Sub-Account, Last-Event-ID, X-Client-Id, X-Client-Secret, Sub-Account, traceparent, tracestate";
 inline constexpr std::string_view cors_expose_headers = "Mcp-Session-Id, WWW-Authenticate";
 inline constexpr std::string_view cors_max_age = "86400";
 

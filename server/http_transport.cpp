@@ -373,16 +373,36 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     auto message = mcp_stages::decode(req.body());
     if (!message) co_return refuse(message.error());
     auto const* request = std::get_if<mcp::jsonrpc::request>(&*message);
-    if (auto const* note = std::get_if<mcp::jsonrpc::notification>(&*message)) ex.set_log_method(note->method);
+    auto const* note = std::get_if<mcp::jsonrpc::notification>(&*message);
+    if (note) ex.set_log_method(note->method);
     if (request) ex.set_log_method(request->method);
-    bool const is_initialize = request && request->method == "initialize";
+    static boost::json::value const no_params;
+    auto const& params = request ? request->params : note ? note->params : no_params;
+    auto const version_header = req.find("MCP-Protocol-Version");
+    auto const era = mcp::classify(params, version_header == req.end()
+                                               ? std::nullopt
+                                               : std::optional<std::string_view>(version_header->value()));
+    bool const is_initialize = era == mcp::era::legacy && request && request->method == "initialize";
 
     mcp::request_context context;
     context.auth = std::move(*identity);
     context.auth.sub_account = std::move(headers->sub_account);
     context.request_id = ex.request_id();
     auto const principal = context.auth.principal();
-    if (!is_initialize) {
+    std::optional<modern_request> modern;
+    if (era == mcp::era::modern) {
+        // Stateless: no session, whatever Mcp-Session-Id says; cancellation keys are this exchange's.
+        auto checked = mcp_stages::check_modern(req, *message);
+        if (!checked) co_return refuse(checked.error());
+        modern = std::move(*checked);
+        context.modern = modern->envelope;
+        context.headers = &modern->headers;
+        context.session_key = "modern\n" + context.request_id;
+    } else if (auto version = mcp_stages::check_legacy_version(req); !version) {
+        auto why = std::move(version).error();
+        if (request) why.id = request->id;
+        co_return refuse(why);
+    } else if (!is_initialize) {
         auto session = stages_.resume_session(req, principal, std::chrono::system_clock::now());
         if (!session) co_return refuse(session.error());
         context.session = session_states_->get(*session);

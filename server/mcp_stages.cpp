@@ -4,7 +4,10 @@
 #include "client/justifi_client.hpp"
 #include "net/http_server.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
+#include <cctype>
 
 namespace justifi::server {
 namespace {
@@ -29,11 +32,14 @@ std::string rate_text(double per_second)
 stage<void> check_protocol_version(request_message const& req)
 {
     auto const version = header_value(req, "MCP-Protocol-Version");
-    if (version.empty() || mcp::is_supported_version(version)) return {};
+    // A modern version is the modern stage's to check, against the body's _meta.
+    if (version.empty() || mcp::is_supported_version(version) || mcp::is_modern_version(version)) return {};
     return core::refusal{.code = core::errc::unsupported_protocol_version,
                          .message = "unsupported MCP-Protocol-Version \"" + http_rules::quotable(version) +
                                     "\"; supported: " + supported_list()};
 }
+
+constexpr std::string_view param_prefix = "Mcp-Param-";
 
 }  // namespace
 
@@ -118,7 +124,6 @@ stage<post_headers> mcp_stages::check_post_headers(request_message const& req) c
     if (!http_rules::is_json_content_type(header_value(req, "Content-Type")))
         return core::refusal{.code = core::errc::unsupported_media_type,
                              .message = "Content-Type must be application/json"};
-    if (auto version = check_protocol_version(req); !version) return std::move(version).error();
     // Forwarded to JustiFi as a header: held to the shape of the id it names, like sub_account_id.
     auto const sub_account = header_value(req, "Sub-Account");
     if (!sub_account.empty() && !client::is_justifi_id(sub_account))
@@ -128,6 +133,8 @@ stage<post_headers> mcp_stages::check_post_headers(request_message const& req) c
     return post_headers{std::string(sub_account)};
 }
 
+stage<void> mcp_stages::check_legacy_version(request_message const& req) { return check_protocol_version(req); }
+
 stage<void> mcp_stages::check_stream_headers(request_message const& req) const
 {
     if (!http_rules::accepts(header_value(req, "Accept"), {"text/event-stream"}))
@@ -136,6 +143,54 @@ stage<void> mcp_stages::check_stream_headers(request_message const& req) const
 }
 
 stage<mcp::jsonrpc::message> mcp_stages::decode(std::string_view body) { return mcp::jsonrpc::decode(body); }
+
+stage<modern_request> mcp_stages::check_modern(request_message const& req, mcp::jsonrpc::message const& message)
+{
+    auto const* request = std::get_if<mcp::jsonrpc::request>(&message);
+    auto const* note = std::get_if<mcp::jsonrpc::notification>(&message);
+    static boost::json::value const no_params;
+    auto const& params = request ? request->params : note ? note->params : no_params;
+    auto const id = request ? request->id : boost::json::value(nullptr);
+    auto const refuse = [&](core::refusal why) {
+        why.id = id;
+        return why;
+    };
+    modern_request out;
+    // Each mirrored header once: a second copy is as malformed as a wrong one.
+    for (auto const& field : req) {
+        auto const name = std::string_view(field.name_string().data(), field.name_string().size());
+        auto const value = std::string_view(field.value().data(), field.value().size());
+        auto const set_once = [&](std::optional<std::string_view>& slot) {
+            if (slot) return false;
+            slot = value;
+            return true;
+        };
+        bool once = true;
+        if (boost::beast::iequals(name, "MCP-Protocol-Version")) once = set_once(out.headers.protocol_version);
+        else if (boost::beast::iequals(name, "Mcp-Method")) once = set_once(out.headers.method);
+        else if (boost::beast::iequals(name, "Mcp-Name")) once = set_once(out.headers.name);
+        else if (name.size() > param_prefix.size() && boost::beast::iequals(name.substr(0, param_prefix.size()), param_prefix)) {
+            std::string key(name.substr(param_prefix.size()));
+            std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+            once = std::none_of(out.headers.params.begin(), out.headers.params.end(), [&](auto const& p) { return p.first == key; });
+            out.headers.params.emplace_back(std::move(key), value);
+        }
+        if (!once)
+            return refuse(core::refuse(core::errc::header_mismatch,
+                                       "Header mismatch: " + std::string(name) + " is sent more than once"));
+    }
+    // In the order the conformance suite expects: _meta, the version header against it, the
+    // version itself, then the method and name headers.
+    auto envelope = mcp::read_envelope(params);
+    if (!envelope) return refuse(std::move(envelope).error());
+    if (auto same = mcp::check_version_header(out.headers, *envelope); !same) return refuse(std::move(same).error());
+    if (auto served = mcp::check_modern_version(envelope->protocol_version); !served) return refuse(std::move(served).error());
+    auto const method = request ? std::string_view(request->method) : note ? std::string_view(note->method) : std::string_view();
+    if (auto mirrored = mcp::check_method_headers(out.headers, method, params); !mirrored)
+        return refuse(std::move(mirrored).error());
+    out.envelope = std::move(*envelope);
+    return out;
+}
 
 stage<std::string> mcp_stages::resume_session(request_message const& req, std::string const& principal,
                                               std::chrono::system_clock::time_point now) const

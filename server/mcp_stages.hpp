@@ -1,6 +1,7 @@
 // The stages of a request to the MCP endpoint, in the order the HTTP transport runs them:
 //   origin/host → auth → rate limit → headers (Accept, Content-Type, protocol version,
-//   Sub-Account) → [the body is read] → decode → session → dispatch → encode.
+//   Sub-Account) → [the body is read] → decode → era: a modern request's envelope and mirrored
+//   headers, a legacy request's session → dispatch → encode.
 // Each stage returns the value the next one needs, or the refusal that ends the request;
 // the transport answers a refusal once (server/http_answers). Only auth awaits (it may fetch
 // keys or ask JustiFi about client credentials); nothing here touches a socket, so the unit
@@ -48,6 +49,13 @@ struct endpoint_settings {
     std::size_t max_streams_per_caller = 4;
 };
 
+// A request served under 2026-07-28: its own _meta, and the headers that mirror its body
+// (views into the request, which outlives the dispatch).
+struct modern_request {
+    mcp::envelope envelope;
+    mcp::mirrored_headers headers;
+};
+
 // What a POST's headers said, for the stages after the body is read.
 struct post_headers {
     std::string sub_account;  // the Sub-Account header (a checked id), or empty
@@ -75,13 +83,22 @@ public:
     stage<void> admit_rate(auth::auth_context const& identity, std::string_view client_address,
                            core::rate_limiter::clock::time_point now);
 
-    // A POST's headers, all decided before a byte of its body is read.
+    // A POST's headers, all decided before a byte of its body is read. Its MCP-Protocol-Version
+    // waits for the body: a modern request is judged against its _meta (-32022 then), a
+    // legacy one by check_legacy_version.
     stage<post_headers> check_post_headers(request_message const& req) const;
+    // A legacy request's MCP-Protocol-Version: absent (2025-03-26) or one we negotiate.
+    static stage<void> check_legacy_version(request_message const& req);
     // A GET's headers (an event stream).
     stage<void> check_stream_headers(request_message const& req) const;
 
     // The body as one JSON-RPC message.
     static stage<mcp::jsonrpc::message> decode(std::string_view body);
+
+    // A modern request's envelope and mirrored headers, checked in the order the spec's errors
+    // rank: _meta (-32602), MCP-Protocol-Version against it (-32020), the version (-32022), then
+    // Mcp-Method and Mcp-Name (-32020). Every refusal carries the request's id.
+    static stage<modern_request> check_modern(request_message const& req, mcp::jsonrpc::message const& message);
 
     // The session a request (other than initialize) belongs to: Mcp-Session-Id, verified for
     // this principal. Returns the session id.

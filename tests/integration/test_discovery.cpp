@@ -202,8 +202,9 @@ BOOST_AUTO_TEST_CASE(preflight_from_mcp_inspector_is_allowed_on_every_cors_path)
         BOOST_TEST(res.header("Vary") == "Origin", path);
         BOOST_TEST(res.header("Access-Control-Allow-Methods") == "GET, POST, DELETE, OPTIONS", path);
         BOOST_TEST(res.header("Access-Control-Allow-Headers") ==
-                       "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, "
-                       "X-Client-Id, X-Client-Secret, Sub-Account",
+                       "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, "
+                       "Mcp-Name, Mcp-Param-Sub-Account, Last-Event-ID, X-Client-Id, X-Client-Secret, Sub-Account, "
+                       "traceparent, tracestate",
                    path);
         BOOST_TEST(res.header("Access-Control-Expose-Headers") == "Mcp-Session-Id, WWW-Authenticate", path);
         BOOST_TEST(res.header("Access-Control-Max-Age") == "86400", path);

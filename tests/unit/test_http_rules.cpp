@@ -441,8 +441,9 @@ BOOST_AUTO_TEST_CASE(preflight_for_allowed_origin_echoes_it_with_methods_headers
     BOOST_TEST(got["Vary"] == "Origin");
     BOOST_TEST(got["Access-Control-Allow-Methods"] == "GET, POST, DELETE, OPTIONS");
     BOOST_TEST(got["Access-Control-Allow-Headers"] ==
-               "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, "
-               "X-Client-Id, X-Client-Secret, Sub-Account");
+               "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, "
+               "Mcp-Param-Sub-Account, Last-Event-ID, X-Client-Id, X-Client-Secret, Sub-Account, traceparent, "
+               "tracestate");
     BOOST_TEST(got["Access-Control-Expose-Headers"] == "Mcp-Session-Id, WWW-Authenticate");
     BOOST_TEST(got["Access-Control-Max-Age"] == "86400");
 }

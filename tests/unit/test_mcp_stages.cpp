@@ -218,14 +218,18 @@ BOOST_AUTO_TEST_CASE(an_unsupported_protocol_version_is_refused_naming_the_suppo
     fixture f;
     auto req = well_formed_post();
     req.set("MCP-Protocol-Version", "1999-01-01");
-    auto const refused = f.stages.check_post_headers(req);
+    // Judged once the body says which era the request is in; the other headers pass before.
+    BOOST_TEST(f.stages.check_post_headers(req).has_value());
+    auto const refused = f.stages.check_legacy_version(req);
     BOOST_REQUIRE(!refused);
     BOOST_TEST((refused.error().code == errc::unsupported_protocol_version));
     BOOST_TEST(refused.error().message ==
                "unsupported MCP-Protocol-Version \"1999-01-01\"; supported: 2025-11-25, 2025-06-18, 2025-03-26, "
                "2024-11-05");
     req.set("MCP-Protocol-Version", "2025-06-18");
-    BOOST_TEST(f.stages.check_post_headers(req).has_value());
+    BOOST_TEST(f.stages.check_legacy_version(req).has_value());
+    req.set("MCP-Protocol-Version", "2026-07-28");  // the modern stage's to check
+    BOOST_TEST(f.stages.check_legacy_version(req).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(the_sub_account_header_is_held_to_the_shape_of_an_id)

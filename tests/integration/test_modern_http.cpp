@@ -1,0 +1,195 @@
+// MCP 2026-07-28 over Streamable HTTP, through the real binary and the simulator: stateless
+// requests on their own _meta, the mirrored headers, and the errors a modern client relies on
+// to tell a modern server from a legacy one (-32602, -32020, -32022, 404 -32601), each with the
+// request's id. Legacy sessions on the same endpoint are the other suites'.
+#include "tests/support/fixtures.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace justifi::test;
+namespace json = boost::json;
+
+namespace {
+
+json::object modern_meta(std::string_view version = "2026-07-28")
+{
+    return {{"io.modelcontextprotocol/protocolVersion", version},
+            {"io.modelcontextprotocol/clientCapabilities", json::object{}},
+            {"io.modelcontextprotocol/clientInfo", json::object{{"name", "modern-test"}, {"version", "1.0"}}}};
+}
+
+std::string body(std::int64_t id, std::string_view method, json::object params)
+{
+    return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
+}
+
+// The headers a 2026-07-28 client sends: the standard ones mirror the body.
+header_list modern_headers(std::string_view method, std::string_view name = {}, std::string_view version = "2026-07-28")
+{
+    auto headers = mcp_post_headers();
+    headers.emplace_back("MCP-Protocol-Version", std::string(version));
+    headers.emplace_back("Mcp-Method", std::string(method));
+    if (!name.empty()) headers.emplace_back("Mcp-Name", std::string(name));
+    return headers;
+}
+
+json::object call_params(std::string_view tool, json::object arguments = {}, json::object meta = modern_meta())
+{
+    return {{"name", tool}, {"arguments", std::move(arguments)}, {"_meta", std::move(meta)}};
+}
+
+json::object error_of(http_response const& res, std::int64_t id)
+{
+    auto const answer = res.json().as_object();
+    BOOST_TEST(answer.at("id").as_int64() == id);  // every error echoes the id it could read
+    return answer.at("error").as_object();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(modern_http)
+
+BOOST_AUTO_TEST_CASE(discover_then_list_and_call_with_no_session_at_all)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto const discovered =
+        http_request(server.port, "POST", "/mcp", modern_headers("server/discover"),
+                     body(1, "server/discover", {{"_meta", modern_meta()}}));
+    BOOST_TEST(discovered.status == 200);
+    BOOST_TEST(discovered.header("Mcp-Session-Id").empty());
+    auto const result = discovered.json().at("result").as_object();
+    BOOST_TEST(result.at("resultType").as_string() == "complete");
+    BOOST_TEST(result.at("supportedVersions") == json::parse(R"(["2026-07-28"])"));
+    BOOST_TEST(result.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name").as_string() == "justifi-mcp");
+    BOOST_TEST(result.at("cacheScope").as_string() == "public");
+
+    auto const listed = http_request(server.port, "POST", "/mcp", modern_headers("tools/list"),
+                                     body(2, "tools/list", {{"_meta", modern_meta()}}));
+    BOOST_TEST(listed.status == 200);
+    auto const list = listed.json().at("result").as_object();
+    BOOST_TEST(list.at("tools").as_array().size() > 40u);
+    BOOST_TEST(list.at("ttlMs").is_int64());
+    BOOST_TEST(list.at("resultType").as_string() == "complete");
+
+    // A stray session id from an earlier life is ignored, not refused.
+    auto headers = modern_headers("tools/call", "list_payments");
+    headers.emplace_back("Mcp-Session-Id", "not-a-session-of-ours");
+    auto const called = http_request(server.port, "POST", "/mcp", headers,
+                                     body(3, "tools/call", call_params("list_payments", {{"limit", 2}})));
+    BOOST_TEST(called.status == 200, called.body);
+    auto const call = called.json().at("result").as_object();
+    BOOST_TEST(call.at("resultType").as_string() == "complete");
+    BOOST_TEST(!is_error(call));
+    BOOST_TEST(call.at("structuredContent").at("data").as_array().size() == 2u);
+    BOOST_TEST(call.at("_meta").at("io.modelcontextprotocol/serverInfo").at("version").is_string());
+}
+
+BOOST_AUTO_TEST_CASE(a_modern_header_without_meta_is_32602_and_versions_are_judged_after_the_header)
+{
+    http_server server(child_options{});
+    // The conformance suite's three "missing" cases.
+    for (auto const* text : {R"({})", R"({"_meta":{"io.modelcontextprotocol/clientCapabilities":{}}})",
+                             R"({"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}})"}) {
+        auto const params = json::parse(text).as_object();
+        auto const res = http_request(server.port, "POST", "/mcp", modern_headers("server/discover"),
+                                      body(11, "server/discover", params));
+        BOOST_TEST(res.status == 400, text << ": " << res.body);
+        BOOST_TEST(error_of(res, 11).at("code").as_int64() == -32602, text);
+    }
+    // Header 2026-07-28, body v999: the mismatch ranks first.
+    auto const mismatched = http_request(server.port, "POST", "/mcp", modern_headers("server/discover"),
+                                         body(12, "server/discover", {{"_meta", modern_meta("v999.0.0")}}));
+    BOOST_TEST(mismatched.status == 400);
+    BOOST_TEST(error_of(mismatched, 12).at("code").as_int64() == -32020);
+    // Both v999: unsupported, with what is.
+    auto const unsupported =
+        http_request(server.port, "POST", "/mcp", modern_headers("server/discover", {}, "v999.0.0"),
+                     body(13, "server/discover", {{"_meta", modern_meta("v999.0.0")}}));
+    BOOST_TEST(unsupported.status == 400);
+    auto const error = error_of(unsupported, 13);
+    BOOST_TEST(error.at("code").as_int64() == -32022);
+    BOOST_TEST(error.at("data") == json::parse(R"({"supported":["2026-07-28"],"requested":"v999.0.0"})"));
+}
+
+BOOST_AUTO_TEST_CASE(mirrored_headers_that_are_missing_or_differ_are_32020)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto const params = call_params("list_payments", {{"limit", 1}});
+    struct case_t {
+        char const* why;
+        header_list headers;
+    };
+    auto without = [](header_list headers, std::string const& name) {
+        std::erase_if(headers, [&](auto const& h) { return h.first == name; });
+        return headers;
+    };
+    for (auto const& c : std::initializer_list<case_t>{
+             {"no MCP-Protocol-Version", without(modern_headers("tools/call", "list_payments"), "MCP-Protocol-Version")},
+             {"no Mcp-Method", without(modern_headers("tools/call", "list_payments"), "Mcp-Method")},
+             {"Mcp-Method in capitals", modern_headers("TOOLS/CALL", "list_payments")},
+             {"no Mcp-Name", modern_headers("tools/call")},
+             {"another Mcp-Name", modern_headers("tools/call", "get_payment")},
+         }) {
+        auto const res = http_request(server.port, "POST", "/mcp", c.headers, body(21, "tools/call", params));
+        BOOST_TEST(res.status == 400, c.why << ": " << res.body);
+        BOOST_TEST(error_of(res, 21).at("code").as_int64() == -32020, c.why);
+    }
+    // The Base64 sentinel form of the same name is the same name.
+    auto const encoded = http_request(server.port, "POST", "/mcp", modern_headers("tools/call", "=?base64?bGlzdF9wYXltZW50cw==?="),
+                                      body(22, "tools/call", params));
+    BOOST_TEST(encoded.status == 200, encoded.body);
+}
+
+BOOST_AUTO_TEST_CASE(the_sub_account_argument_must_match_mcp_param_sub_account)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto const params = call_params("list_payments", {{"limit", 1}, {"sub_account_id", "acc_123"}});
+    auto matching = modern_headers("tools/call", "list_payments");
+    matching.emplace_back("Mcp-Param-Sub-Account", "acc_123");
+    auto const ok = http_request(server.port, "POST", "/mcp", matching, body(31, "tools/call", params));
+    BOOST_TEST(ok.status == 200, ok.body);
+    auto other = modern_headers("tools/call", "list_payments");
+    other.emplace_back("Mcp-Param-Sub-Account", "acc_456");
+    auto const refused = http_request(server.port, "POST", "/mcp", other, body(32, "tools/call", params));
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(error_of(refused, 32).at("code").as_int64() == -32020);
+    auto const missing = http_request(server.port, "POST", "/mcp", modern_headers("tools/call", "list_payments"),
+                                      body(33, "tools/call", params));
+    BOOST_TEST(missing.status == 400);
+    BOOST_TEST(error_of(missing, 33).at("code").as_int64() == -32020);
+}
+
+BOOST_AUTO_TEST_CASE(methods_the_modern_era_removed_are_404_and_notifications_202)
+{
+    http_server server(child_options{});
+    for (auto const* method : {"initialize", "ping", "logging/setLevel", "no/such/method"}) {
+        json::object params{{"_meta", modern_meta()}};
+        if (std::string_view(method) == "initialize") params["protocolVersion"] = "2026-07-28";
+        auto const res = http_request(server.port, "POST", "/mcp", modern_headers(method), body(41, method, params));
+        BOOST_TEST(res.status == 404, method << ": " << res.body);
+        BOOST_TEST(error_of(res, 41).at("code").as_int64() == -32601, method);
+    }
+    auto const note = json::serialize(json::object{
+        {"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+        {"params", json::object{{"requestId", 1}, {"_meta", modern_meta()}}}});
+    BOOST_TEST(http_request(server.port, "POST", "/mcp", modern_headers("notifications/cancelled"), note).status == 202);
+}
+
+BOOST_AUTO_TEST_CASE(a_legacy_session_still_works_beside_modern_requests)
+{
+    http_server server(child_options{});
+    auto const session = mcp_session::open(server.port);
+    auto const legacy = session.call("tools/list", json::object{}, 1);
+    BOOST_TEST(!legacy.as_object().at("result").as_object().contains("resultType"));
+    auto const modern = http_request(server.port, "POST", "/mcp", modern_headers("tools/list"),
+                                     body(2, "tools/list", {{"_meta", modern_meta()}}));
+    BOOST_TEST(modern.status == 200);
+    BOOST_TEST(session.call("ping", json::object{}, 3).as_object().contains("result"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
