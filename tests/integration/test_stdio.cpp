@@ -262,4 +262,36 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_the_call_in_flight_answer_then_exits_zero)
     BOOST_TEST(p.wait(15s).value_or(-1) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(modern_lines_are_served_on_their_own_meta_before_and_beside_initialize)
+{
+    child_process p(test_server_binary, {});
+    json::object const meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                            {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
+    // The era probe: server/discover as the first line, with no initialize at all.
+    p.write_stdin(rpc(1, "server/discover", {{"_meta", meta}}) + "\n");
+    auto const discovered = response_to(p, 1).at("result").as_object();
+    BOOST_TEST(discovered.at("supportedVersions") == json::parse(R"(["2026-07-28"])"));
+    BOOST_TEST(discovered.at("resultType") == "complete");
+    p.write_stdin(rpc(2, "tools/call", {{"name", "test_echo"}, {"arguments", {{"text", "hi"}}}, {"_meta", meta}}) + "\n");
+    auto const called = response_to(p, 2).at("result").as_object();
+    BOOST_TEST(called.at("resultType") == "complete");
+    BOOST_TEST(called.at("structuredContent").at("arguments").at("text") == "hi");
+    // An unknown version is -32022 with what is supported; removed methods are not found.
+    json::object old = meta;
+    old["io.modelcontextprotocol/protocolVersion"] = "1900-01-01";
+    p.write_stdin(rpc(3, "server/discover", {{"_meta", old}}) + "\n");
+    auto const refused = response_to(p, 3).at("error").as_object();
+    BOOST_TEST(refused.at("code") == -32022);
+    BOOST_TEST(refused.at("data").at("requested") == "1900-01-01");
+    p.write_stdin(rpc(4, "ping", {{"_meta", meta}}) + "\n");
+    BOOST_TEST(response_to(p, 4).at("error").at("code") == -32601);
+    // A legacy client on the same process still shakes hands and pings.
+    p.write_stdin(initialize_line);
+    BOOST_TEST(response_to(p, 1).at("result").at("protocolVersion") == "2025-11-25");
+    p.write_stdin(rpc(5, "ping") + "\n");
+    BOOST_TEST(response_to(p, 5).at("result") == json::object{});
+    p.close_stdin();
+    BOOST_TEST(p.wait(15s).value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
