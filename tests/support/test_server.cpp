@@ -1,7 +1,8 @@
-// justifi-mcp with test-only tools registered on top of the product's (empty, for now)
-// catalog. Integration tests use it to exercise tools/call, progress, logging,
+// justifi-mcp with test-only tools (and the conformance suite's fixtures) registered on top of
+// the product's (empty, for now) catalog. Integration tests use it to exercise tools/call, progress, logging,
 // cancellation and draining through the real transports.
 #include "server/app.hpp"
+#include "tests/support/conformance_fixtures.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -108,6 +109,7 @@ int main(int argc, char** argv)
     test_tools.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client&,
                             justifi::server::config::settings const&) -> justifi::core::outcome<void> {
         register_test_tools(registry);
+        justifi::test::register_conformance_fixtures(registry);
         return {};
     };
     test_tools.needs_justifi_credentials = false;
