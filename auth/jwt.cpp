@@ -219,8 +219,7 @@ std::optional<json::object> json_object_of(std::string_view text)
 
 bool is_symmetric_or_none(std::string_view alg)
 {
-    std::string lower(alg);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto const lower = core::encoding::ascii_lower(alg);
     return lower == "none" || lower.starts_with("hs");
 }
 

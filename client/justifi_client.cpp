@@ -1,6 +1,7 @@
 #include "client/justifi_client.hpp"
 
 #include "client/call_policy.hpp"
+#include "core/encoding.hpp"
 #include "net/web_address.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -57,8 +58,7 @@ core::outcome<std::string> normalise_base_url(std::string_view text)
 {
     auto const absolute = boost::urls::parse_absolute_uri(text);
     if (!absolute) return bad_base_url("JUSTIFI_BASE_URL must be an absolute URL such as https://api.justifi.ai");
-    std::string scheme(absolute->scheme());
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto const scheme = core::encoding::ascii_lower(absolute->scheme());
     if (scheme != "http" && scheme != "https") return bad_base_url("JUSTIFI_BASE_URL must be an https:// URL");
     if (!absolute->has_authority() || absolute->encoded_host().empty()) return bad_base_url("JUSTIFI_BASE_URL must name a host");
     auto const url = net::parse_web_url(text);
@@ -172,7 +172,6 @@ json_shape check_json(std::string_view text)
 #include "net/http_fetch.hpp"
 #include "net/stream.hpp"
 #include "client/token_cache.hpp"
-#include "core/encoding.hpp"
 #include "core/log.hpp"
 #include "version.hpp"
 #include "core/awaitable.hpp"

@@ -178,4 +178,29 @@ std::string utf8_prefix(std::string_view text, std::size_t max_bytes)
     return out;
 }
 
+bool is_utf8(std::string_view text)
+{
+    while (!text.empty()) {
+        auto const length = utf8_sequence_length(text);
+        if (length == 0) return false;
+        text.remove_prefix(length);
+    }
+    return true;
+}
+
+std::string ascii_lower(std::string_view text)
+{
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim_ows(std::string_view text)
+{
+    auto const first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 }  // namespace justifi::core::encoding

@@ -1,4 +1,5 @@
-// Byte encodings and primitives shared by session tokens (and, later, JWT checks).
+// Byte encodings and primitives shared by every layer: session tokens, JWT checks, header
+// values and settings.
 #pragma once
 
 #include <array>
@@ -28,5 +29,14 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // At most `max_bytes` of `text` as valid UTF-8, for quoting untrusted bytes in JSON: a
 // sequence is never cut in half, and a byte that starts no valid sequence becomes '?'.
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+// Whether all of `text` is UTF-8 as RFC 3629 has it (no overlongs, no surrogates).
+bool is_utf8(std::string_view text);
+
+// ASCII case folding, for names HTTP and our settings compare without case.
+std::string ascii_lower(std::string_view text);
+
+// `text` without the optional whitespace (space, tab) HTTP allows around a field value.
+std::string_view trim_ows(std::string_view text);
 
 }  // namespace justifi::core::encoding

@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include "core/encoding.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
 
@@ -42,8 +44,7 @@ bool contains_ci(std::string_view haystack, std::string_view needle)
 
 std::optional<level> parse_level(std::string_view text)
 {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto const lower = encoding::ascii_lower(text);
     if (lower == "debug" || lower == "trace") return level::debug;
     if (lower == "info" || lower == "notice") return level::info;
     if (lower == "warning" || lower == "warn") return level::warning;

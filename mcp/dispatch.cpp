@@ -96,6 +96,18 @@ dispatcher::dispatcher(server_identity identity, tools::tool_registry const& reg
                        core::metrics::registry* metrics)
     : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight), metrics_(metrics)
 {
+    // Built once: both eras name the server in every handshake or result, and it never changes.
+    server_info_ = json::object{{"name", identity_.name}, {"version", identity_.version}};
+    if (!identity_.title.empty()) server_info_["title"] = identity_.title;
+    json::array versions;
+    for (auto const v : modern_versions) versions.emplace_back(v);
+    discover_result_ = json::object{
+        {"supportedVersions", std::move(versions)},
+        {"capabilities", json::object{{"tools", json::object{}}, {"logging", json::object{}}}},
+        {"ttlMs", list_ttl_ms},
+        {"cacheScope", "public"},
+    };
+    if (!identity_.instructions.empty()) discover_result_["instructions"] = identity_.instructions;
 }
 
 void dispatcher::record_call(std::string const& tool, std::string_view outcome) const
@@ -179,7 +191,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_modern(mcp::jsonrpc::re
     // not serve, they are not found (HTTP answers 404).
     auto const& method = request.method;
     std::optional<reply> answer;
-    if (method == "server/discover") answer.emplace(make_result(request.id, discover()));
+    if (method == "server/discover") answer.emplace(make_result(request.id, discover_result_));
     else if (method == "tools/list") answer.emplace(list_tools(request, context));
     else if (method == "tools/call") answer = co_await call_tool(request, context);
     else co_return refused(request.id, core::refuse(core::errc::method_not_found, method));
@@ -211,31 +223,15 @@ reply dispatcher::list_tools(mcp::jsonrpc::request const& request, request_conte
     return reply(make_result(request.id, std::move(result)), "tools", std::move(page->tools_json));
 }
 
-json::object dispatcher::discover() const
-{
-    json::array versions;
-    for (auto const v : modern_versions) versions.emplace_back(v);
-    json::object result{
-        {"supportedVersions", std::move(versions)},
-        {"capabilities", json::object{{"tools", json::object{}}, {"logging", json::object{}}}},
-        {"ttlMs", list_ttl_ms},
-        {"cacheScope", "public"},
-    };
-    if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
-    return result;
-}
-
 void dispatcher::complete_modern(reply& answer) const
 {
     auto* result = answer.message.if_contains("result");
     if (!result || !result->is_object()) return;
     auto& fields = result->get_object();
     if (!fields.contains("resultType")) fields["resultType"] = "complete";
-    json::object server_info{{"name", identity_.name}, {"version", identity_.version}};
-    if (!identity_.title.empty()) server_info["title"] = identity_.title;
     auto& meta = fields["_meta"];
     if (!meta.is_object()) meta = json::object{};
-    meta.get_object()[meta_key::server_info] = std::move(server_info);
+    meta.get_object()[meta_key::server_info] = server_info_;
 }
 
 void dispatcher::handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context)
@@ -261,12 +257,10 @@ json::object dispatcher::initialize(mcp::jsonrpc::request const& request, reques
                              {"client", client_name && client_name->is_string() ? json::value(client_name->as_string())
                                                                                : json::value(nullptr)}});
 
-    json::object server_info{{"name", identity_.name}, {"version", identity_.version}};
-    if (!identity_.title.empty()) server_info["title"] = identity_.title;
     json::object result{
         {"protocolVersion", negotiate_version(requested->as_string())},
         {"capabilities", json::object{{"tools", json::object{{"listChanged", false}}}, {"logging", json::object{}}}},
-        {"serverInfo", std::move(server_info)},
+        {"serverInfo", server_info_},
     };
     if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
     return make_result(request.id, std::move(result));

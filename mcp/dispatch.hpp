@@ -137,7 +137,6 @@ private:
     asio::awaitable<std::optional<reply>> handle_request(mcp::jsonrpc::request const& request, request_context& context);
     asio::awaitable<std::optional<reply>> handle_modern(mcp::jsonrpc::request const& request, request_context& context);
     reply list_tools(mcp::jsonrpc::request const& request, request_context const& context) const;
-    json::object discover() const;
     // A modern result's marks: resultType and the server's identity in its _meta.
     void complete_modern(reply& answer) const;
     void handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context);
@@ -146,6 +145,8 @@ private:
     void cancel_call(std::string const& key);
 
     server_identity identity_;
+    json::object server_info_;      // Implementation: name, version, title
+    json::object discover_result_;  // server/discover's result, the same for every caller
     tools::tool_registry const& registry_;
     std::size_t max_calls_in_flight_;
     core::metrics::registry* metrics_;

@@ -5,12 +5,13 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
 namespace justifi::mcp {
 namespace {
+
+using core::encoding::trim_ows;
 
 json::object const* meta_of(json::value const& params)
 {
@@ -23,42 +24,8 @@ core::refusal mismatch(std::string message) { return core::refuse(core::errc::he
 
 core::refusal bad_params(std::string message) { return core::refuse(core::errc::invalid_params, std::move(message)); }
 
-std::string_view trim_ows(std::string_view text)
-{
-    auto const first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-// UTF-8 as RFC 3629 has it: no overlongs, no surrogates, nothing past U+10FFFF.
-bool is_utf8(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size();) {
-        auto const lead = static_cast<unsigned char>(text[i]);
-        std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-        if (length == 0 || i + length > text.size()) return false;
-        std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
-        for (std::size_t k = 1; k < length; ++k) {
-            auto const next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3F);
-        }
-        static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-        i += length;
-    }
-    return true;
-}
-
 // Quoted for a message: at most 64 bytes, valid UTF-8.
 std::string quoted(std::string_view text) { return "\"" + core::encoding::utf8_prefix(text, 64) + "\""; }
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 // The JavaScript safe-integer range the spec bounds x-mcp-header integers to.
 constexpr double max_safe_integer = 9007199254740991.0;
@@ -206,7 +173,7 @@ std::optional<std::string> decode_header_value(std::string_view raw, bool sentin
         !value.ends_with(suffix))
         return std::string(value);
     auto decoded = core::encoding::base64_decode_padded(value.substr(prefix.size(), value.size() - prefix.size() - suffix.size()));
-    if (!decoded || !is_utf8(*decoded)) return std::nullopt;
+    if (!decoded || !core::encoding::is_utf8(*decoded)) return std::nullopt;
     return decoded;
 }
 
@@ -247,14 +214,23 @@ core::outcome<void> check_method_headers(mirrored_headers const& headers, std::s
     return {};
 }
 
+core::outcome<envelope> read_modern(json::value const& params, mirrored_headers const* headers)
+{
+    auto e = read_envelope(params);
+    if (!e) return e;
+    if (headers)
+        if (auto same = check_version_header(*headers, *e); !same) return std::move(same).error();
+    if (auto served = check_modern_version(e->protocol_version); !served) return std::move(served).error();
+    return e;
+}
+
 core::outcome<void> check_param_headers(std::span<tools::param_header const> declared, json::object const& arguments,
                                         mirrored_headers const& headers)
 {
     for (auto const& h : declared) {
         auto const header_name = "Mcp-Param-" + h.name;
-        auto const folded = lower(h.name);
         auto const sent = std::find_if(headers.params.begin(), headers.params.end(),
-                                       [&](auto const& p) { return p.first == folded; });
+                                       [&](auto const& p) { return p.first == h.folded_name; });
         auto const* value = value_at(arguments, h.path);
         bool const present = value && !value->is_null();
         if (!present) {

@@ -106,6 +106,11 @@ core::outcome<void> check_version_header(mirrored_headers const& headers, envelo
 core::outcome<void> check_method_headers(mirrored_headers const& headers, std::string_view method,
                                          json::value const& params);
 
+// A modern request's envelope, judged in the order the spec's errors rank: _meta itself
+// (-32602), the MCP-Protocol-Version header against it when the transport has headers (-32020),
+// then the version (-32022). Over stdio `headers` is null.
+core::outcome<envelope> read_modern(json::value const& params, mirrored_headers const* headers);
+
 // Each declared argument present (and not null) in `arguments` must come with its header, equal
 // after decoding (integers compared as numbers); a header for an absent or null argument is a
 // mismatch too. Headers no declaration names are ignored.

@@ -74,6 +74,27 @@ decoded decode(json::value const& value)
     return invalid("Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id);
 }
 
+json::value const& params_of(message const& m)
+{
+    static json::value const none;
+    if (auto const* r = std::get_if<request>(&m)) return r->params;
+    if (auto const* n = std::get_if<notification>(&m)) return n->params;
+    return none;
+}
+
+std::string_view method_of(message const& m)
+{
+    if (auto const* r = std::get_if<request>(&m)) return r->method;
+    if (auto const* n = std::get_if<notification>(&m)) return n->method;
+    return {};
+}
+
+json::value id_of(message const& m)
+{
+    auto const* r = std::get_if<request>(&m);
+    return r ? r->id : json::value(nullptr);
+}
+
 json::object make_result(json::value const& id, json::value result)
 {
     json::object out;

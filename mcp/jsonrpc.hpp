@@ -50,6 +50,12 @@ struct response {
 
 using message = std::variant<request, notification, response>;
 
+// What every transport asks of a message before dispatch: its params (null for a response),
+// its method (empty for a response) and its id (null unless it is a request).
+json::value const& params_of(message const& m);
+std::string_view method_of(message const& m);
+json::value id_of(message const& m);
+
 // One message, or why the text is none: a refusal coded parse_error (-32700) or
 // invalid_message (-32600), with the id when it could be read (null otherwise).
 using decoded = core::outcome<message>;

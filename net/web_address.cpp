@@ -1,5 +1,7 @@
 #include "net/web_address.hpp"
 
+#include "core/encoding.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
@@ -9,12 +11,7 @@
 namespace justifi::net {
 namespace {
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
+using core::encoding::ascii_lower;
 
 // A name or IPv4 address, or a bracketed IPv6 literal without a zone: nothing that a reader
 // further on could split differently ("[::1]:x", "a@b", "a:b").
@@ -33,7 +30,7 @@ bool plain_host(std::string_view host)
 
 bool is_loopback_host(std::string_view host)
 {
-    if (lower(host) == "localhost") return true;
+    if (ascii_lower(host) == "localhost") return true;
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     // Only the address itself: inet_pton stops at a NUL, and a zone ("%lo") names no host.
     bool const address_chars = !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
@@ -50,7 +47,7 @@ std::optional<web_url> parse_web_url(std::string_view text)
     auto const parsed = boost::urls::parse_absolute_uri(text);
     if (!parsed) return std::nullopt;
     web_url url;
-    url.scheme = lower(parsed->scheme());
+    url.scheme = ascii_lower(parsed->scheme());
     if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
     if (!parsed->has_authority()) return std::nullopt;
     std::string authority(parsed->encoded_host_and_port());
@@ -63,7 +60,7 @@ std::optional<web_url> parse_web_url(std::string_view text)
     }
     auto const colon = authority.rfind(':');
     bool const has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
-    url.host = lower(has_port ? authority.substr(0, colon) : authority);
+    url.host = ascii_lower(has_port ? authority.substr(0, colon) : authority);
     url.port = has_port ? authority.substr(colon + 1) : std::string{};
     if (!plain_host(url.host) || !std::all_of(url.port.begin(), url.port.end(), [](unsigned char c) { return std::isdigit(c); }))
         return std::nullopt;

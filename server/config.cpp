@@ -1,6 +1,7 @@
 #include "server/config.hpp"
 
 #include "client/justifi_client.hpp"
+#include "core/encoding.hpp"
 #include "server/http_rules.hpp"
 #include "net/web_address.hpp"
 #include "version.hpp"
@@ -18,6 +19,8 @@
 
 namespace justifi::server::config {
 namespace {
+
+using core::encoding::ascii_lower;
 
 namespace po = boost::program_options;
 
@@ -40,13 +43,6 @@ std::string trim(std::string_view s)
     if (b == std::string_view::npos) return {};
     auto const e = s.find_last_not_of(" \t\r");
     return std::string(s.substr(b, e - b + 1));
-}
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
 }
 
 template <class Int>
@@ -73,7 +69,7 @@ apply_fn duration_setting(std::chrono::milliseconds settings::*member, std::chro
 apply_fn bool_setting(bool settings::*member)
 {
     return [member](std::string_view v, settings& s) -> core::outcome<void> {
-        auto const b = lower(v);
+        auto const b = ascii_lower(v);
         if (b == "true" || b == "1" || b == "yes") s.*member = true;
         else if (b == "false" || b == "0" || b == "no") s.*member = false;
         else return invalid("must be true or false");
@@ -128,7 +124,7 @@ std::vector<setting_spec> const& specs()
     static std::vector<setting_spec> const table{
         {"transport", "MCP_TRANSPORT", "stdio", "transport: stdio or http",
          [](std::string_view v, settings& s) -> core::outcome<void> {
-             auto const t = lower(v);
+             auto const t = ascii_lower(v);
              if (t == "stdio") s.transport = transport_kind::stdio;
              else if (t == "http") s.transport = transport_kind::http;
              else return invalid("must be \"stdio\" or \"http\"");
@@ -177,7 +173,7 @@ std::vector<setting_spec> const& specs()
              s.allowed_hosts.clear();
              for (auto const& item : split_list(v)) {
                  if (item.find_first_of("/@ ") != std::string::npos) return invalid("entry \"" + item + "\" must be a host name");
-                 s.allowed_hosts.push_back(lower(item));
+                 s.allowed_hosts.push_back(ascii_lower(item));
              }
              return {};
          }},
@@ -274,7 +270,7 @@ std::vector<setting_spec> const& specs()
          "\"none\" serves HTTP requests without credentials with the configured client credentials "
          "(local development; loopback only)",
          [](std::string_view v, settings& s) -> core::outcome<void> {
-             auto const mode = lower(v);
+             auto const mode = ascii_lower(v);
              if (mode == "none") s.auth_none = true;
              else if (mode == "oauth") s.auth_none = false;
              else return invalid("must be \"oauth\" or \"none\"");
@@ -284,7 +280,7 @@ std::vector<setting_spec> const& specs()
          "Auth0 tenant that issues JustiFi access tokens (the issuer is https://DOMAIN/)",
          [](std::string_view v, settings& s) -> core::outcome<void> {
              if (!server::http_rules::parse_host_and_port(v)) return invalid("must be a host name such as justifi.us.auth0.com, without scheme or path");
-             s.auth0_domain = lower(v);
+             s.auth0_domain = ascii_lower(v);
              return {};
          }},
         {"auth0-audience", "JUSTIFI_AUTH0_AUDIENCE", "https://api.justifi.ai",

@@ -12,22 +12,11 @@
 namespace justifi::server::http_rules {
 namespace {
 
+using core::encoding::ascii_lower;
+using core::encoding::trim_ows;
+
 constexpr std::array<std::string_view, 3> localhost_names{"localhost", "127.0.0.1", "[::1]"};
 constexpr std::string_view resource_metadata_path = "/.well-known/oauth-protected-resource";
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool is_localhost_name(std::string_view host)
 {
@@ -74,19 +63,19 @@ bool accepts(std::string_view accept_header, std::initializer_list<std::string_v
         auto const comma = accept_header.find(',', start);
         auto const item = accept_header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         auto const semicolon = item.find(';');
-        auto const range = trim(item.substr(0, semicolon));
+        auto const range = trim_ows(item.substr(0, semicolon));
         bool refused = false;
         for (auto params = semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon + 1);
              !params.empty();) {
             auto const next = params.find(';');
-            auto const param = trim(params.substr(0, next));
+            auto const param = trim_ows(params.substr(0, next));
             if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
                 auto const value = param.substr(2);
                 refused = value.find_first_not_of("0.") == std::string_view::npos;
             }
             params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
         }
-        if (!range.empty() && !refused) ranges.push_back(lower(range));
+        if (!range.empty() && !refused) ranges.push_back(ascii_lower(range));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -102,7 +91,7 @@ bool accepts(std::string_view accept_header, std::initializer_list<std::string_v
 
 bool is_json_content_type(std::string_view content_type)
 {
-    return lower(trim(content_type.substr(0, content_type.find(';')))) == "application/json";
+    return ascii_lower(trim_ows(content_type.substr(0, content_type.find(';')))) == "application/json";
 }
 
 origin_policy default_policy(std::string_view bind_address, std::string_view public_url,
@@ -133,12 +122,12 @@ origin_policy default_policy(std::string_view bind_address, std::string_view pub
 
 std::string host_without_port(std::string_view host)
 {
-    host = trim(host);
+    host = trim_ows(host);
     if (!host.empty() && host.front() == '[') {
         auto const close = host.find(']');
-        return lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
+        return ascii_lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
     }
-    return lower(host.substr(0, host.find(':')));
+    return ascii_lower(host.substr(0, host.find(':')));
 }
 
 bool origin_allowed(origin_policy const& policy, std::string_view origin)
@@ -187,7 +176,7 @@ header_fields cors_headers(origin_policy const& policy, std::string_view origin,
 std::string_view last_list_value(std::string_view header)
 {
     auto const comma = header.rfind(',');
-    return trim(comma == std::string_view::npos ? header : header.substr(comma + 1));
+    return trim_ows(comma == std::string_view::npos ? header : header.substr(comma + 1));
 }
 
 std::optional<std::string> parse_host_and_port(std::string_view text)
@@ -229,7 +218,7 @@ std::optional<std::string> parse_host_and_port(std::string_view text)
         auto const number = std::stoi(std::string(*port));
         if (number < 1 || number > 65535) return std::nullopt;
     }
-    return lower(text);
+    return ascii_lower(text);
 }
 
 std::optional<std::string> public_base_url(std::string_view public_url, bool trust_proxy, std::string_view host,
@@ -237,10 +226,10 @@ std::optional<std::string> public_base_url(std::string_view public_url, bool tru
 {
     if (!public_url.empty()) return std::string(public_url);
     std::string scheme = "http";
-    std::string_view authority = trim(host);
+    std::string_view authority = trim_ows(host);
     if (trust_proxy) {
         if (auto const proto = last_list_value(forwarded_proto); !proto.empty()) {
-            scheme = lower(proto);
+            scheme = ascii_lower(proto);
             if (scheme != "http" && scheme != "https") return std::nullopt;
         }
         if (auto const name = last_list_value(forwarded_host); !name.empty()) authority = name;

@@ -373,11 +373,8 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     auto message = mcp_stages::decode(req.body());
     if (!message) co_return refuse(message.error());
     auto const* request = std::get_if<mcp::jsonrpc::request>(&*message);
-    auto const* note = std::get_if<mcp::jsonrpc::notification>(&*message);
-    if (note) ex.set_log_method(note->method);
-    if (request) ex.set_log_method(request->method);
-    static boost::json::value const no_params;
-    auto const& params = request ? request->params : note ? note->params : no_params;
+    if (auto const method = mcp::jsonrpc::method_of(*message); !method.empty()) ex.set_log_method(std::string(method));
+    auto const& params = mcp::jsonrpc::params_of(*message);
     auto const version_header = req.find("MCP-Protocol-Version");
     auto const era = mcp::classify(params, version_header == req.end()
                                                ? std::nullopt
@@ -400,7 +397,7 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
         context.session_key = "modern\n" + context.request_id;
     } else if (auto version = mcp_stages::check_legacy_version(req); !version) {
         auto why = std::move(version).error();
-        if (request) why.id = request->id;
+        why.id = mcp::jsonrpc::id_of(*message);
         co_return refuse(why);
     } else if (!is_initialize) {
         auto session = stages_.resume_session(req, principal, std::chrono::system_clock::now());

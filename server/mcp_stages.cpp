@@ -2,6 +2,7 @@
 
 #include "auth/oauth_metadata.hpp"
 #include "client/justifi_client.hpp"
+#include "core/encoding.hpp"
 #include "net/http_server.hpp"
 
 #include <boost/beast/core/string.hpp>
@@ -146,11 +147,8 @@ stage<mcp::jsonrpc::message> mcp_stages::decode(std::string_view body) { return 
 
 stage<modern_request> mcp_stages::check_modern(request_message const& req, mcp::jsonrpc::message const& message)
 {
-    auto const* request = std::get_if<mcp::jsonrpc::request>(&message);
-    auto const* note = std::get_if<mcp::jsonrpc::notification>(&message);
-    static boost::json::value const no_params;
-    auto const& params = request ? request->params : note ? note->params : no_params;
-    auto const id = request ? request->id : boost::json::value(nullptr);
+    auto const& params = mcp::jsonrpc::params_of(message);
+    auto const id = mcp::jsonrpc::id_of(message);
     auto const refuse = [&](core::refusal why) {
         why.id = id;
         return why;
@@ -170,8 +168,7 @@ stage<modern_request> mcp_stages::check_modern(request_message const& req, mcp::
         else if (boost::beast::iequals(name, "Mcp-Method")) once = set_once(out.headers.method);
         else if (boost::beast::iequals(name, "Mcp-Name")) once = set_once(out.headers.name);
         else if (name.size() > param_prefix.size() && boost::beast::iequals(name.substr(0, param_prefix.size()), param_prefix)) {
-            std::string key(name.substr(param_prefix.size()));
-            std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+            auto key = core::encoding::ascii_lower(name.substr(param_prefix.size()));
             once = std::none_of(out.headers.params.begin(), out.headers.params.end(), [&](auto const& p) { return p.first == key; });
             out.headers.params.emplace_back(std::move(key), value);
         }
@@ -181,12 +178,9 @@ stage<modern_request> mcp_stages::check_modern(request_message const& req, mcp::
     }
     // In the order the conformance suite expects: _meta, the version header against it, the
     // version itself, then the method and name headers.
-    auto envelope = mcp::read_envelope(params);
+    auto envelope = mcp::read_modern(params, &out.headers);
     if (!envelope) return refuse(std::move(envelope).error());
-    if (auto same = mcp::check_version_header(out.headers, *envelope); !same) return refuse(std::move(same).error());
-    if (auto served = mcp::check_modern_version(envelope->protocol_version); !served) return refuse(std::move(served).error());
-    auto const method = request ? std::string_view(request->method) : note ? std::string_view(note->method) : std::string_view();
-    if (auto mirrored = mcp::check_method_headers(out.headers, method, params); !mirrored)
+    if (auto mirrored = mcp::check_method_headers(out.headers, mcp::jsonrpc::method_of(message), params); !mirrored)
         return refuse(std::move(mirrored).error());
     out.envelope = std::move(*envelope);
     return out;

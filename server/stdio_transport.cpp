@@ -136,18 +136,14 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     mcp::request_context context;
     // A line with modern _meta is served on it alone (no headers to mirror over stdio); others
     // belong to the process's legacy session, initialize or not.
-    auto const* request = std::get_if<mcp::jsonrpc::request>(&*decoded);
-    auto const* note = std::get_if<mcp::jsonrpc::notification>(&*decoded);
-    static json::value const no_params;
-    auto const& params = request ? request->params : note ? note->params : no_params;
+    auto const& params = mcp::jsonrpc::params_of(*decoded);
     if (mcp::classify(params) == mcp::era::modern) {
-        auto envelope = mcp::read_envelope(params);
-        auto served = envelope ? mcp::check_modern_version(envelope->protocol_version) : core::outcome<void>();
-        auto refusal = !envelope ? std::optional(envelope.error()) : !served ? std::optional(served.error()) : std::nullopt;
-        if (refusal) {
-            if (request) {
-                refusal->id = request->id;
-                enqueue(json::serialize(mcp::jsonrpc::make_error(*refusal)));
+        auto envelope = mcp::read_modern(params, nullptr);
+        if (!envelope) {
+            if (std::holds_alternative<mcp::jsonrpc::request>(*decoded)) {
+                auto refusal = std::move(envelope).error();
+                refusal.id = mcp::jsonrpc::id_of(*decoded);
+                enqueue(json::serialize(mcp::jsonrpc::make_error(refusal)));
             }
             co_return;
         }

@@ -1,5 +1,7 @@
 #include "tools/param_headers.hpp"
 
+#include "core/encoding.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -10,13 +12,6 @@ namespace {
 bool is_token_char(unsigned char c)
 {
     return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
 }
 
 std::size_t declarations_anywhere(json::value const& schema)
@@ -35,7 +30,6 @@ std::size_t declarations_anywhere(json::value const& schema)
 core::outcome<std::vector<param_header>> param_headers_of(json::object const& input_schema)
 {
     std::vector<param_header> out;
-    std::vector<std::string> seen;
     // Only chains of `properties` reach a declaration the spec allows; anything deeper is refused.
     auto visit = [&](auto& self, json::object const& schema, std::vector<std::string>& path) -> core::outcome<void> {
         auto const* properties = schema.if_contains("properties");
@@ -50,13 +44,12 @@ core::outcome<std::vector<param_header>> param_headers_of(json::object const& in
                 if (!name || name->empty() ||
                     !std::all_of(name->begin(), name->end(), [](char c) { return is_token_char(static_cast<unsigned char>(c)); }))
                     return core::refuse(core::errc::invalid_config, where + " must be an HTTP token");
-                auto const folded = lower(*name);
-                if (std::find(seen.begin(), seen.end(), folded) != seen.end())
+                auto folded = core::encoding::ascii_lower(*name);
+                if (std::any_of(out.begin(), out.end(), [&](param_header const& h) { return h.folded_name == folded; }))
                     return core::refuse(core::errc::invalid_config, where + " repeats another's name");
-                seen.push_back(folded);
                 auto const* type = property_schema->if_contains("type");
                 auto const type_name = type && type->is_string() ? std::string_view(type->get_string()) : std::string_view();
-                param_header h{std::string(std::string_view(*name)), path};
+                param_header h{std::string(std::string_view(*name)), std::move(folded), path};
                 if (type_name == "string") h.type = param_header::kind::string;
                 else if (type_name == "integer") h.type = param_header::kind::integer;
                 else if (type_name == "boolean") h.type = param_header::kind::boolean;

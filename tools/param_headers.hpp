@@ -19,6 +19,7 @@ namespace json = boost::json;
 struct param_header {
     enum class kind { string, integer, boolean };
     std::string name;
+    std::string folded_name;  // lower-cased: how the transport keys the Mcp-Param-* it received
     std::vector<std::string> path;
     kind type = kind::string;
 };

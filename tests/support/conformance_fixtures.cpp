@@ -21,6 +21,9 @@ constexpr std::string_view png =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 constexpr std::string_view wav = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
 
+// Every fixture reads nothing outside this process and changes nothing.
+constexpr tools::tool_annotations harmless{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
+
 json::object no_arguments() { return {{"type", "object"}, {"properties", json::object{}}}; }
 
 json::object text_block(std::string_view text) { return {{"type", "text"}, {"text", text}}; }
@@ -40,7 +43,7 @@ void fixed(tools::tool_registry& registry, std::string name, std::string descrip
         .name = std::move(name),
         .description = std::move(description),
         .input_schema = no_arguments(),
-        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
+        .annotations = harmless,
         .handler = [answer = std::move(answer)](json::object const&, tool_context&) -> asio::awaitable<tool_result> {
             co_return answer;
         },
@@ -80,7 +83,7 @@ void register_conformance_fixtures(tools::tool_registry& registry)
         .name = "test_tool_with_progress",
         .description = "Reports progress 0, 50 and 100 of 100, 50 ms apart, then answers.",
         .input_schema = no_arguments(),
-        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
+        .annotations = harmless,
         .handler = [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
             for (double progress : {0.0, 50.0, 100.0}) {
                 co_await ctx.report_progress(progress, 100.0, "step");
@@ -93,7 +96,7 @@ void register_conformance_fixtures(tools::tool_registry& registry)
         .name = "test_logging_tool",
         .description = "Logs at info and answers: the log reaches only a request that asked for a log level.",
         .input_schema = no_arguments(),
-        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
+        .annotations = harmless,
         .handler = [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
             co_await ctx.log("info", json::value("Tool execution started"));
             co_return tool_result::text("Logging test completed");
@@ -105,7 +108,7 @@ void register_conformance_fixtures(tools::tool_registry& registry)
         .input_schema = {{"type", "object"},
                          {"properties", json::object{{"region", json::object{{"type", "string"}, {"x-mcp-header", "Region"}}}}},
                          {"required", json::array{"region"}}},
-        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
+        .annotations = harmless,
         .handler = [](json::object const& args, tool_context&) -> asio::awaitable<tool_result> {
             co_return tool_result::text("region: " + std::string(args.at("region").as_string()));
         },

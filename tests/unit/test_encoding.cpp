@@ -161,4 +161,23 @@ BOOST_AUTO_TEST_CASE(constant_time_equal_compares_content_and_length)
     BOOST_TEST(!enc::constant_time_equal(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
 }
 
+BOOST_AUTO_TEST_CASE(is_utf8_agrees_with_rfc_3629)
+{
+    for (auto const* good : {"", "plain", "caf\xc3\xa9", "\xe4\xb8\x96", "\xf0\x9f\x92\xb3", "\xf4\x8f\xbf\xbf"})
+        BOOST_TEST(enc::is_utf8(good), good);
+    // A lone continuation, a cut sequence, an overlong '/', a surrogate, above U+10FFFF, 0xFF.
+    for (auto const* bad : {"\x80", "caf\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\xff"})
+        BOOST_TEST(!enc::is_utf8(bad), bad);
+}
+
+BOOST_AUTO_TEST_CASE(ascii_lower_folds_only_ascii_and_trim_ows_only_spaces_and_tabs)
+{
+    BOOST_TEST(enc::ascii_lower("Mcp-Param-Sub-ACCOUNT") == "mcp-param-sub-account");
+    BOOST_TEST(enc::ascii_lower("CAF\xc3\x89") == "caf\xc3\x89");  // UTF-8 bytes untouched
+    BOOST_TEST(enc::trim_ows(" \t value \t") == "value");
+    BOOST_TEST(enc::trim_ows("in side") == "in side");
+    BOOST_TEST(enc::trim_ows("\r\nx\r\n") == "\r\nx\r\n");
+    BOOST_TEST(enc::trim_ows(" \t ").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
