@@ -38,6 +38,7 @@ public:
         bytes += json::serialize(notification).size();
         co_return;
     }
+    asio::awaitable<bool> hold_open() override { co_return true; }  // a subscription ends at once
     std::size_t bytes = 0;
 };
 

@@ -194,6 +194,7 @@ asio::awaitable<std::optional<reply>> dispatcher::handle_modern(mcp::jsonrpc::re
     if (method == "server/discover") answer.emplace(make_result(request.id, discover_result_));
     else if (method == "tools/list") answer.emplace(list_tools(request, context));
     else if (method == "tools/call") answer = co_await call_tool(request, context);
+    else if (method == "subscriptions/listen") answer = co_await listen(request, context);
     else co_return refused(request.id, core::refuse(core::errc::method_not_found, method));
     if (answer) complete_modern(*answer);
     co_return answer;
@@ -304,17 +305,9 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         if (auto const* token = param(*meta, "progressToken"); token && (token->is_string() || token->is_number()))
             progress_token = *token;
 
-    auto const executor = co_await asio::this_coro::executor;
-    auto call = std::make_shared<running_call>();
-    call->executor = executor;
     auto const key = context.session_key + "\n" + mcp::jsonrpc::id_key(request.id);
-    bool admitted = true;
-    {
-        std::lock_guard lock(calls_mutex_);
-        if (max_calls_in_flight_ != 0 && calls_.size() >= max_calls_in_flight_) admitted = false;
-        else calls_[key] = call;
-    }
-    if (!admitted) {
+    auto const call = co_await admit(calls_, key, max_calls_in_flight_, true);
+    if (!call) {
         core::log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
                                                                      {"tool", tool->name},
                                                                      {"limit", max_calls_in_flight_}});
@@ -331,14 +324,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     // tens of kilobytes of JSON, and co_spawn's completion would copy it.
     std::optional<tools::tool_result> outcome;
     auto run = [&]() -> asio::awaitable<void> { outcome = co_await tool->handler(arguments, tool_ctx); };
-    auto [failure] = co_await asio::co_spawn(
-        executor, run(), asio::bind_cancellation_slot(call->signal.slot(), asio::as_tuple(asio::use_awaitable)));
-    call->finished = true;
-    call->signal.slot().clear();
-    {
-        std::lock_guard lock(calls_mutex_);
-        if (auto it = calls_.find(key); it != calls_.end() && it->second == call) calls_.erase(it);
-    }
+    auto work = run();  // named: GCC 12 mishandles temporaries inside co_await
+    auto const failure = co_await run_cancellable(calls_, key, call, std::move(work));
     if (call_finished_) call_finished_();
 
     core::log::debug("tool call ended", {{"request_id", context.request_id},
@@ -386,6 +373,55 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     co_return answer;
 }
 
+asio::awaitable<std::shared_ptr<dispatcher::running_call>> dispatcher::admit(running_calls& running, std::string const& key,
+                                                                          std::size_t limit, bool may_replace)
+{
+    auto call = std::make_shared<running_call>();
+    call->executor = co_await asio::this_coro::executor;
+    std::lock_guard lock(calls_mutex_);
+    if ((limit != 0 && running.size() >= limit) || (!may_replace && running.contains(key))) co_return nullptr;
+    running[key] = call;
+    co_return call;
+}
+
+asio::awaitable<std::exception_ptr> dispatcher::run_cancellable(running_calls& running, std::string const& key,
+                                                                std::shared_ptr<running_call> const& call,
+                                                                asio::awaitable<void> work)
+{
+    auto [failure] = co_await asio::co_spawn(
+        call->executor, std::move(work), asio::bind_cancellation_slot(call->signal.slot(), asio::as_tuple(asio::use_awaitable)));
+    call->finished = true;
+    call->signal.slot().clear();
+    std::lock_guard lock(calls_mutex_);
+    if (auto it = running.find(key); it != running.end() && it->second == call) running.erase(it);
+    co_return failure;
+}
+
+asio::awaitable<std::optional<reply>> dispatcher::listen(mcp::jsonrpc::request const& request, request_context& context)
+{
+    auto acknowledgment = listen_acknowledgment(request.id, request.params);
+    if (!acknowledgment) co_return refused(request.id, std::move(acknowledgment).error());
+    if (!context.sink)  // cannot happen: both transports give every request a stream
+        co_return make_error(request.id, core::errc::internal_error, "subscriptions/listen needs a response stream");
+    auto const key = context.session_key + "\n" + mcp::jsonrpc::id_key(request.id);
+    auto const held = co_await admit(subscriptions_, key, max_subscriptions, false);
+    if (!held)
+        co_return refused(request.id, {.code = core::errc::overloaded,
+                                       .message = "too many subscriptions are open (or this id already names one)",
+                                       .retry_after = std::chrono::seconds(1)});
+    core::log::debug("subscription opened", {{"request_id", context.request_id}});
+    co_await context.sink->send(std::move(*acknowledgment));
+    bool server_ended = false;
+    auto hold = [&]() -> asio::awaitable<void> { server_ended = co_await context.sink->hold_open(); };
+    auto work = hold();
+    auto const failure = co_await run_cancellable(subscriptions_, key, held, std::move(work));
+    bool const graceful = !held->cancelled_by_client && (server_ended || held->cancelled_by_shutdown) && !failure;
+    core::log::debug("subscription closed", {{"request_id", context.request_id}, {"by_server", graceful}});
+    if (!graceful) co_return std::nullopt;
+    co_await context.sink->send(listen_cancelled(request.id, "The server is ending this subscription; listen again"));
+    co_return make_result(request.id, listen_closed(request.id));
+}
+
 void dispatcher::emit_cancellation(running_call& call)
 {
     // Runs on the call's executor, the only place its slot may be touched; a call
@@ -399,6 +435,7 @@ void dispatcher::cancel_call(std::string const& key)
     {
         std::lock_guard lock(calls_mutex_);
         if (auto it = calls_.find(key); it != calls_.end()) call = it->second;
+        else if (auto open = subscriptions_.find(key); open != subscriptions_.end()) call = open->second;
     }
     if (!call) return;
     call->cancelled_by_client = true;
@@ -409,11 +446,12 @@ void dispatcher::cancel_call(std::string const& key)
 void dispatcher::cancel_all_calls()
 {
     std::lock_guard lock(calls_mutex_);
-    for (auto const& [key, call] : calls_) {
-        call->cancelled_by_shutdown = true;
-        // An init-capture: clang 14 cannot capture a structured binding.
-        asio::post(call->executor, [call = call] { emit_cancellation(*call); });
-    }
+    for (auto const* running : {&calls_, &subscriptions_})
+        for (auto const& [key, call] : *running) {
+            call->cancelled_by_shutdown = true;
+            // An init-capture: clang 14 cannot capture a structured binding.
+            asio::post(call->executor, [call = call] { emit_cancellation(*call); });
+        }
 }
 
 std::size_t dispatcher::calls_in_flight() const

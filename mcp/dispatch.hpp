@@ -58,6 +58,10 @@ class notification_sink {
 public:
     virtual ~notification_sink() = default;
     virtual asio::awaitable<void> send(json::object notification) = 0;
+    // subscriptions/listen: keeps the stream open (with the keep-alives the transport needs)
+    // until it ends. true: the server ends it (a drain, the input closing, the stream's
+    // lifetime) and the subscription is closed gracefully; false: the client went.
+    virtual asio::awaitable<bool> hold_open() = 0;
 };
 
 // A response to send. One member of its result may be JSON text instead of a DOM, written in
@@ -103,6 +107,10 @@ struct request_context {
 // a new deployment), and the cache scopes the modern era attaches to them.
 inline constexpr std::int64_t list_ttl_ms = 3'600'000;
 
+// Open subscriptions/listen streams per process, over every caller: a bound on memory that HTTP's
+// per-caller stream slots and connection limit already keep it far below.
+inline constexpr std::size_t max_subscriptions = 4096;
+
 class dispatcher {
 public:
     // `max_calls_in_flight`: tools/call beyond it is refused at once (0: no limit), so a burst
@@ -132,7 +140,16 @@ private:
         bool finished = false;  // touched only on executor
     };
 
+    using running_calls = std::unordered_map<std::string, std::shared_ptr<running_call>>;
+
     static void emit_cancellation(running_call& call);
+    // A cancellable operation registered under `key`, or null when `running` already holds
+    // `limit` (0: no limit) or, unless `may_replace`, one under the same key.
+    asio::awaitable<std::shared_ptr<running_call>> admit(running_calls& running, std::string const& key, std::size_t limit,
+                                                         bool may_replace);
+    // Runs `work` where `call` can cancel it, then forgets `call`; what `work` threw, if anything.
+    asio::awaitable<std::exception_ptr> run_cancellable(running_calls& running, std::string const& key,
+                                                        std::shared_ptr<running_call> const& call, asio::awaitable<void> work);
 
     asio::awaitable<std::optional<reply>> handle_request(mcp::jsonrpc::request const& request, request_context& context);
     asio::awaitable<std::optional<reply>> handle_modern(mcp::jsonrpc::request const& request, request_context& context);
@@ -142,6 +159,7 @@ private:
     void handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context);
     json::object initialize(mcp::jsonrpc::request const& request, request_context& context) const;
     asio::awaitable<std::optional<reply>> call_tool(mcp::jsonrpc::request const& request, request_context& context);
+    asio::awaitable<std::optional<reply>> listen(mcp::jsonrpc::request const& request, request_context& context);
     void cancel_call(std::string const& key);
 
     server_identity identity_;
@@ -154,7 +172,10 @@ private:
     std::atomic<std::uint64_t> messages_handled_{0};
     std::function<void()> call_finished_;
     mutable std::mutex calls_mutex_;
-    std::unordered_map<std::string, std::shared_ptr<running_call>> calls_;
+    running_calls calls_;
+    // Open subscriptions/listen streams: cancellable like calls, but neither counted as calls in
+    // flight nor held to their limit (HTTP bounds them per caller with its stream slots).
+    running_calls subscriptions_;
 };
 
 }  // namespace justifi::mcp

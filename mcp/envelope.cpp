@@ -1,6 +1,7 @@
 #include "mcp/envelope.hpp"
 
 #include "core/encoding.hpp"
+#include "mcp/jsonrpc.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -161,6 +162,41 @@ core::refusal missing_capability(json::object required, std::string message)
     r.data = json::object{{"requiredCapabilities", std::move(required)}};
     return r;
 }
+
+namespace {
+
+json::object subscription_meta(json::value const& id)
+{
+    return json::object{{meta_key::subscription_id, id}};
+}
+
+}  // namespace
+
+core::outcome<json::object> listen_acknowledgment(json::value const& id, json::value const& params)
+{
+    auto const* object = params.if_object();
+    auto const* filter = object ? object->if_contains("notifications") : nullptr;
+    if (!filter || !filter->is_object())
+        return bad_params("subscriptions/listen needs params.notifications, an object naming the notifications wanted");
+    for (auto const field : {"toolsListChanged", "promptsListChanged", "resourcesListChanged"})
+        if (auto const* flag = filter->get_object().if_contains(field); flag && !flag->is_bool())
+            return bad_params("notifications." + std::string(field) + " must be a boolean");
+    if (auto const* uris = filter->get_object().if_contains("resourceSubscriptions")) {
+        auto const* list = uris->if_array();
+        if (!list || !std::all_of(list->begin(), list->end(), [](json::value const& u) { return u.is_string(); }))
+            return bad_params("notifications.resourceSubscriptions must be an array of URI strings");
+    }
+    return jsonrpc::make_notification("notifications/subscriptions/acknowledged",
+                                      json::object{{"_meta", subscription_meta(id)}, {"notifications", json::object{}}});
+}
+
+json::object listen_cancelled(json::value const& id, std::string_view reason)
+{
+    return jsonrpc::make_notification("notifications/cancelled",
+                                      json::object{{"_meta", subscription_meta(id)}, {"requestId", id}, {"reason", reason}});
+}
+
+json::object listen_closed(json::value const& id) { return json::object{{"_meta", subscription_meta(id)}}; }
 
 std::optional<std::string> decode_header_value(std::string_view raw, bool sentinel_allowed)
 {

@@ -82,6 +82,19 @@ bool declares(envelope const& e, std::initializer_list<std::string_view> path);
 // missing_client_capability whose data.requiredCapabilities is `required` (a ClientCapabilities).
 core::refusal missing_capability(json::object required, std::string message);
 
+// ---- subscriptions/listen ---------------------------------------------------------------
+
+// The notifications/subscriptions/acknowledged that opens a subscriptions/listen stream, or
+// invalid_params naming the filter field that is wrong. Its filter is the subset honoured, and
+// that is none of the spec's four: the tool list changes only with a deployment (which ends
+// every stream, so a client re-lists on reconnecting), and there are no prompts or resources.
+core::outcome<json::object> listen_acknowledgment(json::value const& id, json::value const& params);
+
+// What ends a subscription the server tears down (a drain, the stream's lifetime): the
+// notifications/cancelled the spec requires, then the listen request's graceful result.
+json::object listen_cancelled(json::value const& id, std::string_view reason);
+json::object listen_closed(json::value const& id);
+
 // ---- Streamable HTTP: the headers that mirror the body -----------------------------------
 
 // A header value as the server compares it: optional whitespace trimmed, then, in the exact

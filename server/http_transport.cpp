@@ -45,10 +45,35 @@ http::response<http::empty_body> event_stream_head(request_type const& req)
     return head;
 }
 
+// Holds an open event stream with comment keep-alives until it ends. true: the server ends
+// it (a drain, or its lifetime is up); false: the client closed it.
+asio::awaitable<bool> keep_stream_alive(http_exchange& ex, std::chrono::milliseconds lifetime)
+{
+    auto const ends_at = std::chrono::steady_clock::now() + lifetime;
+    auto const left = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(ends_at - std::chrono::steady_clock::now());
+    };
+    for (;;) {
+        if (ex.stream_broken()) co_return false;
+        if (ex.draining() || left().count() <= 0) co_return true;
+        co_await ex.idle_wait(std::min<std::chrono::milliseconds>(server_stream_keepalive, left()));
+        if (ex.stream_broken()) co_return false;
+        if (ex.draining() || left().count() <= 0) co_return true;
+        co_await ex.write_chunk(": keep-alive\n\n");
+    }
+}
+
 // The SSE side of one POST: opened when the first notification arrives before the response.
 class post_stream final : public mcp::notification_sink {
 public:
-    explicit post_stream(http_exchange& ex) : ex_(ex) {}
+    post_stream(http_exchange& ex, std::chrono::milliseconds lifetime) : ex_(ex), lifetime_(lifetime) {}
+
+    asio::awaitable<bool> hold_open() override
+    {
+        if (!ex_.stream_open()) co_await ex_.open_stream(event_stream_head(ex_.request));
+        auto const by_server = co_await keep_stream_alive(ex_, lifetime_);
+        co_return by_server;
+    }
 
     asio::awaitable<void> send(json::object message) override { co_await write_event(json::serialize(message)); }
 
@@ -63,6 +88,7 @@ public:
 
 private:
     http_exchange& ex_;
+    std::chrono::milliseconds lifetime_;
 };
 
 }  // namespace
@@ -154,9 +180,10 @@ private:
 
 std::string_view request_label(std::string_view logged_method)
 {
-    static constexpr std::array<std::string_view, 9> known{
+    static constexpr std::array<std::string_view, 11> known{
         "initialize",         "ping",        "tools/list", "tools/call", "logging/setLevel", "notifications/initialized",
-        "notifications/cancelled", "(server stream)", "notifications/progress"};
+        "notifications/cancelled", "(server stream)", "notifications/progress", "server/discover",
+        "subscriptions/listen"};
     if (logged_method.empty()) return "http";
     for (auto const k : known)
         if (k == logged_method) return k;
@@ -412,7 +439,18 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
         co_return make_response(req, http::status::accepted, "", "");
     }
 
-    post_stream stream(ex);
+    // A subscription holds its stream for long: it takes one of the caller's stream slots, as a
+    // legacy GET stream does, and keeps it until the stream ends.
+    std::shared_ptr<void> stream_slot;
+    if (modern && request->method == "subscriptions/listen") {
+        stream_slot = stream_slots_->take(principal);
+        if (!stream_slot) {
+            auto why = stages_.too_many_streams();
+            why.id = request->id;
+            co_return refuse(why);
+        }
+    }
+    post_stream stream(ex, settings_.stream_max_lifetime);
     context.sink = &stream;
     auto reply = co_await dispatcher_.handle(std::move(*message), std::move(context));
     // A refusal is answered in HTTP's terms while it still can be: before any event went out.
@@ -455,14 +493,7 @@ asio::awaitable<net::http_answer> http_transport::open_server_stream(http_exchan
     auto head = event_stream_head(req);
     head.keep_alive(false);
     co_await ex.open_stream(std::move(head));
-    auto const ends_at = std::chrono::steady_clock::now() + settings_.stream_max_lifetime;
-    for (;;) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(ends_at - std::chrono::steady_clock::now());
-        if (ex.stream_broken() || ex.draining() || left.count() <= 0) break;
-        co_await ex.idle_wait(std::min<std::chrono::milliseconds>(server_stream_keepalive, left));
-        if (ex.stream_broken() || ex.draining() || std::chrono::steady_clock::now() >= ends_at) break;
-        co_await ex.write_chunk(": keep-alive\n\n");
-    }
+    co_await keep_stream_alive(ex, settings_.stream_max_lifetime);
     co_await ex.close_stream();
     co_return net::already_answered{};
 }

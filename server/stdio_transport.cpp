@@ -32,6 +32,14 @@ public:
         transport_.enqueue(json::serialize(notification));
         co_return;
     }
+    // A subscription lasts until stdin ends (the server then closes it gracefully) or the client
+    // cancels it, which cancels this wait.
+    asio::awaitable<bool> hold_open() override
+    {
+        if (transport_.input_closed_) co_return true;
+        co_await transport_.input_ended_.async_wait(use_tuple);
+        co_return transport_.input_closed_;
+    }
 
 private:
     stdio_transport& transport_;
@@ -44,7 +52,8 @@ stdio_transport::stdio_transport(asio::io_context& io, mcp::dispatcher& dispatch
       identity_(std::move(identity)),
       max_message_bytes_(max_message_bytes),
       input_(io, ::dup(STDIN_FILENO)),
-      output_(io, ::dup(STDOUT_FILENO))
+      output_(io, ::dup(STDOUT_FILENO)),
+      input_ended_(io, asio::steady_timer::time_point::max())
 {
 }
 
@@ -111,6 +120,7 @@ asio::awaitable<void> stdio_transport::read_loop()
     // The last line may lack its newline.
     if (!discarding) dispatch_line(pending);
     input_closed_ = true;
+    input_ended_.cancel();
     core::log::debug("stdin closed");
     if (progress_) progress_();
 }
@@ -136,15 +146,14 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     mcp::request_context context;
     // A line with modern _meta is served on it alone (no headers to mirror over stdio); others
     // belong to the process's legacy session, initialize or not.
+    // Only requests carry the envelope: a notification's _meta has no protocol version to check.
     auto const& params = mcp::jsonrpc::params_of(*decoded);
-    if (mcp::classify(params) == mcp::era::modern) {
+    if (std::holds_alternative<mcp::jsonrpc::request>(*decoded) && mcp::classify(params) == mcp::era::modern) {
         auto envelope = mcp::read_modern(params, nullptr);
         if (!envelope) {
-            if (std::holds_alternative<mcp::jsonrpc::request>(*decoded)) {
-                auto refusal = std::move(envelope).error();
-                refusal.id = mcp::jsonrpc::id_of(*decoded);
-                enqueue(json::serialize(mcp::jsonrpc::make_error(refusal)));
-            }
+            auto refusal = std::move(envelope).error();
+            refusal.id = mcp::jsonrpc::id_of(*decoded);
+            enqueue(json::serialize(mcp::jsonrpc::make_error(refusal)));
             co_return;
         }
         context.modern = std::move(*envelope);

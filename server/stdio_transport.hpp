@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <deque>
 #include <functional>
@@ -49,6 +50,7 @@ private:
     std::size_t max_message_bytes_;
     asio::posix::stream_descriptor input_;
     asio::posix::stream_descriptor output_;
+    asio::steady_timer input_ended_;  // never expires: cancelled when stdin ends, waking subscriptions
     std::shared_ptr<mcp::session_state> session_ = std::make_shared<mcp::session_state>();
     std::deque<std::string> queue_;
     bool writing_ = false;

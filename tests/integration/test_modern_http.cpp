@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace justifi::test;
+using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
@@ -190,6 +191,54 @@ BOOST_AUTO_TEST_CASE(a_legacy_session_still_works_beside_modern_requests)
                                      body(2, "tools/list", {{"_meta", modern_meta()}}));
     BOOST_TEST(modern.status == 200);
     BOOST_TEST(session.call("ping", json::object{}, 3).as_object().contains("result"));
+}
+
+BOOST_AUTO_TEST_CASE(a_subscription_holds_a_stream_slot_until_the_client_goes_and_ends_gracefully_with_its_lifetime)
+{
+    http_server server({.env = {{"LOG_LEVEL", "debug"},
+                                {"MCP_MAX_STREAMS_PER_CALLER", "1"},
+                                {"MCP_STREAM_MAX_LIFETIME", "2s"}}});
+    auto const listen_body = [](std::int64_t id) {
+        return body(id, "subscriptions/listen", {{"_meta", modern_meta()}, {"notifications", {{"toolsListChanged", true}}}});
+    };
+    auto const raw_listen = [&](std::int64_t id) {
+        std::string headers;
+        for (auto const& [name, value] : modern_headers("subscriptions/listen")) headers += name + ": " + value + "\r\n";
+        auto const text = listen_body(id);
+        return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "Content-Length: " + std::to_string(text.size()) +
+               "\r\n\r\n" + text;
+    };
+    {
+        http_connection held(server.port);
+        held.send_raw(raw_listen(1));
+        auto const head = held.read_response_header();
+        BOOST_TEST(head.status == 200);
+        BOOST_TEST(head.header("Content-Type") == "text/event-stream");
+        // The caller's one stream slot is taken while it is open.
+        auto const second = http_request(server.port, "POST", "/mcp", modern_headers("subscriptions/listen"), listen_body(2));
+        BOOST_TEST(second.status == 429, second.body);
+        BOOST_TEST(error_of(second, 2).at("code").as_int64() == -32000);
+    }
+    // The client went: the server sees the socket close and frees the slot.
+    BOOST_REQUIRE(server.process.wait_for_stderr("subscription closed", 15s));
+    // Held to its lifetime, the stream ends the spec's graceful way.
+    auto const ended = http_request(server.port, "POST", "/mcp", modern_headers("subscriptions/listen"), listen_body(3));
+    BOOST_TEST(ended.status == 200, ended.body);
+    auto const events = sse_messages(ended.body);
+    BOOST_REQUIRE(events.size() == 3u);
+    BOOST_TEST(events[0].at("method") == "notifications/subscriptions/acknowledged");
+    BOOST_TEST(events[0].at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == 3);
+    BOOST_TEST(events[0].at("params").at("notifications") == json::object{});
+    BOOST_TEST(events[1].at("method") == "notifications/cancelled");
+    BOOST_TEST(events[1].at("params").at("requestId") == 3);
+    BOOST_TEST(events[2].at("id") == 3);
+    BOOST_TEST(events[2].at("result").at("resultType") == "complete");
+    BOOST_TEST(events[2].at("result").at("_meta").at("io.modelcontextprotocol/subscriptionId") == 3);
+    // A filter of the wrong shape is refused before any stream opens.
+    auto const bad = http_request(server.port, "POST", "/mcp", modern_headers("subscriptions/listen"),
+                                  body(4, "subscriptions/listen", {{"_meta", modern_meta()}}));
+    BOOST_TEST(bad.status == 400, bad.body);
+    BOOST_TEST(error_of(bad, 4).at("code").as_int64() == -32602);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

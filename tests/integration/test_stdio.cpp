@@ -294,4 +294,43 @@ BOOST_AUTO_TEST_CASE(modern_lines_are_served_on_their_own_meta_before_and_beside
     BOOST_TEST(p.wait(15s).value_or(-1) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_subscription_is_acknowledged_ends_unanswered_when_cancelled_and_gracefully_at_eof)
+{
+    child_process p(test_server_binary, {.env = {{"LOG_LEVEL", "debug"}}});
+    json::object const meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                            {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
+    auto const listen = [&](int id) {
+        p.write_stdin(rpc(id, "subscriptions/listen",
+                          {{"_meta", meta}, {"notifications", {{"toolsListChanged", true}, {"promptsListChanged", true}}}}) +
+                      "\n");
+        auto const ack = next_message(p);
+        BOOST_TEST(ack.at("method") == "notifications/subscriptions/acknowledged");
+        BOOST_TEST(ack.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == id);
+        // The tool list changes only with a new process: nothing is promised.
+        BOOST_TEST(ack.at("params").at("notifications") == json::object{});
+    };
+    listen(1);
+    // The client cancels it: the server stops holding it and never answers the listen request.
+    p.write_stdin(notification("notifications/cancelled", {{"requestId", 1}}) + "\n");
+    BOOST_REQUIRE(p.wait_for_stderr("subscription closed", 15s));
+    // A bad filter names its field; the process keeps serving.
+    p.write_stdin(rpc(2, "subscriptions/listen", {{"_meta", meta}, {"notifications", {{"toolsListChanged", "yes"}}}}) + "\n");
+    auto const refused = response_to(p, 2).at("error").as_object();
+    BOOST_TEST(refused.at("code") == -32602);
+    BOOST_TEST(std::string(refused.at("message").as_string()).find("toolsListChanged") != std::string::npos);
+    listen(3);
+    // stdin ending is the server tearing the subscription down: cancelled, then its result.
+    p.close_stdin();
+    auto const cancelled = next_message(p);
+    BOOST_TEST(cancelled.at("method") == "notifications/cancelled");
+    BOOST_TEST(cancelled.at("params").at("requestId") == 3);
+    auto const closed = next_message(p);
+    BOOST_TEST(closed.at("id") == 3);
+    BOOST_TEST(closed.at("result").at("resultType") == "complete");
+    BOOST_TEST(closed.at("result").at("_meta").at("io.modelcontextprotocol/subscriptionId") == 3);
+    BOOST_TEST(p.wait(15s).value_or(-1) == 0);
+    BOOST_REQUIRE(p.wait_for_output_end(5s));
+    BOOST_TEST(p.stdout_text().find("\"id\":1") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -274,4 +274,33 @@ BOOST_AUTO_TEST_CASE(mcp_param_headers_must_accompany_present_arguments_and_matc
     BOOST_TEST(!mcp::check_param_headers(*declared, json::object{}, with({{"sub-account", "acc_123"}})));
 }
 
+BOOST_AUTO_TEST_CASE(a_listen_filter_is_checked_field_by_field_and_nothing_is_promised)
+{
+    auto const ack = mcp::listen_acknowledgment(json::value("sub-1"), json::parse(R"({"notifications":{
+        "toolsListChanged":true,"promptsListChanged":false,"resourceSubscriptions":["file:///a"],"somethingNew":1}})"));
+    BOOST_REQUIRE(ack);
+    BOOST_TEST(ack->at("method") == "notifications/subscriptions/acknowledged");
+    BOOST_TEST(ack->at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == "sub-1");
+    BOOST_TEST(ack->at("params").at("notifications") == json::object{});
+    struct case_t {
+        char const* params;
+        char const* named;
+    };
+    for (auto const& [params, named] : {case_t{R"({})", "params.notifications"},
+                                        case_t{R"({"notifications":[]})", "params.notifications"},
+                                        case_t{R"({"notifications":{"resourcesListChanged":1}})", "resourcesListChanged"},
+                                        case_t{R"({"notifications":{"resourceSubscriptions":"file:///a"}})", "resourceSubscriptions"},
+                                        case_t{R"({"notifications":{"resourceSubscriptions":[1]}})", "resourceSubscriptions"}}) {
+        auto const refused = mcp::listen_acknowledgment(json::value(1), json::parse(params));
+        BOOST_REQUIRE(!refused);
+        BOOST_TEST((refused.error().code == errc::invalid_params), params);
+        BOOST_TEST(refused.error().message.find(named) != std::string::npos, params << ": " << refused.error().message);
+    }
+    auto const closed = mcp::listen_closed(json::value(4));
+    BOOST_TEST(closed.at("_meta").at("io.modelcontextprotocol/subscriptionId") == 4);
+    auto const cancelled = mcp::listen_cancelled(json::value(4), "draining");
+    BOOST_TEST(cancelled.at("params").at("requestId") == 4);
+    BOOST_TEST(cancelled.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == 4);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -44,6 +44,9 @@ public:
         sent.push_back(std::move(notification));
         co_return;
     }
+    // A subscription's stream ends at once: by the server (a drain) or by the client going.
+    asio::awaitable<bool> hold_open() override { co_return ended_by_server; }
+    bool ended_by_server = true;
 
     std::vector<json::object> with_method(std::string_view method) const
     {
@@ -1018,6 +1021,28 @@ BOOST_AUTO_TEST_CASE(tools_list_and_tools_call_results_are_marked_complete)
     auto const legacy = result_of(h.handle(request(4, "tools/list", json::object{})));
     BOOST_TEST(!legacy.contains("resultType"));
     BOOST_TEST(!legacy.contains("ttlMs"));
+}
+
+BOOST_AUTO_TEST_CASE(a_subscription_is_acknowledged_first_and_closed_gracefully_only_when_the_server_ends_it)
+{
+    harness h;
+    json::object const params{{"notifications", json::object{{"toolsListChanged", true}}}};
+    // Ended by the server (a drain): acknowledged, then cancelled, then the listen's own result.
+    auto const closed = result_of(h.handle(request(7, "subscriptions/listen", params), modern(h)));
+    is_complete_from_us(closed);
+    BOOST_TEST(closed.at("_meta").at("io.modelcontextprotocol/subscriptionId") == 7);
+    BOOST_REQUIRE(h.sink.sent.size() == 2u);
+    BOOST_TEST(h.sink.sent[0].at("method") == "notifications/subscriptions/acknowledged");
+    BOOST_TEST(h.sink.sent[0].at("params").at("notifications") == json::object{});
+    BOOST_TEST(h.sink.sent[1].at("method") == "notifications/cancelled");
+    BOOST_TEST(h.sink.sent[1].at("params").at("requestId") == 7);
+    // Ended by the client going: no answer at all.
+    h.sink.sent.clear();
+    h.sink.ended_by_server = false;
+    BOOST_TEST(!h.handle(request(8, "subscriptions/listen", params), modern(h)));
+    BOOST_TEST(h.sink.sent.size() == 1u);
+    // Legacy sessions have their GET stream instead: there, the method is unknown.
+    BOOST_TEST(h.handle(request(9, "subscriptions/listen", params))->at("error").at("code") == -32601);
 }
 
 BOOST_AUTO_TEST_CASE(a_list_that_depends_on_the_tokens_scopes_is_private)
