@@ -177,6 +177,7 @@ json_shape check_json(std::string_view text)
 #include "core/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -402,7 +403,18 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             }
             conn->stream.expires_at(deadline);
             http::response<http::string_body> res;
-            auto const ec = co_await exchange_on(conn->stream, conn->buffer, req, res);
+            boost::system::error_code ec;
+            if (req.method() == http::verb::get) {
+                ec = co_await exchange_on(conn->stream, conn->buffer, req, res);
+            } else {
+                // A write, once it starts, runs to JustiFi's answer even if the call is cancelled
+                // (a client closing its stream): cut off mid-way its outcome would be unknown;
+                // finished, it is settled under its Idempotency-Key and only its answer is dropped.
+                auto exchange = exchange_on(conn->stream, conn->buffer, req, res);
+                auto const executor = co_await asio::this_coro::executor;
+                ec = co_await asio::co_spawn(executor, std::move(exchange),
+                                             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+            }
             if (!ec) {
                 if (res.keep_alive()) give_back(std::move(conn));
                 co_return res;
@@ -506,15 +518,20 @@ void justifi_client::release_idle_memory() { impl_->shrink_idle_buffers(); }
 asio::awaitable<boost::system::result<call_response>> justifi_client::call(call_request request,
                                                                            auth::auth_context const& auth)
 {
-    auto* const recorder = impl_->settings.metrics;
-    auto const started = clock_type::now();
-    auto outcome = co_await perform(std::move(request), auth);
-    if (recorder) {
+    // Recorded on the way out, also when the call is cancelled mid-way (it then ends by an exception).
+    struct recording {
+        core::metrics::registry* recorder;
+        clock_type::time_point started = clock_type::now();
         std::string status = "0";  // no answer
-        if (outcome) status = std::to_string(outcome->status);
-        recorder->add(core::metrics::upstream_requests_total, {status});
-        recorder->observe(core::metrics::upstream_duration, {}, clock_type::now() - started);
-    }
+        ~recording()
+        {
+            if (!recorder) return;
+            recorder->add(core::metrics::upstream_requests_total, {status});
+            recorder->observe(core::metrics::upstream_duration, {}, clock_type::now() - started);
+        }
+    } record{impl_->settings.metrics};
+    auto outcome = co_await perform(std::move(request), auth);
+    if (outcome) record.status = std::to_string(outcome->status);
     co_return outcome;
 }
 

@@ -239,8 +239,7 @@ void dispatcher::handle_notification(mcp::jsonrpc::notification const& notificat
 {
     if (notification.method == "notifications/cancelled") {
         auto const* id = param(notification.params, "requestId");
-        if (id && (id->is_string() || id->is_int64() || id->is_uint64()))
-            cancel_call(context.session_key + "\n" + mcp::jsonrpc::id_key(*id));
+        if (id && (id->is_string() || id->is_int64() || id->is_uint64())) cancel_request(context.session_key, *id);
         return;
     }
     // notifications/initialized and anything we do not act on need no answer.
@@ -427,6 +426,11 @@ void dispatcher::emit_cancellation(running_call& call)
     // Runs on the call's executor, the only place its slot may be touched; a call
     // that already finished has nothing left to cancel.
     if (!call.finished) call.signal.emit(asio::cancellation_type::terminal);
+}
+
+void dispatcher::cancel_request(std::string const& session_key, json::value const& id)
+{
+    cancel_call(session_key + "\n" + mcp::jsonrpc::id_key(id));
 }
 
 void dispatcher::cancel_call(std::string const& key)

@@ -123,6 +123,9 @@ public:
     // The same as one DOM, for callers that look inside the answer.
     asio::awaitable<std::optional<json::object>> handle_to_object(mcp::jsonrpc::message message, request_context context);
 
+    // The client will not read the answer to request `id` of `session_key` (a modern request's
+    // stream closed): a running call or subscription ends at its next wait, with no answer.
+    void cancel_request(std::string const& session_key, json::value const& id);
     // Shutdown past its drain deadline: every running tool call is cancelled and answered with an error.
     void cancel_all_calls();
     // Told (from the call's thread) whenever a tool call ends; set before serving.

@@ -250,6 +250,23 @@ asio::awaitable<void> http_exchange::idle_wait(std::chrono::milliseconds duratio
     if (outcome.index() == 1 && !std::get<0>(std::get<1>(outcome))) stream_broken_ = true;
 }
 
+asio::awaitable<bool> http_exchange::client_gone()
+{
+    auto& socket = conn_.stream.tcp_layer().socket();
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+    if (ec == asio::error::operation_aborted) co_return false;
+    if (!ec) {
+        char byte = 0;
+        auto const n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+        if (!ec && n > 0) {
+            asio::steady_timer never(socket.get_executor(), asio::steady_timer::time_point::max());
+            co_await never.async_wait(use_tuple);
+            co_return false;
+        }
+    }
+    co_return true;  // end of stream, or a reset
+}
+
 http_server::http_server(asio::io_context& io, http_server_settings settings, http_handler handler)
     : io_(io), settings_(std::move(settings)), handler_(std::move(handler)), acceptor_(asio::make_strand(io))
 {

@@ -122,6 +122,10 @@ public:
     // the client closing its side (the stream is then broken): a gone peer frees its slot now,
     // not at the next keep-alive write.
     asio::awaitable<void> idle_wait(std::chrono::milliseconds duration);
+    // While a request is served, waits for the client to close its side: true when it does.
+    // Bytes from it instead (a pipelined request) say nothing, and the wait then lasts until it
+    // is cancelled (false), as it does when the server closes the connection.
+    asio::awaitable<bool> client_gone();
 
 private:
     friend class http_server;

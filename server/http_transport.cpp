@@ -8,6 +8,8 @@
 #include "core/log.hpp"
 #include "auth/oauth_metadata.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -452,7 +454,11 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     }
     post_stream stream(ex, settings_.stream_max_lifetime);
     context.sink = &stream;
-    auto reply = co_await dispatcher_.handle(std::move(*message), std::move(context));
+    bool const cancel_on_close = modern && request->method == "tools/call";
+    // Not a conditional expression: GCC 12 miscompiles co_await inside one.
+    std::optional<mcp::reply> reply;
+    if (cancel_on_close) reply = co_await dispatch_until_client_goes(ex, std::move(*message), std::move(context));
+    else reply = co_await dispatcher_.handle(std::move(*message), std::move(context));
     // A refusal is answered in HTTP's terms while it still can be: before any event went out.
     if (reply && reply->refusal && !ex.stream_open()) co_return refuse(*reply->refusal);
     if (ex.stream_open() || !reply) {
@@ -464,6 +470,35 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
         co_return std::nullopt;
     }
     co_return stages_.encode(req, *reply, is_initialize, principal, std::chrono::system_clock::now());
+}
+
+asio::awaitable<std::optional<mcp::reply>> http_transport::dispatch_until_client_goes(http_exchange& ex,
+                                                                                    mcp::jsonrpc::message message,
+                                                                                    mcp::request_context context)
+{
+    using namespace asio::experimental::awaitable_operators;
+    auto const session_key = context.session_key;
+    auto const id = mcp::jsonrpc::id_of(message);
+    auto const request_id = context.request_id;
+    // Ends only when cancelled, so that the dispatch below always finishes first and gives the
+    // answer (none for a call cancelled here).
+    auto watch = [&]() -> asio::awaitable<void> {
+        if (co_await ex.client_gone()) {
+            core::log::info("client closed the request's stream; cancelling it", {{"request_id", request_id}});
+            dispatcher_.cancel_request(session_key, id);
+        }
+        asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+        co_await never.async_wait(core::use_tuple);
+    };
+    auto dispatch = [&]() -> asio::awaitable<std::optional<mcp::reply>> {
+        auto reply = co_await dispatcher_.handle(std::move(message), std::move(context));
+        co_return reply;
+    };
+    auto dispatched = dispatch();  // named: GCC 12 mishandles temporaries inside co_await
+    auto watched = watch();
+    auto first = co_await (std::move(dispatched) || std::move(watched));
+    if (auto* reply = std::get_if<0>(&first)) co_return std::move(*reply);
+    co_return std::nullopt;
 }
 
 stage<std::shared_ptr<void>> http_transport::admit_stream(http_exchange& ex, auth::auth_context const& identity)

@@ -73,6 +73,10 @@ private:
     // (or the server answered a body it could not read).
     asio::awaitable<net::http_answer> post_message(net::http_exchange& ex);
     asio::awaitable<std::optional<http_response>> run_post(net::http_exchange& ex);
+    // A modern tools/call: closing its stream (the connection) cancels it, as 2026-07-28 says.
+    asio::awaitable<std::optional<mcp::reply>> dispatch_until_client_goes(net::http_exchange& ex,
+                                                                          mcp::jsonrpc::message message,
+                                                                          mcp::request_context context);
     // GET: an event stream, once the stages before it admit one.
     asio::awaitable<net::http_answer> open_server_stream(net::http_exchange& ex);
     stage<std::shared_ptr<void>> admit_stream(net::http_exchange& ex, auth::auth_context const& identity);

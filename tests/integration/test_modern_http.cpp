@@ -8,6 +8,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <thread>
+
+#include <unistd.h>
+
 using namespace justifi::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -40,6 +44,29 @@ json::object call_params(std::string_view tool, json::object arguments = {}, jso
 {
     return {{"name", tool}, {"arguments", std::move(arguments)}, {"_meta", std::move(meta)}};
 }
+
+// A POST as bytes, for a connection the test then holds open or closes mid-answer.
+std::string raw_post(header_list const& headers, std::string const& text)
+{
+    std::string out = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (auto const& [name, value] : headers) out += name + ": " + value + "\r\n";
+    return out + "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+}
+
+// Polls what `read` returns until `wanted` holds (a bounded wait for the server's own pace,
+// not a timing assertion).
+template <class Read, class Wanted>
+auto poll_until(Read read, Wanted wanted)
+{
+    auto value = read();
+    for (int i = 0; i < 300 && !wanted(value); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        value = read();
+    }
+    return value;
+}
+
+bool has_line(std::string const& text, std::string const& line) { return text.find(line + "\n") != std::string::npos; }
 
 json::object error_of(http_response const& res, std::int64_t id)
 {
@@ -201,16 +228,9 @@ BOOST_AUTO_TEST_CASE(a_subscription_holds_a_stream_slot_until_the_client_goes_an
     auto const listen_body = [](std::int64_t id) {
         return body(id, "subscriptions/listen", {{"_meta", modern_meta()}, {"notifications", {{"toolsListChanged", true}}}});
     };
-    auto const raw_listen = [&](std::int64_t id) {
-        std::string headers;
-        for (auto const& [name, value] : modern_headers("subscriptions/listen")) headers += name + ": " + value + "\r\n";
-        auto const text = listen_body(id);
-        return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "Content-Length: " + std::to_string(text.size()) +
-               "\r\n\r\n" + text;
-    };
     {
         http_connection held(server.port);
-        held.send_raw(raw_listen(1));
+        held.send_raw(raw_post(modern_headers("subscriptions/listen"), listen_body(1)));
         auto const head = held.read_response_header();
         BOOST_TEST(head.status == 200);
         BOOST_TEST(head.header("Content-Type") == "text/event-stream");
@@ -239,6 +259,54 @@ BOOST_AUTO_TEST_CASE(a_subscription_holds_a_stream_slot_until_the_client_goes_an
                                   body(4, "subscriptions/listen", {{"_meta", modern_meta()}}));
     BOOST_TEST(bad.status == 400, bad.body);
     BOOST_TEST(error_of(bad, 4).at("code").as_int64() == -32602);
+}
+
+BOOST_AUTO_TEST_CASE(closing_a_calls_stream_cancels_a_read_at_once_and_lets_a_write_reach_justifis_answer)
+{
+    mock_server mock;
+    http_server server(against(mock, {.env = {{"MCP_AUTH", "none"}}}), product_binary);
+    auto const accounts = http_request(server.port, "POST", "/mcp", modern_headers("tools/call", "list_sub_accounts"),
+                                       body(1, "tools/call", call_params("list_sub_accounts")));
+    BOOST_REQUIRE_MESSAGE(accounts.status == 200, accounts.body);
+    auto const account =
+        std::string(accounts.json().at("result").at("structuredContent").at("data").at(0).at("id").as_string());
+    mock.set_faults({{"latency_ms", 3000}});
+    auto const metrics = [&] { return http_request(server.port, "GET", "/metrics").body; };
+
+    // A read: the client goes while JustiFi is still answering; the call ends without the answer.
+    {
+        http_connection client(server.port);
+        client.send_raw(raw_post(modern_headers("tools/call", "list_payments"),
+                                 body(2, "tools/call", call_params("list_payments", {{"limit", 2}}))));
+        poll_until([&] { return mock.requests_to("GET /v1/payments"); }, [](auto n) { return n >= 1; });
+    }
+    auto const after_read = poll_until(metrics, [](std::string const& m) {
+        return has_line(m, R"(justifi_mcp_tool_calls_total{tool="list_payments",outcome="cancelled"} 1)");
+    });
+    BOOST_TEST(has_line(after_read, R"(justifi_mcp_tool_calls_total{tool="list_payments",outcome="cancelled"} 1)"), after_read);
+    BOOST_TEST(has_line(after_read, R"(justifi_mcp_upstream_requests_total{status="0"} 1)"), after_read);  // cut off
+
+    // A write: already at JustiFi when the client goes, so it runs to JustiFi's answer, which is dropped.
+    {
+        auto arguments = json::object{{"amount", 1234},
+                                      {"currency", "usd"},
+                                      {"capture_strategy", "automatic"},
+                                      {"description", "stream-closed-" + std::to_string(::getpid())},
+                                      {"payment_method", {{"token", "pm_test_visa"}}},
+                                      {"sub_account_id", account}};
+        auto headers = modern_headers("tools/call", "create_payment");
+        headers.emplace_back("Mcp-Param-Sub-Account", account);
+        http_connection client(server.port);
+        client.send_raw(raw_post(headers, body(3, "tools/call", call_params("create_payment", arguments))));
+        poll_until([&] { return mock.requests_to("POST /v1/payments"); }, [](auto n) { return n >= 1; });
+    }
+    auto const after_write = poll_until(metrics, [](std::string const& m) {
+        return has_line(m, R"(justifi_mcp_tool_calls_total{tool="create_payment",outcome="cancelled"} 1)");
+    });
+    BOOST_TEST(has_line(after_write, R"(justifi_mcp_tool_calls_total{tool="create_payment",outcome="cancelled"} 1)"), after_write);
+    BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="201"} 1)"), after_write);
+    BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="0"} 1)"));  // still only the read
+    BOOST_TEST(server.process.stderr_text().find("client closed the request's stream") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
