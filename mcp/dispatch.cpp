@@ -378,7 +378,8 @@ asio::awaitable<std::shared_ptr<dispatcher::running_call>> dispatcher::admit(run
     auto call = std::make_shared<running_call>();
     call->executor = co_await asio::this_coro::executor;
     std::lock_guard lock(calls_mutex_);
-    if ((limit != 0 && running.size() >= limit) || (!may_replace && running.contains(key))) co_return nullptr;
+    auto const ceiling = limit == 0 ? max_running : std::min(limit, max_running);
+    if (running.size() >= ceiling || (!may_replace && running.contains(key))) co_return nullptr;
     running[key] = call;
     co_return call;
 }
@@ -403,7 +404,7 @@ asio::awaitable<std::optional<reply>> dispatcher::listen(mcp::jsonrpc::request c
     if (!context.sink)  // cannot happen: both transports give every request a stream
         co_return make_error(request.id, core::errc::internal_error, "subscriptions/listen needs a response stream");
     auto const key = context.session_key + "\n" + mcp::jsonrpc::id_key(request.id);
-    auto const held = co_await admit(subscriptions_, key, max_subscriptions, false);
+    auto const held = co_await admit(subscriptions_, key, max_running, false);
     if (!held)
         co_return refused(request.id, {.code = core::errc::overloaded,
                                        .message = "too many subscriptions are open (or this id already names one)",

@@ -107,9 +107,10 @@ struct request_context {
 // a new deployment), and the cache scopes the modern era attaches to them.
 inline constexpr std::int64_t list_ttl_ms = 3'600'000;
 
-// Open subscriptions/listen streams per process, over every caller: a bound on memory that HTTP's
-// per-caller stream slots and connection limit already keep it far below.
-inline constexpr std::size_t max_subscriptions = 4096;
+// The most tool calls, and the most subscriptions, one process keeps running at once, whatever
+// the configured limit says (MCP_MAX_TOOL_CALLS=0, and stdio, have none): every table of running
+// work is bounded. HTTP's connection limit and per-caller stream slots keep it far below.
+inline constexpr std::size_t max_running = 4096;
 
 class dispatcher {
 public:
@@ -147,7 +148,7 @@ private:
 
     static void emit_cancellation(running_call& call);
     // A cancellable operation registered under `key`, or null when `running` already holds
-    // `limit` (0: no limit) or, unless `may_replace`, one under the same key.
+    // `limit` (0: max_running) or, unless `may_replace`, one under the same key.
     asio::awaitable<std::shared_ptr<running_call>> admit(running_calls& running, std::string const& key, std::size_t limit,
                                                          bool may_replace);
     // Runs `work` where `call` can cancel it, then forgets `call`; what `work` threw, if anything.

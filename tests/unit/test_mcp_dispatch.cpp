@@ -868,6 +868,25 @@ BOOST_AUTO_TEST_CASE(cancelled_notification_cancels_running_tool)
     BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(with_no_configured_limit_running_calls_still_stop_at_the_process_ceiling)
+{
+    harness h;  // max_calls_in_flight 0, as over stdio or with MCP_MAX_TOOL_CALLS=0
+    std::vector<std::optional<std::optional<json::object>>> outs(mcp::max_running + 1);
+    for (std::size_t i = 0; i < outs.size(); ++i)
+        h.spawn(call(static_cast<std::int64_t>(i), "sleep", json::object{{"ms", 300}}), h.context(), outs[i]);
+    h.run();
+    std::size_t woke = 0, refused = 0;
+    for (auto const& out : outs) {
+        BOOST_REQUIRE(out);
+        BOOST_REQUIRE(*out);
+        if ((*out)->contains("result")) ++woke;
+        else if ((*out)->at("error").at("message").as_string().find("too many tool calls") != std::string_view::npos) ++refused;
+    }
+    BOOST_TEST(woke == mcp::max_running);
+    BOOST_TEST(refused == 1u);
+    BOOST_TEST(h.dispatcher.calls_in_flight() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(cancellation_is_scoped_to_session_and_id)
 {
     // Another session's cancellation, or one naming a different id (including the
