@@ -1,5 +1,6 @@
 #include "mcp/dispatch.hpp"
 
+#include "core/encoding.hpp"
 #include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -38,8 +39,8 @@ reply refused(json::value const& id, core::refusal r)
 // request's sink, filtered by what the caller asked for.
 class call_context final : public tools::tool_context {
 public:
-    call_context(request_context const& request, json::value progress_token)
-        : request_(request), progress_token_(std::move(progress_token))
+    call_context(request_context const& request, json::value progress_token, retry_input retry)
+        : request_(request), progress_token_(std::move(progress_token)), retry_(std::move(retry))
     {
     }
 
@@ -68,9 +69,29 @@ public:
         co_await request_.sink->send(mcp::jsonrpc::make_notification("notifications/message", std::move(params)));
     }
 
+    bool may_ask_for_input() const override { return request_.modern.has_value(); }
+    bool client_declares(std::initializer_list<std::string_view> path) const override
+    {
+        return request_.modern && declares(*request_.modern, path);
+    }
+    json::object const* input_responses() const override
+    {
+        return retry_.input_responses ? &*retry_.input_responses : nullptr;
+    }
+    std::optional<std::string_view> request_state() const override
+    {
+        if (!retry_.state) return std::nullopt;
+        return std::string_view(retry_.state->payload);
+    }
+    std::string_view request_state_nonce() const override
+    {
+        return retry_.state ? std::string_view(retry_.state->nonce) : std::string_view();
+    }
+
 private:
     request_context const& request_;
     json::value progress_token_;
+    retry_input retry_;
     std::optional<double> last_progress_;
 };
 
@@ -93,8 +114,12 @@ std::string_view negotiate_version(std::string_view requested)
 }
 
 dispatcher::dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight,
-                       core::metrics::registry* metrics)
-    : identity_(std::move(identity)), registry_(registry), max_calls_in_flight_(max_calls_in_flight), metrics_(metrics)
+                       core::metrics::registry* metrics, std::optional<request_state_codec> request_states)
+    : identity_(std::move(identity)),
+      registry_(registry),
+      max_calls_in_flight_(max_calls_in_flight),
+      metrics_(metrics),
+      request_states_(request_states ? std::move(*request_states) : request_state_codec(core::encoding::random_bytes(32)))
 {
     // Built once: both eras name the server in every handshake or result, and it never changes.
     server_info_ = json::object{{"name", identity_.name}, {"version", identity_.version}};
@@ -299,6 +324,19 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         auto mirrored = check_param_headers(tool->param_headers, arguments, *context.headers);
         if (!mirrored) co_return refused(request.id, std::move(mirrored.error()));
     }
+    // A retry of a multi round-trip call (modern only: the fields are not 2025's) brings the
+    // client's answers and the state, which must verify before the tool sees either.
+    auto const principal = context.auth.principal();
+    mcp::state_binding const binding{principal, request.method, tool->name, arguments};
+    retry_input retry;
+    if (context.modern) {
+        auto read = read_retry(request.params, request_states_, binding, request_state_codec::clock::now());
+        if (!read) {
+            record_call(tool->name, "refused");
+            co_return refused(request.id, std::move(read).error());
+        }
+        retry = std::move(*read);
+    }
     json::value progress_token = nullptr;
     if (auto const* meta = param(request.params, "_meta"))
         if (auto const* token = param(*meta, "progressToken"); token && (token->is_string() || token->is_number()))
@@ -318,7 +356,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
 
     core::log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
-    call_context tool_ctx(context, progress_token);
+    call_context tool_ctx(context, progress_token, std::move(retry));
     // The result comes back through this local, not as co_spawn's value: a list answer is
     // tens of kilobytes of JSON, and co_spawn's completion would copy it.
     std::optional<tools::tool_result> outcome;
@@ -351,6 +389,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+    if (outcome->protocol_error) co_return refused(request.id, std::move(*outcome->protocol_error));
+    if (outcome->input_required) co_return ask_for_input(request, context, binding, std::move(*outcome->input_required));
     // The client must refresh its token or sign in again: a transport that can say so in its
     // own terms (HTTP's 401 challenge) does; over stdio the tool error stands.
     bool const token_refused = outcome->failure == core::errc::credentials_rejected &&
@@ -370,6 +410,24 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
                                        .message = "JustiFi rejected the access token; refresh it or sign in again",
                                        .id = request.id};
     co_return answer;
+}
+
+reply dispatcher::ask_for_input(mcp::jsonrpc::request const& request, request_context const& context,
+                               state_binding const& binding, tools::tool_result::input_request_set asked) const
+{
+    // A legacy client cannot fulfil inputRequests: the tool should not have asked.
+    if (!context.modern)
+        return make_error(request.id, core::errc::internal_error,
+                          "Internal error: the tool needs input that only a 2026-07-28 client can give");
+    if (auto allowed = check_input_requests(asked.requests, *context.modern); !allowed)
+        return refused(request.id, std::move(allowed).error());
+    if (asked.requests.empty() && asked.state.empty())  // the spec wants at least one of them
+        return make_error(request.id, core::errc::internal_error, "Internal error: the tool asked for nothing");
+    json::object result{{"resultType", "input_required"}};
+    if (!asked.requests.empty()) result["inputRequests"] = std::move(asked.requests);
+    // Always sealed, even when the tool keeps nothing: the nonce and the binding travel in it.
+    result["requestState"] = request_states_.seal(asked.state, binding, request_state_codec::clock::now());
+    return make_result(request.id, std::move(result));
 }
 
 asio::awaitable<std::shared_ptr<dispatcher::running_call>> dispatcher::admit(running_calls& running, std::string const& key,

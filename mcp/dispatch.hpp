@@ -6,6 +6,7 @@
 #include "auth/auth_stage.hpp"
 #include "mcp/envelope.hpp"
 #include "mcp/jsonrpc.hpp"
+#include "mcp/request_state.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "tools/tool_registry.hpp"
@@ -116,8 +117,10 @@ class dispatcher {
 public:
     // `max_calls_in_flight`: tools/call beyond it is refused at once (0: no limit), so a burst
     // meets a quick "busy" instead of a queue of upstream calls without bound.
+    // `request_states` seals the requestState of multi round-trip calls; every replica needs the
+    // same key (from MCP_SESSION_SECRET). Without one, a random key: this process alone.
     dispatcher(server_identity identity, tools::tool_registry const& registry, std::size_t max_calls_in_flight = 0,
-               core::metrics::registry* metrics = nullptr);
+               core::metrics::registry* metrics = nullptr, std::optional<request_state_codec> request_states = std::nullopt);
 
     // The response to send, or nothing (a notification, or a request the client cancelled).
     asio::awaitable<std::optional<reply>> handle(mcp::jsonrpc::message message, request_context context);
@@ -163,6 +166,10 @@ private:
     void handle_notification(mcp::jsonrpc::notification const& notification, request_context const& context);
     json::object initialize(mcp::jsonrpc::request const& request, request_context& context) const;
     asio::awaitable<std::optional<reply>> call_tool(mcp::jsonrpc::request const& request, request_context& context);
+    // A tool's input_required as 2026-07-28's InputRequiredResult, its state sealed; -32021 when
+    // it asks what the client did not declare.
+    reply ask_for_input(mcp::jsonrpc::request const& request, request_context const& context, state_binding const& binding,
+                        tools::tool_result::input_request_set asked) const;
     asio::awaitable<std::optional<reply>> listen(mcp::jsonrpc::request const& request, request_context& context);
     void cancel_call(std::string const& key);
 
@@ -172,6 +179,7 @@ private:
     tools::tool_registry const& registry_;
     std::size_t max_calls_in_flight_;
     core::metrics::registry* metrics_;
+    request_state_codec request_states_;
     void record_call(std::string const& tool, std::string_view outcome) const;
     std::atomic<std::uint64_t> messages_handled_{0};
     std::function<void()> call_finished_;

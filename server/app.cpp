@@ -102,6 +102,8 @@ struct pipeline {
     std::optional<client::justifi_client> justifi;
     tools::tool_registry registry;
     std::optional<mcp::dispatcher> dispatcher;
+    // MCP_SESSION_SECRET, or a random key for this process: signs sessions and request states.
+    std::string secret;
 };
 
 // Builds it; a refusal names what is wrong (an unknown tool in the allow-list).
@@ -114,7 +116,9 @@ core::outcome<void> build_pipeline(pipeline& p, asio::io_context& io, config::se
     p.recorder = stdio || !settings.metrics_enabled ? nullptr : &p.metrics;
     p.justifi.emplace(io.get_executor(), client_settings_of(settings, p.recorder));
     if (auto installed = catalog.install(p.registry, *p.justifi, settings); !installed) return installed;
-    p.dispatcher.emplace(identity(), p.registry, stdio ? 0 : settings.max_tool_calls, p.recorder);
+    p.secret = settings.session_secret.empty() ? core::encoding::random_bytes(32) : settings.session_secret;
+    p.dispatcher.emplace(identity(), p.registry, stdio ? 0 : settings.max_tool_calls, p.recorder,
+                         mcp::request_state_codec(p.secret, settings.request_state_ttl));
     core::log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
                                     {"tools", p.registry.size()},
                                     {"read_only", settings.read_only}});
@@ -154,10 +158,9 @@ int serve_http(asio::io_context& io, pipeline& p, config::settings const& settin
 {
     auto& justifi = *p.justifi;
     auto& dispatcher = *p.dispatcher;
-    auto const secret = settings.session_secret.empty() ? core::encoding::random_bytes(32) : settings.session_secret;
     if (settings.session_secret.empty())
-        core::log::info("MCP_SESSION_SECRET is unset: sessions are valid on this process only");
-    session_codec sessions(secret, settings.session_ttl);
+        core::log::info("MCP_SESSION_SECRET is unset: sessions and request states are valid on this process only");
+    session_codec sessions(p.secret, settings.session_ttl);
 
     if (settings.auth_none)
         core::log::warning("MCP_AUTH=none: HTTP requests without credentials are served with the configured JustiFi "

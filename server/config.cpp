@@ -178,7 +178,7 @@ std::vector<setting_spec> const& specs()
              return {};
          }},
         {"session-secret", "MCP_SESSION_SECRET", "random per process",
-         "key that signs Mcp-Session-Id; share it across replicas (at least 32 characters)",
+         "key that signs Mcp-Session-Id and requestState; share it across replicas (at least 32 characters)",
          [](std::string_view v, settings& s) -> core::outcome<void> {
              if (v.size() < 32) return invalid("must be at least 32 characters");
              s.session_secret = v;
@@ -189,6 +189,15 @@ std::vector<setting_spec> const& specs()
              auto const d = parse_duration(v);
              if (!d || *d < std::chrono::seconds(60)) return invalid("must be a duration of at least 60s, such as 24h");
              s.session_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
+             return {};
+         }},
+        {"request-state-ttl", "MCP_REQUEST_STATE_TTL", "5m",
+         "how long a 2026-07-28 client may take to answer the server's questions (requestState lifetime)",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             auto const d = parse_duration(v);
+             if (!d || *d < std::chrono::seconds(10) || *d > std::chrono::hours(1))
+                 return invalid("must be a duration from 10s to 1h, such as 5m");
+             s.request_state_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
              return {};
          }},
         {"drain-timeout", "MCP_DRAIN_TIMEOUT", "20s", "on SIGTERM, how long in-flight calls may take to finish",

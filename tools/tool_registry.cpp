@@ -58,6 +58,21 @@ tool_result tool_result::structured_json_text(std::string object_text)
     return r;
 }
 
+tool_result tool_result::needs_input(json::object requests, std::string state)
+{
+    tool_result r;
+    r.input_required = input_request_set{std::move(requests), std::move(state)};
+    return r;
+}
+
+tool_result tool_result::not_servable(core::refusal why)
+{
+    tool_result r;
+    r.failure = why.code;
+    r.protocol_error = std::move(why);
+    return r;
+}
+
 json::object tool_result::to_json() &&
 {
     json::object out;

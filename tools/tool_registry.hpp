@@ -13,6 +13,7 @@
 #include <boost/system/result.hpp>
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,17 @@ struct tool_result {
     // errc::credentials_rejected (JustiFi answered 401) becomes HTTP's 401 challenge for a
     // caller's own token. Empty for results and for errors only the text explains.
     boost::system::error_code failure;
+    // 2026-07-28's multi round-trip: instead of a result, requests for the client to fulfil
+    // (inputRequests, keyed by the tool's own ids) and the state the tool wants back on the
+    // retry. The dispatcher seals the state and, on the retry, hands it back only if it verifies.
+    struct input_request_set {
+        json::object requests;
+        std::string state;
+    };
+    std::optional<input_request_set> input_required;
+    // The call cannot be served at all, in the protocol's terms rather than as a tool error:
+    // a client capability the call needs and the client did not declare (-32021).
+    std::optional<core::refusal> protocol_error;
 
     static tool_result text(std::string_view text);
     // A failure the caller (a model or a person) can act on; the text says what to do.
@@ -51,6 +63,8 @@ struct tool_result {
     static tool_result structured_json(json::value value);
     // The same for the checked text of a JSON object (client::check_json).
     static tool_result structured_json_text(std::string object_text);
+    static tool_result needs_input(json::object requests, std::string state = {});
+    static tool_result not_servable(core::refusal why);
 
     // The MCP result. structured_text, if any, is parsed into it: the dispatcher takes it out
     // first and splices it into the serialized response instead.
@@ -68,6 +82,16 @@ public:
                                                          std::string_view message) = 0;
     // An MCP log message (notifications/message) at an RFC 5424 level name such as "info".
     virtual boost::asio::awaitable<void> log(std::string_view level, json::value data) = 0;
+
+    // 2026-07-28's multi round-trip. Whether this call may answer with needs_input (a modern
+    // request: a legacy client has no way to fulfil it), whether its client declared a
+    // capability ({"sampling"}, {"elicitation", "form"}), and on a retry what the client
+    // answered and the state the tool put in, verified, with the nonce sealed beside it.
+    virtual bool may_ask_for_input() const { return false; }
+    virtual bool client_declares(std::initializer_list<std::string_view>) const { return false; }
+    virtual json::object const* input_responses() const { return nullptr; }
+    virtual std::optional<std::string_view> request_state() const { return std::nullopt; }
+    virtual std::string_view request_state_nonce() const { return {}; }
 };
 
 using tool_handler = std::function<boost::asio::awaitable<tool_result>(json::object const& arguments, tool_context&)>;

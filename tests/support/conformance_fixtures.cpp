@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 namespace justifi::test {
 namespace {
@@ -50,6 +52,153 @@ void fixed(tools::tool_registry& registry, std::string name, std::string descrip
     });
 }
 
+// 2026-07-28's multi round-trip fixtures ask the client through these three kinds of request.
+json::object elicit(std::string_view message, std::string_view field, std::string_view type)
+{
+    json::object schema{{"type", "object"},
+                        {"properties", json::object{{field, json::object{{"type", type}}}}},
+                        {"required", json::array{field}}};
+    return {{"method", "elicitation/create"},
+            {"params", json::object{{"message", message}, {"requestedSchema", std::move(schema)}}}};
+}
+
+json::object sample(std::string_view prompt, int max_tokens)
+{
+    json::object message{{"role", "user"}, {"content", json::object{{"type", "text"}, {"text", prompt}}}};
+    return {{"method", "sampling/createMessage"},
+            {"params", json::object{{"messages", json::array{std::move(message)}}, {"maxTokens", max_tokens}}}};
+}
+
+json::object list_roots() { return {{"method", "roots/list"}, {"params", json::object{}}}; }
+
+// The client's answer to input request `key`, when its retry carries one.
+json::object const* answer(tool_context const& ctx, std::string_view key)
+{
+    auto const* responses = ctx.input_responses();
+    auto const* found = responses ? responses->if_contains(key) : nullptr;
+    return found ? found->if_object() : nullptr;
+}
+
+// An accepted elicitation's string field, or nothing (declined, cancelled, or not a string).
+std::optional<std::string> accepted(json::object const& elicit_result, std::string_view field)
+{
+    auto const* action = elicit_result.if_contains("action");
+    auto const* content = elicit_result.if_contains("content");
+    if (!action || *action != "accept" || !content || !content->is_object()) return std::nullopt;
+    auto const* value = content->get_object().if_contains(field);
+    if (!value || !value->is_string()) return std::nullopt;
+    return std::string(value->get_string());
+}
+
+// A sampling result's text, or "" when it has none.
+std::string sampled_text(json::object const& message)
+{
+    auto const* content = message.if_contains("content");
+    auto const* text = content && content->is_object() ? content->get_object().if_contains("text") : nullptr;
+    return text && text->is_string() ? std::string(text->get_string()) : std::string();
+}
+
+// A harmless tool that takes no arguments.
+void without_arguments(tools::tool_registry& registry, std::string name, std::string description, tools::tool_handler handler)
+{
+    registry.add({.name = std::move(name),
+                  .description = std::move(description),
+                  .input_schema = no_arguments(),
+                  .annotations = harmless,
+                  .handler = std::move(handler)});
+}
+
+void register_input_required_fixtures(tools::tool_registry& registry)
+{
+    without_arguments(registry, "test_input_required_result_elicitation", "Asks the person's name (elicitation), then greets them.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               auto const* reply = answer(ctx, "user_name");
+               // No answer, or another key only: ask again rather than fail (the spec's SHOULD).
+               if (!reply) co_return tool_result::needs_input({{"user_name", elicit("What is your name?", "name", "string")}});
+               auto const name = accepted(*reply, "name");
+               co_return tool_result::text(name ? "Hello, " + *name + "!" : std::string("No name was given."));
+           });
+    without_arguments(registry, "test_input_required_result_sampling", "Asks the client's model a question (sampling).",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               auto const* reply = answer(ctx, "capital_question");
+               if (!reply)
+                   co_return tool_result::needs_input({{"capital_question", sample("What is the capital of France?", 100)}});
+               co_return tool_result::text("The model said: " + sampled_text(*reply));
+           });
+    without_arguments(registry, "test_input_required_result_list_roots", "Asks the client's roots, then names them.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               auto const* reply = answer(ctx, "client_roots");
+               if (!reply) co_return tool_result::needs_input({{"client_roots", list_roots()}});
+               std::string uris;
+               if (auto const* roots = reply->if_contains("roots"); roots && roots->is_array())
+                   for (auto const& root : roots->get_array())
+                       if (auto const* uri = root.is_object() ? root.get_object().if_contains("uri") : nullptr;
+                           uri && uri->is_string())
+                           uris += (uris.empty() ? "" : ", ") + std::string(uri->get_string());
+               co_return tool_result::text("Roots: " + (uris.empty() ? std::string("none") : uris));
+           });
+    // Both keep state the client must echo: the retry completes only when it comes back intact.
+    for (auto const* name : {"test_input_required_result_request_state", "test_input_required_result_tampered_state"})
+        without_arguments(registry, name, "Asks for a confirmation and keeps state across the round trip.",
+               [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+                   auto const* reply = answer(ctx, "confirm");
+                   if (!reply || ctx.request_state() != "awaiting-confirmation")
+                       co_return tool_result::needs_input({{"confirm", elicit("Please confirm", "ok", "boolean")}},
+                                                          "awaiting-confirmation");
+                   co_return tool_result::text("state-ok: the confirmation came back with its state");
+               });
+    without_arguments(registry, "test_input_required_result_multiple_inputs", "Asks for a name, a greeting and the roots at once.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               if (!answer(ctx, "user_name") || !answer(ctx, "greeting") || !answer(ctx, "client_roots") ||
+                   ctx.request_state() != "three-questions")
+                   co_return tool_result::needs_input({{"user_name", elicit("What is your name?", "name", "string")},
+                                                       {"greeting", sample("Generate a greeting", 50)},
+                                                       {"client_roots", list_roots()}},
+                                                      "three-questions");
+               co_return tool_result::text("All three answers arrived");
+           });
+    without_arguments(registry, "test_input_required_result_multi_round", "Asks two questions, one round each.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               auto const state = ctx.request_state();
+               if (state && state->starts_with("round-2:"))
+                   if (auto const* reply = answer(ctx, "step2"))
+                       co_return tool_result::text(std::string(state->substr(8)) + " likes " +
+                                                   accepted(*reply, "color").value_or("no colour"));
+               if (state == "round-1")
+                   if (auto const* reply = answer(ctx, "step1"))
+                       co_return tool_result::needs_input(
+                           {{"step2", elicit("Step 2: What is your favorite color?", "color", "string")}},
+                           "round-2:" + accepted(*reply, "name").value_or("someone"));
+               co_return tool_result::needs_input({{"step1", elicit("Step 1: What is your name?", "name", "string")}},
+                                                  "round-1");
+           });
+    without_arguments(registry, "test_input_required_result_capabilities",
+           "Asks only through the capabilities the client declared.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               json::object requests;
+               if (ctx.client_declares({"elicitation", "form"}) && !answer(ctx, "user_name"))
+                   requests["user_name"] = elicit("What is your name?", "name", "string");
+               if (ctx.client_declares({"sampling"}) && !answer(ctx, "greeting"))
+                   requests["greeting"] = sample("Generate a greeting", 50);
+               if (ctx.client_declares({"roots"}) && !answer(ctx, "client_roots")) requests["client_roots"] = list_roots();
+               if (!requests.empty()) co_return tool_result::needs_input(std::move(requests));
+               co_return tool_result::text("Nothing (more) to ask");
+           });
+    // Needs the client's model whatever the client declared: a client without sampling gets -32021.
+    without_arguments(registry, "test_missing_capability", "Needs sampling; a client that did not declare it is refused.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               if (auto const* reply = answer(ctx, "summary")) co_return tool_result::text(sampled_text(*reply));
+               co_return tool_result::needs_input({{"summary", sample("Summarise this conversation", 100)}});
+           });
+    without_arguments(registry, "test_streaming_elicitation", "Logs, then asks a question on the call's own response stream.",
+           [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+               co_await ctx.log("info", json::value("about to ask"));
+               if (auto const* reply = answer(ctx, "question"))
+                   co_return tool_result::text("Answer: " + accepted(*reply, "answer").value_or("none"));
+               co_return tool_result::needs_input({{"question", elicit("Anything to add?", "answer", "string")}});
+           });
+}
+
 asio::awaitable<void> pause(std::chrono::milliseconds how_long)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor, how_long);
@@ -79,27 +228,49 @@ void register_conformance_fixtures(tools::tool_registry& registry)
     auto failing = tool_result::error("This tool intentionally returns an error for testing");
     fixed(registry, "test_error_handling", "Always answers with a tool error (isError).", std::move(failing));
 
+    without_arguments(registry, "test_tool_with_progress",
+                      "Reports progress 0, 50 and 100 of 100, 50 ms apart, then answers.",
+                      [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+                          for (double progress : {0.0, 50.0, 100.0}) {
+                              co_await ctx.report_progress(progress, 100.0, "step");
+                              co_await pause(std::chrono::milliseconds(50));
+                          }
+                          co_return tool_result::text("Progress test completed");
+                      });
+    without_arguments(registry, "test_logging_tool",
+                      "Logs at info and answers: the log reaches only a request that asked for a log level.",
+                      [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+                          co_await ctx.log("info", json::value("Tool execution started"));
+                          co_return tool_result::text("Logging test completed");
+                      });
+    without_arguments(registry, "test_tool_with_logging", "Sends three info log messages 50 ms apart, then answers.",
+                      [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+                          for (auto const* said : {"Tool execution started", "Tool processing data"}) {
+                              co_await ctx.log("info", json::value(said));
+                              co_await pause(std::chrono::milliseconds(50));
+                          }
+                          co_await ctx.log("info", json::value("Tool execution completed"));
+                          co_return tool_result::text("Logging test completed");
+                      });
+    register_input_required_fixtures(registry);
+    // Its schema uses 2020-12's wider vocabulary, which tools/list must pass on untouched.
     registry.add({
-        .name = "test_tool_with_progress",
-        .description = "Reports progress 0, 50 and 100 of 100, 50 ms apart, then answers.",
-        .input_schema = no_arguments(),
+        .name = "json_schema_2020_12_tool",
+        .description = "Tool with JSON Schema 2020-12 features",
+        .input_schema = json::parse(R"({
+            "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+            "$defs": {"address": {"$anchor": "addressDef", "type": "object",
+                                  "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
+            "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"},
+                           "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                           "phone": {"type": "string"}, "email": {"type": "string"}},
+            "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+            "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+            "then": {"required": ["phone"]}, "else": {"required": ["email"]},
+            "additionalProperties": false})").as_object(),
         .annotations = harmless,
-        .handler = [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
-            for (double progress : {0.0, 50.0, 100.0}) {
-                co_await ctx.report_progress(progress, 100.0, "step");
-                co_await pause(std::chrono::milliseconds(50));
-            }
-            co_return tool_result::text("Progress test completed");
-        },
-    });
-    registry.add({
-        .name = "test_logging_tool",
-        .description = "Logs at info and answers: the log reaches only a request that asked for a log level.",
-        .input_schema = no_arguments(),
-        .annotations = harmless,
-        .handler = [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
-            co_await ctx.log("info", json::value("Tool execution started"));
-            co_return tool_result::text("Logging test completed");
+        .handler = [](json::object const&, tool_context&) -> asio::awaitable<tool_result> {
+            co_return tool_result::text("schema preserved");
         },
     });
     registry.add({

@@ -58,7 +58,7 @@ bool contains(std::string_view haystack, std::string_view needle)
 // whatever the surrounding environment had, so tests neither see nor leak settings.
 constexpr char const* setting_vars[] = {
     "MCP_TRANSPORT",      "MCP_HOST",          "MCP_PORT",          "LOG_LEVEL",        "MCP_PUBLIC_URL",
-    "MCP_ALLOWED_ORIGINS", "MCP_ALLOWED_HOSTS", "MCP_SESSION_SECRET", "MCP_SESSION_TTL", "MCP_DRAIN_TIMEOUT",
+    "MCP_ALLOWED_ORIGINS", "MCP_ALLOWED_HOSTS", "MCP_SESSION_SECRET", "MCP_SESSION_TTL", "MCP_REQUEST_STATE_TTL", "MCP_DRAIN_TIMEOUT",
     "MCP_HEADER_TIMEOUT", "MCP_IDLE_TIMEOUT",  "MCP_WRITE_TIMEOUT", "MCP_MAX_CONNECTIONS", "MCP_MAX_BODY_BYTES",
     "MCP_THREADS",        "JUSTIFI_AUTH0_DOMAIN", "JUSTIFI_AUTH0_AUDIENCE", "JUSTIFI_OAUTH_ISSUER",
     "JUSTIFI_OAUTH_SCOPES", "MCP_TRUST_PROXY",   "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS",

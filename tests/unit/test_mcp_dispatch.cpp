@@ -190,6 +190,28 @@ struct harness {
         return {.name = "justifi-mcp", .title = "JustiFi", .version = "9.8.7", .instructions = "Use the tools."};
     }
 
+    int confirm_runs = 0;
+
+    // Asks the person to confirm (a 2026-07-28 multi round-trip) and keeps the amount in its state.
+    void add_confirm()
+    {
+        // Asks the person to confirm (a 2026-07-28 multi round-trip) and keeps the amount in its state.
+        add("confirm", [this](json::object const& args, tools::tool_context& ctx) -> asio::awaitable<tools::tool_result> {
+            ++confirm_runs;
+            if (!ctx.may_ask_for_input()) co_return tools::tool_result::error("cannot ask this client");
+            auto const* answers = ctx.input_responses();
+            if (!answers || !answers->contains("confirm") || !ctx.request_state()) {
+                json::object form{{"method", "elicitation/create"},
+                                  {"params", json::object{{"message", "Refund?"},
+                                                          {"requestedSchema", json::object{{"type", "object"}}}}}};
+                co_return tools::tool_result::needs_input({{"confirm", std::move(form)}},
+                                                          "amount=" + json::serialize(args.at("amount")));
+            }
+            co_return tools::tool_result::text(std::string(*ctx.request_state()) + " nonce=" +
+                                               std::string(ctx.request_state_nonce()));
+        });
+    }
+
     void add(std::string name, tools::tool_handler handler, std::string scope = {})
     {
         tools::tool_definition def;
@@ -1136,6 +1158,64 @@ BOOST_AUTO_TEST_CASE(mcp_param_headers_are_checked_against_the_tools_declaration
     }
     // Over stdio there are no headers to check.
     is_complete_from_us(result_of(h.handle(call(3, "routed", arguments), modern(h))));
+}
+
+BOOST_AUTO_TEST_CASE(a_tool_asks_for_input_and_its_sealed_state_comes_back_verified_on_the_retry)
+{
+    harness h;
+    h.add_confirm();
+    json::object const elicitation{{"io.modelcontextprotocol/clientCapabilities", json::object{{"elicitation", json::object{}}}}};
+    auto const asked = result_of(h.handle(call(1, "confirm", json::object{{"amount", 5000}}), modern(h, elicitation)));
+    BOOST_TEST(asked.at("resultType").as_string() == "input_required");
+    BOOST_TEST(asked.at("inputRequests").at("confirm").at("method") == "elicitation/create");
+    BOOST_TEST(asked.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name") == "justifi-mcp");
+    auto const state = std::string(asked.at("requestState").as_string());
+    BOOST_TEST(state.find("amount") == std::string::npos);  // not the tool's words in clear
+
+    auto retry = [&](int id, json::object arguments, std::string const& request_state) {
+        json::object params{{"name", "confirm"},
+                            {"arguments", std::move(arguments)},
+                            {"inputResponses", json::parse(R"({"confirm":{"action":"accept","content":{}}})")},
+                            {"requestState", request_state}};
+        return h.handle(request(id, "tools/call", std::move(params)), modern(h, elicitation));
+    };
+    auto const done = result_of(retry(2, {{"amount", 5000}}, state));
+    BOOST_TEST(done.at("resultType").as_string() == "complete");
+    auto const text = std::string(done.at("content").at(0).at("text").as_string());
+    BOOST_TEST(text.starts_with("amount=5000 nonce="));
+    BOOST_TEST(text.size() == std::string("amount=5000 nonce=").size() + 32);
+    BOOST_TEST(h.confirm_runs == 2);
+
+    // Changed, or presented for other arguments: refused before the tool runs.
+    auto tampered = state;
+    tampered[3] = tampered[3] == 'x' ? 'y' : 'x';
+    for (auto const& [arguments, presented] : {std::pair{json::object{{"amount", 5000}}, tampered},
+                                               std::pair{json::object{{"amount", 9999}}, state}}) {
+        auto const error = error_of(retry(3, arguments, presented));
+        BOOST_TEST(error.at("code") == -32602);
+        BOOST_TEST(contains(message_of(error), "requestState"));
+    }
+    BOOST_TEST(h.confirm_runs == 2);
+}
+
+BOOST_AUTO_TEST_CASE(asking_what_the_client_did_not_declare_is_32021_and_legacy_clients_are_never_asked)
+{
+    harness h;
+    h.add_confirm();
+    auto reply = h.handle_reply(call(1, "confirm", json::object{{"amount", 1}}), modern(h));
+    BOOST_REQUIRE(reply);
+    BOOST_REQUIRE(reply->refusal);
+    BOOST_TEST((reply->refusal->code == justifi::core::errc::missing_client_capability));
+    auto const response = std::move(*reply).to_object();
+    BOOST_TEST(response.at("id") == 1);
+    auto const& error = response.at("error").as_object();
+    BOOST_TEST(error.at("code") == -32021);
+    BOOST_TEST(error.at("data") == json::parse(R"({"requiredCapabilities":{"elicitation":{}}})"));
+    // A legacy request's inputResponses and requestState are not 2025 fields: not read, not judged.
+    json::object params{{"name", "confirm"}, {"arguments", json::object{{"amount", 1}}}, {"requestState", "junk"}};
+    auto const legacy = result_of(h.handle(request(2, "tools/call", std::move(params))));
+    BOOST_TEST(legacy.at("isError").as_bool());
+    BOOST_TEST(legacy.at("content").at(0).at("text") == "cannot ask this client");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
