@@ -547,6 +547,10 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
     if (!request.sub_account.empty()) req.set("Sub-Account", request.sub_account);
     // One key for the whole call: a retried payment is recognised, never charged twice.
     if (request.method != http::verb::get) req.set("Idempotency-Key", new_idempotency_key());
+    if (request.trace) {
+        req.set("traceparent", core::trace::child_traceparent(*request.trace, core::trace::new_span_id()));
+        if (!request.trace->tracestate.empty()) req.set("tracestate", request.trace->tracestate);
+    }
 
     auto const* bearer = std::get_if<auth::bearer_token>(&auth.credentials);
     auto const* credentials = std::get_if<auth::client_credentials>(&auth.credentials);
@@ -572,8 +576,10 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
             continue;
         }
         if (decision.step == call_step::send_again) {
-            core::log::debug("retrying JustiFi call",
-                             {{"path", request.path}, {"attempt", policy.attempt() - 1}, {"status", res ? res->result_int() : 0}});
+            core::log::debug("retrying JustiFi call", {{"trace_id", request.trace ? request.trace->trace_id : ""},
+                                                       {"path", request.path},
+                                                       {"attempt", policy.attempt() - 1},
+                                                       {"status", res ? res->result_int() : 0}});
             co_await self->wait(decision.pause);
             continue;
         }

@@ -7,6 +7,7 @@
 #include "auth/auth_stage.hpp"
 #include "client/token_cache.hpp"
 #include "core/errors.hpp"
+#include "core/trace.hpp"
 #include "core/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -38,6 +39,9 @@ struct call_request {
     // A 2xx answer that is a JSON object comes back as its checked text in body_text, not
     // parsed into body: a tool that passes it on as it is never builds (and frees) a DOM.
     bool object_as_text = false;
+    // The trace of the MCP request this call is made for: sent on as a child traceparent (a new
+    // span id) with the caller's tracestate.
+    std::optional<core::trace::context> trace;
 };
 
 struct call_response {

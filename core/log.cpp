@@ -75,12 +75,14 @@ bool is_sensitive_field_name(std::string_view name)
     return false;
 }
 
-std::string format_line(level l, std::string_view message, std::initializer_list<field> fields)
+std::string format_line(level l, std::string_view message, std::initializer_list<field> fields, request_tag const* tag)
 {
     boost::json::object line;
     line["timestamp"] = iso8601_now();
     line["level"] = to_string(l);
     line["message"] = message;
+    if (tag && !tag->request_id().empty()) line["request_id"] = tag->request_id();
+    if (tag && !tag->trace_id().empty()) line["trace_id"] = tag->trace_id();
     for (auto const& [name, value] : fields) {  // NOLINT
         if (value.is_null() || (value.is_string() && value.as_string().empty())) continue;
         line[name] = is_sensitive_field_name(name) ? boost::json::value("[redacted]") : value;
@@ -90,12 +92,25 @@ std::string format_line(level l, std::string_view message, std::initializer_list
     return text;
 }
 
-void write(level l, std::string_view message, std::initializer_list<field> fields)
+namespace {
+
+void write_line(std::string const& text)
 {
-    auto const text = format_line(l, message, fields);
     std::lock_guard lock(stderr_mutex);
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
+}
+
+}  // namespace
+
+void write(level l, std::string_view message, std::initializer_list<field> fields)
+{
+    write_line(format_line(l, message, fields));
+}
+
+void write(level l, std::string_view message, request_tag const& tag, std::initializer_list<field> fields)
+{
+    write_line(format_line(l, message, fields, &tag));
 }
 
 }  // namespace justifi::core::log

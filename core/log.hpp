@@ -38,12 +38,37 @@ bool is_sensitive_field_name(std::string_view name);
 
 void write(level l, std::string_view message, std::initializer_list<field> fields = {});
 
+// The request a line belongs to: its request id and, when the caller sent W3C trace context,
+// the trace id, so that one trace's lines can be found across this server, its clients and
+// JustiFi. Written before the line's own fields.
+class request_tag {
+public:
+    explicit request_tag(std::string_view request_id, std::string_view trace_id = {})
+        : request_id_(request_id), trace_id_(trace_id)
+    {
+    }
+    std::string_view request_id() const { return request_id_; }
+    std::string_view trace_id() const { return trace_id_; }
+
+private:
+    std::string_view request_id_;
+    std::string_view trace_id_;
+};
+
+void write(level l, std::string_view message, request_tag const& tag, std::initializer_list<field> fields);
+
 inline void debug(std::string_view m, std::initializer_list<field> f = {}) { if (enabled(level::debug)) write(level::debug, m, f); }
 inline void info(std::string_view m, std::initializer_list<field> f = {}) { if (enabled(level::info)) write(level::info, m, f); }
 inline void warning(std::string_view m, std::initializer_list<field> f = {}) { if (enabled(level::warning)) write(level::warning, m, f); }
 inline void error(std::string_view m, std::initializer_list<field> f = {}) { if (enabled(level::error)) write(level::error, m, f); }
 
+inline void debug(std::string_view m, request_tag const& t, std::initializer_list<field> f = {}) { if (enabled(level::debug)) write(level::debug, m, t, f); }
+inline void info(std::string_view m, request_tag const& t, std::initializer_list<field> f = {}) { if (enabled(level::info)) write(level::info, m, t, f); }
+inline void warning(std::string_view m, request_tag const& t, std::initializer_list<field> f = {}) { if (enabled(level::warning)) write(level::warning, m, t, f); }
+inline void error(std::string_view m, request_tag const& t, std::initializer_list<field> f = {}) { if (enabled(level::error)) write(level::error, m, t, f); }
+
 // Renders the line without writing it; exposed for tests.
-std::string format_line(level l, std::string_view message, std::initializer_list<field> fields);
+std::string format_line(level l, std::string_view message, std::initializer_list<field> fields,
+                        request_tag const* tag = nullptr);
 
 }  // namespace justifi::core::log

@@ -87,6 +87,7 @@ public:
     {
         return retry_.state ? std::string_view(retry_.state->nonce) : std::string_view();
     }
+    core::trace::context const* trace() const override { return request_.trace ? &*request_.trace : nullptr; }
 
 private:
     request_context const& request_;
@@ -277,8 +278,7 @@ json::object dispatcher::initialize(mcp::jsonrpc::request const& request, reques
         return make_error(request.id, core::errc::invalid_params, "initialize needs protocolVersion");
     auto const* client = param(request.params, "clientInfo");
     auto const* client_name = client ? param(*client, "name") : nullptr;
-    core::log::info("initialize", {{"request_id", context.request_id},
-                             {"requested_version", requested->as_string()},
+    core::log::info("initialize", context.tag(), {{"requested_version", requested->as_string()},
                              {"client", client_name && client_name->is_string() ? json::value(client_name->as_string())
                                                                                : json::value(nullptr)}});
 
@@ -303,8 +303,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
                              "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
     if (!context.auth.may_use(tool->required_scope)) {
         auto description = tool->name + " needs the " + tool->required_scope + " scope, which the access token does not have";
-        core::log::info("tool call refused: missing scope", {{"request_id", context.request_id},
-                                                        {"tool", tool->name},
+        core::log::info("tool call refused: missing scope", context.tag(), {{"tool", tool->name},
                                                         {"scope", tool->required_scope},
                                                         {"principal", context.auth.principal()}});
         record_call(tool->name, "refused");
@@ -345,8 +344,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     auto const key = context.session_key + "\n" + mcp::jsonrpc::id_key(request.id);
     auto const call = co_await admit(calls_, key, max_calls_in_flight_, true);
     if (!call) {
-        core::log::warning("tool call refused: too many calls in flight", {{"request_id", context.request_id},
-                                                                     {"tool", tool->name},
+        core::log::warning("tool call refused: too many calls in flight", context.tag(), {{"tool", tool->name},
                                                                      {"limit", max_calls_in_flight_}});
         record_call(tool->name, "refused");
         if (metrics_) metrics_->add(core::metrics::overload_total);
@@ -355,7 +353,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
                                        .retry_after = std::chrono::seconds(1)});
     }
 
-    core::log::debug("tool call started", {{"request_id", context.request_id}, {"tool", tool->name}});
+    core::log::debug("tool call started", context.tag(), {{"tool", tool->name}});
     call_context tool_ctx(context, progress_token, std::move(retry));
     // The result comes back through this local, not as co_spawn's value: a list answer is
     // tens of kilobytes of JSON, and co_spawn's completion would copy it.
@@ -365,8 +363,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     auto const failure = co_await run_cancellable(calls_, key, call, std::move(work));
     if (call_finished_) call_finished_();
 
-    core::log::debug("tool call ended", {{"request_id", context.request_id},
-                                   {"tool", tool->name},
+    core::log::debug("tool call ended", context.tag(), {{"tool", tool->name},
                                    {"cancelled", call->cancelled_by_client || call->cancelled_by_shutdown}});
     if (call->cancelled_by_client || call->cancelled_by_shutdown) record_call(tool->name, "cancelled");
     else if (failure || !outcome) record_call(tool->name, "failed");
@@ -379,11 +376,10 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         try {
             std::rethrow_exception(failure);
         } catch (std::exception const& e) {
-            core::log::error("tool failed with an exception", {{"request_id", context.request_id},
-                                                          {"tool", tool->name},
+            core::log::error("tool failed with an exception", context.tag(), {{"tool", tool->name},
                                                           {"error", e.what()}});
         } catch (...) {
-            core::log::error("tool failed with an unknown exception", {{"request_id", context.request_id}, {"tool", tool->name}});
+            core::log::error("tool failed with an unknown exception", context.tag(), {{"tool", tool->name}});
         }
         co_return make_error(request.id, core::errc::internal_error, "Internal error while running tool \"" + tool->name + "\"");
     }
@@ -396,8 +392,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     bool const token_refused = outcome->failure == core::errc::credentials_rejected &&
                                std::holds_alternative<auth::bearer_token>(context.auth.credentials);
     if (token_refused)
-        core::log::info("JustiFi rejected the access token", {{"request_id", context.request_id},
-                                                        {"tool", tool->name},
+        core::log::info("JustiFi rejected the access token", context.tag(), {{"tool", tool->name},
                                                         {"principal", context.auth.principal()}});
     // Taken out before to_json, which would parse it: serialize() writes it in as it is.
     auto structured_text = std::move(outcome->structured_text);
@@ -467,14 +462,14 @@ asio::awaitable<std::optional<reply>> dispatcher::listen(mcp::jsonrpc::request c
         co_return refused(request.id, {.code = core::errc::overloaded,
                                        .message = "too many subscriptions are open (or this id already names one)",
                                        .retry_after = std::chrono::seconds(1)});
-    core::log::debug("subscription opened", {{"request_id", context.request_id}});
+    core::log::debug("subscription opened", context.tag());
     co_await context.sink->send(std::move(*acknowledgment));
     bool server_ended = false;
     auto hold = [&]() -> asio::awaitable<void> { server_ended = co_await context.sink->hold_open(); };
     auto work = hold();
     auto const failure = co_await run_cancellable(subscriptions_, key, held, std::move(work));
     bool const graceful = !held->cancelled_by_client && (server_ended || held->cancelled_by_shutdown) && !failure;
-    core::log::debug("subscription closed", {{"request_id", context.request_id}, {"by_server", graceful}});
+    core::log::debug("subscription closed", context.tag(), {{"by_server", graceful}});
     if (!graceful) co_return std::nullopt;
     co_await context.sink->send(listen_cancelled(request.id, "The server is ending this subscription; listen again"));
     co_return make_result(request.id, listen_closed(request.id));

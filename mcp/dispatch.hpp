@@ -8,7 +8,9 @@
 #include "mcp/jsonrpc.hpp"
 #include "mcp/request_state.hpp"
 #include "core/errors.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/trace.hpp"
 #include "tools/tool_registry.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -96,6 +98,13 @@ struct request_context {
     std::shared_ptr<session_state> session;
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
+    // The caller's W3C trace context (its _meta, else the HTTP headers): on every log line of
+    // the request, and passed on to JustiFi.
+    std::optional<core::trace::context> trace;
+    core::log::request_tag tag() const
+    {
+        return core::log::request_tag(request_id, trace ? std::string_view(trace->trace_id) : std::string_view());
+    }
     // Set when the request is served under 2026-07-28: what its own _meta said (the transport
     // read and checked it), and nothing from earlier requests.
     std::optional<envelope> modern;

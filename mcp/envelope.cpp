@@ -122,9 +122,22 @@ core::outcome<envelope> read_envelope(json::value const& params)
                               " must be one of debug, info, notice, warning, error, critical, alert, emergency");
         out.log_level = index;
     }
-    for (auto [key, target] : {std::pair{"traceparent", &out.traceparent}, std::pair{"tracestate", &out.tracestate}})
-        if (auto const* text = meta->if_contains(key); text && text->is_string()) *target = text->get_string();
     return out;
+}
+
+std::optional<core::trace::context> read_trace(json::value const& params, std::string_view traceparent_header,
+                                               std::string_view tracestate_header)
+{
+    auto const* fields = params.if_object();
+    auto const* meta = fields ? fields->if_contains("_meta") : nullptr;
+    auto const* meta_fields = meta ? meta->if_object() : nullptr;
+    auto const* parent = meta_fields ? meta_fields->if_contains("traceparent") : nullptr;
+    if (parent && parent->is_string()) {
+        auto const* state = meta_fields->if_contains("tracestate");
+        auto const state_text = state && state->is_string() ? std::string_view(state->get_string()) : std::string_view();
+        if (auto trace = core::trace::parse(parent->get_string(), state_text)) return trace;
+    }
+    return core::trace::parse(traceparent_header, tracestate_header);
 }
 
 core::outcome<void> check_modern_version(std::string_view requested)

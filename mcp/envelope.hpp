@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/errors.hpp"
+#include "core/trace.hpp"
 #include "tools/param_headers.hpp"
 
 #include <boost/json/object.hpp>
@@ -63,14 +64,17 @@ struct envelope {
     json::object client_capabilities;
     json::object client_info;   // empty when the client sent none (it SHOULD, but need not)
     std::optional<int> log_level;  // index into mcp::log_levels; none: no notifications/message
-    std::string traceparent;    // W3C trace context, as sent (checked by whoever uses it)
-    std::string tracestate;
 };
 
 // Reads params._meta. A missing or ill-typed required key (protocolVersion, clientCapabilities),
 // an ill-typed clientInfo or an unknown logLevel is invalid_params, naming the key. The version
 // is not judged here: the header comparison comes first (a mismatch is -32020, not -32022).
 core::outcome<envelope> read_envelope(json::value const& params);
+
+// The caller's W3C trace context: params._meta's traceparent and tracestate (both eras may send
+// them), else the HTTP headers'; nothing when neither holds a valid traceparent.
+std::optional<core::trace::context> read_trace(json::value const& params, std::string_view traceparent_header = {},
+                                               std::string_view tracestate_header = {});
 
 // protocol_version_unsupported with data {supported, requested} unless `requested` is modern.
 core::outcome<void> check_modern_version(std::string_view requested);

@@ -191,12 +191,15 @@ json::object mock_api::stats_json() const
     for (auto const& [label, n] : requests_by_path_) by_path[label] = n;
     json::object faults;
     for (auto const& [kind, n] : faults_injected_) faults[kind] = n;
+    json::array traceparents;
+    for (auto const& t : recent_traceparents_) traceparents.emplace_back(t);
     return {{"token_requests", token_requests_},
             {"requests_by_path", std::move(by_path)},
             {"idempotent_replays", idempotent_replays_},
             {"jwt_requests", jwt_requests_},
             {"jwks_loads", jwt_.loads()},
-            {"faults_injected", std::move(faults)}};
+            {"faults_injected", std::move(faults)},
+            {"recent_traceparents", std::move(traceparents)}};
 }
 
 asio::awaitable<net::http_answer> mock_api::handle(http_exchange& ex)
@@ -235,6 +238,14 @@ asio::awaitable<net::http_answer> mock_api::handle_v1(http_exchange& ex, std::ve
     auto const label = std::string(ex.request.method_string()) + " " + (m.op ? std::string(m.op->path) : "(no route)");
     count_request(label);
     ex.set_log_method(label);
+    // The trace a caller sent, as JustiFi's own logs would show it: kept for tests, and on the access log line.
+    if (auto const parent = ex.request.find("traceparent"); parent != ex.request.end()) {
+        std::string traced(parent->value().substr(0, 128));
+        if (traced.size() >= 35) ex.set_log_trace_id(traced.substr(3, 32));
+        std::lock_guard lock(stats_mutex_);
+        if (recent_traceparents_.size() == max_recent_traceparents) recent_traceparents_.pop_front();
+        recent_traceparents_.push_back(std::move(traced));
+    }
 
     auto const fault = faults_.next();
     if (fault.kind != fault_kind::none) {
@@ -497,6 +508,7 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
             jwt_.reset_loads();
             requests_by_path_.clear();
             faults_injected_.clear();
+            recent_traceparents_.clear();
         } else if (method != http::verb::get) {
             return error_response(api_error{405, "method_not_allowed", "Use GET or DELETE /__mock/stats", {}, {}});
         }

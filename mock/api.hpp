@@ -16,6 +16,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -90,6 +91,9 @@ private:
     std::uint64_t jwt_requests_ = 0;
     std::map<std::string, std::uint64_t> requests_by_path_;
     std::map<std::string, std::uint64_t> faults_injected_;
+    // The traceparent headers of the latest /v1 requests, oldest first.
+    static constexpr std::size_t max_recent_traceparents = 32;
+    std::deque<std::string> recent_traceparents_;
 };
 
 }  // namespace justifi::mock

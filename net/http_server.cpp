@@ -535,8 +535,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket, bool probe_only)
         auto const elapsed =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ex.started_);
         if (settings_.observe) settings_.observe(ex.log_method_, static_cast<int>(ex.status_), elapsed);
-        core::log::info("request", {{"request_id", ex.request_id_},
-                              {"http_method", ex.request.method_string()},
+        core::log::info("request", ex.log_tag(), {{"http_method", ex.request.method_string()},
                               {"path", target.substr(0, target.find('?'))},
                               {"method", ex.log_method_},
                               {"auth", ex.log_auth_path_},

@@ -8,6 +8,8 @@
 // With a TLS context it serves HTTPS: each connection does its handshake first, then the same.
 #pragma once
 
+#include "core/log.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -104,6 +106,10 @@ public:
         log_auth_path_ = auth_path;
         log_principal_ = std::move(principal);
     }
+    // The W3C trace the request belongs to, for the same line.
+    void set_log_trace_id(std::string trace_id) { log_trace_id_ = std::move(trace_id); }
+    std::string const& trace_id() const { return log_trace_id_; }
+    core::log::request_tag log_tag() const { return core::log::request_tag(request_id_, log_trace_id_); }
     // A header every response of this exchange carries, whichever path answers (CORS headers).
     void add_response_header(std::string_view name, std::string value) { extra_headers_.emplace_back(name, std::move(value)); }
 
@@ -149,6 +155,7 @@ private:
     std::string log_method_;
     std::string log_auth_path_;
     std::string log_principal_;
+    std::string log_trace_id_;
     std::vector<std::pair<std::string, std::string>> extra_headers_;
     http::status status_ = http::status::ok;
     std::size_t body_bytes_reserved_ = 0;

@@ -32,6 +32,13 @@ namespace json = boost::json;
 // Intermediaries (and the ALB) drop streams that stay silent; a comment line keeps them open.
 constexpr std::chrono::seconds server_stream_keepalive{15};
 constexpr std::size_t remembered_sessions = 10'000;
+
+template <class Request>
+std::string_view header_text(Request const& req, std::string_view name)
+{
+    auto const it = req.find(name);
+    return it == req.end() ? std::string_view() : std::string_view(it->value());
+}
 // Distinct public base URLs whose metadata is kept serialised; Host-derived bases are
 // chosen by clients, so the memory is bounded.
 constexpr std::size_t remembered_metadata_documents = 64;
@@ -361,8 +368,7 @@ asio::awaitable<stage<auth::auth_context>> http_transport::authenticate(http_exc
         ex.set_log_identity(auth::to_string(identity->path), identity->principal());
     } else if (auto const code = identity.error().code;
                code != core::errc::authentication_required && code != core::errc::bad_public_base_url) {
-        core::log::info("request not authenticated",
-                        {{"request_id", ex.request_id()}, {"reason", identity.error().message}});
+        core::log::info("request not authenticated", ex.log_tag(), {{"reason", identity.error().message}});
     }
     co_return identity;
 }
@@ -372,7 +378,7 @@ stage<void> http_transport::admit_rate(http_exchange& ex, auth::auth_context con
     auto const address = stages_.client_address(ex.request, ex.remote_endpoint().address().to_string());
     auto admitted = stages_.admit_rate(identity, address, core::rate_limiter::clock::now());
     if (!admitted) {
-        core::log::info("request rate-limited", {{"request_id", ex.request_id()}, {"principal", identity.principal()}});
+        core::log::info("request rate-limited", ex.log_tag(), {{"principal", identity.principal()}});
         if (metrics_) metrics_->add(core::metrics::rate_limited_total);
     }
     return admitted;
@@ -389,6 +395,9 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
 {
     auto& req = ex.request;
     auto const refuse = [&](core::refusal const& why) { return std::optional(refusal_response(req, why, stages_)); };
+    // The headers' trace first: lines written before the body is read carry it too.
+    auto header_trace = mcp::read_trace(nullptr, header_text(req, "traceparent"), header_text(req, "tracestate"));
+    if (header_trace) ex.set_log_trace_id(header_trace->trace_id);
     // After the Origin/Host check (in handle) and before content negotiation, as the MCP SDKs do.
     auto identity = co_await authenticate(ex);
     if (!identity) co_return refuse(identity.error());
@@ -414,6 +423,8 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     context.auth = std::move(*identity);
     context.auth.sub_account = std::move(headers->sub_account);
     context.request_id = ex.request_id();
+    context.trace = mcp::read_trace(params, header_text(req, "traceparent"), header_text(req, "tracestate"));
+    ex.set_log_trace_id(context.trace ? context.trace->trace_id : std::string());
     auto const principal = context.auth.principal();
     std::optional<modern_request> modern;
     if (era == mcp::era::modern) {
@@ -479,12 +490,11 @@ asio::awaitable<std::optional<mcp::reply>> http_transport::dispatch_until_client
     using namespace asio::experimental::awaitable_operators;
     auto const session_key = context.session_key;
     auto const id = mcp::jsonrpc::id_of(message);
-    auto const request_id = context.request_id;
     // Ends only when cancelled, so that the dispatch below always finishes first and gives the
     // answer (none for a call cancelled here).
     auto watch = [&]() -> asio::awaitable<void> {
         if (co_await ex.client_gone()) {
-            core::log::info("client closed the request's stream; cancelling it", {{"request_id", request_id}});
+            core::log::info("client closed the request's stream; cancelling it", ex.log_tag());
             dispatcher_.cancel_request(session_key, id);
         }
         asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());

@@ -161,12 +161,17 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     context.auth = identity_;
     context.session = session_;
     context.request_id = "stdio-" + std::to_string(++requests_seen_);
+    context.trace = mcp::read_trace(params);
     context.sink = &notifications;
+    // Kept for the line below: the context itself is moved into the dispatcher.
+    auto const request_id = context.request_id;
+    auto const trace_id = context.trace ? context.trace->trace_id : std::string();
     try {
         auto response = co_await dispatcher_.handle(std::move(*decoded), std::move(context));
         if (response) enqueue(response->serialize());
     } catch (std::exception const& e) {
-        core::log::error("request ended by an exception", {{"error", e.what()}});
+        core::log::error("request ended by an exception", core::log::request_tag(request_id, trace_id),
+                         {{"error", e.what()}});
     }
 }
 

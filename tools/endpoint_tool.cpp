@@ -228,6 +228,7 @@ asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client
     if (!request) co_return tool_result::refused(request.error());
     // An answer the tool does not reshape is passed on as JustiFi wrote it.
     request->object_as_text = !tool.shape;
+    if (auto const* trace = ctx.trace()) request->trace = *trace;
     auto answer = co_await client.call(std::move(*request), ctx.auth());
     if (!answer) co_return result_from_failure(answer.error(), tool.method != http::verb::get);
     if (!answer->body_text.empty()) co_return tool_result::structured_json_text(std::move(answer->body_text));

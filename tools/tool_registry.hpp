@@ -4,6 +4,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "core/errors.hpp"
+#include "core/trace.hpp"
 #include "tools/param_headers.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -92,6 +93,8 @@ public:
     virtual json::object const* input_responses() const { return nullptr; }
     virtual std::optional<std::string_view> request_state() const { return std::nullopt; }
     virtual std::string_view request_state_nonce() const { return {}; }
+    // The caller's W3C trace context, when it sent one: JustiFi calls made for it join the trace.
+    virtual core::trace::context const* trace() const { return nullptr; }
 };
 
 using tool_handler = std::function<boost::asio::awaitable<tool_result>(json::object const& arguments, tool_context&)>;

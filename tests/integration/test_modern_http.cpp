@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -307,6 +308,68 @@ BOOST_AUTO_TEST_CASE(closing_a_calls_stream_cancels_a_read_at_once_and_lets_a_wr
     BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="201"} 1)"), after_write);
     BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="0"} 1)"));  // still only the read
     BOOST_TEST(server.process.stderr_text().find("client closed the request's stream") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_callers_trace_reaches_every_log_line_of_its_request_and_justifi_as_a_child)
+{
+    mock_server mock;
+    http_server server(against(mock, {.env = {{"LOG_LEVEL", "debug"}}}), product_binary);
+    std::string const trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    std::string const caller_span = "00f067aa0ba902b7";
+    // _meta's traceparent wins over the header's (another trace), and its tracestate travels with it.
+    auto meta = modern_meta();
+    meta["traceparent"] = "00-" + trace_id + "-" + caller_span + "-01";
+    meta["tracestate"] = "caller=7";
+    auto headers = modern_headers("tools/call", "list_payments");
+    headers.emplace_back("traceparent", "00-11111111111111111111111111111111-2222222222222222-01");
+    auto const called = http_request(server.port, "POST", "/mcp", headers,
+                                     body(1, "tools/call", call_params("list_payments", {{"limit", 1}}, meta)));
+    BOOST_TEST(called.status == 200, called.body);
+    auto const request_id = called.header("X-Request-Id");
+    BOOST_REQUIRE(!request_id.empty());
+
+    // JustiFi saw the same trace, from a span of ours (a new parent id), sampled as the caller said.
+    auto const seen = mock.stats().at("recent_traceparents").as_array();
+    BOOST_REQUIRE(seen.size() == 1u);
+    auto const sent = std::string(seen[0].as_string());
+    BOOST_TEST(sent.size() == 55u);
+    BOOST_TEST(sent.starts_with("00-" + trace_id + "-"));
+    BOOST_TEST(sent.ends_with("-01"));
+    BOOST_TEST(sent.substr(36, 16) != caller_span);
+
+    // Every line of the request names the trace: the tool call's and the access log's.
+    // The access log line is written once the answer is out: wait for it (for the server's pace).
+    BOOST_TEST(server.process.wait_for_stderr("\"message\":\"request\",\"request_id\":\"" + request_id + "\"", 10s));
+    auto const log = server.process.stderr_text();
+    int lines_of_request = 0;
+    std::set<std::string> messages;
+    for (std::size_t start = 0, end; (end = log.find('\n', start)) != std::string::npos; start = end + 1) {
+        auto const line = log.substr(start, end - start);
+        if (line.find("\"request_id\":\"" + request_id + "\"") == std::string::npos) continue;
+        ++lines_of_request;
+        BOOST_TEST(line.find("\"trace_id\":\"" + trace_id + "\"") != std::string::npos, line);
+        messages.insert(std::string(json::parse(line).at("message").as_string()));
+    }
+    BOOST_TEST(lines_of_request >= 3);
+    BOOST_TEST(messages.contains("tool call started"));
+    BOOST_TEST(messages.contains("tool call ended"));
+    BOOST_TEST(messages.contains("request"));
+
+    // Without _meta, the W3C header is the trace (here a legacy session's call).
+    mock.reset_stats();
+    auto const session = mcp_session::open(server.port);
+    std::string const header_trace = "0af7651916cd43dd8448eb211c80319c";
+    auto const legacy = session.call("tools/call", json::object{{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}, 2,
+                                     {{"traceparent", "00-" + header_trace + "-b7ad6b7169203331-00"}});
+    BOOST_TEST(!is_error(legacy.at("result").as_object()));
+    auto const from_header = mock.stats().at("recent_traceparents").as_array();
+    BOOST_REQUIRE(from_header.size() == 1u);
+    BOOST_TEST(std::string(from_header[0].as_string()).starts_with("00-" + header_trace + "-"));
+    BOOST_TEST(std::string(from_header[0].as_string()).ends_with("-00"));
+    // No trace sent, none invented.
+    mock.reset_stats();
+    session.call("tools/call", json::object{{"name", "list_payments"}, {"arguments", {{"limit", 1}}}}, 3);
+    BOOST_TEST(mock.stats().at("recent_traceparents").as_array().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

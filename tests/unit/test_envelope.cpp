@@ -91,7 +91,6 @@ BOOST_AUTO_TEST_CASE(the_envelope_is_read_from_the_request_alone)
     BOOST_TEST(e->protocol_version == "2026-07-28");
     BOOST_TEST(e->client_info.at("name").as_string() == "probe");
     BOOST_TEST((e->log_level == mcp::log_level_index("warning")));
-    BOOST_TEST(e->traceparent == "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01");
     BOOST_TEST(mcp::declares(*e, {"elicitation"}));
     BOOST_TEST(mcp::declares(*e, {"elicitation", "form"}));  // {} predates the modes: form
     BOOST_TEST(!mcp::declares(*e, {"sampling"}));
@@ -301,6 +300,55 @@ BOOST_AUTO_TEST_CASE(a_listen_filter_is_checked_field_by_field_and_nothing_is_pr
     auto const cancelled = mcp::listen_cancelled(json::value(4), "draining");
     BOOST_TEST(cancelled.at("params").at("requestId") == 4);
     BOOST_TEST(cancelled.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == 4);
+}
+
+BOOST_AUTO_TEST_CASE(w3c_traceparent_is_read_strictly_and_a_child_keeps_the_trace)
+{
+    namespace trace = justifi::core::trace;
+    auto const t = trace::parse("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", "vendor=a1,other=b2");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->trace_id == "0af7651916cd43dd8448eb211c80319c");
+    BOOST_TEST(t->parent_id == "00f067aa0ba902b7");
+    BOOST_TEST(t->flags == "01");
+    BOOST_TEST(t->tracestate == "vendor=a1,other=b2");
+    BOOST_TEST(trace::child_traceparent(*t, "1111222233334444") == "00-0af7651916cd43dd8448eb211c80319c-1111222233334444-01");
+    auto const span = trace::new_span_id();
+    BOOST_TEST(span.size() == 16u);
+    BOOST_TEST(span != trace::new_span_id());
+    // A later version is read by its first four fields; ff, uppercase, zeros and bad lengths are not traces.
+    BOOST_TEST(trace::parse("01-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01-future").has_value());
+    for (auto const* bad : {"ff-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01",
+                            "00-0AF7651916CD43DD8448EB211C80319C-00f067aa0ba902b7-01",
+                            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                            "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
+                            "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01-extra",
+                            "01-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01x",
+                            "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7", ""})
+        BOOST_TEST(!trace::parse(bad).has_value(), bad);
+    // A tracestate no header could carry, or over 512 characters, is dropped; the trace stays.
+    BOOST_TEST(trace::parse("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", "a=1\r\nX: y")->tracestate.empty());
+    BOOST_TEST(trace::parse("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", std::string(513, 'a'))
+                   ->tracestate.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_trace_comes_from_meta_else_from_the_headers)
+{
+    constexpr auto from_meta = "00-11111111111111111111111111111111-2222222222222222-01";
+    constexpr auto from_header = "00-33333333333333333333333333333333-4444444444444444-00";
+    json::object meta{{"traceparent", from_meta}, {"tracestate", "m=1"}};
+    auto const both = mcp::read_trace(json::object{{"_meta", meta}}, from_header, "h=1");
+    BOOST_REQUIRE(both);
+    BOOST_TEST(both->trace_id == "11111111111111111111111111111111");
+    BOOST_TEST(both->tracestate == "m=1");
+    auto const header_only = mcp::read_trace(json::object{}, from_header, "h=1");
+    BOOST_REQUIRE(header_only);
+    BOOST_TEST(header_only->trace_id == "33333333333333333333333333333333");
+    BOOST_TEST(header_only->tracestate == "h=1");
+    // An invalid one in _meta does not hide a valid header; neither: no trace.
+    meta["traceparent"] = "junk";
+    BOOST_TEST(mcp::read_trace(json::object{{"_meta", meta}}, from_header)->trace_id == "33333333333333333333333333333333");
+    BOOST_TEST(!mcp::read_trace(json::object{{"_meta", meta}}).has_value());
+    BOOST_TEST(!mcp::read_trace(nullptr).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

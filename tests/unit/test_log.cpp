@@ -99,6 +99,18 @@ BOOST_AUTO_TEST_CASE(format_line_is_one_json_object_per_line)
     BOOST_TEST(line.size() == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_tag_puts_request_and_trace_ids_first_and_omits_an_absent_trace)
+{
+    jlog::request_tag const traced("a1b2", "4bf92f3577b34da6a3ce929d0e0e4736");
+    auto const text = jlog::format_line(jlog::level::info, "tool call started", {{"tool", "list_payments"}}, &traced);
+    BOOST_TEST(text.find(R"("message":"tool call started","request_id":"a1b2","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","tool":"list_payments")") !=
+               std::string::npos, text);
+    jlog::request_tag const untraced("a1b2");
+    auto const line = parsed_line(jlog::format_line(jlog::level::info, "x", {}, &untraced));
+    BOOST_TEST(line.at("request_id") == "a1b2");
+    BOOST_TEST(!line.contains("trace_id"));
+}
+
 BOOST_AUTO_TEST_CASE(timestamp_is_utc_iso8601_with_millis)
 {
     auto const line = parsed_line(jlog::format_line(jlog::level::info, "x", {}));
