@@ -13,6 +13,9 @@
 //   MOCK_CLIENT_ID, MOCK_CLIENT_SECRET   the client credentials the mock accepts
 //   AUDIENCE         the API audience (https://api.justifi.ai)
 //   SDK_DIR          node_modules/@modelcontextprotocol/sdk of the pinned node tools
+//   CLIENT_SDK       v2: the SDK cases run with the v2 client instead (CLIENT_DIR,
+//                    node_modules/@modelcontextprotocol/client), pinned to MCP 2026-07-28;
+//                    the raw cases do not use an SDK and run in the v1 pass only
 //   LOG_FILES        colon-separated log files that must not contain any token or secret
 // Prints PASS/FAIL per case; exits 1 on any failure. Everything is bounded: the whole run
 // stops after 55 s.
@@ -40,10 +43,12 @@ const AUDIENCE = env('AUDIENCE');
 const SDK_DIR = env('SDK_DIR');
 const LOG_FILES = (process.env.LOG_FILES ?? '').split(':').filter(Boolean);
 
+const V2 = process.env.CLIENT_SDK === 'v2';
 const sdk = (path) => import(pathToFileURL(join(SDK_DIR, 'dist/esm', path)).href);
-const { Client } = await sdk('client/index.js');
-const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
-const { UnauthorizedError } = await sdk('client/auth.js');
+const v2 = V2 ? await import(pathToFileURL(join(env('CLIENT_DIR'), 'dist/index.mjs')).href) : undefined;
+const { Client } = V2 ? v2 : await sdk('client/index.js');
+const { StreamableHTTPClientTransport } = V2 ? v2 : await sdk('client/streamableHttp.js');
+const { UnauthorizedError } = V2 ? v2 : await sdk('client/auth.js');
 
 const PROTOCOL_VERSION = '2025-11-25';
 const STEP_TIMEOUT_MS = 10_000;
@@ -75,6 +80,8 @@ function check(condition, why) {
 }
 // Runs one case; a thrown error fails it with its message, and the next case runs.
 async function testCase(name, body) {
+    if (V2 && /^(raw|authorization server):/.test(name)) return;  // no SDK in them: the v1 pass runs them
+    name = V2 ? `v2 2026-07-28 ${name}` : name;
     try {
         const detail = await withTimeout(body(), 20_000, name);
         pass(name, typeof detail === 'string' ? detail : '');
@@ -348,6 +355,7 @@ class MemoryOAuthProvider {
         if (!code) throw new Error('the redirect carries no code');
         remember(code);
         this.authorizationCode = code;
+        this.authorizationIssuer = q.get('iss') ?? undefined;  // RFC 9207: the v2 SDK checks it
     }
 }
 
@@ -372,7 +380,8 @@ function checkInOrder(actual, expected) {
 }
 
 function newClient() {
-    return new Client({ name: 'justifi-mcp-oauth-e2e', version: '1.0.0' }, { capabilities: {} });
+    const options = V2 ? { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } } : { capabilities: {} };
+    return new Client({ name: 'justifi-mcp-oauth-e2e', version: '1.0.0' }, options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,6 +401,7 @@ try {
 }
 const provider = new MemoryOAuthProvider(redirectUrl);
 let sdkClient; // connected with OAuth tokens, used by the refresh and step-up cases
+let sdkTransport;
 
 await testCase('protected resource metadata names the test authorization server', async () => {
     check(prm.status === 200, `GET ${PRM_URL} answered ${prm.status}`);
@@ -423,12 +433,14 @@ await testCase('SDK: 401 -> metadata -> DCR -> authorization code + PKCE S256 + 
     await first.close().catch(() => {});
     check(error instanceof UnauthorizedError, `the first connect should throw UnauthorizedError, got ${error ? `${error.name}: ${error.message}` : 'a connection'}`);
     check(provider.authorizationCode, 'redirectToAuthorization got no code');
-    await withTimeout(transport.finishAuth(provider.authorizationCode), STEP_TIMEOUT_MS, 'finishAuth');
+    await withTimeout(transport.finishAuth(provider.authorizationCode, provider.authorizationIssuer), STEP_TIMEOUT_MS, 'finishAuth');
     check(provider.tokens()?.access_token, 'no access token saved after finishAuth');
     check(provider.tokens()?.refresh_token, 'no refresh token saved after finishAuth');
 
     sdkClient = newClient();
-    await withTimeout(sdkClient.connect(newTransport()), STEP_TIMEOUT_MS, 'connect with the token');
+    sdkTransport = newTransport();
+    await withTimeout(sdkClient.connect(sdkTransport), STEP_TIMEOUT_MS, 'connect with the token');
+    if (V2) check(sdkClient.getProtocolEra() === 'modern', `the v2 client settled on the ${sdkClient.getProtocolEra()} era`);
     const result = await withTimeout(sdkClient.callTool({ name: 'list_payments', arguments: { limit: 5 } }), STEP_TIMEOUT_MS, 'list_payments');
     const summary = await expectSimulatorPayments(result, 'list_payments');
     const as = AS_ISSUER.replace(/\/$/, '');
@@ -497,7 +509,7 @@ await testCase('SDK refreshes on its own when the access token has expired', asy
     return summary;
 });
 
-await testCase('SDK steps up on 403 insufficient_scope (reduced-scope token, then refresh)', async () => {
+await testCase('SDK steps up on 403 insufficient_scope (a reduced-scope token, then a broader one)', async () => {
     check(sdkClient, 'no connected SDK client (the flow above failed)');
     const clientId = provider.clientInformation().client_id;
     // The next token the SDK obtains carries payments:read only.
@@ -514,21 +526,43 @@ await testCase('SDK steps up on 403 insufficient_scope (reduced-scope token, the
     check(names.includes('list_payments'), 'tools/list with payments:read lacks list_payments');
     check(!names.includes('create_payment') && !names.includes('create_refund'),
         `tools/list with payments:read offers ${names.filter((n) => /^create_/.test(n)).join(', ')}`);
-    const refreshesBefore = (await asLog()).token.filter((t) => t.grant_type === 'refresh_token').length;
-    const result = await withTimeout(sdkClient.callTool({
+    const grants = async (type) => (await asLog()).token.filter((t) => t.grant_type === type).length;
+    const refreshesBefore = await grants('refresh_token');
+    const codesBefore = await grants('authorization_code');
+    const createPayment = () => withTimeout(sdkClient.callTool({
         name: 'create_payment',
         arguments: {
             amount: 1050, currency: 'usd', capture_strategy: 'automatic', payment_method: { token: 'pm_test_visa' },
             sub_account_id: subAccountId, description: 'OAuth e2e step-up'
         }
     }), STEP_TIMEOUT_MS, 'create_payment');
+    let result;
+    if (V2) {
+        // The v2 SDK steps up as the spec describes it: a new authorization for the scopes the
+        // 403 challenge named (the person consents again), then the application retries.
+        const urlsBefore = provider.authorizationUrls.length;
+        let error;
+        try {
+            await createPayment();
+        } catch (e) {
+            error = e;
+        }
+        check(error instanceof UnauthorizedError, `the 403 should end in UnauthorizedError, got ${error ? `${error.name}: ${error.message}` : 'a result'}`);
+        check(provider.authorizationUrls.length === urlsBefore + 1, 'the 403 did not start a new authorization');
+        const asked = provider.authorizationUrls.at(-1).searchParams.get('scope') ?? '';
+        check(asked.split(' ').includes('payments:write'), `the new authorization asks for "${asked}", without payments:write`);
+        await withTimeout(sdkTransport.finishAuth(provider.authorizationCode, provider.authorizationIssuer), STEP_TIMEOUT_MS, 'finishAuth');
+        result = await createPayment();
+        check(await grants('authorization_code') === codesBefore + 1, 'expected one more authorization_code grant after the 403');
+    } else {
+        result = await createPayment();
+        check(await grants('refresh_token') === refreshesBefore + 1, 'expected one refresh after the 403');
+    }
     check(!result.isError, `create_payment after step-up is a tool error: ${toolText(result).slice(0, 300)}`);
     const created = result.structuredContent?.id ?? JSON.parse(toolText(result)).id;
     check((await simulatorPaymentIds(1))[0] === created, `the created payment ${created} is not the simulator's newest`);
-    const refreshes = (await asLog()).token.filter((t) => t.grant_type === 'refresh_token').length;
-    check(refreshes === refreshesBefore + 1, `expected one refresh after the 403, saw ${refreshes - refreshesBefore}`);
     check(jwtClaims(provider.tokens().access_token).scope.split(' ').includes('payments:write'), 'the new token lacks payments:write');
-    return `${names.length} tools with payments:read; create_payment succeeded after the refresh`;
+    return `${names.length} tools with payments:read; create_payment succeeded after ${V2 ? 'a new authorization' : 'the refresh'}`;
 });
 
 // --- Raw HTTP cases ------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # OAuth end-to-end test: starts the test authorization server (auth-server.mjs, standing in
 # for Auth0), justifi-mock accepting its tokens, and justifi-mcp validating them, all on
-# loopback with free ports, then runs e2e.mjs (the official MCP TypeScript SDK as the client)
-# with the pinned Node.js 22. Prints the logs when anything fails.
+# loopback with free ports, then runs e2e.mjs (the official MCP TypeScript SDK as the client,
+# v1 and then v2 in the 2026-07-28 era) with the pinned Node.js 22. Prints the logs when anything fails.
 #
 #   tests/oauth/run.sh BUILD_DIR NODE_TOOLS_DIR
 #
@@ -81,8 +81,13 @@ pids+=($!)
 server_port=$(wait_for "$work/server.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mcp")
 
 status=0
-MCP_URL="http://127.0.0.1:$server_port/mcp" AS_ISSUER="$issuer" MOCK_URL="http://127.0.0.1:$mock_port" \
-  MOCK_CLIENT_ID="$mock_client_id" MOCK_CLIENT_SECRET="$mock_client_secret" AUDIENCE="$audience" SDK_DIR="$sdk" \
-  LOG_FILES="$work/server.log:$work/mock.log:$work/auth-server.log" \
-  timeout 75 "$node" "$here/e2e.mjs" || status=$?
+# Twice: the SDK v1 client (2025-11-25) with the raw cases, then the SDK v2 client pinned to
+# 2026-07-28 (a new registration, sign-in, refresh and step-up against the same servers).
+for client_sdk in v1 v2; do
+  MCP_URL="http://127.0.0.1:$server_port/mcp" AS_ISSUER="$issuer" MOCK_URL="http://127.0.0.1:$mock_port" \
+    MOCK_CLIENT_ID="$mock_client_id" MOCK_CLIENT_SECRET="$mock_client_secret" AUDIENCE="$audience" SDK_DIR="$sdk" \
+    CLIENT_SDK="$client_sdk" CLIENT_DIR="$tools/node_modules/@modelcontextprotocol/client" \
+    LOG_FILES="$work/server.log:$work/mock.log:$work/auth-server.log" \
+    timeout 75 "$node" "$here/e2e.mjs" || status=$?
+done
 exit "$status"
