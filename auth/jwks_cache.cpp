@@ -86,7 +86,7 @@ jwks_cache::keys_ptr jwks_cache::current_keys() const
 asio::awaitable<core::outcome<void>> jwks_cache::load()
 {
     auto const keys = current_keys();
-    co_return co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
+    co_return co_await asio::co_spawn(strand_, reload_on_strand(keys, true), core::use_awaitable_uncancelled());
 }
 
 std::optional<jwt_claims> jwks_cache::recall(std::string const& digest, verification_rules const& rules,
@@ -131,7 +131,7 @@ asio::awaitable<boost::system::result<jwt_claims, jwt_error>> jwks_cache::verify
         if (verified || verified.error() != jwt_error::unknown_key) co_return verified;
     }
     // No keys yet, or a kid we do not know: perhaps the issuer rotated its keys.
-    co_await asio::co_spawn(strand_, reload_on_strand(keys, false), asio::use_awaitable);
+    co_await asio::co_spawn(strand_, reload_on_strand(keys, false), core::use_awaitable_uncancelled());
     auto const fresh = current_keys();
     if (!fresh) co_return jwt_error::keys_unavailable;
     auto verified = verify_jwt(token, *fresh, rules, wall_clock());
@@ -222,7 +222,7 @@ asio::awaitable<void> jwks_cache::keep_fresh()
         if (auto [ec] = co_await timer.async_wait(use_tuple); ec) co_return;
         // A failure keeps the keys we have; the next attempt comes after the same wait.
         auto const keys = current_keys();
-        co_await asio::co_spawn(strand_, reload_on_strand(keys, true), asio::use_awaitable);
+        co_await asio::co_spawn(strand_, reload_on_strand(keys, true), core::use_awaitable_uncancelled());
     }
 }
 

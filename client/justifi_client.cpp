@@ -412,8 +412,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
                 // finished, it is settled under its Idempotency-Key and only its answer is dropped.
                 auto exchange = exchange_on(conn->stream, conn->buffer, req, res);
                 auto const executor = co_await asio::this_coro::executor;
-                ec = co_await asio::co_spawn(executor, std::move(exchange),
-                                             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+                ec = co_await asio::co_spawn(executor, std::move(exchange), core::use_awaitable_uncancelled());
             }
             if (!ec) {
                 if (res.keep_alive()) give_back(std::move(conn));

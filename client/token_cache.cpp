@@ -40,7 +40,7 @@ std::string token_cache::key_of(auth::client_credentials const& credentials)
 asio::awaitable<boost::system::result<std::string>> token_cache::get_or_refresh(auth::client_credentials const& credentials)
 {
     // All bookkeeping runs on the strand; the caller resumes on its own executor.
-    co_return co_await asio::co_spawn(strand_, get_on_strand(credentials), asio::use_awaitable);
+    co_return co_await asio::co_spawn(strand_, get_on_strand(credentials), core::use_awaitable_uncancelled());
 }
 
 void token_cache::count(std::string_view result) const
@@ -165,7 +165,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
 
 asio::awaitable<void> token_cache::invalidate(auth::client_credentials const& credentials, std::string token)
 {
-    co_await asio::co_spawn(strand_, invalidate_on_strand(key_of(credentials), std::move(token)), asio::use_awaitable);
+    co_await asio::co_spawn(strand_, invalidate_on_strand(key_of(credentials), std::move(token)), core::use_awaitable_uncancelled());
 }
 
 asio::awaitable<void> token_cache::invalidate_on_strand(std::string key, std::string token)

@@ -8,7 +8,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <memory>
 #include <set>
+#include <vector>
 #include <thread>
 
 #include <unistd.h>
@@ -308,6 +310,31 @@ BOOST_AUTO_TEST_CASE(closing_a_calls_stream_cancels_a_read_at_once_and_lets_a_wr
     BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="201"} 1)"), after_write);
     BOOST_TEST(has_line(after_write, R"(justifi_mcp_upstream_requests_total{status="0"} 1)"));  // still only the read
     BOOST_TEST(server.process.stderr_text().find("client closed the request's stream") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(many_calls_whose_clients_go_at_once_leave_the_server_serving)
+{
+    // Rounds of 48 tools/call sent and dropped at once: each cancellation can reach a call while it
+    // waits for the shared token on the cache's strand (a Boost 1.81 co_spawn use-after-free
+    // crashed the server there when a load generator stopped). Bounded: 15 rounds.
+    mock_server mock;
+    http_server server(against(mock, {.env = {{"MCP_AUTH", "none"}, {"MCP_RATE_LIMIT", "0"}}}), product_binary);
+    auto const request = raw_post(modern_headers("tools/call", "list_payments"),
+                                  body(9, "tools/call", call_params("list_payments", {{"limit", 25}})));
+    for (int round = 0; round < 15; ++round) {
+        std::vector<std::unique_ptr<http_connection>> clients;
+        for (int i = 0; i < 48; ++i) {
+            clients.push_back(std::make_unique<http_connection>(server.port));
+            clients.back()->send_raw(request);
+        }
+        if (round % 2) std::this_thread::sleep_for(std::chrono::milliseconds(round));  // some reach JustiFi first
+    }
+    // Time for the last cancellations to land (a crash would show as refused connections below).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto const after = http_request(server.port, "POST", "/mcp", modern_headers("tools/call", "list_payments"),
+                                    body(10, "tools/call", call_params("list_payments", {{"limit", 1}})));
+    BOOST_TEST(after.status == 200, after.body);
+    BOOST_TEST(http_request(server.port, "GET", "/health").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(a_callers_trace_reaches_every_log_line_of_its_request_and_justifi_as_a_child)
