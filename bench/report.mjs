@@ -22,6 +22,9 @@ function readTsv(file) {
 const raw = readTsv(path.join(dir, 'raw.tsv'));
 const extra = Object.fromEntries(readTsv(path.join(dir, 'extra.tsv')).map(r => [r.key, r.value]));
 const num = x => (x === undefined || x === '' ? NaN : Number(x));
+// Targets that are the upstream itself (the simulator, or nginx with recorded answers): their
+// "server" and "mock" CPU are the same process.
+const direct = target => target === 'ceiling' || target === 'static';
 
 function median(values) {
     const v = values.filter(x => Number.isFinite(x)).sort((a, b) => a - b);
@@ -46,7 +49,7 @@ function point(workload, target, concurrency) {
     p.wrkCpuPerRequest = median(runs.map(r => (num(r.wrk_cpu_s) / num(r.requests)) * 1e6));
     // Cores the rest of the machine used meanwhile: all busy time less the server, simulator and wrk.
     p.otherCores = median(runs.map(r => {
-        const ours = num(r.server_cpu_s) + (target === 'ceiling' ? 0 : num(r.mock_cpu_s)) + num(r.wrk_cpu_s);
+        const ours = num(r.server_cpu_s) + (direct(target) ? 0 : num(r.mock_cpu_s)) + num(r.wrk_cpu_s);
         return Math.max(0, num(r.machine_busy_s) - ours) / num(r.seconds);
     }));
     return p;
@@ -54,7 +57,16 @@ function point(workload, target, concurrency) {
 
 const workloads = [...new Set(raw.map(r => r.workload))];
 const levels = [...new Set(raw.map(r => Number(r.concurrency)))].sort((a, b) => a - b);
-const targets = ['ours', 'peer', 'ceiling'];
+const targets = ['ours', 'peer', 'peer2', 'ceiling', 'ours_static', 'static'];
+// What each target is, for the tables' legend.
+const targetNames = {
+    ours: 'ours: justifi-mcp → justifi-mock',
+    peer: 'peer: TypeScript SDK v1 → justifi-mock',
+    peer2: 'peer2: TypeScript SDK v2 (createMcpHandler) → justifi-mock',
+    ceiling: 'ceiling: justifi-mock direct',
+    ours_static: 'ours_static: justifi-mcp → nginx with recorded answers',
+    static: 'static: nginx direct'
+};
 
 // ---- formatting ----------------------------------------------------------------------------
 const fmtRps = p => (p ? `${Math.round(p.rps).toLocaleString('en-US')}${p.valid ? '' : ' (invalid)'}` : '—');
@@ -69,24 +81,32 @@ const line = (s = '') => out.push(s);
 
 // ---- targets -------------------------------------------------------------------------------
 const at64 = Object.fromEntries(targets.map(t => [t, point('list_payments', t, 64)]));
+const modern64 = Object.fromEntries(targets.map(t => [t, point('list_payments_modern', t, 64)]));
+const static64 = Object.fromEntries(targets.map(t => [t, point('list_payments_static', t, 64)]));
 const checks = [];
 function check(name, required, measured, pass, valid = true, ran = true) {
     checks.push({ name, required, measured, verdict: !ran ? 'NOT RUN' : !valid ? 'MISS (invalid run)' : pass ? 'PASS' : 'MISS' });
 }
-{
-    const { ours, peer, ceiling } = at64;
+// Throughput and p99 of ours against a peer, in one era, at 64 clients.
+function against(era, at, peerKey, peerName) {
+    const ours = at.ours;
+    const peer = at[peerKey];
     const valid = Boolean(ours?.valid && peer?.valid);
     const ratio = ours && peer ? ours.rps / peer.rps : NaN;
-    check('list_payments, 64 clients: throughput vs TypeScript peer', '≥ 5x', `${fmtRatio(ratio)} (${fmtRps(ours)} vs ${fmtRps(peer)} req/s)`, ratio >= 5, valid, Boolean(ours && peer));
+    check(`${era}, 64 clients: throughput vs ${peerName}`, '≥ 5x', `${fmtRatio(ratio)} (${fmtRps(ours)} vs ${fmtRps(peer)} req/s)`, ratio >= 5, valid, Boolean(ours && peer));
     const p99ratio = ours && peer ? ours.p99_us / peer.p99_us : NaN;
-    check(
-        'list_payments, 64 clients: p99 vs TypeScript peer',
-        '≤ 1/5 (0.20x)',
-        `${fmtRatio(p99ratio)} (${fmtMs(ours?.p99_us)} vs ${fmtMs(peer?.p99_us)} ms)`,
-        p99ratio <= 0.2,
-        valid,
-        Boolean(ours && peer)
-    );
+    check(`${era}, 64 clients: p99 vs ${peerName}`, '≤ 1/5 (0.20x)', `${fmtRatio(p99ratio)} (${fmtMs(ours?.p99_us)} vs ${fmtMs(peer?.p99_us)} ms)`,
+        p99ratio <= 0.2, valid, Boolean(ours && peer));
+}
+{
+    const { ours, ceiling } = at64;
+    against('list_payments 2025-11-25 (session)', at64, 'peer', 'TypeScript SDK v1 peer');
+    against('list_payments 2025-11-25 (session)', at64, 'peer2', 'TypeScript SDK v2 peer (stateless legacy leg)');
+    against('list_payments 2026-07-28 (stateless)', modern64, 'peer2', 'TypeScript SDK v2 peer');
+    const stat = static64.ours_static && static64.static ? static64.ours_static.rps / static64.static.rps : NaN;
+    check('list_payments against a static upstream, 64 clients: throughput vs the upstream direct', '≥ 30%',
+        `${fmtPct(stat)} (${fmtRps(static64.ours_static)} vs ${fmtRps(static64.static)} req/s)`, stat >= 0.3,
+        Boolean(static64.ours_static?.valid && static64.static?.valid), Boolean(static64.ours_static && static64.static));
     const ceil = ours && ceiling ? ours.rps / ceiling.rps : NaN;
     check(
         'list_payments, 64 clients: throughput vs direct-to-simulator ceiling',
@@ -113,7 +133,7 @@ function check(name, required, measured, pass, valid = true, ran = true) {
 }
 
 const otherAll = raw.map(r => {
-    const own = num(r.server_cpu_s) + (r.target === 'ceiling' ? 0 : num(r.mock_cpu_s)) + num(r.wrk_cpu_s);
+    const own = num(r.server_cpu_s) + (direct(r.target) ? 0 : num(r.mock_cpu_s)) + num(r.wrk_cpu_s);
     return Math.max(0, num(r.machine_busy_s) - own) / num(r.seconds);
 }).filter(Number.isFinite);
 const otherMean = otherAll.length ? otherAll.reduce((a, b) => a + b, 0) / otherAll.length : NaN;
@@ -131,9 +151,12 @@ line(`Generated by \`bench/run.sh\` on ${extra['machine.date']}. ${extra['machin
         `(${extra['machine.quiet_waited']} waited in all).` : ''));
 line();
 line(`Build: ${extra['build.commit']}, \`${extra['build.binary']}\` (${extra['build.mtime']}). Peer: Node.js ${extra['peer.node']}, ` +
-    `@modelcontextprotocol/sdk ${extra['peer.sdk']}. Load generator: ${extra['wrk.version']}, \`-t2\` (\`-t1\` for 1 client), ` +
+    `@modelcontextprotocol/sdk ${extra['peer.sdk']} (peer), @modelcontextprotocol/server ${extra['peer2.sdk']} (peer2). ` +
+    `Static upstream: nginx ${extra['static.nginx']}. Load generator: ${extra['wrk.version']}, \`-t2\` (\`-t1\` for 1 client), ` +
     `connections = clients, ${extra['duration']} per list_payments point, ${extra['other_duration']} for the other workloads, ` +
-    `${extra['repeats']} repeat(s) per point (median shown), order rotated ours → peer → ceiling per repeat.`);
+    `${extra['repeats']} repeat(s) per point (median shown), the order of the targets rotated per repeat.`);
+line();
+line('Targets: ' + targets.map(t => targetNames[t]).join('; ') + '.');
 line();
 line('## Targets');
 line();
@@ -164,7 +187,9 @@ line();
 
 // ---- load tables ---------------------------------------------------------------------------
 const titles = {
-    list_payments: '`tools/call list_payments` (limit 25)',
+    list_payments: '`tools/call list_payments` (limit 25), 2025-11-25 (justifi-mcp in a session; the peers stateless)',
+    list_payments_modern: '`tools/call list_payments` (limit 25), 2026-07-28 (no session, `_meta` on every request)',
+    list_payments_static: '`tools/call list_payments` (limit 25) against a static upstream (nginx with recorded answers)',
     initialize: '`initialize`',
     tools_list: '`tools/list`',
     health: '`GET /health`'
@@ -176,28 +201,31 @@ for (const w of workloads) {
     line();
     line('Throughput (requests/s):');
     line();
-    line(`| clients | ${shown.join(' | ')} | ours/peer${has.ceiling ? ' | ours/ceiling' : ''} |`);
-    line(`|---:|${shown.map(() => '---:').join('|')}|---:|${has.ceiling ? '---:|' : ''}`);
+    // Ours over each other target of the workload: peers as a factor, upstreams as a share.
+    const ratios = [['ours', 'peer'], ['ours', 'peer2'], ['ours', 'ceiling'], ['ours_static', 'static']].filter(([a, b]) => has[a] && has[b]);
+    const fmtOf = b => (direct(b) ? fmtPct : fmtRatio);
+    line(`| clients | ${shown.join(' | ')} | ${ratios.map(([a, b]) => `${a}/${b}`).join(' | ')} |`);
+    line(`|---:|${shown.map(() => '---:').join('|')}|${ratios.map(() => '---:').join('|')}|`);
     for (const c of levels) {
         const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
         const cells = shown.map(t => fmtRps(p[t]));
-        const ratio = p.ours && p.peer ? fmtRatio(p.ours.rps / p.peer.rps) : '—';
-        const ceil = has.ceiling ? ` | ${p.ours && p.ceiling ? fmtPct(p.ours.rps / p.ceiling.rps) : '—'}` : '';
-        line(`| ${c} | ${cells.join(' | ')} | ${ratio}${ceil} |`);
+        const r = ratios.map(([a, b]) => (p[a] && p[b] ? fmtOf(b)(p[a].rps / p[b].rps) : '—'));
+        line(`| ${c} | ${cells.join(' | ')} | ${r.join(' | ')} |`);
     }
     line();
     line('Latency (ms), p50 / p99 / p99.9:');
     line();
-    line(`| clients | ${shown.join(' | ')} | peer p99 / ours p99 |`);
-    line(`|---:|${shown.map(() => '---:').join('|')}|---:|`);
+    const peers = ['peer', 'peer2'].filter(t => has[t] && has.ours);
+    line(`| clients | ${shown.join(' | ')} |${peers.map(t => ` ${t} p99 / ours p99 |`).join('')}`);
+    line(`|---:|${shown.map(() => '---:').join('|')}|${peers.map(() => '---:|').join('')}`);
     for (const c of levels) {
         const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
         const cells = shown.map(t => (p[t] ? `${fmtMs(p[t].p50_us)} / ${fmtMs(p[t].p99_us)} / ${fmtMs(p[t].p999_us)}` : '—'));
-        const ratio = p.ours && p.peer ? fmtRatio(p.peer.p99_us / p.ours.p99_us) : '—';
-        line(`| ${c} | ${cells.join(' | ')} | ${ratio} |`);
+        const r = peers.map(t => (p.ours && p[t] ? fmtRatio(p[t].p99_us / p.ours.p99_us) : '—'));
+        line(`| ${c} | ${cells.join(' | ')} |${r.map(x => ` ${x} |`).join('')}`);
     }
     line();
-    line('CPU time per request (µs; server process / justifi-mock / wrk), cores used meanwhile by other processes ' +
+    line('CPU time per request (µs; server process / upstream (justifi-mock, or nginx) / wrk), cores used meanwhile by other processes ' +
         '(during the runs of ' + shown.join(' / ') + '), and server RSS after the point (MiB):');
     line();
     line(`| clients | ${shown.map(t => `${t} CPU`).join(' | ')} | other processes (cores) | ${shown.map(t => `${t} RSS`).join(' | ')} |`);
@@ -206,7 +234,7 @@ for (const w of workloads) {
         const p = Object.fromEntries(shown.map(t => [t, point(w, t, c)]));
         const cpu = shown.map(t => {
             if (!p[t]) return '—';
-            if (t === 'ceiling') return `— / ${fmtUs(p[t].mockCpuPerRequest)} / ${fmtUs(p[t].wrkCpuPerRequest)}`;
+            if (direct(t)) return `— / ${fmtUs(p[t].mockCpuPerRequest)} / ${fmtUs(p[t].wrkCpuPerRequest)}`;
             return `${fmtUs(p[t].cpuPerRequest)} / ${fmtUs(p[t].mockCpuPerRequest)} / ${fmtUs(p[t].wrkCpuPerRequest)}`;
         });
         const rss = shown.map(t => (p[t] ? mib(p[t].server_rss_kb) : '—'));
@@ -226,7 +254,7 @@ line('## Memory (VmRSS, MiB)');
 line();
 line('| process | at start | idle after warm-up | after the list_payments sweep | peak (VmHWM) |');
 line('|---|---:|---:|---:|---:|');
-for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript peer (Node.js)'], ['mock', 'justifi-mock']]) {
+for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript SDK v1 peer (Node.js)'], ['peer2', 'TypeScript SDK v2 peer (Node.js)'], ['mock', 'justifi-mock']]) {
     line(`| ${name} | ${mib(num(extra[`rss_kb.${key}.start`]))} | ${mib(num(extra[`rss_kb.${key}.idle`]))} | ${mib(num(extra[`rss_kb.${key}.end`]))} | ${mib(num(extra[`hwm_kb.${key}.end`]))} |`);
 }
 line();
@@ -238,7 +266,7 @@ line(`Idle keep-alive connections (${extra['idle_conns.count']}, one \`GET /heal
 line();
 line('| server | RSS before | RSS with the connections open | added | connections open at the server | client result |');
 line('|---|---:|---:|---:|---:|---|');
-for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript peer']]) {
+for (const [key, name] of [['ours', 'justifi-mcp'], ['peer', 'TypeScript SDK v1 peer'], ['peer2', 'TypeScript SDK v2 peer']]) {
     const before = num(extra[`idle_conns.${key}.before_kb`]);
     const after = num(extra[`idle_conns.${key}.after_kb`]);
     if (!Number.isFinite(before)) continue;
@@ -271,6 +299,13 @@ line('- `tools/list` is not like with like: justifi-mcp lists its 51 tools (abou
     '`initialize` on justifi-mcp also signs a session id (HMAC).');
 line('- A point is valid when every answer was 2xx and had the expected body (`structuredContent` and no `"isError":true` ' +
     'for the tool call, `page_info` from the simulator, `protocolVersion`, `tools` or `OK` for the others) and wrk saw no socket errors.');
+line('- The second peer is the TypeScript SDK v2 (`@modelcontextprotocol/server` with `createMcpHandler`, mounted on ' +
+    '`node:http` by `@modelcontextprotocol/node`\'s `toNodeHandler`, `responseMode: \'json\'`): one factory serves both eras, ' +
+    'a fresh `McpServer` per request. Its 2025 leg is the SDK\'s stateless legacy fallback, which answers `text/event-stream`. ' +
+    'The v1 peer has no 2026-07-28 serving, so the modern workload runs against ours and peer2 only.');
+line('- The static upstream is nginx (`master_process off`, one worker, no access log) answering `GET /v1/payments` with ' +
+    'the simulator\'s recorded `limit=25` answer and `POST /oauth/token` with a recorded token: it costs next to nothing per ' +
+    'call, so `ours_static` against `static` shows what justifi-mcp itself costs.');
 line('- CPU per request is the process\'s user+system time over the run (all its threads) divided by the requests served.');
 line('- Raw data: `raw.tsv` (one line per wrk run), `extra.tsv` (machine, memory, stdio); chart: `chart.png`.');
 fs.writeFileSync(path.join(dir, 'results.md'), `${out.join('\n')}\n`);

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# The benchmark: justifi-mcp against a peer on the official MCP TypeScript SDK and against the
-# direct-to-simulator ceiling, all on 127.0.0.1, with wrk (bench/mcp.lua). Writes
+# The benchmark: justifi-mcp against two peers on the official MCP TypeScript SDK (v1, and v2
+# with createMcpHandler), in both protocol eras, against the direct-to-simulator ceiling, and
+# against a static upstream (nginx serving recorded JustiFi answers) next to its own direct
+# throughput, all on 127.0.0.1, with wrk (bench/mcp.lua). Writes
 # bench/results/{results.md,chart.png,raw.tsv,extra.tsv,chart.tsv} (and a perf profile).
 #
 #   bench/run.sh [BUILD_DIR]        (default: build; needs BUILD_DIR/justifi-mcp and
 #                                     BUILD_DIR/mock/justifi-mock)
 #
-# Installs wrk, gnuplot-nox, curl and iproute2 with apt-get when missing, and the peer's
-# pinned npm packages (bench/peer-ts) with npm ci. Settings (environment):
+# Installs wrk, gnuplot-nox, curl, iproute2 and nginx with apt-get when missing, and the peers'
+# pinned npm packages (bench/peer-ts, bench/peer-ts-v2) with npm ci. Settings (environment):
 #   BENCH_DURATION=10s        length of one list_payments point
 #   BENCH_OTHER_DURATION=5s   length of one initialize / tools/list / health point
 #   BENCH_WARMUP=3s           warm-up of each server before the points
 #   BENCH_CONCURRENCY="1 16 64 256"
 #   BENCH_REPEAT=2            list_payments runs per point (median reported)
 #   BENCH_OTHER_REPEAT=1      runs per point of the other workloads
-#   BENCH_WORKLOADS="list_payments initialize tools_list health"
+#   BENCH_WORKLOADS="list_payments list_payments_modern list_payments_static initialize tools_list health"
 #   BENCH_IDLE_CONNECTIONS=5000
 #   BENCH_STDIO_RUNS=20
 #   BENCH_PERF=1              0 skips the profile of justifi-mcp at 64 clients
@@ -33,7 +35,7 @@ warmup=${BENCH_WARMUP:-3s}
 read -r -a levels <<<"${BENCH_CONCURRENCY:-1 16 64 256}"
 repeats=${BENCH_REPEAT:-2}
 other_repeats=${BENCH_OTHER_REPEAT:-1}
-read -r -a workloads <<<"${BENCH_WORKLOADS:-list_payments initialize tools_list health}"
+read -r -a workloads <<<"${BENCH_WORKLOADS:-list_payments list_payments_modern list_payments_static initialize tools_list health}"
 idle_count=${BENCH_IDLE_CONNECTIONS:-5000}
 stdio_runs=${BENCH_STDIO_RUNS:-20}
 perf_wanted=${BENCH_PERF:-1}
@@ -60,6 +62,7 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 command -v curl >/dev/null || need+=(curl)
 command -v ss >/dev/null || need+=(iproute2)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
 [[ -x "$node_bin" ]] || command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]} > 0)); then apt_install "${need[@]}"; fi
@@ -68,13 +71,18 @@ if [[ $perf_wanted == 1 ]] && ! command -v perf >/dev/null; then
 fi
 [[ -x "$node_bin" ]] || node_bin=$(command -v node)
 
-sdk_version() {
-  "$node_bin" -p "require('$here/peer-ts/node_modules/@modelcontextprotocol/sdk/package.json').version" 2>/dev/null || true
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+# installed_version FOLDER PACKAGE: the version of PACKAGE installed in bench/FOLDER (empty if none).
+installed_version() {
+  "$node_bin" -p "require('$here/$1/node_modules/$2/package.json').version" 2>/dev/null || true
 }
-if [[ $(sdk_version) != "$("$node_bin" -p "require('$here/peer-ts/package.json').dependencies['@modelcontextprotocol/sdk']")" ]]; then
-  log "npm ci in bench/peer-ts"
-  (cd "$here/peer-ts" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+for peer_dir in peer-ts:@modelcontextprotocol/sdk peer-ts-v2:@modelcontextprotocol/server; do
+  folder=${peer_dir%%:*} package=${peer_dir#*:}
+  if [[ $(installed_version "$folder" "$package") != "$("$node_bin" -p "require('$here/$folder/package.json').dependencies['$package']")" ]]; then
+    log "npm ci in bench/$folder"
+    (cd "$here/$folder" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
 
 # Many sockets: wrk at 256 connections, 5,000 idle connections on each side of the loopback.
 hard=$(ulimit -Hn)
@@ -185,7 +193,9 @@ put build.commit "commit $commit"
 put build.binary "$build/justifi-mcp"
 put build.mtime "built $(date -u -r "$build/justifi-mcp" '+%Y-%m-%d %H:%M UTC')"
 put peer.node "$("$node_bin" --version)"
-put peer.sdk "$(sdk_version)"
+put peer.sdk "$(installed_version peer-ts @modelcontextprotocol/sdk)"
+put peer2.sdk "$(installed_version peer-ts-v2 @modelcontextprotocol/server)"
+put static.nginx "$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"
 put wrk.version "$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
 put duration "$duration"
 put other_duration "$other_duration"
@@ -202,6 +212,10 @@ mock_url=http://127.0.0.1:$mock_port
 mcp_env=(MCP_AUTH=none JUSTIFI_OAUTH_VALIDATION=none MCP_RATE_LIMIT=0 "JUSTIFI_BASE_URL=$mock_url"
   JUSTIFI_CLIENT_ID=test_client_id JUSTIFI_CLIENT_SECRET=test_client_secret LOG_LEVEL=warning)
 start_ours() { start "$1" env "${mcp_env[@]}" "$mcp_bin" --transport http --host 127.0.0.1 --port 0; }
+start_peer2() {
+  start "$1" env NODE_ENV=production "JUSTIFI_BASE_URL=$mock_url" JUSTIFI_CLIENT_ID=test_client_id \
+    JUSTIFI_CLIENT_SECRET=test_client_secret "$node_bin" "$here/peer-ts-v2/server.mjs"
+}
 start_peer() {
   start "$1" env NODE_ENV=production "JUSTIFI_BASE_URL=$mock_url" JUSTIFI_CLIENT_ID=test_client_id \
     JUSTIFI_CLIENT_SECRET=test_client_secret "$node_bin" "$here/peer-ts/server.mjs"
@@ -212,9 +226,56 @@ ours_port=$(port_of "$ours_pid")
 start_peer peer
 peer_pid=$started
 peer_port=$(port_of "$peer_pid")
-log "justifi-mock :$mock_port, justifi-mcp :$ours_port, peer :$peer_port (node $("$node_bin" --version))"
+start_peer2 peer2
+peer2_pid=$started
+peer2_port=$(port_of "$peer2_pid")
+
+# The static upstream: nginx serving JustiFi's answers recorded from the simulator, so that what
+# a call costs the upstream is next to nothing and justifi-mcp's own cost decides throughput.
+token_json=$(curl -sS -X POST "$mock_url/oauth/token" -H 'Content-Type: application/json' \
+  --data '{"client_id":"test_client_id","client_secret":"test_client_secret"}')
+recorded_token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$token_json")
+[[ -n $recorded_token ]] || die "justifi-mock gave no token"
+mkdir -p "$work/static/v1" "$work/nginx-temp"
+curl -sS -f "$mock_url/v1/payments?limit=25" -H "Authorization: Bearer $recorded_token" >"$work/static/v1/payments"
+[[ $token_json != *[\'\$\\]* ]] || die "the simulator's token answer has characters nginx's return cannot quote"
+# nginx takes no port 0: the first port from 20000 on that no socket uses.
+static_port=$(ss -Htan | awk '{ n = split($4, a, ":"); used[a[n]] = 1 }
+  END { for (p = 20000; p < 21000; p++) if (!(p in used)) { print p; exit } }')
+cat >"$work/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $work/nginx-temp/body;
+  proxy_temp_path $work/nginx-temp/proxy;
+  fastcgi_temp_path $work/nginx-temp/fastcgi;
+  uwsgi_temp_path $work/nginx-temp/uwsgi;
+  scgi_temp_path $work/nginx-temp/scgi;
+  server {
+    listen 127.0.0.1:$static_port;
+    location = /v1/payments { default_type application/json; root $work/static; }
+    location = /oauth/token { default_type application/json; return 200 '$token_json'; }
+  }
+}
+NGINX
+start static "$nginx_bin" -c "$work/nginx.conf" -p "$work"
+static_pid=$started
+[[ $(port_of "$static_pid") == "$static_port" ]] || die "nginx does not listen on $static_port"
+static_url=http://127.0.0.1:$static_port
+mcp_env_static=("${mcp_env[@]/#JUSTIFI_BASE_URL=*/JUSTIFI_BASE_URL=$static_url}")
+start ours_static env "${mcp_env_static[@]}" "$mcp_bin" --transport http --host 127.0.0.1 --port 0
+ours_static_pid=$started
+ours_static_port=$(port_of "$ours_static_pid")
+log "justifi-mock :$mock_port, justifi-mcp :$ours_port, peer :$peer_port, peer2 :$peer2_port (node $("$node_bin" --version)), nginx :$static_port, justifi-mcp on nginx :$ours_static_port"
 sleep 1
-for t in ours peer mock; do
+for t in ours peer peer2 mock; do
   pid_var=${t}_pid
   put "rss_kb.$t.start" "$(rss_kb "${!pid_var}")"
 done
@@ -226,35 +287,52 @@ version='MCP-Protocol-Version: 2025-11-25'
 init_body='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1.0.0"}}}'
 list_body='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
 call_body='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_payments","arguments":{"limit":25}}}'
+# 2026-07-28: no session; the envelope in every request's _meta, its headers mirroring the body.
+modern_meta='{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1.0.0"}}'
+modern_body='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_payments","arguments":{"limit":25},"_meta":'"$modern_meta"'}}'
+modern_headers='MCP-Protocol-Version: 2026-07-28|Mcp-Method: tools/call|Mcp-Name: list_payments'
 
-session=$(curl -sS -D - -o /dev/null -X POST "http://127.0.0.1:$ours_port/mcp" -H "$accept" -H "$json" \
-  --data "$init_body" | tr -d '\r' | awk -F': ' 'tolower($1) == "mcp-session-id" { print $2 }')
-[[ -n $session ]] || die "justifi-mcp gave no Mcp-Session-Id"
-token=$(curl -sS -X POST "$mock_url/oauth/token" -H "$json" \
-  --data '{"client_id":"test_client_id","client_secret":"test_client_secret"}' |
-  sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-[[ -n $token ]] || die "justifi-mock gave no token"
+open_session() {
+  curl -sS -D - -o /dev/null -X POST "http://127.0.0.1:$1/mcp" -H "$accept" -H "$json" --data "$init_body" |
+    tr -d '\r' | awk -F': ' 'tolower($1) == "mcp-session-id" { print $2 }'
+}
+session=$(open_session "$ours_port")
+static_session=$(open_session "$ours_static_port")
+[[ -n $session && -n $static_session ]] || die "justifi-mcp gave no Mcp-Session-Id"
+token=$recorded_token
 
-# configure WORKLOAD TARGET: the request of wrk (exported BENCH_* for mcp.lua) and its URL,
-# server pid and port in $url, $server_pid. Returns 1 when TARGET has no such workload.
+# Every target, in the order of a first repeat (later repeats rotate it).
+all_targets=(ours peer peer2 ceiling ours_static static)
+# configure WORKLOAD TARGET: the request of wrk (exported BENCH_* for mcp.lua) and its URL, the
+# server's and the upstream's pids in $url, $server_pid, $upstream_pid. Returns 1 when TARGET
+# has no such workload.
 configure() {
   local workload=$1 target=$2 port
   export BENCH_METHOD=POST BENCH_PATH=/mcp BENCH_BODY='' BENCH_HEADERS='' BENCH_EXPECT='' BENCH_REJECT=''
+  upstream_pid=$mock_pid
   case $target in
     ours) port=$ours_port server_pid=$ours_pid ;;
     peer) port=$peer_port server_pid=$peer_pid ;;
+    peer2) port=$peer2_port server_pid=$peer2_pid ;;
     ceiling) port=$mock_port server_pid=$mock_pid ;;
+    ours_static) port=$ours_static_port server_pid=$ours_static_pid upstream_pid=$static_pid ;;
+    static) port=$static_port server_pid=$static_pid upstream_pid=$static_pid ;;
   esac
-  local session_header="|Mcp-Session-Id: $session"
-  [[ $target == ours ]] || session_header=
+  local session_header=
+  [[ $target == ours ]] && session_header="|Mcp-Session-Id: $session"
+  [[ $target == ours_static ]] && session_header="|Mcp-Session-Id: $static_session"
   case $workload/$target in
-    list_payments/ceiling)
+    list_payments/ceiling | list_payments_static/static)
       BENCH_METHOD=GET BENCH_PATH='/v1/payments?limit=25' BENCH_HEADERS="Authorization: Bearer $token"
       BENCH_EXPECT='"page_info"' ;;
-    list_payments/*)
+    list_payments/ours | list_payments/peer | list_payments/peer2 | list_payments_static/ours_static)
       BENCH_BODY=$call_body BENCH_HEADERS="$accept|$json|$version$session_header"
       BENCH_EXPECT='"structuredContent"' BENCH_REJECT='"isError":true' ;;
-    initialize/ceiling | tools_list/ceiling | health/ceiling) return 1 ;;
+    list_payments_modern/ours | list_payments_modern/peer2)
+      BENCH_BODY=$modern_body BENCH_HEADERS="$accept|$json|$modern_headers"
+      BENCH_EXPECT='"structuredContent"' BENCH_REJECT='"isError":true' ;;
+    list_payments/* | list_payments_modern/* | list_payments_static/*) return 1 ;;
+    */ceiling | */ours_static | */static) return 1 ;;
     initialize/*)
       BENCH_BODY=$init_body BENCH_HEADERS="$accept|$json" BENCH_EXPECT='"protocolVersion"' ;;
     tools_list/*)
@@ -288,12 +366,12 @@ point() {
   wait_quiet
   local server_before mock_before busy_before server_after mock_after busy_after compilers load1
   server_before=$(cpu_ticks "$server_pid")
-  mock_before=$(cpu_ticks "$mock_pid")
+  mock_before=$(cpu_ticks "$upstream_pid")
   busy_before=$(machine_busy)
   wrk_run "$clients" "$length"
   busy_after=$(machine_busy)
   server_after=$(cpu_ticks "$server_pid")
-  mock_after=$(cpu_ticks "$mock_pid")
+  mock_after=$(cpu_ticks "$upstream_pid")
   load1=$(cut -d' ' -f1 /proc/loadavg)
   compilers=$(($(pgrep -c 'cc1|clang' || true) + $(pgrep -c -x 'ld|ninja' || true)))
   local _ rps p50 p99 p999 requests good bad socket_errors seconds first_bad valid=0
@@ -308,26 +386,28 @@ point() {
   ((compilers == 0)) || busy_points=$((busy_points + 1))
   if [[ -z $load_min ]] || awk -v a="$load1" -v b="$load_min" 'BEGIN { exit !(a < b) }'; then load_min=$load1; fi
   if [[ -z $load_max ]] || awk -v a="$load1" -v b="$load_max" 'BEGIN { exit !(a > b) }'; then load_max=$load1; fi
-  log "$(printf '%-13s %-7s c=%-3s #%s %9s req/s  p50 %6.1f ms  p99 %7.1f ms  p99.9 %7.1f ms%s' "$workload" \
+  log "$(printf '%-20s %-11s c=%-3s #%s %9s req/s  p50 %6.1f ms  p99 %7.1f ms  p99.9 %7.1f ms%s' "$workload" \
     "$target" "$clients" "$repeat" "$rps" "$(awk -v u="$p50" 'BEGIN { print u / 1000 }')" \
     "$(awk -v u="$p99" 'BEGIN { print u / 1000 }')" "$(awk -v u="$p999" 'BEGIN { print u / 1000 }')" \
     "$( ((valid)) || echo "  INVALID: ${first_bad:-socket errors $socket_errors}")")"
 }
 
 # ---- warm-up (token, pooled upstream connections, the peer's JIT), then idle RSS ---------------
-for t in ours peer ceiling; do
-  configure list_payments "$t"
-  wrk_run 16 "$warmup"
+for w in list_payments list_payments_modern list_payments_static; do
+  for t in "${all_targets[@]}"; do
+    configure "$w" "$t" || continue
+    wrk_run 16 "$warmup"
+  done
 done
 for w in initialize tools_list health; do
-  for t in ours peer; do
+  for t in ours peer peer2; do
     configure "$w" "$t"
     wrk_run 16 1s
   done
 done
 # justifi-mcp gives memory back after a second without a message (checked once a second).
 sleep 3
-for t in ours peer mock; do
+for t in ours peer peer2 mock; do
   pid_var=${t}_pid
   put "rss_kb.$t.idle" "$(rss_kb "${!pid_var}")"
 done
@@ -337,18 +417,18 @@ log "idle RSS after warm-up: ours $(rss_kb "$ours_pid") kB, peer $(rss_kb "$peer
 
 quiet_left_ds=$(($(to_seconds "$quiet_wait") * 10))
 # ---- the points: per client count, the targets one after the other, order rotated per repeat --
-orders=("ours peer ceiling" "peer ceiling ours" "ceiling ours peer")
 for workload in "${workloads[@]}"; do
   n=$other_repeats length=$other_duration
-  if [[ $workload == list_payments ]]; then n=$repeats length=$duration; fi
+  if [[ $workload == list_payments* ]]; then n=$repeats length=$duration; fi
   for clients in "${levels[@]}"; do
     for ((r = 1; r <= n; r++)); do
-      read -r -a order <<<"${orders[$(((r - 1) % 3))]}"
+      shift_by=$(((r - 1) % ${#all_targets[@]}))
+      order=("${all_targets[@]:shift_by}" "${all_targets[@]:0:shift_by}")
       for t in "${order[@]}"; do point "$workload" "$t" "$clients" "$r" "$length"; done
     done
   done
 done
-for t in ours peer mock; do
+for t in ours peer peer2 mock; do
   pid_var=${t}_pid
   put "rss_kb.$t.end" "$(rss_kb "${!pid_var}")"
   put "hwm_kb.$t.end" "$(hwm_kb "${!pid_var}")"
@@ -397,7 +477,11 @@ fi
 # ---- idle keep-alive connections: a fresh server each, RSS before and with them open ------------
 idle_test() {
   local key=$1 pid port client ready i
-  if [[ $key == ours ]]; then start_ours "idle-$key"; else start_peer "idle-$key"; fi
+  case $key in
+    ours) start_ours "idle-$key" ;;
+    peer) start_peer "idle-$key" ;;
+    peer2) start_peer2 "idle-$key" ;;
+  esac
   pid=$started
   port=$(port_of "$pid")
   sleep 1
@@ -421,6 +505,7 @@ idle_test() {
 put idle_conns.count "$idle_count"
 idle_test ours
 idle_test peer
+idle_test peer2
 
 # ---- stdio: spawn to the initialize answer -------------------------------------------------------
 stdio=$(cd "$work" && env JUSTIFI_CLIENT_ID=dummy_client_id JUSTIFI_CLIENT_SECRET=dummy_client_secret \
