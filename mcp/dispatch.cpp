@@ -325,7 +325,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
     // A retry of a multi round-trip call (modern only: the fields are not 2025's) brings the
     // client's answers and the state, which must verify before the tool sees either.
-    auto const principal = context.auth.principal();
+    // The principal costs a string (a hash for an unverified token): only the modern era needs it.
+    auto const principal = context.modern ? context.auth.principal() : std::string();
     mcp::state_binding const binding{principal, request.method, tool->name, arguments};
     retry_input retry;
     if (context.modern) {
@@ -385,7 +386,6 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
-    if (outcome->protocol_error) co_return refused(request.id, std::move(*outcome->protocol_error));
     if (outcome->input_required) co_return ask_for_input(request, context, binding, std::move(*outcome->input_required));
     // The client must refresh its token or sign in again: a transport that can say so in its
     // own terms (HTTP's 401 challenge) does; over stdio the tool error stands.

@@ -423,7 +423,9 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     context.auth = std::move(*identity);
     context.auth.sub_account = std::move(headers->sub_account);
     context.request_id = ex.request_id();
-    context.trace = mcp::read_trace(params, header_text(req, "traceparent"), header_text(req, "tracestate"));
+    // _meta's trace wins over the headers', which were read above.
+    context.trace = mcp::read_trace(params);
+    if (!context.trace) context.trace = std::move(header_trace);
     ex.set_log_trace_id(context.trace ? context.trace->trace_id : std::string());
     auto const principal = context.auth.principal();
     std::optional<modern_request> modern;

@@ -65,14 +65,6 @@ tool_result tool_result::needs_input(json::object requests, std::string state)
     return r;
 }
 
-tool_result tool_result::not_servable(core::refusal why)
-{
-    tool_result r;
-    r.failure = why.code;
-    r.protocol_error = std::move(why);
-    return r;
-}
-
 json::object tool_result::to_json() &&
 {
     json::object out;

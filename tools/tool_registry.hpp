@@ -51,9 +51,6 @@ struct tool_result {
         std::string state;
     };
     std::optional<input_request_set> input_required;
-    // The call cannot be served at all, in the protocol's terms rather than as a tool error:
-    // a client capability the call needs and the client did not declare (-32021).
-    std::optional<core::refusal> protocol_error;
 
     static tool_result text(std::string_view text);
     // A failure the caller (a model or a person) can act on; the text says what to do.
@@ -65,7 +62,6 @@ struct tool_result {
     // The same for the checked text of a JSON object (client::check_json).
     static tool_result structured_json_text(std::string object_text);
     static tool_result needs_input(json::object requests, std::string state = {});
-    static tool_result not_servable(core::refusal why);
 
     // The MCP result. structured_text, if any, is parsed into it: the dispatcher takes it out
     // first and splices it into the serialized response instead.
