@@ -297,8 +297,8 @@ line('- Both MCP servers answer with `application/json` (the peer runs `Streamab
     'from one `initialize` and `MCP-Protocol-Version: 2025-11-25`; the peer gets the same headers minus the session.');
 line('- `tools/list` is not like with like: justifi-mcp lists its 51 tools (about 63 KB), the peer only `list_payments`. ' +
     '`initialize` on justifi-mcp also signs a session id (HMAC).');
-line('- A point is valid when every answer was 2xx and had the expected body (`structuredContent` and no `"isError":true` ' +
-    'for the tool call, `page_info` from the simulator, `protocolVersion`, `tools` or `OK` for the others) and wrk saw no socket errors.');
+line('- A point is valid when every answer was 2xx and had the expected body (`Content":{` and no `Error":true` ' +
+    'for the tool call, `has_previous":` of `page_info` from the simulator, `protocolVersion`, `tools` or `OK` for the others) and wrk saw no socket errors.');
 line('- The second peer is the TypeScript SDK v2 (`@modelcontextprotocol/server` with `createMcpHandler`, mounted on ' +
     '`node:http` by `@modelcontextprotocol/node`\'s `toNodeHandler`, `responseMode: \'json\'`): one factory serves both eras, ' +
     'a fresh `McpServer` per request. Its 2025 leg is the SDK\'s stateless legacy fallback, which answers `text/event-stream`. ' +

@@ -321,16 +321,20 @@ configure() {
   local session_header=
   [[ $target == ours ]] && session_header="|Mcp-Session-Id: $session"
   [[ $target == ours_static ]] && session_header="|Mcp-Session-Id: $static_session"
+  # The checked strings start with a byte that is rare in payment JSON: LuaJIT's plain
+  # string.find compares the whole string at each occurrence of its first byte, and with a quote
+  # first (one in eight bytes of a 90 KB answer) wrk spent more CPU checking than the server
+  # under test spent answering.
   case $workload/$target in
     list_payments/ceiling | list_payments_static/static)
       BENCH_METHOD=GET BENCH_PATH='/v1/payments?limit=25' BENCH_HEADERS="Authorization: Bearer $token"
-      BENCH_EXPECT='"page_info"' ;;
+      BENCH_EXPECT='has_previous":' ;;
     list_payments/ours | list_payments/peer | list_payments/peer2 | list_payments_static/ours_static)
       BENCH_BODY=$call_body BENCH_HEADERS="$accept|$json|$version$session_header"
-      BENCH_EXPECT='"structuredContent"' BENCH_REJECT='"isError":true' ;;
+      BENCH_EXPECT='Content":{' BENCH_REJECT='Error":true' ;;
     list_payments_modern/ours | list_payments_modern/peer2)
       BENCH_BODY=$modern_body BENCH_HEADERS="$accept|$json|$modern_headers"
-      BENCH_EXPECT='"structuredContent"' BENCH_REJECT='"isError":true' ;;
+      BENCH_EXPECT='Content":{' BENCH_REJECT='Error":true' ;;
     list_payments/* | list_payments_modern/* | list_payments_static/*) return 1 ;;
     */ceiling | */ours_static | */static) return 1 ;;
     initialize/*)

@@ -33,6 +33,14 @@ std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
 // Whether all of `text` is UTF-8 as RFC 3629 has it (no overlongs, no surrogates).
 bool is_utf8(std::string_view text);
 
+// `utf8` as a JSON string, quotes included, appended to `out`: '"', '\\' and the control
+// characters escaped as RFC 8259 asks, every other byte as it is. The caller vouches that the
+// bytes are UTF-8. Vectorised where the CPU allows: a 40 KB answer's text twin is escaped on
+// every call.
+void append_json_string(std::string& out, std::string_view utf8);
+// How many bytes append_json_string adds for `utf8`.
+std::size_t json_string_size(std::string_view utf8);
+
 // ASCII case folding, for names HTTP and our settings compare without case.
 std::string ascii_lower(std::string_view text);
 

@@ -113,7 +113,7 @@ void check(tools::tool_result const& result)
 {
     auto const json_result = result.to_json();
     (void)json::serialize(json_result);
-    if (result.content.empty()) std::abort();  // a client reading only text must get some
+    if (json_result.at("content").as_array().empty()) std::abort();  // a client reading only text must get some
 }
 
 // What the client hands on for a body: JSON, or for an error status the text as JustiFi's error.

@@ -144,17 +144,28 @@ void dispatcher::record_call(std::string const& tool, std::string_view outcome) 
 std::string reply::serialize() const
 {
     if (spliced_text.empty()) return json::serialize(message);
-    // {"jsonrpc":"2.0","id":ID,"result":{...,"NAME":TEXT}}
-    auto result = json::serialize(message.at("result"));
-    result.pop_back();  // its closing brace
+    // {"jsonrpc":"2.0","id":ID,"result":{["content":[TWIN],]...,"NAME":TEXT}}, written into one
+    // buffer sized first: the spliced text is tens of kilobytes, and so is its escaped twin.
+    auto const id = json::serialize(message.at("id"));
+    auto const members = json::serialize(message.at("result"));  // the small rest: "{...}"
+    auto const inner = std::string_view(members).substr(1, members.size() - 2);
     auto const name = json::serialize(json::string_view(spliced_name));
+    constexpr std::string_view head = R"({"jsonrpc":"2.0","id":)";
+    constexpr std::string_view twin_head = R"("content":[{"type":"text","text":)";
     std::string out;
-    out.reserve(result.size() + name.size() + spliced_text.size() + 64);
-    out += R"({"jsonrpc":"2.0","id":)";
-    out += json::serialize(message.at("id"));
-    out += R"(,"result":)";
-    out += result;
-    if (result.size() > 1) out += ',';
+    out.reserve(head.size() + id.size() + 16 + inner.size() + name.size() + spliced_text.size() +
+                (text_twin ? twin_head.size() + core::encoding::json_string_size(spliced_text) + 4 : 0));
+    out += head;
+    out += id;
+    out += R"(,"result":{)";
+    if (text_twin) {
+        out += twin_head;
+        core::encoding::append_json_string(out, spliced_text);
+        out += "}]";
+        if (!inner.empty()) out += ',';
+    }
+    out += inner;
+    if (out.back() != '{') out += ',';
     out += name;
     out += ':';
     out += spliced_text;
@@ -164,7 +175,10 @@ std::string reply::serialize() const
 
 json::object reply::to_object() &&
 {
-    if (!spliced_text.empty()) message.at("result").as_object()[spliced_name] = json::parse(spliced_text);
+    if (spliced_text.empty()) return std::move(message);
+    auto& result = message.at("result").as_object();
+    if (text_twin) result["content"] = json::array{json::object{{"type", "text"}, {"text", spliced_text}}};
+    result[spliced_name] = json::parse(spliced_text);
     return std::move(message);
 }
 
@@ -394,12 +408,17 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     if (token_refused)
         core::log::info("JustiFi rejected the access token", context.tag(), {{"tool", tool->name},
                                                         {"principal", context.auth.principal()}});
-    // Taken out before to_json, which would parse it: serialize() writes it in as it is.
+    // Taken out before to_json, which would parse it: serialize() writes it in as it is, and
+    // its text twin escaped.
     auto structured_text = std::move(outcome->structured_text);
     outcome->structured_text.clear();
-    auto message = make_result(request.id, std::move(*outcome).to_json());
+    bool const text_twin = !structured_text.empty() && outcome->content.empty();
+    auto result = std::move(*outcome).to_json();
+    if (text_twin) result.erase("content");
+    auto message = make_result(request.id, std::move(result));
     reply answer = structured_text.empty() ? reply(std::move(message))
                                            : reply(std::move(message), "structuredContent", std::move(structured_text));
+    answer.text_twin = text_twin;
     if (token_refused)
         answer.refusal = core::refusal{.code = core::errc::credentials_rejected,
                                        .message = "JustiFi rejected the access token; refresh it or sign in again",

@@ -75,6 +75,9 @@ struct reply {
     json::object message;
     std::string spliced_text;  // checked JSON, or empty
     std::string spliced_name;  // its member of message["result"]
+    // The result's content is one text block holding spliced_text (a tool result's text twin
+    // of its structuredContent), escaped into the response by serialize().
+    bool text_twin = false;
     // Set when the request was refused (a missing scope, too many calls, JustiFi refusing the
     // caller's token): a transport with statuses of its own (HTTP) answers the refusal instead
     // of `message`, with the matching status and challenge; stdio sends `message`.

@@ -53,7 +53,7 @@ tool_result tool_result::structured_json(json::value value)
 
 tool_result tool_result::structured_json_text(std::string object_text)
 {
-    auto r = text(object_text);
+    tool_result r;
     r.structured_text = std::move(object_text);
     return r;
 }
@@ -68,7 +68,9 @@ tool_result tool_result::needs_input(json::object requests, std::string state)
 json::object tool_result::to_json() &&
 {
     json::object out;
-    out["content"] = std::move(content);
+    if (content.empty() && !structured_text.empty())
+        out["content"] = json::array{json::object{{"type", "text"}, {"text", structured_text}}};
+    else out["content"] = std::move(content);
     if (structured) out["structuredContent"] = std::move(*structured);
     else if (!structured_text.empty()) out["structuredContent"] = json::parse(structured_text);
     if (is_error) out["isError"] = true;
@@ -78,7 +80,9 @@ json::object tool_result::to_json() &&
 json::object tool_result::to_json() const&
 {
     json::object out;
-    out["content"] = content;
+    if (content.empty() && !structured_text.empty())
+        out["content"] = json::array{json::object{{"type", "text"}, {"text", structured_text}}};
+    else out["content"] = content;
     if (structured) out["structuredContent"] = *structured;
     else if (!structured_text.empty()) out["structuredContent"] = json::parse(structured_text);
     if (is_error) out["isError"] = true;

@@ -36,7 +36,10 @@ struct tool_result {
     json::array content;
     std::optional<json::value> structured;
     // Instead of `structured`: a JSON object's text, already checked (JustiFi's answer passed
-    // on as it came), which the response carries as structuredContent without a DOM.
+    // on as it came), which the response carries as structuredContent without a DOM. With
+    // `content` empty, the text block for clients that read only text is this same text: the
+    // serializer escapes it straight into the response (tens of kilobytes, never copied into
+    // a json::string).
     std::string structured_text;
     bool is_error = false;
     // Why the tool failed, when the pipeline above may answer in its own terms:

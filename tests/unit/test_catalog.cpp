@@ -78,7 +78,8 @@ json::object obj(std::string_view text)
 std::string text_of(tools::tool_result const& result)
 {
     std::string text;
-    for (auto const& block : result.content) text += block.as_object().at("text").as_string();
+    auto const as_json = result.to_json();
+    for (auto const& block : as_json.at("content").as_array()) text += block.as_object().at("text").as_string();
     return text;
 }
 

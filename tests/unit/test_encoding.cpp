@@ -1,10 +1,15 @@
 // Byte encodings and crypto primitives, checked against published test vectors.
 #include "core/encoding.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace enc = justifi::core::encoding;
 
@@ -178,6 +183,39 @@ BOOST_AUTO_TEST_CASE(ascii_lower_folds_only_ascii_and_trim_ows_only_spaces_and_t
     BOOST_TEST(enc::trim_ows("in side") == "in side");
     BOOST_TEST(enc::trim_ows("\r\nx\r\n") == "\r\nx\r\n");
     BOOST_TEST(enc::trim_ows(" \t ").empty());
+}
+
+BOOST_AUTO_TEST_CASE(append_json_string_writes_what_boost_json_writes_at_every_length_and_alignment)
+{
+    namespace json = boost::json;
+    // Every byte that needs escaping, UTF-8 sequences of each length, and plain ASCII, mixed at
+    // random: lengths around the eight-byte words, and special bytes at every position in them.
+    std::vector<std::string> const pieces = {"a", "Z", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t",
+                                             std::string(1, '\0'), "\x01", "\x1f", "\x7f", "caf\xc3\xa9",
+                                             "\xe4\xb8\x96", "\xf0\x9f\x92\xb3", "plain text", "{\"id\":"};
+    std::mt19937 random(20261206);
+    for (int round = 0; round < 4000; ++round) {
+        std::string text;
+        auto const count = random() % 24;
+        for (unsigned i = 0; i < count; ++i) text += pieces[random() % pieces.size()];
+        std::string out = "prefix:";
+        enc::append_json_string(out, text);
+        auto const expected = json::serialize(json::string_view(text));
+        BOOST_REQUIRE_MESSAGE(out == "prefix:" + expected, "for " << json::serialize(json::string_view(text)));
+        BOOST_TEST(enc::json_string_size(text) == expected.size());
+        BOOST_TEST(json::parse(out.substr(7)).as_string() == text);
+    }
+    std::string empty;
+    enc::append_json_string(empty, "");
+    BOOST_TEST(empty == R"("")");
+    // A 40 KB JSON answer, as a tool result's text twin carries it.
+    std::string answer = R"({"data":[)";
+    while (answer.size() < 40000) answer += R"({"id":"py_1","description":"Pony \"rental\"\n","amount":100},)";
+    answer.back() = ']';
+    answer += '}';
+    std::string twin;
+    enc::append_json_string(twin, answer);
+    BOOST_TEST(twin == json::serialize(json::string_view(answer)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
