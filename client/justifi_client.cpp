@@ -2,9 +2,9 @@
 
 #include "client/call_policy.hpp"
 #include "core/encoding.hpp"
+#include "core/json_text.hpp"
 #include "net/web_address.hpp"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -113,55 +113,14 @@ core::outcome<std::string> build_path(std::string_view path_template, json::obje
     return out;
 }
 
-namespace {
-
-// basic_parser's events, all accepted: the parser itself checks the grammar, UTF-8 and depth.
-// Only the kind of the outermost value is kept.
-struct shape_recorder {
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-    using ec_t = boost::system::error_code;
-    using sv = boost::json::string_view;
-
-    std::size_t events = 0;
-    bool outermost_is_object = false;
-
-    bool first(bool is_object)
-    {
-        if (events++ == 0) outermost_is_object = is_object;
-        return true;
-    }
-    bool on_document_begin(ec_t&) { return true; }
-    bool on_document_end(ec_t&) { return true; }
-    bool on_array_begin(ec_t&) { return first(false); }
-    bool on_array_end(std::size_t, ec_t&) { return true; }
-    bool on_object_begin(ec_t&) { return first(true); }
-    bool on_object_end(std::size_t, ec_t&) { return true; }
-    bool on_string_part(sv, std::size_t, ec_t&) { return first(false); }
-    bool on_string(sv, std::size_t, ec_t&) { return first(false); }
-    bool on_key_part(sv, std::size_t, ec_t&) { return true; }
-    bool on_key(sv, std::size_t, ec_t&) { return true; }
-    bool on_number_part(sv, ec_t&) { return first(false); }
-    bool on_int64(std::int64_t, sv, ec_t&) { return first(false); }
-    bool on_uint64(std::uint64_t, sv, ec_t&) { return first(false); }
-    bool on_double(double, sv, ec_t&) { return first(false); }
-    bool on_bool(bool, ec_t&) { return first(false); }
-    bool on_null(ec_t&) { return first(false); }
-    bool on_comment_part(sv, ec_t&) { return true; }
-    bool on_comment(sv, ec_t&) { return true; }
-};
-
-}  // namespace
-
 json_shape check_json(std::string_view text)
 {
-    boost::json::basic_parser<shape_recorder> parser(boost::json::parse_options{});
-    boost::system::error_code ec;
-    auto const used = parser.write_some(false, text.data(), text.size(), ec);
-    if (ec || used != text.size() || !parser.done()) return json_shape::invalid;
-    return parser.handler().outermost_is_object ? json_shape::object : json_shape::other;
+    switch (core::json_text::check(text)) {
+    case core::json_text::shape::object: return json_shape::object;
+    case core::json_text::shape::other: return json_shape::other;
+    case core::json_text::shape::invalid: break;
+    }
+    return json_shape::invalid;
 }
 
 }  // namespace justifi::client

@@ -140,14 +140,11 @@ bool constant_time_equal(std::string_view a, std::string_view b)
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at the start of `text` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when there is none.
 std::size_t utf8_sequence_length(std::string_view text)
 {
     auto const byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
     auto const continuation = [&](std::size_t i) { return i < text.size() && (byte(i) & 0xC0) == 0x80; };
+    if (text.empty()) return 0;
     unsigned char const lead = byte(0);
     if (lead < 0x80) return 1;
     if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
@@ -165,8 +162,6 @@ std::size_t utf8_sequence_length(std::string_view text)
     }
     return 0;
 }
-
-}  // namespace
 
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes)
 {

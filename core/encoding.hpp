@@ -30,6 +30,10 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // sequence is never cut in half, and a byte that starts no valid sequence becomes '?'.
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
 
+// Length of the valid UTF-8 sequence at the start of `text` (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when there is none (or `text` is empty).
+std::size_t utf8_sequence_length(std::string_view text);
+
 // Whether all of `text` is UTF-8 as RFC 3629 has it (no overlongs, no surrogates).
 bool is_utf8(std::string_view text);
 
