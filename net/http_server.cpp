@@ -23,6 +23,8 @@
 #include <boost/json/value.hpp>
 
 #include <array>
+#include <atomic>
+#include <cstring>
 #include <optional>
 #include <tuple>
 
@@ -41,6 +43,22 @@ constexpr auto probe_header_timeout = std::chrono::seconds(2);
 
 using connection_stream = plain_or_tls_stream;
 
+// Log correlation ids, 16 hex digits: a random start per process counted up, so ids stay
+// unique across replicas without asking the DRBG (and its locks) on every request.
+std::string new_request_id()
+{
+    static std::atomic<std::uint64_t> next = [] {
+        std::uint64_t start = 0;
+        auto const bytes = core::encoding::random_bytes(sizeof start);
+        std::memcpy(&start, bytes.data(), sizeof start);
+        return start;
+    }();
+    auto const id = next.fetch_add(1, std::memory_order_relaxed);
+    char digits[16];
+    for (int i = 15; i >= 0; --i) digits[15 - i] = "0123456789abcdef"[(id >> (4 * i)) & 0xf];
+    return std::string(digits, sizeof digits);
+}
+
 }  // namespace
 
 struct http_exchange::connection {
@@ -49,9 +67,13 @@ struct http_exchange::connection {
     bool idle = true;         // between requests, or parked in idle_wait; touched only on the strand
     std::chrono::steady_clock::time_point request_deadline;  // the current request's, from its first byte
 
+    tcp::endpoint remote;  // read once: every request of the connection logs it
+
     connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
         : stream(std::move(socket), std::move(tls)), wake(stream.get_executor())
     {
+        boost::system::error_code ignored;
+        remote = stream.tcp_layer().socket().remote_endpoint(ignored);
     }
 
     // Runs on the connection's strand when the server starts draining.
@@ -89,11 +111,10 @@ http_exchange::http_exchange(parser_type& parser, beast::flat_buffer& buffer, co
       buffer_(buffer),
       conn_(conn),
       server_(server),
-      request_id_(core::encoding::hex_encode(core::encoding::random_bytes(8)))
+      remote_(conn.remote),
+      request_id_(new_request_id())
 {
     keep_alive_ = request.keep_alive();
-    boost::system::error_code ignored;
-    remote_ = conn.stream.tcp_layer().socket().remote_endpoint(ignored);
 }
 
 http_exchange::~http_exchange()
