@@ -57,7 +57,7 @@ function point(workload, target, concurrency) {
 
 const workloads = [...new Set(raw.map(r => r.workload))];
 const levels = [...new Set(raw.map(r => Number(r.concurrency)))].sort((a, b) => a - b);
-const targets = ['ours', 'peer', 'peer2', 'ceiling', 'ours_static', 'static'];
+const targets = ['ours', 'peer', 'peer2', 'ceiling', 'ours_static', 'static', 'proxy_static'];
 // What each target is, for the tables' legend.
 const targetNames = {
     ours: 'ours: justifi-mcp → justifi-mock',
@@ -65,7 +65,8 @@ const targetNames = {
     peer2: 'peer2: TypeScript SDK v2 (createMcpHandler) → justifi-mock',
     ceiling: 'ceiling: justifi-mock direct',
     ours_static: 'ours_static: justifi-mcp → nginx with recorded answers',
-    static: 'static: nginx direct'
+    static: 'static: nginx direct',
+    proxy_static: 'proxy_static: a second nginx passing on justifi-mcp\'s recorded answer from the static nginx (a proxy that does no work)'
 };
 
 // ---- formatting ----------------------------------------------------------------------------
@@ -104,8 +105,10 @@ function against(era, at, peerKey, peerName) {
     against('list_payments 2025-11-25 (session)', at64, 'peer2', 'TypeScript SDK v2 peer (stateless legacy leg)');
     against('list_payments 2026-07-28 (stateless)', modern64, 'peer2', 'TypeScript SDK v2 peer');
     const stat = static64.ours_static && static64.static ? static64.ours_static.rps / static64.static.rps : NaN;
+    const bare = static64.proxy_static && static64.static ? static64.proxy_static.rps / static64.static.rps : NaN;
     check('list_payments against a static upstream, 64 clients: throughput vs the upstream direct', '≥ 30%',
-        `${fmtPct(stat)} (${fmtRps(static64.ours_static)} vs ${fmtRps(static64.static)} req/s)`, stat >= 0.3,
+        `${fmtPct(stat)} (${fmtRps(static64.ours_static)} vs ${fmtRps(static64.static)} req/s; ` +
+        `a proxy doing no work: ${fmtPct(bare)}, ${fmtRps(static64.proxy_static)} req/s)`, stat >= 0.3,
         Boolean(static64.ours_static?.valid && static64.static?.valid), Boolean(static64.ours_static && static64.static));
     const ceil = ours && ceiling ? ours.rps / ceiling.rps : NaN;
     check(
@@ -202,8 +205,9 @@ for (const w of workloads) {
     line('Throughput (requests/s):');
     line();
     // Ours over each other target of the workload: peers as a factor, upstreams as a share.
-    const ratios = [['ours', 'peer'], ['ours', 'peer2'], ['ours', 'ceiling'], ['ours_static', 'static']].filter(([a, b]) => has[a] && has[b]);
-    const fmtOf = b => (direct(b) ? fmtPct : fmtRatio);
+    const ratios = [['ours', 'peer'], ['ours', 'peer2'], ['ours', 'ceiling'], ['ours_static', 'static'],
+        ['proxy_static', 'static'], ['ours_static', 'proxy_static']].filter(([a, b]) => has[a] && has[b]);
+    const fmtOf = b => (direct(b) || b === 'proxy_static' ? fmtPct : fmtRatio);
     line(`| clients | ${shown.join(' | ')} | ${ratios.map(([a, b]) => `${a}/${b}`).join(' | ')} |`);
     line(`|---:|${shown.map(() => '---:').join('|')}|${ratios.map(() => '---:').join('|')}|`);
     for (const c of levels) {
@@ -305,7 +309,9 @@ line('- The second peer is the TypeScript SDK v2 (`@modelcontextprotocol/server`
     'The v1 peer has no 2026-07-28 serving, so the modern workload runs against ours and peer2 only.');
 line('- The static upstream is nginx (`master_process off`, one worker, no access log) answering `GET /v1/payments` with ' +
     'the simulator\'s recorded `limit=25` answer and `POST /oauth/token` with a recorded token: it costs next to nothing per ' +
-    'call, so `ours_static` against `static` shows what justifi-mcp itself costs.');
+    'call, so `ours_static` against `static` shows what justifi-mcp itself costs. `proxy_static` is a second nginx ' +
+    '(one worker) between wrk and the static nginx that does no work: it passes on justifi-mcp\'s own recorded answer ' +
+    '(87 KB: the JSON and its text twin), so it shows what moving the bytes costs here, the bound for any server in between.');
 line('- CPU per request is the process\'s user+system time over the run (all its threads) divided by the requests served.');
 line('- Raw data: `raw.tsv` (one line per wrk run), `extra.tsv` (machine, memory, stdio); chart: `chart.png`.');
 fs.writeFileSync(path.join(dir, 'results.md'), `${out.join('\n')}\n`);

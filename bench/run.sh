@@ -261,6 +261,7 @@ http {
   server {
     listen 127.0.0.1:$static_port;
     location = /v1/payments { default_type application/json; root $work/static; }
+    location = /mcp-answer { default_type application/json; root $work/static; }
     location = /oauth/token { default_type application/json; return 200 '$token_json'; }
   }
 }
@@ -299,10 +300,55 @@ open_session() {
 session=$(open_session "$ours_port")
 static_session=$(open_session "$ours_static_port")
 [[ -n $session && -n $static_session ]] || die "justifi-mcp gave no Mcp-Session-Id"
+
+# A reverse proxy that does no work: a second nginx (one worker) passing on justifi-mcp's own
+# recorded answer to the same call from the static nginx. What it reaches is what moving the
+# bytes costs on this machine (wrk reading 87 KB instead of 40 KB, the extra hop), the bound
+# for any server between the client and the upstream.
+curl -sS -f -X POST "http://127.0.0.1:$ours_static_port/mcp" -H "$accept" -H "$json" -H "$version" \
+  -H "Mcp-Session-Id: $static_session" --data "$call_body" >"$work/static/mcp-answer"
+grep -q '"structuredContent"' "$work/static/mcp-answer" || die "justifi-mcp on nginx gave no tool result"
+proxy_port=$(ss -Htan | awk -v taken="$static_port" '{ n = split($4, a, ":"); used[a[n]] = 1 }
+  END { for (p = taken + 1; p < 21000; p++) if (!(p in used)) { print p; exit } }')
+mkdir -p "$work/proxy-temp"
+cat >"$work/proxy.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/proxy.pid;
+error_log $work/proxy-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $work/proxy-temp/body;
+  proxy_temp_path $work/proxy-temp/proxy;
+  fastcgi_temp_path $work/proxy-temp/fastcgi;
+  uwsgi_temp_path $work/proxy-temp/uwsgi;
+  scgi_temp_path $work/proxy-temp/scgi;
+  upstream recorded { server 127.0.0.1:$static_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location = /mcp {
+      proxy_pass http://recorded/mcp-answer;
+      proxy_method GET;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffers 16 16k;
+    }
+  }
+}
+NGINX
+start proxy "$nginx_bin" -c "$work/proxy.conf" -p "$work"
+proxy_pid=$started
+[[ $(port_of "$proxy_pid") == "$proxy_port" ]] || die "the proxy nginx does not listen on $proxy_port"
 token=$recorded_token
 
 # Every target, in the order of a first repeat (later repeats rotate it).
-all_targets=(ours peer peer2 ceiling ours_static static)
+all_targets=(ours peer peer2 ceiling ours_static static proxy_static)
 # configure WORKLOAD TARGET: the request of wrk (exported BENCH_* for mcp.lua) and its URL, the
 # server's and the upstream's pids in $url, $server_pid, $upstream_pid. Returns 1 when TARGET
 # has no such workload.
@@ -317,6 +363,7 @@ configure() {
     ceiling) port=$mock_port server_pid=$mock_pid ;;
     ours_static) port=$ours_static_port server_pid=$ours_static_pid upstream_pid=$static_pid ;;
     static) port=$static_port server_pid=$static_pid upstream_pid=$static_pid ;;
+    proxy_static) port=$proxy_port server_pid=$proxy_pid upstream_pid=$static_pid ;;
   esac
   local session_header=
   [[ $target == ours ]] && session_header="|Mcp-Session-Id: $session"
@@ -329,6 +376,9 @@ configure() {
     list_payments/ceiling | list_payments_static/static)
       BENCH_METHOD=GET BENCH_PATH='/v1/payments?limit=25' BENCH_HEADERS="Authorization: Bearer $token"
       BENCH_EXPECT='has_previous":' ;;
+    list_payments_static/proxy_static)
+      BENCH_BODY=$call_body BENCH_HEADERS="$accept|$json|$version"
+      BENCH_EXPECT='Content":{' BENCH_REJECT='Error":true' ;;
     list_payments/ours | list_payments/peer | list_payments/peer2 | list_payments_static/ours_static)
       BENCH_BODY=$call_body BENCH_HEADERS="$accept|$json|$version$session_header"
       BENCH_EXPECT='Content":{' BENCH_REJECT='Error":true' ;;
@@ -336,7 +386,7 @@ configure() {
       BENCH_BODY=$modern_body BENCH_HEADERS="$accept|$json|$modern_headers"
       BENCH_EXPECT='Content":{' BENCH_REJECT='Error":true' ;;
     list_payments/* | list_payments_modern/* | list_payments_static/*) return 1 ;;
-    */ceiling | */ours_static | */static) return 1 ;;
+    */ceiling | */ours_static | */static | */proxy_static) return 1 ;;
     initialize/*)
       BENCH_BODY=$init_body BENCH_HEADERS="$accept|$json" BENCH_EXPECT='"protocolVersion"' ;;
     tools_list/*)
