@@ -236,28 +236,38 @@ token_json=$(curl -sS -X POST "$mock_url/oauth/token" -H 'Content-Type: applicat
   --data '{"client_id":"test_client_id","client_secret":"test_client_secret"}')
 recorded_token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$token_json")
 [[ -n $recorded_token ]] || die "justifi-mock gave no token"
-mkdir -p "$work/static/v1" "$work/nginx-temp"
+mkdir -p "$work/static/v1"
 curl -sS -f "$mock_url/v1/payments?limit=25" -H "Authorization: Bearer $recorded_token" >"$work/static/v1/payments"
 [[ $token_json != *[\'\$\\]* ]] || die "the simulator's token answer has characters nginx's return cannot quote"
-# nginx takes no port 0: the first port from 20000 on that no socket uses.
-static_port=$(ss -Htan | awk '{ n = split($4, a, ":"); used[a[n]] = 1 }
-  END { for (p = 20000; p < 21000; p++) if (!(p in used)) { print p; exit } }')
-cat >"$work/nginx.conf" <<NGINX
+# nginx takes no port 0: free_port FROM prints the first port from FROM on that no socket uses.
+free_port() {
+  ss -Htan | awk -v from="$1" '{ n = split($4, a, ":"); used[a[n]] = 1 }
+    END { for (p = from; p < from + 1000; p++) if (!(p in used)) { print p; exit } }'
+}
+# nginx_head NAME: the start of an nginx.conf for one foreground process with one worker and no
+# access log, its files in $work/NAME*; the caller writes the http block's servers and closes it.
+nginx_head() {
+  mkdir -p "$work/$1-temp"
+  cat <<NGINX
 daemon off;
 master_process off;
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
+pid $work/$1.pid;
+error_log $work/$1-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 100000000;
   keepalive_timeout 120s;
-  client_body_temp_path $work/nginx-temp/body;
-  proxy_temp_path $work/nginx-temp/proxy;
-  fastcgi_temp_path $work/nginx-temp/fastcgi;
-  uwsgi_temp_path $work/nginx-temp/uwsgi;
-  scgi_temp_path $work/nginx-temp/scgi;
+  client_body_temp_path $work/$1-temp/body;
+  proxy_temp_path $work/$1-temp/proxy;
+  fastcgi_temp_path $work/$1-temp/fastcgi;
+  uwsgi_temp_path $work/$1-temp/uwsgi;
+  scgi_temp_path $work/$1-temp/scgi;
+NGINX
+}
+static_port=$(free_port 20000)
+{ nginx_head nginx; cat <<NGINX
   server {
     listen 127.0.0.1:$static_port;
     location = /v1/payments { default_type application/json; root $work/static; }
@@ -266,6 +276,7 @@ http {
   }
 }
 NGINX
+} >"$work/nginx.conf"
 start static "$nginx_bin" -c "$work/nginx.conf" -p "$work"
 static_pid=$started
 [[ $(port_of "$static_pid") == "$static_port" ]] || die "nginx does not listen on $static_port"
@@ -308,25 +319,8 @@ static_session=$(open_session "$ours_static_port")
 curl -sS -f -X POST "http://127.0.0.1:$ours_static_port/mcp" -H "$accept" -H "$json" -H "$version" \
   -H "Mcp-Session-Id: $static_session" --data "$call_body" >"$work/static/mcp-answer"
 grep -q '"structuredContent"' "$work/static/mcp-answer" || die "justifi-mcp on nginx gave no tool result"
-proxy_port=$(ss -Htan | awk -v taken="$static_port" '{ n = split($4, a, ":"); used[a[n]] = 1 }
-  END { for (p = taken + 1; p < 21000; p++) if (!(p in used)) { print p; exit } }')
-mkdir -p "$work/proxy-temp"
-cat >"$work/proxy.conf" <<NGINX
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/proxy.pid;
-error_log $work/proxy-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $work/proxy-temp/body;
-  proxy_temp_path $work/proxy-temp/proxy;
-  fastcgi_temp_path $work/proxy-temp/fastcgi;
-  uwsgi_temp_path $work/proxy-temp/uwsgi;
-  scgi_temp_path $work/proxy-temp/scgi;
+proxy_port=$(free_port $((static_port + 1)))
+{ nginx_head proxy; cat <<NGINX
   upstream recorded { server 127.0.0.1:$static_port; keepalive 64; }
   server {
     listen 127.0.0.1:$proxy_port;
@@ -342,6 +336,7 @@ http {
   }
 }
 NGINX
+} >"$work/proxy.conf"
 start proxy "$nginx_bin" -c "$work/proxy.conf" -p "$work"
 proxy_pid=$started
 [[ $(port_of "$proxy_pid") == "$proxy_port" ]] || die "the proxy nginx does not listen on $proxy_port"
