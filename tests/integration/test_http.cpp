@@ -1,6 +1,7 @@
 // The Streamable HTTP transport through the real binary over loopback sockets.
 #include "tests/support/fixtures.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -29,6 +30,23 @@ http_response post_raw(std::uint16_t port, header_list const& headers, std::stri
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(http)
+
+BOOST_AUTO_TEST_CASE(the_test_client_gives_up_on_a_peer_that_never_answers)
+{
+    // Every suite's waits rely on this: Asio's blocking reads ignore SO_RCVTIMEO, so the client's
+    // deadline must hold against a listener that accepts and stays silent.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    auto const started = std::chrono::steady_clock::now();
+    http_connection connection(silent.local_endpoint().port(), 300ms);  // the kernel completes the handshake
+    connection.send_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    BOOST_CHECK_EXCEPTION(connection.read_response(), std::runtime_error, [](std::runtime_error const& e) {
+        return std::string(e.what()).find("timed out after 300 ms") != std::string::npos;
+    });
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
+    // The timeout closed the socket on our side: that is not the peer closing it.
+    BOOST_TEST(!connection.closed_by_peer(200ms));
+}
 
 BOOST_AUTO_TEST_CASE(health_answers_ok_to_get_and_head_without_auth)
 {

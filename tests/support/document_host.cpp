@@ -1,5 +1,7 @@
 #include "tests/support/document_host.hpp"
 
+#include "tests/support/within.hpp"
+
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -10,6 +12,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+
+// A client that connects and goes quiet must not hold the host (and its destructor) forever.
+constexpr auto exchange_timeout = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -60,13 +65,18 @@ void document_host::serve()
         if (stopping_ || ec) return;
         try {
             if (!tls_) {
-                answer(socket);
+                answer(socket, socket);
                 continue;
             }
             asio::ssl::stream<asio::ip::tcp::socket> stream(std::move(socket), *tls_);
-            stream.handshake(asio::ssl::stream_base::server);
-            answer(stream);
-            stream.shutdown(ec);
+            must_within(io_, stream.next_layer(), exchange_timeout, "in the TLS handshake", [&](auto handler) {
+                stream.async_handshake(asio::ssl::stream_base::server,
+                                       [handler](boost::system::error_code e) mutable { handler(e); });
+            });
+            answer(stream, stream.next_layer());
+            run_within(io_, stream.next_layer(), std::chrono::seconds(1), [&](auto handler) {
+                stream.async_shutdown([handler](boost::system::error_code e) mutable { handler(e); });
+            });
         } catch (std::exception const&) {
             // A client that went away: serve the next one.
         }
@@ -74,11 +84,12 @@ void document_host::serve()
 }
 
 template <class Stream>
-void document_host::answer(Stream& stream)
+void document_host::answer(Stream& stream, asio::ip::tcp::socket& socket)
 {
     boost::beast::flat_buffer buffer;
     http::request<http::string_body> req;
-    http::read(stream, buffer, req);
+    must_within(io_, socket, exchange_timeout, "reading a request",
+                [&](auto handler) { http::async_read(stream, buffer, req, handler); });
     ++total_;
     std::string const path(req.target().substr(0, req.target().find('?')));
     if (auto const delay = delay_ms_.load(); delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
@@ -98,7 +109,8 @@ void document_host::answer(Stream& stream)
     res.set(http::field::content_type, "application/json");
     res.keep_alive(false);
     res.prepare_payload();
-    http::write(stream, res);
+    must_within(io_, socket, exchange_timeout, "writing a response",
+                [&](auto handler) { http::async_write(stream, res, handler); });
 }
 
 test_issuer::test_issuer(std::string const& jwks_document, std::string cache_control) : issuer_(host_.origin() + "/")

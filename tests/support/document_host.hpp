@@ -42,7 +42,7 @@ public:
 private:
     void serve();
     template <class Stream>
-    void answer(Stream& stream);
+    void answer(Stream& stream, boost::asio::ip::tcp::socket& socket);
 
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;

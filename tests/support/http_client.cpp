@@ -1,5 +1,7 @@
 #include "tests/support/http_client.hpp"
 
+#include "tests/support/within.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,8 +15,6 @@
 #include <cctype>
 #include <stdexcept>
 
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace justifi::test {
 namespace {
@@ -30,15 +30,6 @@ std::string lower(std::string_view s)
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
     return out;
-}
-
-void set_socket_timeout(tcp::socket& socket, std::chrono::milliseconds timeout)
-{
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 template <class Header>
@@ -60,12 +51,14 @@ http::request<http::string_body> make_request(std::string const& method, std::st
     return req;
 }
 
-template <class Stream>
-http_response read_whole_response(Stream& stream, beast::flat_buffer& buffer)
+template <class Stream, class Closable>
+http_response read_whole_response(asio::io_context& io, Stream& stream, Closable& closable, beast::flat_buffer& buffer,
+                                  std::chrono::milliseconds timeout)
 {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    http::read(stream, buffer, parser);
+    must_within(io, closable, timeout, "reading a response",
+                [&](auto handler) { http::async_read(stream, buffer, parser, handler); });
     auto& res = parser.get();
     http_response out;
     out.status = static_cast<int>(res.result_int());
@@ -89,13 +82,17 @@ struct http_connection::impl {
     asio::io_context io;
     tcp::socket socket{io};
     beast::flat_buffer buffer;
+    std::chrono::milliseconds timeout;
 };
 
 http_connection::http_connection(std::uint16_t port, std::chrono::milliseconds timeout) : impl_(std::make_unique<impl>())
 {
-    impl_->socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    impl_->timeout = timeout;
+    must_within(impl_->io, impl_->socket, timeout, "connecting", [&](auto handler) {
+        impl_->socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                    [handler](boost::system::error_code ec) mutable { handler(ec); });
+    });
     impl_->socket.set_option(tcp::no_delay(true));  // requests go out as headers and body: no Nagle wait
-    set_socket_timeout(impl_->socket, timeout);
 }
 
 http_connection::~http_connection() = default;
@@ -104,11 +101,13 @@ http_response http_connection::request(std::string const& method, std::string co
                                        std::string const& body)
 {
     auto const req = make_request(method, target, headers, body);
-    http::write(impl_->socket, req);
+    must_within(impl_->io, impl_->socket, impl_->timeout, "writing a request",
+                [&](auto handler) { http::async_write(impl_->socket, req, handler); });
     if (method == "HEAD") {
         http::response_parser<http::empty_body> parser;
         parser.skip(true);
-        http::read(impl_->socket, impl_->buffer, parser);
+        must_within(impl_->io, impl_->socket, impl_->timeout, "reading a HEAD response",
+                    [&](auto handler) { http::async_read(impl_->socket, impl_->buffer, parser, handler); });
         http_response out;
         out.status = static_cast<int>(parser.get().result_int());
         copy_headers(parser.get(), out);
@@ -118,14 +117,22 @@ http_response http_connection::request(std::string const& method, std::string co
     return read_response();
 }
 
-void http_connection::send_raw(std::string_view bytes) { asio::write(impl_->socket, asio::buffer(bytes)); }
+void http_connection::send_raw(std::string_view bytes)
+{
+    must_within(impl_->io, impl_->socket, impl_->timeout, "writing raw bytes",
+                [&](auto handler) { asio::async_write(impl_->socket, asio::buffer(bytes), handler); });
+}
 
-http_response http_connection::read_response() { return read_whole_response(impl_->socket, impl_->buffer); }
+http_response http_connection::read_response()
+{
+    return read_whole_response(impl_->io, impl_->socket, impl_->socket, impl_->buffer, impl_->timeout);
+}
 
 http_response http_connection::read_response_header()
 {
     http::response_parser<http::string_body> parser;
-    http::read_header(impl_->socket, impl_->buffer, parser);
+    must_within(impl_->io, impl_->socket, impl_->timeout, "reading a response's head",
+                [&](auto handler) { http::async_read_header(impl_->socket, impl_->buffer, parser, handler); });
     http_response out;
     out.status = static_cast<int>(parser.get().result_int());
     copy_headers(parser.get(), out);
@@ -134,13 +141,17 @@ http_response http_connection::read_response_header()
 
 bool http_connection::closed_by_peer(std::chrono::milliseconds timeout)
 {
-    set_socket_timeout(impl_->socket, timeout);
-    char byte;
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    char scratch[4096];
     for (;;) {
-        boost::system::error_code ec;
-        impl_->socket.read_some(asio::buffer(&byte, 1), ec);
-        if (!ec) continue;  // leftover bytes (a response body): keep reading
-        return ec == asio::error::eof || ec == asio::error::connection_reset;
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) return false;
+        auto const out = run_within(impl_->io, impl_->socket, left, [&](auto handler) {
+            impl_->socket.async_read_some(asio::buffer(scratch), handler);
+        });
+        if (out.timed_out) return false;
+        if (!out.error) continue;  // leftover bytes (a response body, keep-alives): keep reading
+        return out.error == asio::error::eof || out.error == asio::error::connection_reset;
     }
 }
 
@@ -159,14 +170,21 @@ http_response https_request(std::uint16_t port, std::string const& ca_file, std:
     context.load_verify_file(ca_file);
     context.set_verify_mode(asio::ssl::verify_peer);
     asio::ssl::stream<tcp::socket> stream(io, context);
-    stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    set_socket_timeout(stream.next_layer(), std::chrono::seconds(15));
-    stream.handshake(asio::ssl::stream_base::client);
+    auto& socket = stream.next_layer();
+    constexpr auto timeout = std::chrono::seconds(15);
+    must_within(io, socket, timeout, "connecting", [&](auto handler) {
+        socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                             [handler](boost::system::error_code ec) mutable { handler(ec); });
+    });
+    must_within(io, socket, timeout, "in the TLS handshake", [&](auto handler) {
+        stream.async_handshake(asio::ssl::stream_base::client,
+                               [handler](boost::system::error_code ec) mutable { handler(ec); });
+    });
     auto req = make_request(method, target, headers, body);
     req.keep_alive(false);
-    http::write(stream, req);
+    must_within(io, socket, timeout, "writing a request", [&](auto handler) { http::async_write(stream, req, handler); });
     beast::flat_buffer buffer;
-    return read_whole_response(stream, buffer);
+    return read_whole_response(io, stream, socket, buffer, timeout);
 }
 
 std::vector<json::value> sse_messages(std::string_view body)
