@@ -321,8 +321,13 @@ std::size_t json_string_size(std::string_view utf8)
 
 void append_json_string(std::string& out, std::string_view utf8)
 {
+    append_json_string(out, utf8, json_string_size(utf8));
+}
+
+void append_json_string(std::string& out, std::string_view utf8, std::size_t escaped_size)
+{
     auto const start = out.size();
-    out.resize(start + json_string_size(utf8));
+    out.resize(start + escaped_size);
     auto const* in = utf8.data();
     auto const size = utf8.size();
     char* to = out.data() + start;

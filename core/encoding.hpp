@@ -44,6 +44,8 @@ bool is_utf8(std::string_view text);
 void append_json_string(std::string& out, std::string_view utf8);
 // How many bytes append_json_string adds for `utf8`.
 std::size_t json_string_size(std::string_view utf8);
+// The same, with that size already known (a caller that sized its buffer with it).
+void append_json_string(std::string& out, std::string_view utf8, std::size_t escaped_size);
 
 // ASCII case folding, for names HTTP and our settings compare without case.
 std::string ascii_lower(std::string_view text);

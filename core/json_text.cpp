@@ -88,28 +88,22 @@ public:
             if (at_ == end_) return step::invalid;
             switch (*at_) {
             case '{':
+            case '[': {
+                bool const object = *at_ == '{';
                 if (++depth > max_depth) return step::invalid;
-                objects |= std::uint64_t{1} << depth;
+                if (object) objects |= std::uint64_t{1} << depth;
+                else objects &= ~(std::uint64_t{1} << depth);
                 ++at_;
                 skip_whitespace();
-                if (at_ != end_ && *at_ == '}') {
+                if (at_ != end_ && *at_ == (object ? '}' : ']')) {  // empty
                     ++at_;
                     --depth;
                     break;
                 }
-                if (auto const s = key(); s != step::ok) return s;
+                if (object)
+                    if (auto const s = key(); s != step::ok) return s;
                 continue;
-            case '[':
-                if (++depth > max_depth) return step::invalid;
-                objects &= ~(std::uint64_t{1} << depth);
-                ++at_;
-                skip_whitespace();
-                if (at_ != end_ && *at_ == ']') {
-                    ++at_;
-                    --depth;
-                    break;
-                }
-                continue;
+            }
             case '"':
                 if (!string()) return step::invalid;
                 break;

@@ -152,15 +152,16 @@ std::string reply::serialize() const
     auto const name = json::serialize(json::string_view(spliced_name));
     constexpr std::string_view head = R"({"jsonrpc":"2.0","id":)";
     constexpr std::string_view twin_head = R"("content":[{"type":"text","text":)";
+    auto const twin_size = text_twin ? core::encoding::json_string_size(spliced_text) : 0;  // one pass, used twice
     std::string out;
     out.reserve(head.size() + id.size() + 16 + inner.size() + name.size() + spliced_text.size() +
-                (text_twin ? twin_head.size() + core::encoding::json_string_size(spliced_text) + 4 : 0));
+                (text_twin ? twin_head.size() + twin_size + 4 : 0));
     out += head;
     out += id;
     out += R"(,"result":{)";
     if (text_twin) {
         out += twin_head;
-        core::encoding::append_json_string(out, spliced_text);
+        core::encoding::append_json_string(out, spliced_text, twin_size);
         out += "}]";
         if (!inner.empty()) out += ',';
     }
