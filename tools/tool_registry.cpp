@@ -58,6 +58,12 @@ tool_result tool_result::structured_json_text(std::string object_text)
     return r;
 }
 
+boost::asio::awaitable<core::outcome<json::object>> tool_context::elicit_in_call(json::object)
+{
+    co_return core::refuse(core::errc::missing_client_capability,
+                           "This client cannot be asked a question during a tool call");
+}
+
 tool_result tool_result::needs_input(json::object requests, std::string state)
 {
     tool_result r;

@@ -94,6 +94,15 @@ public:
     virtual std::string_view request_state_nonce() const { return {}; }
     // The caller's W3C trace context, when it sent one: JustiFi calls made for it join the trace.
     virtual core::trace::context const* trace() const { return nullptr; }
+
+    // The legacy era's elicitation inside the call (elicitation/create, server to client): only
+    // where the answer comes back to this process (stdio) and the client declared elicitation.
+    // Over HTTP a fleet cannot promise that, so it is never offered there (docs/architecture.md).
+    virtual bool can_elicit_in_call() const { return false; }
+    // Sends elicitation/create with `params` ({mode, message, requestedSchema}) and waits, within
+    // a deadline, for the client's ElicitResult ({action, content}). A refusal when the client
+    // could not be asked or did not answer in time.
+    virtual boost::asio::awaitable<core::outcome<json::object>> elicit_in_call(json::object params);
 };
 
 using tool_handler = std::function<boost::asio::awaitable<tool_result>(json::object const& arguments, tool_context&)>;
