@@ -504,7 +504,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
     auto req = self->make_request(request.method, request.path + encode_query(request.query), request.body);
     if (!request.sub_account.empty()) req.set("Sub-Account", request.sub_account);
     // One key for the whole call: a retried payment is recognised, never charged twice.
-    if (request.method != http::verb::get) req.set("Idempotency-Key", new_idempotency_key());
+    if (request.method != http::verb::get)
+        req.set("Idempotency-Key", request.idempotency_key.empty() ? new_idempotency_key() : request.idempotency_key);
     if (request.trace) {
         req.set("traceparent", core::trace::child_traceparent(*request.trace, core::trace::new_span_id()));
         if (!request.trace->tracestate.empty()) req.set("tracestate", request.trace->tracestate);

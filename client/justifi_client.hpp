@@ -42,6 +42,9 @@ struct call_request {
     // The trace of the MCP request this call is made for: sent on as a child traceparent (a new
     // span id) with the caller's tracestate.
     std::optional<core::trace::context> trace;
+    // A write's Idempotency-Key when the caller derives it (a confirmed write: from its sealed
+    // request state); empty: a new random key for this call, kept across its retries.
+    std::string idempotency_key;
 };
 
 struct call_response {

@@ -96,6 +96,15 @@ private:
     std::optional<double> last_progress_;
 };
 
+// The text of a tool result's first text block: what a tool error says.
+std::string first_text(json::array const& content)
+{
+    for (auto const& block : content)
+        if (auto const* fields = block.if_object())
+            if (auto const* text = fields->if_contains("text"); text && text->is_string()) return std::string(text->get_string());
+    return {};
+}
+
 json::value const* param(json::value const& params, std::string_view name)
 {
     auto const* obj = params.if_object();
@@ -402,6 +411,11 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     if (!outcome)  // cannot happen: a handler either returns or throws
         co_return make_error(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
     if (outcome->input_required) co_return ask_for_input(request, context, binding, std::move(*outcome->input_required));
+    // A capability the call cannot go without (a person's confirmation): 2026-07-28 names it
+    // in -32021; a legacy client has no such error, and the tool's words stand.
+    if (context.modern && outcome->failure == core::errc::missing_client_capability)
+        co_return refused(request.id, missing_capability(std::move(outcome->required_capabilities),
+                                                         first_text(outcome->content)));
     // The client must refresh its token or sign in again: a transport that can say so in its
     // own terms (HTTP's 401 challenge) does; over stdio the tool error stands.
     bool const token_refused = outcome->failure == core::errc::credentials_rejected &&

@@ -121,7 +121,8 @@ core::outcome<void> build_pipeline(pipeline& p, asio::io_context& io, config::se
                          mcp::request_state_codec(p.secret, settings.request_state_ttl));
     core::log::info("JustiFi API", {{"base_url", settings.justifi_base_url},
                                     {"tools", p.registry.size()},
-                                    {"read_only", settings.read_only}});
+                                    {"read_only", settings.read_only},
+                                    {"confirm_writes", tools::to_string(settings.confirm_writes)}});
     return {};
 }
 

@@ -270,6 +270,15 @@ std::vector<setting_spec> const& specs()
          number_setting(&settings::token_fetch_burst, 1, 100'000)},
         {"read-only", "JUSTIFI_READ_ONLY", "false", "hide and refuse every tool that changes anything",
          bool_setting(&settings::read_only)},
+        {"confirm-writes", "JUSTIFI_CONFIRM_WRITES", "auto",
+         "a person confirms each money movement: auto (whenever the client can ask), required (a client that "
+         "cannot ask cannot move money) or off",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             auto const policy = tools::parse_confirm_policy(v);
+             if (!policy) return invalid("must be auto, required or off");
+             s.confirm_writes = *policy;
+             return {};
+         }},
         {"enabled-tools", "JUSTIFI_ENABLED_TOOLS", "all", "comma-separated tool names to offer (the rest are hidden)",
          [](std::string_view v, settings& s) -> core::outcome<void> {
              s.enabled_tools = split_list(v);

@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "core/settings.hpp"
+#include "tools/confirmation.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -66,6 +67,7 @@ struct settings {
     double token_fetch_burst = 20;
     bool read_only = false;
     std::vector<std::string> enabled_tools;  // empty: the whole catalog
+    tools::confirm_policy confirm_writes = tools::confirm_policy::automatic;
 
     // "none": local development without OAuth; HTTP requests that bring no credentials are
     // served with the configured client credentials. Refused unless bound to loopback.

@@ -17,7 +17,7 @@ int main(int argc, char** argv)
     justifi::server::catalog_installer justifi_catalog;
     justifi_catalog.install = [](justifi::tools::tool_registry& registry, justifi::client::justifi_client& client,
                                  justifi::server::config::settings const& settings) {
-        return justifi::tools::register_justifi_tools(registry, client, {settings.read_only, settings.enabled_tools});
+        return justifi::tools::register_justifi_tools(registry, client, {settings.read_only, settings.enabled_tools, settings.confirm_writes});
     };
     return justifi::server::run(argc, argv, justifi_catalog);
 }

@@ -10,14 +10,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::vector<tool_definition> make_definitions(client::justifi_client* client)
+std::vector<tool_definition> make_definitions(client::justifi_client* client,
+                                             confirm_policy confirm_writes = confirm_policy::automatic)
 {
     std::vector<tool_definition> out;
     for (auto const& tool : justifi_endpoint_tools()) {
         auto def = describe(tool);
         if (client)
-            def.handler = [tool = &tool, client](json::object const& arguments, tool_context& ctx) {
-                return run_endpoint_tool(*tool, *client, arguments, ctx);
+            def.handler = [tool = &tool, client, confirm_writes](json::object const& arguments, tool_context& ctx) {
+                return run_endpoint_tool(*tool, *client, arguments, ctx, confirm_writes);
             };
         out.push_back(std::move(def));
     }
@@ -55,7 +56,7 @@ std::vector<tool_definition> justifi_tool_definitions()
 core::outcome<void> register_justifi_tools(tool_registry& registry, client::justifi_client& client,
                                            catalog_options const& options)
 {
-    auto definitions = make_definitions(&client);
+    auto definitions = make_definitions(&client, options.confirm_writes);
     std::set<std::string_view> known;
     for (auto const& def : definitions) known.insert(def.name);
     for (auto const& wanted : options.enabled_tools) {

@@ -17,6 +17,7 @@ namespace justifi::tools {
 struct catalog_options {
     bool read_only = false;
     std::vector<std::string> enabled_tools;  // empty: all
+    confirm_policy confirm_writes = confirm_policy::automatic;  // JUSTIFI_CONFIRM_WRITES
 };
 
 // Every tool of the catalog (endpoint tools and the generator) as it is listed, without

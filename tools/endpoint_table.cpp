@@ -184,14 +184,17 @@ std::vector<endpoint_tool> build_endpoint_tools()
                      opt("expedited", described({{"type", json::array{"boolean", "null"}}},
                                                 "Settlement priority; applies to bank account (ACH) payments only."))}),
         true));
+    t.back().confirmation = &confirm_charge;
     t.push_back(write_tool(verb::post, "capture_payment", "Capture a payment",
                            single("Capture a payment authorized with capture_strategy manual, charging the payment "
                                   "method. MOVES MONEY. Fails with payment_already_captured if it was captured."),
                            "/v1/payments/{id}/capture", "payments:write", moves_money, id_schema("payment (py_...)")));
+    t.back().confirmation = &confirm_capture;
     t.push_back(write_tool(verb::post, "void_payment", "Void a payment",
                            single("Void a card payment before it settles (within 25 minutes of the transaction), "
                                   "cancelling it. Irreversible. After that window, use create_refund."),
                            "/v1/payments/{id}/void", "payments:write", moves_money, id_schema("payment (py_...)")));
+    t.back().confirmation = &confirm_void;
 
     // refunds
     t.push_back(read_tool("list_refunds", "List refunds",
@@ -224,6 +227,7 @@ std::vector<endpoint_tool> build_endpoint_tools()
              opt("reason", enum_field("Why the refund is issued.", {"duplicate", "fraudulent", "customer_request"})),
              opt("description", string_field("A note about this refund.")),
              opt("metadata", metadata_field("Your key-value data to store with the refund."))})));
+    t.back().confirmation = &confirm_refund;
 
     // payouts
     t.push_back(read_tool("list_payouts", "List payouts",
@@ -340,6 +344,7 @@ std::vector<endpoint_tool> build_endpoint_tools()
                "confirm with the user first. Usually the web component does this for the customer."),
         "/v1/checkouts/{id}/complete", "checkouts:write", moves_money,
         id_schema("checkout (cho_...)", {req("payment_token", id_field("Payment method token (pm_...) to charge."))})));
+    t.back().confirmation = &confirm_checkout_payment;
     // Scope: refunding moves money back, so it needs refunds:write rather than checkouts:write.
     t.push_back(write_tool(
         verb::post, "refund_checkout", "Refund a checkout",
@@ -349,6 +354,7 @@ std::vector<endpoint_tool> build_endpoint_tools()
         "/v1/checkouts/{id}/refunds", "refunds:write", moves_money,
         id_schema("checkout (cho_...)", {opt("amount", amount_field("Amount to refund; omit for the full amount.")),
                                          opt("currency", string_field("Currency; defaults to the checkout's."))})));
+    t.back().confirmation = &confirm_checkout_refund;
 
     // payment_methods
     t.push_back(read_tool(
@@ -485,6 +491,7 @@ std::vector<endpoint_tool> build_endpoint_tools()
         "/v1/payment_intents/{id}/capture", "payments:write", moves_money,
         id_schema("payment intent (pi_...)",
                   {opt("payment_method", payment_method_token_field("The saved payment method to charge."))})));
+    t.back().confirmation = &confirm_intent_capture;
     t.push_back(read_tool(
         "list_payment_intent_payments", "List a payment intent's payments",
         "List the payments created from one payment intent. Answers {data: [...]}." + std::string(amounts_note),

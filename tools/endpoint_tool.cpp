@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <variant>
+#include <vector>
 
 namespace justifi::tools {
 
@@ -96,6 +98,131 @@ std::string_view status_hint(int status, std::string_view required_scope, std::s
     return "Check the request and try again.";
 }
 
+
+json::object const* envelope_data(json::value const& body)
+{
+    auto const* envelope = body.if_object();
+    auto const* data = envelope ? envelope->if_contains("data") : nullptr;
+    return data ? data->if_object() : nullptr;
+}
+
+// What stands between a money-moving call and JustiFi: nothing (go ahead, with the key to
+// use), or the answer to give instead (the question, a decline, or why it cannot go ahead).
+struct confirmation_gate {
+    std::optional<tool_result> instead;
+    std::string idempotency_key;
+};
+
+tool_result declined(endpoint_tool const& tool, std::string_view question, confirmation_answer answer)
+{
+    tool_result r;
+    r.content.push_back(json::object{{"type", "text"}, {"text", declined_text(question, answer)}});
+    r.structured = declined_content(tool.name, question, answer);
+    return r;
+}
+
+tool_result cannot_confirm(endpoint_tool const& tool, bool modern)
+{
+    auto r = tool_result::error(
+        tool.name + " moves money, and this server moves money only when a person confirms it "
+                    "(JUSTIFI_CONFIRM_WRITES=required). " +
+        (modern ? std::string("This client did not declare the elicitation capability (form mode), so nobody can be "
+                              "asked. Use a client that can show the person a confirmation form.")
+                : std::string("This connection cannot ask the person: use a 2026-07-28 client that declares "
+                              "elicitation, or a client that declares it over stdio.")) +
+        " Nothing was sent to JustiFi.");
+    r.failure = core::errc::missing_client_capability;
+    r.required_capabilities = json::object{{"elicitation", json::object{}}};
+    return r;
+}
+
+// Reads what the question needs, with the caller's own credentials, and words it; or the
+// answer to give instead (JustiFi failing, or refusing what the call would do).
+asio::awaitable<std::variant<std::string, tool_result>> ask_what(endpoint_tool const& tool, confirmation_spec const& spec,
+                                                                 client::justifi_client& client,
+                                                                 json::object const& arguments,
+                                                                 std::string const& sub_account, tool_context& ctx)
+{
+    std::vector<json::object> read;
+    for (;;) {
+        auto next = spec.next_read(arguments, read);
+        if (!next) co_return tool_result::refused(next.error());
+        if (!*next) break;
+        if (read.size() == max_confirmation_reads)
+            co_return tool_result::error("Internal error: " + tool.name + "'s confirmation needs too many reads");
+        client::call_request get;
+        get.path = std::move(**next);
+        get.sub_account = sub_account;
+        if (auto const* trace = ctx.trace()) get.trace = *trace;
+        auto answer = co_await client.call(std::move(get), ctx.auth());
+        if (!answer) co_return result_from_failure(answer.error(), false);
+        bool const success = answer->status >= 200 && answer->status < 300;
+        if (!success) co_return result_from_upstream(answer->status, std::move(answer->body), tool.scope);
+        auto const* data = envelope_data(answer->body);
+        if (!data)
+            co_return tool_result::error("JustiFi's answer to the read before the confirmation had no object in "
+                                         "data; nothing was changed.");
+        read.push_back(*data);
+    }
+    auto question = spec.question(arguments, read);
+    if (!question) co_return tool_result::refused(question.error());
+    co_return std::move(*question);
+}
+
+asio::awaitable<confirmation_gate> confirm_write(endpoint_tool const& tool, confirmation_spec const& spec,
+                                                 client::justifi_client& client, json::object const& arguments,
+                                                 std::string const& sub_account, tool_context& ctx, confirm_policy policy)
+{
+    // A 2026-07-28 request asks through its result (multi round-trip); a legacy one, where
+    // the transport allows it, inside the call.
+    bool const modern = ctx.may_ask_for_input();
+    bool const can_ask = modern ? ctx.client_declares({"elicitation", "form"}) : ctx.can_elicit_in_call();
+    if (!can_ask) {
+        if (policy == confirm_policy::required) co_return confirmation_gate{cannot_confirm(tool, modern), {}};
+        co_return confirmation_gate{};
+    }
+    if (auto const state = ctx.request_state(); modern && state) {
+        auto const question = question_of_state(*state);
+        if (!question)
+            co_return confirmation_gate{tool_result::error("requestState does not continue a confirmation of " + tool.name +
+                                                           "; call the tool again without it"),
+                                        {}};
+        auto const* responses = ctx.input_responses();
+        auto const* answer = responses ? responses->if_contains(confirmation_input_key) : nullptr;
+        switch (read_confirmation(answer)) {
+        case confirmation_answer::confirmed:
+            co_return confirmation_gate{std::nullopt, confirmed_idempotency_key(ctx.request_state_nonce())};
+        case confirmation_answer::declined: co_return confirmation_gate{declined(tool, *question, confirmation_answer::declined), {}};
+        case confirmation_answer::cancelled: co_return confirmation_gate{declined(tool, *question, confirmation_answer::cancelled), {}};
+        case confirmation_answer::unanswered: break;  // asked again, with JustiFi's facts read afresh
+        }
+    }
+    auto asked_or_not = co_await ask_what(tool, spec, client, arguments, sub_account, ctx);
+    if (auto* instead = std::get_if<tool_result>(&asked_or_not)) co_return confirmation_gate{std::move(*instead), {}};
+    auto const question = std::get<std::string>(std::move(asked_or_not));
+    auto form = confirmation_form(question, spec.verb);
+    if (modern) {
+        json::object asked{{"method", "elicitation/create"}, {"params", std::move(form)}};
+        co_return confirmation_gate{
+            tool_result::needs_input(json::object{{confirmation_input_key, std::move(asked)}}, confirmation_state(question)),
+            {}};
+    }
+    auto answer = co_await ctx.elicit_in_call(std::move(form));
+    if (!answer)
+        co_return confirmation_gate{
+            tool_result::error("Could not ask the person to confirm: " + answer.error().message + ". Nothing was sent to JustiFi."),
+            {}};
+    json::value const result = std::move(*answer);
+    switch (read_confirmation(&result)) {
+    case confirmation_answer::confirmed: co_return confirmation_gate{};
+    case confirmation_answer::declined: co_return confirmation_gate{declined(tool, question, confirmation_answer::declined), {}};
+    case confirmation_answer::cancelled: co_return confirmation_gate{declined(tool, question, confirmation_answer::cancelled), {}};
+    case confirmation_answer::unanswered: break;
+    }
+    co_return confirmation_gate{tool_result::error("The client's answer to the confirmation was neither yes nor no, so "
+                                                   "nothing was sent to JustiFi."),
+                                {}};
+}
 
 }  // namespace
 
@@ -222,10 +349,15 @@ core::outcome<client::call_request> prepare_call(endpoint_tool const& tool, json
 }
 
 asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client::justifi_client& client,
-                                               json::object const& arguments, tool_context& ctx)
+                                               json::object const& arguments, tool_context& ctx, confirm_policy policy)
 {
     auto request = prepare_call(tool, arguments, ctx.auth());
     if (!request) co_return tool_result::refused(request.error());
+    if (tool.confirmation && policy != confirm_policy::off) {
+        auto gate = co_await confirm_write(tool, *tool.confirmation, client, arguments, request->sub_account, ctx, policy);
+        if (gate.instead) co_return std::move(*gate.instead);
+        request->idempotency_key = std::move(gate.idempotency_key);
+    }
     // An answer the tool does not reshape is passed on as JustiFi wrote it.
     request->object_as_text = !tool.shape;
     if (auto const* trace = ctx.trace()) request->trace = *trace;
@@ -248,7 +380,8 @@ tool_definition describe(endpoint_tool const& tool)
             .description = tool.description,
             .input_schema = tool.input_schema,
             .annotations = tool.annotations,
-            .required_scope = tool.scope};
+            .required_scope = tool.scope,
+            .asks_confirmation = tool.confirmation != nullptr};
 }
 
 }  // namespace justifi::tools

@@ -5,6 +5,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "client/justifi_client.hpp"
+#include "tools/confirmation.hpp"
 #include "tools/tool_registry.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +38,9 @@ struct endpoint_tool {
     bool needs_sub_account = false;  // the OpenAPI requires the Sub-Account header
     body_shaper shape = nullptr;     // null: the body as JustiFi sent it
     std::string done_text;  // the result text for a 2xx without a body (204), when the generic one says too little
+    // Moves money or cannot be undone: a person confirms each call, shown what JustiFi says
+    // (JUSTIFI_CONFIRM_WRITES decides what happens when nobody can be asked).
+    confirmation_spec const* confirmation = nullptr;
 };
 
 // Every JustiFi endpoint tool, in catalog order.
@@ -60,7 +64,8 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
 
 // The handler of every endpoint tool.
 boost::asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client::justifi_client& client,
-                                                      json::object const& arguments, tool_context& ctx);
+                                                      json::object const& arguments, tool_context& ctx,
+                                                      confirm_policy policy = confirm_policy::automatic);
 
 // The entry as tools/list shows it (no handler).
 tool_definition describe(endpoint_tool const& tool);

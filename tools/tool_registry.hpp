@@ -46,6 +46,9 @@ struct tool_result {
     // errc::credentials_rejected (JustiFi answered 401) becomes HTTP's 401 challenge for a
     // caller's own token. Empty for results and for errors only the text explains.
     boost::system::error_code failure;
+    // With failure missing_client_capability: the capabilities the client lacks, which the
+    // 2026-07-28 era answers as -32021's data.requiredCapabilities.
+    json::object required_capabilities;
     // 2026-07-28's multi round-trip: instead of a result, requests for the client to fulfil
     // (inputRequests, keyed by the tool's own ids) and the state the tool wants back on the
     // retry. The dispatcher seals the state and, on the retry, hands it back only if it verifies.
@@ -118,6 +121,8 @@ struct tool_definition {
     tool_handler handler;
     // Callable but left out of tools/list (a tool turned off by read-only mode answers why).
     bool hidden = false;
+    // A person confirms each call (tools/confirmation.hpp): shown in docs/scopes.md.
+    bool asks_confirmation = false;
     // Its schema's x-mcp-header declarations, read by the registry when the tool is added.
     std::vector<param_header> param_headers;
 

@@ -259,6 +259,20 @@ BOOST_AUTO_TEST_CASE(destructive_hint_is_set_exactly_on_money_moving_tools)
     }
 }
 
+// The catalog entry says whether a person confirms a call: every tool that moves money or cannot
+// be undone (destructiveHint), and no other.
+BOOST_AUTO_TEST_CASE(a_person_confirms_exactly_the_destructive_tools)
+{
+    std::set<std::string> confirmed;
+    for (auto const& d : tools::justifi_tool_definitions()) {
+        if (d.asks_confirmation) confirmed.insert(d.name);
+        BOOST_TEST(d.asks_confirmation == d.annotations.destructive, d.name);
+    }
+    BOOST_TEST(confirmed == money_moving);
+    for (auto const& tool : tools::justifi_endpoint_tools())
+        BOOST_TEST((tool.confirmation != nullptr) == tool.annotations.destructive, tool.name);
+}
+
 BOOST_AUTO_TEST_CASE(reads_are_read_only_idempotent_and_writes_are_not_read_only)
 {
     for (auto const& t : tools::justifi_endpoint_tools()) {
