@@ -193,7 +193,10 @@ json::object mock_api::stats_json() const
     for (auto const& [kind, n] : faults_injected_) faults[kind] = n;
     json::array traceparents;
     for (auto const& t : recent_traceparents_) traceparents.emplace_back(t);
+    json::array writes;
+    for (auto const& w : recent_writes_) writes.emplace_back(w);
     return {{"token_requests", token_requests_},
+            {"recent_writes", std::move(writes)},
             {"requests_by_path", std::move(by_path)},
             {"idempotent_replays", idempotent_replays_},
             {"jwt_requests", jwt_requests_},
@@ -288,6 +291,18 @@ asio::awaitable<net::http_answer> mock_api::handle_v1(http_exchange& ex, std::ve
     }
 
     co_await pause(fault.latency);
+    if (ex.request.method() != http::verb::get && m.op) {
+        auto const sent_key = ex.request["Idempotency-Key"];
+        bool const replayed = std::any_of(out.headers.begin(), out.headers.end(),
+                                          [](auto const& h) { return h.first == "Idempotent-Replayed"; });
+        json::object write{{"request", label},
+                           {"idempotency_key", std::string(sent_key.substr(0, max_idempotency_key_length))},
+                           {"status", out.status},
+                           {"replayed", replayed}};
+        std::lock_guard lock(stats_mutex_);
+        if (recent_writes_.size() == max_recent_writes) recent_writes_.pop_front();
+        recent_writes_.push_back(std::move(write));
+    }
     if (!key.empty()) {
         // A 5xx is ours, not the request's: forget the key so a retry runs again.
         if (out.status >= 500) idempotency_.abandon(scope, key);
@@ -509,6 +524,7 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
             requests_by_path_.clear();
             faults_injected_.clear();
             recent_traceparents_.clear();
+            recent_writes_.clear();
         } else if (method != http::verb::get) {
             return error_response(api_error{405, "method_not_allowed", "Use GET or DELETE /__mock/stats", {}, {}});
         }

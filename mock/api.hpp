@@ -94,6 +94,10 @@ private:
     // The traceparent headers of the latest /v1 requests, oldest first.
     static constexpr std::size_t max_recent_traceparents = 32;
     std::deque<std::string> recent_traceparents_;
+    // The latest writes (any /v1 method but GET), oldest first: what JustiFi's dashboard shows
+    // of a request, with its Idempotency-Key, status and whether it was a replay.
+    static constexpr std::size_t max_recent_writes = 64;
+    std::deque<json::object> recent_writes_;
 };
 
 }  // namespace justifi::mock

@@ -32,7 +32,7 @@ cleanup() {
   done
   if [[ $status -ne 0 ]]; then
     local log
-    for log in mock server fixtures; do
+    for log in mock server fixtures strict; do
       [[ -s "$work/$log.log" ]] && { echo "----- $log log (last 40 lines)" >&2; tail -n 40 "$work/$log.log" >&2; }
     done
   fi
@@ -60,19 +60,25 @@ mock_client_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 pids+=($!)
 mock_url="http://127.0.0.1:$(port_of "$work/mock.log" "${pids[-1]}")"
 
-for which in server fixtures; do
-  binary=$server_binary
+# The secret that seals requestState is known to the test, which forges an expired state with it.
+session_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# strict: the same server with JUSTIFI_CONFIRM_WRITES=required.
+for which in server fixtures strict; do
+  binary=$server_binary confirm=auto
   [[ $which == fixtures ]] && binary=$fixtures_binary
+  [[ $which == strict ]] && confirm=required
   (cd "$work" && MCP_AUTH=none JUSTIFI_BASE_URL="$mock_url" JUSTIFI_CLIENT_ID="$mock_client_id" \
-    JUSTIFI_CLIENT_SECRET="$mock_client_secret" MCP_DRAIN_TIMEOUT=1s \
+    JUSTIFI_CLIENT_SECRET="$mock_client_secret" MCP_DRAIN_TIMEOUT=1s MCP_SESSION_SECRET="$session_secret" \
+    JUSTIFI_CONFIRM_WRITES="$confirm" JUSTIFI_OAUTH_VALIDATION=none \
     exec "$binary" --transport http --host 127.0.0.1 --port 0 --log-level info) 2>"$work/$which.log" &
   pids+=($!)
   declare "${which}_url=http://127.0.0.1:$(port_of "$work/$which.log" "${pids[-1]}")/mcp"
 done
 
 status=0
-# shellcheck disable=SC2154  # server_url and fixtures_url are set by declare above
-MCP_URL="$server_url" FIXTURES_URL="$fixtures_url" SERVER_BINARY="$server_binary" MOCK_URL="$mock_url" \
+# shellcheck disable=SC2154  # server_url, fixtures_url and strict_url are set by declare above
+MCP_URL="$server_url" FIXTURES_URL="$fixtures_url" STRICT_URL="$strict_url" SESSION_SECRET="$session_secret" \
+  SERVER_BINARY="$server_binary" MOCK_URL="$mock_url" \
   MOCK_CLIENT_ID="$mock_client_id" MOCK_CLIENT_SECRET="$mock_client_secret" SERVER_LOG="$work/server.log" \
-  CLIENT_DIR="$client" timeout 90 "$node" "$here/clients.mjs" || status=$?
+  CLIENT_DIR="$client" timeout 160 "$node" "$here/clients.mjs" || status=$?
 exit "$status"
