@@ -180,11 +180,18 @@ core::outcome<std::string> void_question(json::object const&, std::span<json::ob
            "? The authorization is cancelled, nothing is charged, and this cannot be undone.";
 }
 
+// The saved payment method a call charges: JustiFi's body takes payment_method {token}.
+std::string_view method_token(json::object const& arguments)
+{
+    if (auto const* method = object_of(arguments, "payment_method")) return text_of(*method, "token");
+    return text_of(arguments, "payment_method");
+}
+
 // create_payment: the payment method it charges.
 core::outcome<std::optional<std::string>> charge_reads(json::object const& arguments, std::span<json::object const> read)
 {
     if (!read.empty()) return std::optional<std::string>();
-    return read_path("/v1/payment_methods/{payment_method}", "payment_method", text_of(arguments, "payment_method"));
+    return read_path("/v1/payment_methods/{payment_method}", "payment_method", method_token(arguments));
 }
 
 std::string method_words(json::object const& method, std::string_view token)
@@ -196,7 +203,7 @@ std::string method_words(json::object const& method, std::string_view token)
 core::outcome<std::string> charge_question(json::object const& arguments, std::span<json::object const> read)
 {
     auto const money = format_money(integer_of(arguments, "amount").value_or(0), text_of(arguments, "currency"));
-    auto const method = method_words(read[0], text_of(arguments, "payment_method"));
+    auto const method = method_words(read[0], method_token(arguments));
     auto const description = text_of(arguments, "description");
     auto const for_what = description.empty() ? std::string() : " for " + quoted(description);
     if (text_of(arguments, "capture_strategy") == "manual")
@@ -271,8 +278,8 @@ core::outcome<std::optional<std::string>> intent_reads(json::object const& argum
         if (id.empty()) id = text_of(arguments, "intent_id");
         return read_path("/v1/payment_intents/{payment_intent_id}", "payment_intent_id", id);
     }
-    if (read.size() == 1 && !text_of(arguments, "payment_method").empty())
-        return read_path("/v1/payment_methods/{payment_method}", "payment_method", text_of(arguments, "payment_method"));
+    if (read.size() == 1 && !method_token(arguments).empty())
+        return read_path("/v1/payment_methods/{payment_method}", "payment_method", method_token(arguments));
     return std::optional<std::string>();
 }
 
@@ -286,7 +293,7 @@ core::outcome<std::string> intent_question(json::object const& arguments, std::s
                             "payment intent " + id + " has status " + std::string(status) + " and cannot be captured");
     std::string method;
     if (read.size() > 1) {
-        method = method_words(read[1], text_of(arguments, "payment_method"));
+        method = method_words(read[1], method_token(arguments));
     } else if (auto const* attached = object_of(intent, "payment_method")) {
         method = describe_payment_method(*attached);
         if (method.empty()) method = "its payment method";

@@ -33,6 +33,9 @@ json::object modern_call(std::uint16_t port, std::string_view tool, json::object
     headers.emplace_back("MCP-Protocol-Version", "2026-07-28");
     headers.emplace_back("Mcp-Method", "tools/call");
     headers.emplace_back("Mcp-Name", std::string(tool));
+    // sub_account_id is declared x-mcp-header: Sub-Account, so the header mirrors it.
+    if (auto const* account = arguments.if_contains("sub_account_id"); account && account->is_string())
+        headers.emplace_back("Mcp-Param-Sub-Account", std::string(account->get_string()));
     json::object params{{"name", tool}, {"arguments", std::move(arguments)}, {"_meta", modern_meta(std::move(capabilities))}};
     auto const response = http_request(port, "POST", "/mcp", headers,
                                        json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 5}, {"method", "tools/call"},
@@ -174,6 +177,90 @@ BOOST_AUTO_TEST_CASE(auto_lets_a_modern_client_without_elicitation_go_ahead_and_
     auto const writes = refund_writes(mock);
     BOOST_TEST_REQUIRE(writes.size() == 2u);
     for (auto const& w : writes) BOOST_TEST(is_random_uuid(w.at("idempotency_key").as_string()), w);
+}
+
+// Each money-moving tool reads what it needs from the simulator, asks, and on yes does its work.
+BOOST_AUTO_TEST_CASE(every_confirmed_tool_asks_with_justifis_facts_then_acts_on_yes)
+{
+    mock_server mock;
+    http_server server(against(mock), product_binary);
+    auto options = against(mock);
+    options.env.emplace_back("JUSTIFI_CONFIRM_WRITES", "off");
+    http_server setup(std::move(options), product_binary);  // makes what the calls act on, unasked
+
+    auto require = [&](std::string_view tool, json::object arguments) {
+        auto const answer = modern_call(setup.port, tool, std::move(arguments));
+        auto const& result = answer.at("result").as_object();
+        BOOST_TEST_REQUIRE(!is_error(result), tool << ": " << text_of(result));
+        return result.at("structuredContent").as_object();
+    };
+    auto id_of = [](json::object const& envelope) { return std::string(envelope.at("data").at("id").as_string()); };
+    auto const accounts = require("list_sub_accounts", {{"limit", 1}});
+    auto const account = std::string(accounts.at("data").at(0).at("id").as_string());
+    auto authorized = [&](std::int64_t amount) {
+        return id_of(require("create_payment", {{"amount", amount}, {"currency", "usd"}, {"capture_strategy", "manual"},
+                                                {"payment_method", {{"token", "pm_test_visa"}}},
+                                                {"description", "Halter"}, {"sub_account_id", account}}));
+    };
+    auto checkout = [&](std::int64_t amount) {
+        return id_of(require("create_checkout", {{"amount", amount}, {"description", "Saddle"}, {"sub_account_id", account}}));
+    };
+    auto const completed = checkout(4500);
+    require("complete_checkout", {{payment_argument, completed}, {"payment_token", "pm_test_visa"}});
+    auto const intent = id_of(require("create_payment_intent", {{"amount", 3100}, {"currency", "usd"},
+                                                                {"description", "Lesson"}, {"sub_account_id", account}}));
+
+    struct row {
+        std::string tool;
+        json::object arguments;
+        std::string question;  // how the message starts
+    };
+    std::vector<row> const rows{
+        {"create_payment",
+         {{"amount", 2599}, {"currency", "usd"}, {"capture_strategy", "automatic"},
+          {"payment_method", {{"token", "pm_test_visa"}}}, {"description", "Hay"}, {"sub_account_id", account}},
+         "Charge $25.99 to Visa •••• 4242 (pm_test_visa) for 'Hay'?"},
+        {"capture_payment", {{payment_argument, authorized(1234)}}, "Capture the $12.34 payment py_"},
+        {"void_payment", {{payment_argument, authorized(1234)}}, "Void the $12.34 payment py_"},
+        {"complete_checkout", {{payment_argument, checkout(4500)}, {"payment_token", "pm_test_visa"}},
+         "Charge $45.00 to Visa •••• 4242 (pm_test_visa) to complete checkout cho_"},
+        {"refund_checkout", {{payment_argument, completed}, {"amount", 100}}, "Refund $1.00 of checkout " + completed + "'s $45.00 payment py_"},
+        {"capture_payment_intent", {{payment_argument, intent}, {"payment_method", {{"token", "pm_test_visa"}}}},
+         "Charge $31.00 to Visa •••• 4242 (pm_test_visa) for payment intent " + intent},
+    };
+    for (auto const& r : rows) {
+        BOOST_TEST_CONTEXT(r.tool)
+        {
+            mock.reset_stats();
+            auto const asked = modern_call(server.port, r.tool, r.arguments);
+            auto const& first = asked.at("result").as_object();
+            BOOST_TEST_REQUIRE(first.at("resultType").as_string() == "input_required", asked);
+            auto const message = std::string(first.at("inputRequests").at("confirm").at("params").at("message").as_string());
+            BOOST_TEST(message.starts_with(r.question), message);
+            BOOST_TEST(mock.stats().at("recent_writes").as_array().empty());
+
+            auto params = json::object{{"name", r.tool},
+                                       {"arguments", r.arguments},
+                                       {"inputResponses", json::object{{"confirm", json::object{{"action", "accept"},
+                                                                                                {"content", json::object{{"confirm", true}}}}}}},
+                                       {"requestState", first.at("requestState")},
+                                       {"_meta", modern_meta(can_elicit)}};
+            auto headers = mcp_post_headers();
+            headers.emplace_back("MCP-Protocol-Version", "2026-07-28");
+            headers.emplace_back("Mcp-Method", "tools/call");
+            headers.emplace_back("Mcp-Name", r.tool);
+            if (r.arguments.contains("sub_account_id")) headers.emplace_back("Mcp-Param-Sub-Account", account);
+            auto const done = http_request(server.port, "POST", "/mcp", headers,
+                                           json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 6}, {"method", "tools/call"},
+                                                                        {"params", std::move(params)}}));
+            auto const answer = done.json();  // named: a reference into a temporary would dangle
+            auto const& result = answer.at("result").as_object();
+            BOOST_TEST(!is_error(result), text_of(result));
+            auto const writes = mock.stats().at("recent_writes").as_array();
+            BOOST_TEST_REQUIRE(writes.size() == 1u, writes);
+            BOOST_TEST(writes[0].at("idempotency_key").as_string().starts_with("justifi-mcp-confirmed-"));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -180,12 +180,12 @@ BOOST_AUTO_TEST_CASE(a_charge_names_the_card_from_justifi)
     auto const card = object(R"({"id":"pm_9","card":{"brand":"mastercard","acct_last_four":"4444"}})");
     auto const now = run(confirm_charge,
                          object(R"({"amount":2599,"currency":"usd","capture_strategy":"automatic",
-                                    "payment_method":"pm_9","description":"Hay, 2 bales"})"),
+                                    "payment_method":{"token":"pm_9"},"description":"Hay, 2 bales"})"),
                          {{"/v1/payment_methods/pm_9", card}});
     BOOST_TEST_REQUIRE(now.question.has_value());
     BOOST_TEST(*now.question == "Charge $25.99 to Mastercard •••• 4444 (pm_9) for 'Hay, 2 bales'?");
     auto const later = run(confirm_charge,
-                           object(R"({"amount":2599,"currency":"usd","capture_strategy":"manual","payment_method":"pm_9"})"),
+                           object(R"({"amount":2599,"currency":"usd","capture_strategy":"manual","payment_method":{"token":"pm_9"}})"),
                            {{"/v1/payment_methods/pm_9", card}});
     BOOST_TEST_REQUIRE(later.question.has_value());
     BOOST_TEST(*later.question ==
@@ -228,7 +228,7 @@ BOOST_AUTO_TEST_CASE(a_payment_intent_charges_its_own_or_the_given_method)
     auto const own = run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5"})"), {{"/v1/payment_intents/pi_5", intent}});
     BOOST_TEST_REQUIRE(own.question.has_value());
     BOOST_TEST(*own.question == "Charge $9.90 to Discover •••• 0004 for payment intent pi_5 ('Lesson')?");
-    auto const given = run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5","payment_method":"pm_2"})"),
+    auto const given = run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5","payment_method":{"token":"pm_2"}})"),
                            {{"/v1/payment_intents/pi_5", intent},
                             {"/v1/payment_methods/pm_2", object(R"({"card":{"brand":"visa","acct_last_four":"4242"}})")}});
     BOOST_TEST_REQUIRE(given.question.has_value());
