@@ -118,7 +118,7 @@ async function exercise(kind, modeName) {
         check(invalid.isError === true, 'arguments that do not fit the schema were not a tool error');
         check(/limit/.test(textOf(invalid)), `the tool error does not name limit: ${textOf(invalid)}`);
 
-        const missing = await client.callTool({ name: 'retrieve_payment', arguments: { id: 'py_doesnotexist0000' } });
+        const missing = await client.callTool({ name: 'retrieve_payment', arguments: { payment_id: 'py_doesnotexist0000' } });
         check(missing.isError === true, 'a payment JustiFi does not have was not a tool error');
         check(/404|not.?found/i.test(textOf(missing)), `JustiFi's error is not quoted: ${textOf(missing)}`);
 
