@@ -2,13 +2,16 @@
 // over Streamable HTTP and over stdio, each tool with its happy path and a representative
 // error (404 for an unknown id, an argument refused before anything is sent, a 422 state
 // error, a 402 decline). One table row per tool; one run of the whole table per transport.
-// Also: tools/list against the catalog, read-only mode, and JUSTIFI_ENABLED_TOOLS.
+// Also: tools/list against the catalog, read-only mode, and JUSTIFI_ENABLED_TOOLS; and
+// (suite output_contract) every answer's structuredContent against the tool's outputSchema.
 #include "tests/support/fixtures.hpp"
 #include "tools/catalog.hpp"
+#include "tools/schema_validator.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -77,7 +80,9 @@ public:
     json::object call(std::string const& name, json::object arguments)
     {
         invoked.insert(name);
-        return send(name, std::move(arguments));
+        auto result = send(name, std::move(arguments));
+        answers.emplace_back(name, result);
+        return result;
     }
 
     // A discovery or setup step that has to work for the row to mean anything.
@@ -89,6 +94,7 @@ public:
     }
 
     std::set<std::string> invoked;
+    std::vector<std::pair<std::string, json::object>> answers;  // every result, setup calls included
 
 protected:
     virtual json::object send(std::string const& name, json::object arguments) = 0;
@@ -1092,6 +1098,45 @@ BOOST_AUTO_TEST_CASE(enabled_tools_with_an_unknown_name_stops_the_start_with_exi
     BOOST_REQUIRE(p.wait_for_output_end(5s));
     BOOST_TEST(contains(p.stderr_text(), "refund_everything"), p.stderr_text());
     BOOST_TEST(p.stdout_text().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(output_contract)
+
+// SDK clients validate structuredContent against outputSchema on every call: a schema the
+// simulator's answers (the OpenAPI's shapes) break would break every such client.
+BOOST_AUTO_TEST_CASE(every_tool_answers_structured_content_that_its_listed_output_schema_accepts)
+{
+    mock_server mock;
+    http_caller caller(mock);
+    auto const tools = list_all_tools(caller);
+    BOOST_TEST(tools.size() == 51u);
+    std::map<std::string, json::object> output_schemas;
+    for (auto const& tool : tools) {
+        auto const name = str(tool.at("name"));
+        auto const* schema = tool.if_contains("outputSchema");
+        BOOST_TEST((schema && schema->is_object() && is(schema->at("type"), "object")), name << ": outputSchema");
+        if (schema && schema->is_object()) output_schemas.emplace(name, schema->get_object());
+    }
+
+    auto cx = discover(caller, "http");
+    run_every_tool(caller, mock, cx);
+
+    std::set<std::string> validated;
+    for (auto const& [name, result] : caller.answers) {
+        if (is_error(result)) continue;
+        auto const schema = output_schemas.find(name);
+        BOOST_TEST_REQUIRE((schema != output_schemas.end()), name << " answered but has no outputSchema");
+        auto const* structured = result.if_contains("structuredContent");
+        BOOST_TEST_REQUIRE((structured && structured->is_object()), name << ": no structuredContent object");
+        auto const checked = justifi::tools::validate_arguments(structured->get_object(), schema->second);
+        BOOST_TEST(!!checked, name << ": " << (checked ? std::string() : checked.error().message) << " in "
+                                   << json::serialize(*structured).substr(0, 600));
+        validated.insert(name);
+    }
+    BOOST_TEST(missing_from(names_of(tools), validated).empty(),
+               "no successful answer checked for " << joined(missing_from(names_of(tools), validated)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
