@@ -54,25 +54,20 @@ const listed = await call(AUTO_URL, 'list_payments', { limit: 100, payment_statu
 const payments = listed.structuredContent.data.filter((p) => p.amount_refundable >= CALLS + 10);
 if (payments.length < 2) throw new Error('the simulator has no two payments with enough left to refund');
 const [asked, direct] = payments;
-const idKey = 'id' in (await (async () => {
-    const r = await fetch(AUTO_URL, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'b', version: '1' } } } }) });
-    return (await r.json()).result.tools.find((t) => t.name === 'create_refund').inputSchema.properties;
-})()) ? 'id' : 'payment_id';
-const refundOf = (payment) => ({ [idKey]: payment.id, amount: 1 });
+const refundOf = (payment) => ({ payment_id: payment.id, amount: 1 });
 
-for (let i = 0; i < 20; i++) await call(AUTO_URL, 'retrieve_payment', { [idKey]: asked.id });  // warm: token, pooled connection
+for (let i = 0; i < 20; i++) await call(AUTO_URL, 'retrieve_payment', { payment_id: asked.id });  // warm: token, pooled connection
 const states = [];
 const ask = await timed('ask', CALLS, async () => {
     const r = await call(AUTO_URL, 'create_refund', refundOf(asked));
     if (r.resultType !== 'input_required') throw new Error(`not asked: ${JSON.stringify(r).slice(0, 200)}`);
     states.push(r.requestState);
 });
-const read = await timed('read', CALLS, () => call(AUTO_URL, 'retrieve_payment', { [idKey]: asked.id }));
+const read = await timed('read', CALLS, () => call(AUTO_URL, 'retrieve_payment', { payment_id: asked.id }));
 const confirm = await timed('confirm', CALLS, (i) => call(AUTO_URL, 'create_refund', refundOf(asked), {
     inputResponses: { confirm: { action: 'accept', content: { confirm: true } } }, requestState: states[i],
 }));
-for (let i = 0; i < 5; i++) await call(OFF_URL, 'retrieve_payment', { [idKey]: direct.id });
+for (let i = 0; i < 5; i++) await call(OFF_URL, 'retrieve_payment', { payment_id: direct.id });
 const plain = await timed('direct', CALLS, () => call(OFF_URL, 'create_refund', refundOf(direct)));
 console.log(`confirmation read and question: +${ask.toFixed(0)} us median (the same GET alone: ${read.toFixed(0)} us); ` +
             `the confirmed write ${confirm.toFixed(0)} us against ${plain.toFixed(0)} us unconfirmed`);

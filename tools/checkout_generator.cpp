@@ -4,6 +4,7 @@
 #include "tools/checkout_generator.hpp"
 
 #include "checkout_templates.hpp"
+#include "tools/answer_schemas.hpp"
 #include "tools/schema.hpp"
 #include "tools/schema_validator.hpp"
 
@@ -138,6 +139,7 @@ tool_definition describe_generator()
                 "structuredContent {files: [{path, content}]}; write them out as given." +
                 std::string(amounts_note),
             .input_schema = generator_schema(),
+            .output_schema = answers::generated_integration(),
             .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
             .required_scope = ""};
 }

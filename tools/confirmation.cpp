@@ -32,12 +32,6 @@ json::object const* object_of(json::object const& object, std::string_view name)
     return v ? v->if_object() : nullptr;
 }
 
-// The argument naming a subject, under its name or the older `id`.
-std::string_view subject_id(json::object const& arguments, std::string_view name)
-{
-    auto const named = text_of(arguments, name);
-    return named.empty() ? text_of(arguments, "id") : named;
-}
 
 // The path of a read whose one parameter is `name` (build_path refuses what is not an id).
 core::outcome<std::optional<std::string>> read_path(std::string_view path_template, std::string_view name,
@@ -126,7 +120,7 @@ std::string reason_text(json::object const& arguments)
 core::outcome<std::optional<std::string>> refund_reads(json::object const& arguments, std::span<json::object const> read)
 {
     if (!read.empty()) return std::optional<std::string>();
-    return read_path("/v1/payments/{payment_id}", "payment_id", subject_id(arguments, "payment_id"));
+    return read_path("/v1/payments/{payment_id}", "payment_id", text_of(arguments, "payment_id"));
 }
 
 core::outcome<std::string> refund_question(json::object const& arguments, std::span<json::object const> read)
@@ -146,7 +140,7 @@ core::outcome<std::string> refund_question(json::object const& arguments, std::s
 core::outcome<std::optional<std::string>> payment_reads(json::object const& arguments, std::span<json::object const> read)
 {
     if (!read.empty()) return std::optional<std::string>();
-    return read_path("/v1/payments/{payment_id}", "payment_id", subject_id(arguments, "payment_id"));
+    return read_path("/v1/payments/{payment_id}", "payment_id", text_of(arguments, "payment_id"));
 }
 
 core::outcome<std::string> capture_question(json::object const&, std::span<json::object const> read)
@@ -215,7 +209,7 @@ core::outcome<std::string> charge_question(json::object const& arguments, std::s
 // complete_checkout: the checkout, then the payment method it is completed with.
 core::outcome<std::optional<std::string>> complete_reads(json::object const& arguments, std::span<json::object const> read)
 {
-    if (read.empty()) return read_path("/v1/checkouts/{checkout_id}", "checkout_id", subject_id(arguments, "checkout_id"));
+    if (read.empty()) return read_path("/v1/checkouts/{checkout_id}", "checkout_id", text_of(arguments, "checkout_id"));
     if (read.size() == 1) {
         auto const status = text_of(read[0], "status");
         if (status == "completed" || status == "expired") return std::optional<std::string>();  // refused below
@@ -243,7 +237,7 @@ core::outcome<std::string> complete_question(json::object const& arguments, std:
 core::outcome<std::optional<std::string>> checkout_refund_reads(json::object const& arguments,
                                                                 std::span<json::object const> read)
 {
-    if (read.empty()) return read_path("/v1/checkouts/{checkout_id}", "checkout_id", subject_id(arguments, "checkout_id"));
+    if (read.empty()) return read_path("/v1/checkouts/{checkout_id}", "checkout_id", text_of(arguments, "checkout_id"));
     if (read.size() == 1) {
         auto const payment = text_of(read[0], "successful_payment_id");
         if (text_of(read[0], "status") != "completed" || payment.empty()) return std::optional<std::string>();
@@ -273,11 +267,7 @@ core::outcome<std::string> checkout_refund_question(json::object const& argument
 // capture_payment_intent: the intent, then the payment method passed with the call, if any.
 core::outcome<std::optional<std::string>> intent_reads(json::object const& arguments, std::span<json::object const> read)
 {
-    if (read.empty()) {
-        auto id = subject_id(arguments, "payment_intent_id");
-        if (id.empty()) id = text_of(arguments, "intent_id");
-        return read_path("/v1/payment_intents/{payment_intent_id}", "payment_intent_id", id);
-    }
+    if (read.empty()) return read_path("/v1/payment_intents/{intent_id}", "intent_id", text_of(arguments, "intent_id"));
     if (read.size() == 1 && !method_token(arguments).empty())
         return read_path("/v1/payment_methods/{payment_method}", "payment_method", method_token(arguments));
     return std::optional<std::string>();

@@ -318,9 +318,13 @@ core::outcome<client::call_request> prepare_call(endpoint_tool const& tool, json
     client::call_request request;
     request.method = tool.method;
     request.path = std::move(*path);
-    request.sub_account = auth.sub_account;
-    if (auto const* s = arguments.if_contains(sub_account_argument); s && s->is_string())
-        request.sub_account = s->get_string();
+    // A tool about a sub account names it in the path; the OpenAPI gives those endpoints no
+    // Sub-Account header, so neither the argument nor the connection's default is sent.
+    if (!is_path_parameter(tool.path_template, sub_account_argument)) {
+        request.sub_account = auth.sub_account;
+        if (auto const* s = arguments.if_contains(sub_account_argument); s && s->is_string())
+            request.sub_account = s->get_string();
+    }
     if (!client::is_safe_header_value(request.sub_account))
         return core::refuse(core::errc::bad_sub_account,
                             "The Sub-Account contains control characters; pass a plain sub_account_id (acc_...).");
@@ -379,6 +383,9 @@ tool_definition describe(endpoint_tool const& tool)
             .title = tool.title,
             .description = tool.description,
             .input_schema = tool.input_schema,
+            // A person may decline: the answer then says so instead of JustiFi's object.
+            .output_schema = tool.confirmation ? schema::object_any_of({tool.output_schema, declined_schema()})
+                                               : tool.output_schema,
             .annotations = tool.annotations,
             .required_scope = tool.scope,
             .asks_confirmation = tool.confirmation != nullptr};

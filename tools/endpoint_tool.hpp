@@ -31,10 +31,11 @@ struct endpoint_tool {
     std::string title;
     std::string description;
     boost::beast::http::verb method = boost::beast::http::verb::get;
-    std::string path_template;  // "/v1/payments/{id}": each {name} is a required argument
+    std::string path_template;  // "/v1/payments/{payment_id}": each {name} is a required argument
     std::string scope;          // the OAuth scope a caller needs, e.g. "payments:read"
     tool_annotations annotations;
     json::object input_schema;
+    json::object output_schema;  // what structuredContent holds on success (tools/answer_schemas)
     bool needs_sub_account = false;  // the OpenAPI requires the Sub-Account header
     body_shaper shape = nullptr;     // null: the body as JustiFi sent it
     std::string done_text;  // the result text for a 2xx without a body (204), when the generic one says too little

@@ -1,5 +1,7 @@
 #include "tools/schema.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace justifi::tools::schema {
@@ -141,17 +143,22 @@ field path_id(std::string name, std::string_view description)
 // The shape every tool schema has: an object, no unknown arguments, and the Sub-Account override.
 json::object tool_schema(std::vector<field> fields)
 {
-    auto sub_account = id_field("Sub-Account id (acc_...) the call applies to; defaults to the Sub-Account header of "
-                                "this MCP connection, if any.");
+    auto subject =
+        std::find_if(fields.begin(), fields.end(), [](field const& f) { return f.name == sub_account_argument; });
+    if (subject == fields.end()) {
+        fields.push_back(opt(std::string(sub_account_argument),
+                             id_field("Sub-Account id (acc_...) the call applies to; defaults to the Sub-Account "
+                                      "header of this MCP connection, if any.")));
+        subject = std::prev(fields.end());
+    }
     // 2026-07-28 clients mirror it as Mcp-Param-Sub-Account, so a gateway can route on it unread.
-    sub_account["x-mcp-header"] = "Sub-Account";
-    fields.push_back(opt(std::string(sub_account_argument), std::move(sub_account)));
+    subject->schema["x-mcp-header"] = "Sub-Account";
     return closed_object(std::move(fields));
 }
 
-json::object id_schema(std::string_view what, std::vector<field> extra)
+json::object id_schema(field id, std::vector<field> extra)
 {
-    extra.insert(extra.begin(), path_id("id", "The " + std::string(what) + " id."));
+    extra.insert(extra.begin(), std::move(id));
     return tool_schema(std::move(extra));
 }
 
@@ -168,6 +175,71 @@ json::object list_schema(std::vector<field> filters, std::int64_t default_limit,
     auto schema = tool_schema(std::move(filters));
     schema["not"] = json::object{{"required", json::array{"after_cursor", "before_cursor"}}};
     return schema;
+}
+
+json::object typed(std::string_view type)
+{
+    return {{"type", type}};
+}
+
+json::object or_null(json::object schema)
+{
+    if (auto* type = schema.if_contains("type"); type && type->is_string())
+        *type = json::array{type->get_string(), "null"};
+    if (auto* values = schema.if_contains("enum"); values && values->is_array())
+        values->get_array().emplace_back(nullptr);
+    return schema;
+}
+
+json::object one_of_strings(std::initializer_list<std::string_view> values)
+{
+    json::array options;
+    for (auto v : values) options.emplace_back(v);
+    return {{"type", "string"}, {"enum", std::move(options)}};
+}
+
+json::object array_of(json::object items)
+{
+    return {{"type", "array"}, {"items", std::move(items)}};
+}
+
+json::object object_any_of(std::vector<json::object> options)
+{
+    json::array list;
+    for (auto& o : options) list.emplace_back(std::move(o));
+    return {{"type", "object"}, {"anyOf", std::move(list)}};
+}
+
+json::object open_object(std::vector<field> fields)
+{
+    auto schema = closed_object(std::move(fields));
+    schema.erase("additionalProperties");
+    return schema;
+}
+
+json::object view_of(json::object const& object, std::initializer_list<std::string_view> names)
+{
+    auto const& properties = object.at("properties").as_object();
+    json::object picked;
+    for (auto name : names) picked[name] = properties.at(name);
+    return {{"type", "object"}, {"properties", std::move(picked)}};
+}
+
+json::object single_envelope(json::object data)
+{
+    return open_object({opt("id", typed("string")), opt("type", typed("string")), req("data", std::move(data))});
+}
+
+json::object list_envelope(json::object item)
+{
+    // JustiFi's Envelope-list gives the list an id (a number) and a type, "array".
+    auto const cursor = or_null(typed("string"));
+    return open_object({opt("id", json::object{{"type", json::array{"number", "string", "null"}}}),
+                        opt("type", typed("string")),
+                        req("data", array_of(std::move(item))),
+                        opt("page_info", open_object({opt("has_next", typed("boolean")),
+                                                      opt("has_previous", typed("boolean")),
+                                                      opt("start_cursor", cursor), opt("end_cursor", cursor)}))});
 }
 
 }  // namespace justifi::tools::schema

@@ -192,6 +192,7 @@ public:
         if (value.is_array()) check_array(value.get_array(), schema, path);
         if (value.is_object()) check_object(value.get_object(), schema, path);
         if (auto const* n = schema.if_contains("not"); n && n->is_object()) check_not(value, n->get_object(), path);
+        if (auto const* a = schema.if_contains("anyOf"); a && a->is_array()) check_any_of(value, a->get_array(), path);
     }
 
 private:
@@ -333,6 +334,25 @@ private:
             names += name;
         }
         return " (accepted: " + names + ")";
+    }
+
+    // The value's problems against the option it comes closest to (fewest problems).
+    void check_any_of(json::value const& value, json::array const& options, std::string const& path)
+    {
+        std::vector<std::string> closest;
+        bool first = true;
+        for (auto const& option : options) {
+            if (!option.is_object()) continue;
+            validator inner;
+            inner.check(value, option.get_object(), path);
+            if (inner.errors.empty()) return;
+            if (first || inner.errors.size() < closest.size()) closest = std::move(inner.errors);
+            first = false;
+        }
+        std::string why;
+        for (auto const& e : closest) why += (why.empty() ? "" : "; ") + e;
+        add("none of the " + std::to_string(options.size()) + " allowed shapes fits " + describe_path(path) +
+            "; the closest fails: " + why);
     }
 
     void check_not(json::value const& value, json::object const& forbidden, std::string const& path)

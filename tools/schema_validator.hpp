@@ -1,11 +1,13 @@
 // Argument validation against a tool's inputSchema: the JSON Schema subset the
 // catalog uses, checked before any JustiFi call so a model gets an error it can fix.
+// The tests check structuredContent against outputSchema with it too.
 // Sans-io: plain functions over boost::json values.
 //
 // Supported keywords: type (one name or an array of names), properties, required,
 // additionalProperties (false, or a schema), maxProperties, propertyNames, enum, const,
-// minimum, maximum, minLength, maxLength, pattern (ECMAScript), items, minItems, maxItems, not. Annotations (description,
-// default, format, title, examples) are ignored. A number with a zero fraction is an integer.
+// minimum, maximum, minLength, maxLength, pattern (ECMAScript), items, minItems, maxItems, not,
+// anyOf. Annotations (description, default, format, title, examples) are ignored. A number with
+// a zero fraction is an integer.
 #pragma once
 
 #include "core/errors.hpp"

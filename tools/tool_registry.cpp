@@ -121,6 +121,11 @@ void tool_registry::add(tool_definition definition)
     auto const* type = definition.input_schema.if_contains("type");
     if (!type || *type != "object")
         throw std::invalid_argument("tool \"" + definition.name + "\" inputSchema must have type \"object\"");
+    if (definition.output_schema) {
+        auto const* output_type = definition.output_schema->if_contains("type");
+        if (!output_type || *output_type != "object")
+            throw std::invalid_argument("tool \"" + definition.name + "\" outputSchema must have type \"object\"");
+    }
     if (tools_.contains(definition.name))
         throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
     auto declared = param_headers_of(definition.input_schema);

@@ -14,8 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view payment_argument = "id";
-
 json::object modern_meta(json::object capabilities)
 {
     return {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
@@ -57,7 +55,7 @@ json::object refundable_payment(std::uint16_t port)
 
 json::object refund_of(json::object const& payment, std::int64_t amount)
 {
-    return {{payment_argument, payment.at("id")}, {"amount", amount}};
+    return {{"payment_id", payment.at("id")}, {"amount", amount}};
 }
 
 json::array refund_writes(mock_server const& mock)
@@ -206,7 +204,7 @@ BOOST_AUTO_TEST_CASE(every_confirmed_tool_asks_with_justifis_facts_then_acts_on_
         return id_of(require("create_checkout", {{"amount", amount}, {"description", "Saddle"}, {"sub_account_id", account}}));
     };
     auto const completed = checkout(4500);
-    require("complete_checkout", {{payment_argument, completed}, {"payment_token", "pm_test_visa"}});
+    require("complete_checkout", {{"checkout_id", completed}, {"payment_token", "pm_test_visa"}});
     auto const intent = id_of(require("create_payment_intent", {{"amount", 3100}, {"currency", "usd"},
                                                                 {"description", "Lesson"}, {"sub_account_id", account}}));
 
@@ -220,12 +218,12 @@ BOOST_AUTO_TEST_CASE(every_confirmed_tool_asks_with_justifis_facts_then_acts_on_
          {{"amount", 2599}, {"currency", "usd"}, {"capture_strategy", "automatic"},
           {"payment_method", {{"token", "pm_test_visa"}}}, {"description", "Hay"}, {"sub_account_id", account}},
          "Charge $25.99 to Visa •••• 4242 (pm_test_visa) for 'Hay'?"},
-        {"capture_payment", {{payment_argument, authorized(1234)}}, "Capture the $12.34 payment py_"},
-        {"void_payment", {{payment_argument, authorized(1234)}}, "Void the $12.34 payment py_"},
-        {"complete_checkout", {{payment_argument, checkout(4500)}, {"payment_token", "pm_test_visa"}},
+        {"capture_payment", {{"payment_id", authorized(1234)}}, "Capture the $12.34 payment py_"},
+        {"void_payment", {{"payment_id", authorized(1234)}}, "Void the $12.34 payment py_"},
+        {"complete_checkout", {{"checkout_id", checkout(4500)}, {"payment_token", "pm_test_visa"}},
          "Charge $45.00 to Visa •••• 4242 (pm_test_visa) to complete checkout cho_"},
-        {"refund_checkout", {{payment_argument, completed}, {"amount", 100}}, "Refund $1.00 of checkout " + completed + "'s $45.00 payment py_"},
-        {"capture_payment_intent", {{payment_argument, intent}, {"payment_method", {{"token", "pm_test_visa"}}}},
+        {"refund_checkout", {{"checkout_id", completed}, {"amount", 100}}, "Refund $1.00 of checkout " + completed + "'s $45.00 payment py_"},
+        {"capture_payment_intent", {{"intent_id", intent}, {"payment_method", {{"token", "pm_test_visa"}}}},
          "Charge $31.00 to Visa •••• 4242 (pm_test_visa) for payment intent " + intent},
     };
     for (auto const& r : rows) {

@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_payment_request_is_retried_and_charged_once)
 BOOST_AUTO_TEST_CASE(justifi_errors_come_back_as_tool_errors_quoting_code_and_status)
 {
     local_stack stack;
-    auto const missing = stack.call_tool("retrieve_payment", {{"id", "py_doesnotexist"}});
+    auto const missing = stack.call_tool("retrieve_payment", {{"payment_id", "py_doesnotexist"}});
     BOOST_TEST(missing.at("isError") == true);
     BOOST_TEST(text_of(missing).find("404") != std::string::npos);
 
@@ -164,9 +164,9 @@ BOOST_AUTO_TEST_CASE(path_and_header_injection_are_refused_before_any_request)
     stack.call_tool("list_payments", {{"limit", 1}});
     auto const before = total_v1_requests(stack.mock);
     for (auto const* id : {"../oauth/token", "py_1?limit=100", "py_1/refunds", "py%2e%2e"}) {
-        auto const refused = stack.call_tool("retrieve_payment", {{"id", id}});
+        auto const refused = stack.call_tool("retrieve_payment", {{"payment_id", id}});
         BOOST_TEST(refused.at("isError") == true, id);
-        BOOST_TEST(text_of(refused).find("\"id\"") != std::string::npos, id);
+        BOOST_TEST(text_of(refused).find("\"payment_id\"") != std::string::npos, id);
     }
     auto const header = stack.call_tool("list_payments", {{"sub_account_id", "acc_1\r\nX-Evil: 1"}});
     BOOST_TEST(header.at("isError") == true);

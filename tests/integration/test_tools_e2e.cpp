@@ -2,13 +2,16 @@
 // over Streamable HTTP and over stdio, each tool with its happy path and a representative
 // error (404 for an unknown id, an argument refused before anything is sent, a 422 state
 // error, a 402 decline). One table row per tool; one run of the whole table per transport.
-// Also: tools/list against the catalog, read-only mode, and JUSTIFI_ENABLED_TOOLS.
+// Also: tools/list against the catalog, read-only mode, and JUSTIFI_ENABLED_TOOLS; and
+// (suite output_contract) every answer's structuredContent against the tool's outputSchema.
 #include "tests/support/fixtures.hpp"
 #include "tools/catalog.hpp"
+#include "tools/schema_validator.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -77,7 +80,9 @@ public:
     json::object call(std::string const& name, json::object arguments)
     {
         invoked.insert(name);
-        return send(name, std::move(arguments));
+        auto result = send(name, std::move(arguments));
+        answers.emplace_back(name, result);
+        return result;
     }
 
     // A discovery or setup step that has to work for the row to mean anything.
@@ -89,6 +94,7 @@ public:
     }
 
     std::set<std::string> invoked;
+    std::vector<std::pair<std::string, json::object>> answers;  // every result, setup calls included
 
 protected:
     virtual json::object send(std::string const& name, json::object arguments) = 0;
@@ -255,7 +261,7 @@ std::string new_checkout(context& cx, tool_caller& c, std::int64_t amount)
 std::string new_completed_checkout(context& cx, tool_caller& c, std::int64_t amount)
 {
     auto const id = new_checkout(cx, c, amount);
-    c.require("complete_checkout", {{"id", id}, {"payment_token", "pm_test_visa"}});
+    c.require("complete_checkout", {{"checkout_id", id}, {"payment_token", "pm_test_visa"}});
     return id;
 }
 
@@ -343,15 +349,15 @@ std::vector<tool_row> const& rows()
          },
          {refused("an unknown status is refused before any request",
                   ROW_ARGS { return {{"payment_status", "settled"}}; }, "payment_status")}},
-        {"retrieve_payment", ROW_ARGS { return {{"id", cx.succeeded_payment}}; },
+        {"retrieve_payment", ROW_ARGS { return {{"payment_id", cx.succeeded_payment}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.succeeded_payment));
              EXPECT(is(data_of(result).at("status"), "succeeded"));
          },
-         {unknown_id("id", "py_doesnotexist")}},
+         {unknown_id("payment_id", "py_doesnotexist")}},
         {"update_payment",
          ROW_ARGS {
-             return {{"id", cx.succeeded_payment},
+             return {{"payment_id", cx.succeeded_payment},
                      {"description", "updated over " + cx.transport},
                      {"metadata", {{"order", "e2e-42"}}}};
          },
@@ -361,14 +367,14 @@ std::vector<tool_row> const& rows()
              EXPECT(is(data_of(result).at("metadata").at("order"), "e2e-42"));
          },
          {refused("metadata that is not an object is refused before any request",
-                  ROW_ARGS { return {{"id", cx.succeeded_payment}, {"metadata", "order 42"}}; }, "metadata")}},
-        {"list_payment_balance_transactions", ROW_ARGS { return {{"id", cx.succeeded_payment}}; },
+                  ROW_ARGS { return {{"payment_id", cx.succeeded_payment}, {"metadata", "order 42"}}; }, "metadata")}},
+        {"list_payment_balance_transactions", ROW_ARGS { return {{"payment_id", cx.succeeded_payment}}; },
          ROW_CHECK {
              expect_all_ids(result, "pbt_", name);
              auto const& data = data_of(result).as_array();
              for (auto const& t : data) BOOST_TEST(is(t.at("payment_id"), cx.succeeded_payment), name);
          },
-         {unknown_id("id", "py_doesnotexist")}},
+         {unknown_id("payment_id", "py_doesnotexist")}},
         {"create_payment",
          ROW_ARGS {
              return {{"amount", 2500},
@@ -407,11 +413,11 @@ std::vector<tool_row> const& rows()
         {"capture_payment",
          ROW_ARGS {
              auto const id = new_payment(cx, caller, "manual", 1800);
-             auto const before = caller.require("retrieve_payment", {{"id", id}});
+             auto const before = caller.require("retrieve_payment", {{"payment_id", id}});
              if (!is(data_of(before).at("status"), "authorized"))
                  throw std::runtime_error("a manual payment is not authorized: " + json::serialize(before));
              cx.captured_payment = id;
-             return {{"id", id}};
+             return {{"payment_id", id}};
          },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.captured_payment));
@@ -419,15 +425,15 @@ std::vector<tool_row> const& rows()
              EXPECT(data_of(result).at("captured") == true);
          },
          {state_error("capturing it again answers 422 payment_already_captured",
-                      ROW_ARGS { return {{"id", cx.captured_payment}}; }, "payment_already_captured")}},
-        {"void_payment", ROW_ARGS { return {{"id", new_payment(cx, caller, "manual", 1700)}}; },
+                      ROW_ARGS { return {{"payment_id", cx.captured_payment}}; }, "payment_already_captured")}},
+        {"void_payment", ROW_ARGS { return {{"payment_id", new_payment(cx, caller, "manual", 1700)}}; },
          ROW_CHECK {
-             EXPECT(is(data_of(result).at("id"), str(args.at("id"))));
+             EXPECT(is(data_of(result).at("id"), str(args.at("payment_id"))));
              EXPECT(is(data_of(result).at("status"), "canceled"));  // authorized -> voided
              EXPECT(data_of(result).at("amount_refundable") == 0);
          },
          {state_error("voiding a captured payment answers 422",
-                      ROW_ARGS { return {{"id", cx.succeeded_payment}}; }, "payment_cannot_be_voided")}},
+                      ROW_ARGS { return {{"payment_id", cx.succeeded_payment}}; }, "payment_cannot_be_voided")}},
 
         // refunds
         {"list_refunds", ROW_ARGS { return {{"limit", 5}}; },
@@ -437,13 +443,13 @@ std::vector<tool_row> const& rows()
              EXPECT(structured(result).at("page_info").at("has_next") == true);
          },
          {refused("a limit of 0 is refused before any request", ROW_ARGS { return {{"limit", 0}}; }, "limit")}},
-        {"retrieve_refund", ROW_ARGS { return {{"id", cx.refund}}; },
+        {"retrieve_refund", ROW_ARGS { return {{"refund_id", cx.refund}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.refund));
              EXPECT(starts(data_of(result).at("payment_id"), "py_"));
          },
-         {unknown_id("id", "re_doesnotexist")}},
-        {"list_payment_refunds", ROW_ARGS { return {{"id", cx.refunded_payment}}; },
+         {unknown_id("refund_id", "re_doesnotexist")}},
+        {"list_payment_refunds", ROW_ARGS { return {{"payment_id", cx.refunded_payment}}; },
          ROW_CHECK {
              auto const& s = structured(result);
              EXPECT(is(s.at("payment_id"), cx.refunded_payment));
@@ -451,11 +457,11 @@ std::vector<tool_row> const& rows()
              EXPECT(s.at("amount_refunded").to_number<std::int64_t>() > 0);
              EXPECT(!s.contains("data"));  // the shaped view, not the payment envelope
          },
-         {unknown_id("id", "py_doesnotexist")}},
+         {unknown_id("payment_id", "py_doesnotexist")}},
         {"create_refund",
          ROW_ARGS {
              cx.partly_refunded_payment = new_payment(cx, caller, "automatic", 3000);
-             return {{"id", cx.partly_refunded_payment}, {"amount", 1200}, {"reason", "customer_request"}};
+             return {{"payment_id", cx.partly_refunded_payment}, {"amount", 1200}, {"reason", "customer_request"}};
          },
          ROW_CHECK {
              auto const& r = data_of(result);
@@ -464,10 +470,10 @@ std::vector<tool_row> const& rows()
              EXPECT(is(r.at("payment_id"), cx.partly_refunded_payment));
          },
          {state_error("refunding more than is left answers 422",
-                      ROW_ARGS { return {{"id", cx.partly_refunded_payment}, {"amount", 2000}}; },
+                      ROW_ARGS { return {{"payment_id", cx.partly_refunded_payment}, {"amount", 2000}}; },
                       "refund_exceeds_amount_available"),
           refused("an unknown reason is refused before any request",
-                  ROW_ARGS { return {{"id", cx.succeeded_payment}, {"reason", "changed_mind"}}; }, "reason")}},
+                  ROW_ARGS { return {{"payment_id", cx.succeeded_payment}, {"reason", "changed_mind"}}; }, "reason")}},
 
         // payouts and proceeds
         {"list_payouts", ROW_ARGS { return {{"created_after", "2000-01-01"}, {"limit", 3}}; },
@@ -477,13 +483,13 @@ std::vector<tool_row> const& rows()
          },
          {refused("a date that is not ISO 8601 is refused before any request",
                   ROW_ARGS { return {{"created_after", "last week"}}; }, "created_after")}},
-        {"retrieve_payout", ROW_ARGS { return {{"id", cx.payout}}; },
+        {"retrieve_payout", ROW_ARGS { return {{"payout_id", cx.payout}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.payout));
              EXPECT(data_of(result).at("bank_account").is_object());
          },
-         {unknown_id("id", "po_doesnotexist")}},
-        {"get_payout_status", ROW_ARGS { return {{"id", cx.payout}}; },
+         {unknown_id("payout_id", "po_doesnotexist")}},
+        {"get_payout_status", ROW_ARGS { return {{"payout_id", cx.payout}}; },
          ROW_CHECK {
              auto const& s = structured(result);
              EXPECT(is(s.at("id"), cx.payout));
@@ -492,7 +498,7 @@ std::vector<tool_row> const& rows()
              EXPECT(!s.contains("data"));          // only the status facts
              EXPECT(!s.contains("bank_account"));
          },
-         {unknown_id("id", "po_doesnotexist")}},
+         {unknown_id("payout_id", "po_doesnotexist")}},
         {"get_recent_payouts", ROW_ARGS { return {}; },
          ROW_CHECK {
              expect_all_ids(result, "po_", name);
@@ -506,11 +512,11 @@ std::vector<tool_row> const& rows()
          },
          {refused("a date that is not ISO 8601 is refused before any request",
                   ROW_ARGS { return {{"deposits_before", "tomorrow"}}; }, "deposits_before")}},
-        {"retrieve_proceed", ROW_ARGS { return {{"id", cx.proceed}}; },
+        {"retrieve_proceed", ROW_ARGS { return {{"proceed_id", cx.proceed}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.proceed));
          },
-         {unknown_id("id", "po_doesnotexist")}},
+         {unknown_id("proceed_id", "po_doesnotexist")}},
 
         // balances
         {"list_balance_transactions", ROW_ARGS { return {{"payout_id", cx.payout}, {"limit", 100}}; },
@@ -521,12 +527,12 @@ std::vector<tool_row> const& rows()
          },
          {refused("a payout id with a space is refused before any request",
                   ROW_ARGS { return {{"payout_id", "po 1"}}; }, "payout_id")}},
-        {"retrieve_balance_transaction", ROW_ARGS { return {{"id", cx.balance_transaction}}; },
+        {"retrieve_balance_transaction", ROW_ARGS { return {{"balance_transaction_id", cx.balance_transaction}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.balance_transaction));
              EXPECT(data_of(result).at("amount").is_number());
          },
-         {unknown_id("id", "bt_doesnotexist")}},
+         {unknown_id("balance_transaction_id", "bt_doesnotexist")}},
 
         // disputes
         {"list_disputes", ROW_ARGS { return {{"limit", 3}}; },
@@ -539,12 +545,12 @@ std::vector<tool_row> const& rows()
            ROW_ARGS { return {{"after_cursor", "a"}, {"before_cursor", "b"}}; },
            {"after_cursor", "before_cursor", "cannot be used together"},
            true}}},
-        {"retrieve_dispute", ROW_ARGS { return {{"id", cx.dispute}}; },
+        {"retrieve_dispute", ROW_ARGS { return {{"dispute_id", cx.dispute}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.dispute));
              EXPECT(starts(data_of(result).at("payment_id"), "py_"));
          },
-         {unknown_id("id", "dp_doesnotexist")}},
+         {unknown_id("dispute_id", "dp_doesnotexist")}},
 
         // checkouts
         {"list_checkouts", ROW_ARGS { return {{"status", "completed"}, {"limit", 5}}; },
@@ -555,12 +561,12 @@ std::vector<tool_row> const& rows()
          },
          {refused("an unknown status is refused before any request", ROW_ARGS { return {{"status", "paid"}}; },
                   "status")}},
-        {"retrieve_checkout", ROW_ARGS { return {{"id", cx.completed_checkout}}; },
+        {"retrieve_checkout", ROW_ARGS { return {{"checkout_id", cx.completed_checkout}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.completed_checkout));
              EXPECT(is(data_of(result).at("status"), "completed"));
          },
-         {unknown_id("id", "cho_doesnotexist")}},
+         {unknown_id("checkout_id", "cho_doesnotexist")}},
         {"create_checkout",
          ROW_ARGS {
              return {{"amount", 4200}, {"description", "e2e order " + cx.transport}, {"sub_account_id", cx.account}};
@@ -578,20 +584,20 @@ std::vector<tool_row> const& rows()
            true}}},
         {"update_checkout",
          ROW_ARGS {
-             return {{"id", new_checkout(cx, caller, 1000)}, {"amount", 4321}, {"description", "changed " + cx.transport}};
+             return {{"checkout_id", new_checkout(cx, caller, 1000)}, {"amount", 4321}, {"description", "changed " + cx.transport}};
          },
          ROW_CHECK {
              auto const& c = data_of(result);
-             EXPECT(is(c.at("id"), str(args.at("id"))));
+             EXPECT(is(c.at("id"), str(args.at("checkout_id"))));
              EXPECT(c.at("payment_amount") == 4321);
              EXPECT(is(c.at("payment_description"), "changed " + cx.transport));
          },
          {state_error("changing a completed checkout answers 422",
-                      ROW_ARGS { return {{"id", cx.completed_checkout}, {"amount", 999}}; }, "checkout_not_editable")}},
+                      ROW_ARGS { return {{"checkout_id", cx.completed_checkout}, {"amount", 999}}; }, "checkout_not_editable")}},
         {"complete_checkout",
          ROW_ARGS {
              cx.completed_fresh_checkout = new_checkout(cx, caller, 1500);
-             return {{"id", cx.completed_fresh_checkout}, {"payment_token", "pm_test_visa"}};
+             return {{"checkout_id", cx.completed_fresh_checkout}, {"payment_token", "pm_test_visa"}};
          },
          ROW_CHECK {
              auto const& completion = data_of(result);
@@ -602,18 +608,18 @@ std::vector<tool_row> const& rows()
              EXPECT(completion.at("payment_response").at("data").at("amount") == 1500);
          },
          {state_error("completing it again answers 422",
-                      ROW_ARGS { return {{"id", cx.completed_fresh_checkout}, {"payment_token", "pm_test_visa"}}; },
+                      ROW_ARGS { return {{"checkout_id", cx.completed_fresh_checkout}, {"payment_token", "pm_test_visa"}}; },
                       "checkout_already_completed")}},
-        {"refund_checkout", ROW_ARGS { return {{"id", new_completed_checkout(cx, caller, 2000)}, {"amount", 700}}; },
+        {"refund_checkout", ROW_ARGS { return {{"checkout_id", new_completed_checkout(cx, caller, 2000)}, {"amount", 700}}; },
          ROW_CHECK {
              auto const& r = data_of(result);
-             EXPECT(is(r.at("checkout_id"), str(args.at("id"))));
+             EXPECT(is(r.at("checkout_id"), str(args.at("checkout_id"))));
              EXPECT(r.at("refund_amount") == 700);
              EXPECT(starts(r.at("refund_id"), "re_"));
              EXPECT(is(r.at("status"), "succeeded"));
          },
          {state_error("refunding a checkout nobody paid answers 422",
-                      ROW_ARGS { return {{"id", new_checkout(cx, caller, 900)}}; }, "checkout_not_completed")}},
+                      ROW_ARGS { return {{"checkout_id", new_checkout(cx, caller, 900)}}; }, "checkout_not_completed")}},
 
         // payment methods and groups
         {"list_payment_methods", ROW_ARGS { return {{"sub_account_id", cx.account}, {"limit", 5}}; },
@@ -628,22 +634,22 @@ std::vector<tool_row> const& rows()
          {{"an unknown group answers JustiFi's 404",
            ROW_ARGS { return {{"payment_method_group_id", "pmg_doesnotexist"}}; },
            {"404", "pmg_doesnotexist"}}}},
-        {"retrieve_payment_method", ROW_ARGS { return {{"token", cx.payment_method}}; },
+        {"retrieve_payment_method", ROW_ARGS { return {{"payment_method_token", cx.payment_method}}; },
          ROW_CHECK {
              EXPECT(payment_method_id(data_of(result)) == cx.payment_method);
          },
-         {unknown_id("token", "pm_doesnotexist")}},
+         {unknown_id("payment_method_token", "pm_doesnotexist")}},
         {"list_payment_method_groups", ROW_ARGS { return {{"limit", 10}}; },
          ROW_CHECK {
              expect_all_ids(result, "pmg_", name);
          },
          {refused("a limit of 101 is refused before any request", ROW_ARGS { return {{"limit", 101}}; }, "limit")}},
-        {"retrieve_payment_method_group", ROW_ARGS { return {{"id", cx.group}}; },
+        {"retrieve_payment_method_group", ROW_ARGS { return {{"group_id", cx.group}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.group));
              EXPECT(data_of(result).at("payment_methods").is_array());
          },
-         {unknown_id("id", "pmg_doesnotexist")}},
+         {unknown_id("group_id", "pmg_doesnotexist")}},
         {"create_payment_method_group", ROW_ARGS { return {{"sub_account_id", cx.account}}; },
          ROW_CHECK {
              auto const& g = data_of(result);
@@ -655,29 +661,29 @@ std::vector<tool_row> const& rows()
            {"needs a Sub-Account", "sub_account_id"},
            true}}},
         {"update_payment_method_group",
-         ROW_ARGS { return {{"id", new_group(cx, caller)}, {"payment_method_ids", {cx.payment_method}}}; },
+         ROW_ARGS { return {{"group_id", new_group(cx, caller)}, {"payment_method_ids", {cx.payment_method}}}; },
          ROW_CHECK {
              auto const& members = data_of(result).at("payment_methods").as_array();
-             EXPECT(is(data_of(result).at("id"), str(args.at("id"))));
+             EXPECT(is(data_of(result).at("id"), str(args.at("group_id"))));
              EXPECT(members.size() == 1u);
              if (members.size() == 1u) EXPECT(is(members.at(0).at("id"), cx.payment_method));
          },
          {refused("an empty list of payment methods is refused before any request",
-                  ROW_ARGS { return {{"id", cx.group}, {"payment_method_ids", json::array{}}}; }, "payment_method_ids")}},
+                  ROW_ARGS { return {{"group_id", cx.group}, {"payment_method_ids", json::array{}}}; }, "payment_method_ids")}},
         {"remove_payment_method_from_group",
          ROW_ARGS {
              cx.emptied_group = new_group(cx, caller);
              cx.emptied_group_member = cx.payment_method;
              caller.require("update_payment_method_group",
-                            {{"id", cx.emptied_group}, {"payment_method_ids", {cx.payment_method}}});
-             return {{"id", cx.emptied_group}, {"payment_method_id", cx.payment_method}};
+                            {{"group_id", cx.emptied_group}, {"payment_method_ids", {cx.payment_method}}});
+             return {{"group_id", cx.emptied_group}, {"payment_method_id", cx.payment_method}};
          },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.emptied_group));
              EXPECT(data_of(result).at("payment_methods").as_array().empty());  // the member is gone
          },
          {{"removing a payment method that is not in the group answers JustiFi's 404",
-           ROW_ARGS { return {{"id", cx.emptied_group}, {"payment_method_id", cx.emptied_group_member}}; },
+           ROW_ARGS { return {{"group_id", cx.emptied_group}, {"payment_method_id", cx.emptied_group_member}}; },
            {"404", "is not in payment method group"}}}},
 
         // sub accounts
@@ -689,23 +695,23 @@ std::vector<tool_row> const& rows()
          },
          {refused("an unknown status is refused before any request", ROW_ARGS { return {{"status", "active"}}; },
                   "status")}},
-        {"get_sub_account", ROW_ARGS { return {{"id", cx.other_account}}; },
+        {"get_sub_account", ROW_ARGS { return {{"sub_account_id", cx.other_account}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.other_account));
          },
-         {unknown_id("id", "acc_doesnotexist")}},
-        {"get_sub_account_payout_account", ROW_ARGS { return {{"id", cx.account}}; },
+         {unknown_id("sub_account_id", "acc_doesnotexist")}},
+        {"get_sub_account_payout_account", ROW_ARGS { return {{"sub_account_id", cx.account}}; },
          ROW_CHECK {
              EXPECT(starts(data_of(result).at("id"), "ba_"));
              EXPECT(data_of(result).at("account_number_last4").as_string().size() == 4u);
          },
-         {unknown_id("id", "acc_doesnotexist")}},
-        {"get_sub_account_settings", ROW_ARGS { return {{"id", cx.account}}; },
+         {unknown_id("sub_account_id", "acc_doesnotexist")}},
+        {"get_sub_account_settings", ROW_ARGS { return {{"sub_account_id", cx.account}}; },
          ROW_CHECK {
              EXPECT(starts(data_of(result).at("payments").at("id"), "stpy_"));
              EXPECT(starts(data_of(result).at("payouts").at("id"), "stpo_"));
          },
-         {unknown_id("id", "acc_doesnotexist")}},
+         {unknown_id("sub_account_id", "acc_doesnotexist")}},
 
         // terminals
         {"list_terminals", ROW_ARGS { return {{"limit", 10}}; },
@@ -714,12 +720,12 @@ std::vector<tool_row> const& rows()
          },
          {refused("an unknown status is refused before any request", ROW_ARGS { return {{"status", "online"}}; },
                   "status")}},
-        {"retrieve_terminal", ROW_ARGS { return {{"id", cx.terminal}}; },
+        {"retrieve_terminal", ROW_ARGS { return {{"terminal_id", cx.terminal}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.terminal));
          },
-         {unknown_id("id", "trm_doesnotexist")}},
-        {"get_terminal_status", ROW_ARGS { return {{"id", cx.terminal}}; },
+         {unknown_id("terminal_id", "trm_doesnotexist")}},
+        {"get_terminal_status", ROW_ARGS { return {{"terminal_id", cx.terminal}}; },
          ROW_CHECK {
              auto const& s = data_of(result);
              EXPECT(is(s.at("id"), cx.terminal));
@@ -727,20 +733,20 @@ std::vector<tool_row> const& rows()
              EXPECT((status == "CONNECTED" || status == "DISCONNECTED" || status == "UNKNOWN" ||
                      status == "PENDING_CONFIGURATION"));
          },
-         {unknown_id("id", "trm_doesnotexist")}},
-        {"update_terminal", ROW_ARGS { return {{"id", cx.terminal}, {"nickname", "Front desk " + cx.transport}}; },
+         {unknown_id("terminal_id", "trm_doesnotexist")}},
+        {"update_terminal", ROW_ARGS { return {{"terminal_id", cx.terminal}, {"nickname", "Front desk " + cx.transport}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.terminal));
              EXPECT(is(data_of(result).at("nickname"), "Front desk " + cx.transport));
          },
          {refused("an empty nickname is refused before any request",
-                  ROW_ARGS { return {{"id", cx.terminal}, {"nickname", ""}}; }, "nickname")}},
-        {"identify_terminal", ROW_ARGS { return {{"id", cx.terminal}}; },
+                  ROW_ARGS { return {{"terminal_id", cx.terminal}, {"nickname", ""}}; }, "nickname")}},
+        {"identify_terminal", ROW_ARGS { return {{"terminal_id", cx.terminal}}; },
          ROW_CHECK {
              EXPECT(contains(text_of(result), "identify itself"));  // JustiFi's 204, said in words
              EXPECT(is(structured(result).at("status"), "done"));
          },
-         {unknown_id("id", "trm_doesnotexist")}},
+         {unknown_id("terminal_id", "trm_doesnotexist")}},
 
         // payment intents
         {"create_payment_intent",
@@ -766,28 +772,28 @@ std::vector<tool_row> const& rows()
          },
          {refused("a limit given as text is refused before any request", ROW_ARGS { return {{"limit", "5"}}; },
                   "limit")}},
-        {"retrieve_payment_intent", ROW_ARGS { return {{"id", cx.payment_intent}}; },
+        {"retrieve_payment_intent", ROW_ARGS { return {{"intent_id", cx.payment_intent}}; },
          ROW_CHECK {
              EXPECT(is(data_of(result).at("id"), cx.payment_intent));
          },
-         {unknown_id("id", "pi_doesnotexist")}},
+         {unknown_id("intent_id", "pi_doesnotexist")}},
         {"update_payment_intent",
          ROW_ARGS {
-             return {{"id", new_intent(cx, caller, 2200)},
+             return {{"intent_id", new_intent(cx, caller, 2200)},
                      {"description", "attached over " + cx.transport},
                      {"payment_method", {{"token", "pm_test_visa"}}}};
          },
          ROW_CHECK {
              auto const& pi = data_of(result);
-             EXPECT(is(pi.at("id"), str(args.at("id"))));
+             EXPECT(is(pi.at("id"), str(args.at("intent_id"))));
              EXPECT(is(pi.at("description"), "attached over " + cx.transport));
              EXPECT(is(pi.at("status"), "requires_capture"));  // requires_payment_method -> requires_capture
          },
-         {unknown_id("id", "pi_doesnotexist")}},
+         {unknown_id("intent_id", "pi_doesnotexist")}},
         {"capture_payment_intent",
          ROW_ARGS {
              cx.captured_intent = new_intent(cx, caller, 2600);
-             return {{"id", cx.captured_intent}, {"payment_method", {{"token", "pm_test_visa"}}}};
+             return {{"intent_id", cx.captured_intent}, {"payment_method", {{"token", "pm_test_visa"}}}};
          },
          ROW_CHECK {
              auto const& pi = data_of(result);
@@ -795,30 +801,30 @@ std::vector<tool_row> const& rows()
              EXPECT(is(pi.at("status"), "succeeded"));
              EXPECT(starts(pi.at("successful_payment_id"), "py_"));
          },
-         {state_error("capturing it again answers 422", ROW_ARGS { return {{"id", cx.captured_intent}}; },
+         {state_error("capturing it again answers 422", ROW_ARGS { return {{"intent_id", cx.captured_intent}}; },
                       "payment_intent_cannot_be_captured"),
           declined("a declined card answers 402 with its decline code",
                    ROW_ARGS {
-                       return {{"id", new_intent(cx, caller, 2700)},
+                       return {{"intent_id", new_intent(cx, caller, 2700)},
                                {"payment_method", {{"token", "pm_test_card_declined"}}}};
                    },
                    "do_not_honor")}},
         {"list_payment_intent_payments",
          ROW_ARGS {
              auto const id = new_intent(cx, caller, 2900);
-             caller.require("capture_payment_intent", {{"id", id}, {"payment_method", {{"token", "pm_test_visa"}}}});
-             return {{"id", id}};
+             caller.require("capture_payment_intent", {{"intent_id", id}, {"payment_method", {{"token", "pm_test_visa"}}}});
+             return {{"intent_id", id}};
          },
          ROW_CHECK {
              auto const& data = data_of(result).as_array();
              EXPECT(data.size() == 1u);
              if (data.size() == 1u) {
                  EXPECT(starts(data.at(0).at("id"), "py_"));
-                 EXPECT(is(data.at(0).at("payment_intent_id"), str(args.at("id"))));
+                 EXPECT(is(data.at(0).at("payment_intent_id"), str(args.at("intent_id"))));
                  EXPECT(data.at(0).at("amount") == 2900);
              }
          },
-         {unknown_id("id", "pi_doesnotexist")}},
+         {unknown_id("intent_id", "pi_doesnotexist")}},
 
         // web components and the generator
         {"create_web_component_token",
@@ -1044,7 +1050,7 @@ BOOST_AUTO_TEST_CASE(read_only_mode_hides_and_refuses_every_changing_tool_withou
 
     auto const before = total_v1_requests(mock);
     for (auto const& name : changing) {
-        auto const result = caller.call(name, {{"id", "py_anything"}});
+        auto const result = caller.call(name, {{"payment_id", "py_anything"}});
         BOOST_TEST(is_error(result), name << " answered: " << text_of(result));
         BOOST_TEST(contains(text_of(result), "read-only"), name << ": " << text_of(result));
         BOOST_TEST(contains(text_of(result), name), name << ": " << text_of(result));
@@ -1063,7 +1069,7 @@ BOOST_AUTO_TEST_CASE(oversized_or_deep_metadata_is_refused_before_justifi_is_cal
     for (int i = 0; i < 55; ++i) deep = json::object{{"n", deep}};
     auto const before = total_v1_requests(mock);
     for (auto const& metadata : {json::value(json::object{{"blob", std::string(900 * 1024, 'x')}}), deep}) {
-        auto const result = caller.call("update_payment", {{"id", "py_anything"}, {"metadata", metadata}});
+        auto const result = caller.call("update_payment", {{"payment_id", "py_anything"}, {"metadata", metadata}});
         BOOST_TEST(is_error(result));
         BOOST_TEST(contains(text_of(result), "metadata"), text_of(result));
     }
@@ -1092,6 +1098,45 @@ BOOST_AUTO_TEST_CASE(enabled_tools_with_an_unknown_name_stops_the_start_with_exi
     BOOST_REQUIRE(p.wait_for_output_end(5s));
     BOOST_TEST(contains(p.stderr_text(), "refund_everything"), p.stderr_text());
     BOOST_TEST(p.stdout_text().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(output_contract)
+
+// SDK clients validate structuredContent against outputSchema on every call: a schema the
+// simulator's answers (the OpenAPI's shapes) break would break every such client.
+BOOST_AUTO_TEST_CASE(every_tool_answers_structured_content_that_its_listed_output_schema_accepts)
+{
+    mock_server mock;
+    http_caller caller(mock);
+    auto const tools = list_all_tools(caller);
+    BOOST_TEST(tools.size() == 51u);
+    std::map<std::string, json::object> output_schemas;
+    for (auto const& tool : tools) {
+        auto const name = str(tool.at("name"));
+        auto const* schema = tool.if_contains("outputSchema");
+        BOOST_TEST((schema && schema->is_object() && is(schema->at("type"), "object")), name << ": outputSchema");
+        if (schema && schema->is_object()) output_schemas.emplace(name, schema->get_object());
+    }
+
+    auto cx = discover(caller, "http");
+    run_every_tool(caller, mock, cx);
+
+    std::set<std::string> validated;
+    for (auto const& [name, result] : caller.answers) {
+        if (is_error(result)) continue;
+        auto const schema = output_schemas.find(name);
+        BOOST_TEST_REQUIRE((schema != output_schemas.end()), name << " answered but has no outputSchema");
+        auto const* structured = result.if_contains("structuredContent");
+        BOOST_TEST_REQUIRE((structured && structured->is_object()), name << ": no structuredContent object");
+        auto const checked = justifi::tools::validate_arguments(structured->get_object(), schema->second);
+        BOOST_TEST(!!checked, name << ": " << (checked ? std::string() : checked.error().message) << " in "
+                                   << json::serialize(*structured).substr(0, 600));
+        validated.insert(name);
+    }
+    BOOST_TEST(missing_from(names_of(tools), validated).empty(),
+               "no successful answer checked for " << joined(missing_from(names_of(tools), validated)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

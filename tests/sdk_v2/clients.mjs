@@ -128,7 +128,7 @@ async function exercise(kind, modeName) {
         check(invalid.isError === true, 'arguments that do not fit the schema were not a tool error');
         check(/limit/.test(textOf(invalid)), `the tool error does not name limit: ${textOf(invalid)}`);
 
-        const missing = await client.callTool({ name: 'retrieve_payment', arguments: { id: 'py_doesnotexist0000' } });
+        const missing = await client.callTool({ name: 'retrieve_payment', arguments: { payment_id: 'py_doesnotexist0000' } });
         check(missing.isError === true, 'a payment JustiFi does not have was not a tool error');
         check(/404|not.?found/i.test(textOf(missing)), `JustiFi's error is not quoted: ${textOf(missing)}`);
 
@@ -249,7 +249,7 @@ await testCase('http pinned: a person confirms a refund; JustiFi sees one refund
     await client.connect(new StreamableHTTPClientTransport(new URL(MCP_URL)));
     await clearMockStats();
     try {
-        const result = await client.callTool({ name: 'create_refund', arguments: { id: payment.id, amount: 500 } });
+        const result = await client.callTool({ name: 'create_refund', arguments: { payment_id: payment.id, amount: 500 } });
         check(!result.isError, `the refund failed: ${textOf(result)}`);
         check(result.structuredContent?.data?.id?.startsWith('re_'), `no refund in ${JSON.stringify(result.structuredContent)?.slice(0, 200)}`);
         check(asked.length === 1, `asked ${asked.length} times`);
@@ -275,7 +275,7 @@ await testCase('http pinned: a person declines; nothing reaches JustiFi', async 
     await client.connect(new StreamableHTTPClientTransport(new URL(MCP_URL)));
     await clearMockStats();
     try {
-        const result = await client.callTool({ name: 'create_refund', arguments: { id: payment.id, amount: 500 } });
+        const result = await client.callTool({ name: 'create_refund', arguments: { payment_id: payment.id, amount: 500 } });
         check(!result.isError, `a decline is not an error: ${textOf(result)}`);
         check(result.structuredContent?.confirmed === false && result.structuredContent?.answer === 'declined',
               JSON.stringify(result.structuredContent));
@@ -290,10 +290,10 @@ await testCase('http pinned: a person declines; nothing reaches JustiFi', async 
 
 // The first call's requestState, and the retry that answers yes.
 async function askToRefund(paymentId, amount, url = MCP_URL) {
-    const first = await modern(url, 'tools/call', { name: 'create_refund', arguments: { id: paymentId, amount } });
+    const first = await modern(url, 'tools/call', { name: 'create_refund', arguments: { payment_id: paymentId, amount } });
     check(first.result?.resultType === 'input_required', `first call: ${JSON.stringify(first).slice(0, 300)}`);
     const retry = (requestState, options) => modern(url, 'tools/call', {
-        name: 'create_refund', arguments: { id: paymentId, amount },
+        name: 'create_refund', arguments: { payment_id: paymentId, amount },
         inputResponses: { confirm: { action: 'accept', content: { confirm: true } } }, requestState,
     }, options);
     return { state: first.result.requestState, retry };
@@ -311,7 +311,7 @@ await testCase('http pinned: a replayed requestState does not refund twice', asy
     const writes = await refundWrites();
     check(writes.length === 2 && writes[0].idempotency_key === writes[1].idempotency_key, JSON.stringify(writes));
     check(!writes[0].replayed && writes[1].replayed, `JustiFi did not recognise the replay: ${JSON.stringify(writes)}`);
-    const after = await modern(MCP_URL, 'tools/call', { name: 'retrieve_payment', arguments: { id: payment.id } });
+    const after = await modern(MCP_URL, 'tools/call', { name: 'retrieve_payment', arguments: { payment_id: payment.id } });
     check(after.result.structuredContent.data.amount_refunded === 700,
           `amount_refunded ${after.result.structuredContent.data.amount_refunded}, expected 700`);
     return `one refund of $7.00; the replay was JustiFi's idempotent replay of key ${writes[0].idempotency_key}`;
@@ -352,7 +352,7 @@ await testCase('http pinned: tampered, expired and another caller\'s requestStat
     check(stranger.error?.code === -32602 && /integrity|another caller/.test(stranger.error.message),
           `another caller: ${JSON.stringify(stranger)}`);
 
-    const canonicalArguments = JSON.stringify({ amount: 900, id: payment.id });
+    const canonicalArguments = JSON.stringify({ amount: 900, payment_id: payment.id });
     const principal = `client:${MOCK_CLIENT_ID}`;
     const now = Math.floor(Date.now() / 1000);
     const expired = await retry(forgeState({ expiresAt: now - 120, payload, principal, name: 'create_refund', canonicalArguments }));
@@ -360,7 +360,7 @@ await testCase('http pinned: tampered, expired and another caller\'s requestStat
     // The same forgery, unexpired, opens: the expired one was refused for its age alone.
     const fresh = forgeState({ expiresAt: now + 120, payload, principal, name: 'create_refund', canonicalArguments });
     const declined = await modern(MCP_URL, 'tools/call', {
-        name: 'create_refund', arguments: { id: payment.id, amount: 900 },
+        name: 'create_refund', arguments: { payment_id: payment.id, amount: 900 },
         inputResponses: { confirm: { action: 'decline' } }, requestState: fresh,
     });
     check(declined.result?.structuredContent?.answer === 'declined', `a fresh forgery: ${JSON.stringify(declined).slice(0, 300)}`);
@@ -378,7 +378,7 @@ await testCase('http pinned, JUSTIFI_CONFIRM_WRITES=required: a client without e
     try {
         let error;
         try {
-            await client.callTool({ name: 'create_refund', arguments: { id: payment.id, amount: 500 } });
+            await client.callTool({ name: 'create_refund', arguments: { payment_id: payment.id, amount: 500 } });
         } catch (e) {
             error = e;
         }

@@ -37,6 +37,10 @@ constexpr std::string_view id_pattern = "^[A-Za-z0-9_-]{1,128}$";
 std::set<std::string> const money_moving{"create_payment", "capture_payment", "capture_payment_intent", "void_payment",
                                          "create_refund",  "refund_checkout", "complete_checkout"};
 
+// The tools whose subject is a sub account: sub_account_id is their path parameter.
+std::set<std::string> const about_a_sub_account{"get_sub_account", "get_sub_account_payout_account",
+                                                "get_sub_account_settings"};
+
 std::set<std::string> const known_scopes{
     "payments:read",        "payments:write",    "payouts:read",   "payouts:write", "checkouts:read",
     "checkouts:write",      "refunds:read",      "refunds:write",  "disputes:read", "balances:read",
@@ -94,6 +98,37 @@ void collect_property_names(json::value const& schema, std::vector<std::string>&
             collect_property_names(sub, names);
         }
     if (auto const* items = object->if_contains("items")) collect_property_names(*items, names);
+}
+
+// Every keyword of a schema and of the schemas inside it, and whether any object is closed.
+void collect_keywords(json::value const& schema, std::set<std::string>& keywords, bool& closed)
+{
+    auto const* object = schema.if_object();
+    if (!object) return;
+    for (auto const& [key, value] : *object) {
+        keywords.emplace(key);
+        if (key == "properties" && value.is_object())
+            for (auto const& [name, sub] : value.get_object()) collect_keywords(sub, keywords, closed);
+        if (key == "items") collect_keywords(value, keywords, closed);
+        if (key == "anyOf" && value.is_array())
+            for (auto const& option : value.get_array()) collect_keywords(option, keywords, closed);
+        if (key == "additionalProperties") {
+            closed = closed || value == false;
+            collect_keywords(value, keywords, closed);
+        }
+    }
+}
+
+// Every description in an input schema, nested objects and array items included.
+void collect_descriptions(json::value const& schema, std::string const& path,
+                          std::vector<std::pair<std::string, std::string>>& out)
+{
+    auto const* object = schema.if_object();
+    if (!object) return;
+    if (auto const* d = object->if_contains("description"); d && d->is_string()) out.emplace_back(path, d->get_string());
+    if (auto const* properties = object->if_contains("properties"); properties && properties->is_object())
+        for (auto const& [name, sub] : properties->get_object()) collect_descriptions(sub, path + "." + std::string(name), out);
+    if (auto const* items = object->if_contains("items")) collect_descriptions(*items, path + "[]", out);
 }
 
 class test_context final : public tools::tool_context {
@@ -204,6 +239,20 @@ BOOST_AUTO_TEST_CASE(every_tool_has_a_title_and_a_description_for_a_model)
     }
 }
 
+BOOST_AUTO_TEST_CASE(every_argument_description_reads_as_a_sentence)
+{
+    for (auto const& d : tools::justifi_tool_definitions()) {
+        std::vector<std::pair<std::string, std::string>> descriptions;
+        collect_descriptions(d.input_schema, d.name, descriptions);
+        for (auto const& [where, text] : descriptions) {
+            BOOST_TEST((!text.empty() && std::isupper(static_cast<unsigned char>(text.front()))), where << ": " << text);
+            BOOST_TEST(text.ends_with("."), where << ": " << text);
+            BOOST_TEST(!contains(text, " id id"), where << ": " << text);
+            BOOST_TEST(!contains(text, ") id."), where << ": " << text);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(amount_taking_tools_say_amounts_are_integers_in_cents)
 {
     for (auto const& d : tools::justifi_tool_definitions()) {
@@ -223,7 +272,7 @@ BOOST_AUTO_TEST_CASE(every_input_schema_is_a_closed_object_with_optional_sub_acc
         auto const& properties = schema.at("properties").as_object();
         BOOST_TEST(properties.contains("sub_account_id"), d.name);
         BOOST_TEST(properties.at("sub_account_id").at("pattern").as_string() == id_pattern, d.name);
-        BOOST_TEST(!is_required(schema, "sub_account_id"), d.name);
+        BOOST_TEST(is_required(schema, "sub_account_id") == about_a_sub_account.contains(d.name), d.name);
         if (auto const* required = schema.if_contains("required"))
             for (auto const& name : required->as_array())
                 BOOST_TEST(properties.contains(name.as_string()), d.name << " requires undeclared " << name);
@@ -243,7 +292,8 @@ BOOST_AUTO_TEST_CASE(every_path_parameter_is_a_required_id_argument)
         }
     }
     BOOST_TEST(path_parameters(endpoint("remove_payment_method_from_group").path_template).size() == 2u);
-    BOOST_TEST(path_parameters(endpoint("retrieve_payment_method").path_template) == std::vector<std::string>{"token"});
+    BOOST_TEST(path_parameters(endpoint("retrieve_payment_method").path_template) ==
+               std::vector<std::string>{"payment_method_token"});
 }
 
 BOOST_AUTO_TEST_CASE(destructive_hint_is_set_exactly_on_money_moving_tools)
@@ -345,13 +395,22 @@ BOOST_AUTO_TEST_CASE(every_endpoint_tool_calls_an_operation_of_the_openapi_docum
     for (std::string line; std::getline(file, line);)
         if (!line.empty() && line.front() != '#') operations.insert(line);
     BOOST_TEST_REQUIRE(operations.size() > 80u);
+    // The OpenAPI calls every path parameter id (or token); the tools name what they hold.
+    auto const unnamed = [](std::string text) {
+        for (auto open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1))
+            text.erase(open + 1, text.find('}', open) - open - 1);
+        return text;
+    };
+    std::set<std::string> unnamed_operations;
+    for (auto const& operation : operations) unnamed_operations.insert(unnamed(operation));
     for (auto const& t : tools::justifi_endpoint_tools()) {
         auto const operation = std::string(http::to_string(t.method)) + " " + t.path_template;
-        BOOST_TEST(operations.contains(operation), t.name << ": " << operation << " is not in the OpenAPI document");
+        BOOST_TEST(unnamed_operations.contains(unnamed(operation)),
+                   t.name << ": " << operation << " is not in the OpenAPI document");
     }
     // The tools that are views of another endpoint call the endpoint they really use.
-    BOOST_TEST(endpoint("list_payment_refunds").path_template == "/v1/payments/{id}");
-    BOOST_TEST(endpoint("get_payout_status").path_template == "/v1/payouts/{id}");
+    BOOST_TEST(endpoint("list_payment_refunds").path_template == "/v1/payments/{payment_id}");
+    BOOST_TEST(endpoint("get_payout_status").path_template == "/v1/payouts/{payout_id}");
     BOOST_TEST(endpoint("get_recent_payouts").path_template == "/v1/payouts");
 }
 
@@ -367,7 +426,7 @@ BOOST_AUTO_TEST_CASE(get_sends_arguments_as_query_text_and_fills_the_path)
         (request.query == query_list{{"limit", "10"}, {"payment_status", "succeeded"}, {"after_cursor", "abc"}}));
     BOOST_TEST(!request.body);
 
-    auto const one = prepared("retrieve_payment", R"({"id": "py_123"})");
+    auto const one = prepared("retrieve_payment", R"({"payment_id": "py_123"})");
     BOOST_TEST(one.path == "/v1/payments/py_123");
     BOOST_TEST(one.query.empty());
 }
@@ -384,7 +443,7 @@ BOOST_AUTO_TEST_CASE(schema_defaults_are_sent_so_recent_payouts_asks_for_five)
 BOOST_AUTO_TEST_CASE(writes_send_the_other_arguments_as_a_json_body)
 {
     auto const request =
-        prepared("create_refund", R"({"id": "py_1", "amount": 500, "reason": "duplicate", "sub_account_id": "acc_9"})");
+        prepared("create_refund", R"({"payment_id": "py_1", "amount": 500, "reason": "duplicate", "sub_account_id": "acc_9"})");
     BOOST_TEST(request.method == http::verb::post);
     BOOST_TEST(request.path == "/v1/payments/py_1/refunds");
     BOOST_TEST(request.sub_account == "acc_9");
@@ -401,12 +460,12 @@ BOOST_AUTO_TEST_CASE(writes_send_the_other_arguments_as_a_json_body)
 
 BOOST_AUTO_TEST_CASE(writes_without_fields_send_no_body)
 {
-    auto const capture = prepared("capture_payment", R"({"id": "py_1"})");
+    auto const capture = prepared("capture_payment", R"({"payment_id": "py_1"})");
     BOOST_TEST(capture.path == "/v1/payments/py_1/capture");
     BOOST_TEST(!capture.body);
 
     auto const removal =
-        prepared("remove_payment_method_from_group", R"({"id": "pmg_1", "payment_method_id": "pm_2"})");
+        prepared("remove_payment_method_from_group", R"({"group_id": "pmg_1", "payment_method_id": "pm_2"})");
     BOOST_TEST(removal.method == http::verb::delete_);
     BOOST_TEST(removal.path == "/v1/payment_method_groups/pmg_1/payment_methods/pm_2");
     BOOST_TEST(!removal.body);
@@ -420,6 +479,36 @@ BOOST_AUTO_TEST_CASE(sub_account_argument_overrides_the_connection_sub_account)
     BOOST_TEST(prepared("list_payouts", R"({"sub_account_id": "acc_arg"})", identity).sub_account == "acc_arg");
     BOOST_TEST(prepared("list_payouts", "{}").sub_account == "");
     BOOST_TEST(prepared("list_payouts", "{}").query == (query_list{{"limit", "25"}}));
+}
+
+BOOST_AUTO_TEST_CASE(a_sub_account_tool_takes_its_subject_once_as_the_path_parameter_and_sends_no_header)
+{
+    auth::auth_context identity;
+    identity.sub_account = "acc_from_header";
+    for (auto const& name : about_a_sub_account) {
+        auto const& t = endpoint(name);
+        auto const serialized = json::serialize(t.input_schema);
+        std::size_t declared = 0;
+        for (auto at = serialized.find("\"sub_account_id\":"); at != std::string::npos;
+             at = serialized.find("\"sub_account_id\":", at + 1))
+            ++declared;
+        BOOST_TEST(declared == 1u, name << " declares sub_account_id " << declared << " times");
+        auto const& required = t.input_schema.at("required").as_array();
+        BOOST_TEST(std::count(required.begin(), required.end(), json::value("sub_account_id")) == 1, name);
+        auto const headers = tools::param_headers_of(t.input_schema);
+        BOOST_REQUIRE_MESSAGE(headers, name << ": " << headers.error());
+        BOOST_TEST(headers->size() == 1u, name);
+        BOOST_TEST(headers->front().path == std::vector<std::string>{"sub_account_id"}, name);
+
+        // Its endpoint takes no Sub-Account header (the OpenAPI), not even the connection's default.
+        auto const request = prepared(name, R"({"sub_account_id": "acc_subject"})", identity);
+        BOOST_TEST(request.path.starts_with("/v1/sub_accounts/acc_subject"), name << ": " << request.path);
+        BOOST_TEST(request.sub_account.empty(), name << " sent Sub-Account " << request.sub_account);
+        BOOST_TEST(request.query.empty(), name);
+        BOOST_TEST(contains(prepare_error(name, "{}", identity), "argument \"sub_account_id\" is required"), name);
+    }
+    BOOST_TEST(prepared("get_sub_account_settings", R"({"sub_account_id": "acc_7"})").path ==
+               "/v1/sub_accounts/acc_7/settings");
 }
 
 BOOST_AUTO_TEST_CASE(sub_account_with_control_characters_is_refused)
@@ -442,14 +531,14 @@ BOOST_AUTO_TEST_CASE(tools_whose_endpoint_requires_a_sub_account_say_so)
 
 BOOST_AUTO_TEST_CASE(invalid_arguments_never_become_a_call)
 {
-    BOOST_TEST(prepare_error("retrieve_payment", R"({"id": "../oauth/token"})") ==
-               "Invalid arguments for retrieve_payment: argument \"id\" must match ^[A-Za-z0-9_-]{1,128}$ (got "
+    BOOST_TEST(prepare_error("retrieve_payment", R"({"payment_id": "../oauth/token"})") ==
+               "Invalid arguments for retrieve_payment: argument \"payment_id\" must match ^[A-Za-z0-9_-]{1,128}$ (got "
                "\"../oauth/token\").");
     BOOST_TEST(prepare_error("retrieve_payment", "{}") ==
-               "Invalid arguments for retrieve_payment: argument \"id\" is required.");
+               "Invalid arguments for retrieve_payment: argument \"payment_id\" is required.");
     BOOST_TEST(contains(prepare_error("list_payments", R"({"after_cursor": "a", "before_cursor": "b"})"),
                         "\"after_cursor\" and \"before_cursor\" cannot be used together"));
-    BOOST_TEST(contains(prepare_error("create_refund", R"({"id": "py_1", "amout": 5})"), "unknown argument \"amout\""));
+    BOOST_TEST(contains(prepare_error("create_refund", R"({"payment_id": "py_1", "amout": 5})"), "unknown argument \"amout\""));
 }
 
 // Shaped results.
@@ -461,11 +550,11 @@ BOOST_AUTO_TEST_CASE(payment_refunds_are_read_from_the_payment)
     auto const body = json::parse(R"({"id": "py_1", "type": "payment", "page_info": null, "data": {"id": "py_1",
         "amount": 1000, "amount_refunded": 300, "amount_refundable": 700, "currency": "usd", "refunded": true,
         "status": "succeeded", "refunds": [{"id": "re_1", "amount": 300}]}})");
-    BOOST_TEST(tool.shape(body, obj(R"({"id": "py_1"})")) ==
+    BOOST_TEST(tool.shape(body, obj(R"({"payment_id": "py_1"})")) ==
                json::parse(R"({"payment_id": "py_1", "amount": 1000, "amount_refunded": 300, "amount_refundable": 700,
                    "currency": "usd", "refunded": true, "refunds": [{"id": "re_1", "amount": 300}]})"));
 
-    auto const without = tool.shape(json::parse(R"({"data": {"id": "py_2", "amount": 5}})"), obj(R"({"id": "py_2"})"));
+    auto const without = tool.shape(json::parse(R"({"data": {"id": "py_2", "amount": 5}})"), obj(R"({"payment_id": "py_2"})"));
     BOOST_TEST(without.at("refunds") == json::array{});
     BOOST_TEST(contains(without.at("note").as_string(), "list_refunds"));
 }
@@ -477,7 +566,7 @@ BOOST_AUTO_TEST_CASE(payout_status_keeps_only_the_status_facts)
     auto const body = json::parse(R"({"id": "po_1", "type": "payout", "data": {"id": "po_1", "status": "in_transit",
         "amount": 9000, "currency": "usd", "deposits_at": "2025-01-02T00:00:00Z", "fees_total": 10,
         "bank_account": {"acct_last_four": "1234"}, "metadata": {}}})");
-    BOOST_TEST(tool.shape(body, obj(R"({"id": "po_1"})")) ==
+    BOOST_TEST(tool.shape(body, obj(R"({"payout_id": "po_1"})")) ==
                json::parse(R"({"id": "po_1", "status": "in_transit", "amount": 9000, "currency": "usd",
                    "deposits_at": "2025-01-02T00:00:00Z"})"));
 }
@@ -767,6 +856,74 @@ BOOST_AUTO_TEST_CASE(metadata_is_bounded_in_size_and_depth_in_every_schema_that_
         BOOST_TEST(contains(verdict(long_name), "at most 100 characters"), d.name);
     }
     BOOST_TEST(checked >= 4);
+}
+
+// Output schemas.
+
+BOOST_AUTO_TEST_CASE(every_tool_declares_an_object_output_schema_in_keywords_the_validator_checks)
+{
+    // What tools/schema_validator checks (description is an annotation); nothing a test could not verify.
+    std::set<std::string> const checked{"type",  "properties", "required", "additionalProperties", "enum",
+                                        "const", "items",      "anyOf",    "description"};
+    for (auto const& d : tools::justifi_tool_definitions()) {
+        BOOST_REQUIRE_MESSAGE(d.output_schema, d.name << " has no outputSchema");
+        BOOST_TEST(d.output_schema->at("type") == "object", d.name);
+        std::set<std::string> keywords;
+        bool closed = false;
+        collect_keywords(*d.output_schema, keywords, closed);
+        for (auto const& k : keywords) BOOST_TEST(checked.contains(k), d.name << " uses the keyword " << k);
+        // JustiFi adds fields to its objects; only our own {status: "done"} is closed.
+        BOOST_TEST((!closed || json::serialize(*d.output_schema).find("\"done\"") != std::string::npos), d.name);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(shaped_and_contentless_results_match_their_output_schemas)
+{
+    auto const conforms = [](std::string_view tool, json::value const& structured) {
+        auto checked = tools::validate_arguments(structured.as_object(), endpoint(tool).output_schema);
+        return checked ? std::string() : checked.error().message;
+    };
+    auto const payment = json::parse(R"({"id": "py_1", "type": "payment", "page_info": null, "data": {"id": "py_1",
+        "amount": 1000, "amount_refunded": 300, "amount_refundable": 700, "currency": "usd", "refunded": true,
+        "status": "succeeded", "description": null, "refunds": [{"id": "re_1", "amount": 300, "status": "succeeded",
+        "reason": null, "payment_id": "py_1"}]}})");
+    BOOST_TEST(conforms("retrieve_payment", payment) == "");
+    auto const refunds = endpoint("list_payment_refunds").shape(payment, obj(R"({"payment_id": "py_1"})"));
+    BOOST_TEST(conforms("list_payment_refunds", refunds) == "");
+    auto const payout = json::parse(R"({"id": "po_1", "type": "payout", "data": {"id": "po_1", "status": "paid",
+        "amount": 9000, "currency": "usd", "deposits_at": "2025-01-02T00:00:00Z", "description": null}})");
+    BOOST_TEST(conforms("get_payout_status", endpoint("get_payout_status").shape(payout, {})) == "");
+
+    auto const done = tools::result_from_upstream(204, nullptr);
+    BOOST_REQUIRE(done.structured);
+    BOOST_TEST(conforms("identify_terminal", *done.structured) == "");
+    BOOST_TEST(conforms("remove_payment_method_from_group", *done.structured) == "");
+    BOOST_TEST(conforms("update_payment_method_group",
+                        json::parse(R"({"id": "pmg_1", "type": "payment_method_group", "data": {"id": "pmg_1"}})")) ==
+               "");
+    // The simulator's envelope and the OpenAPI's bare intent.
+    auto const intent = json::parse(R"({"id": "pi_1", "amount": 100, "status": "pending", "payment_method": null})");
+    BOOST_TEST(conforms("retrieve_payment_intent", intent) == "");
+    BOOST_TEST(conforms("retrieve_payment_intent", json::object{{"id", "pi_1"}, {"type", "payment_intent"},
+                                                                {"data", intent}}) == "");
+}
+
+BOOST_AUTO_TEST_CASE(output_schemas_catch_what_a_client_would_reject)
+{
+    auto const problem = [](std::string_view tool, std::string_view structured) {
+        auto checked = tools::validate_arguments(obj(structured), endpoint(tool).output_schema);
+        return checked ? std::string() : checked.error().message;
+    };
+    BOOST_TEST(contains(problem("list_payments", R"({"data": [{"id": "py_1", "amount": "10.50"}]})"),
+                        "\"data[0].amount\" must be an integer"));
+    BOOST_TEST(contains(problem("list_refunds", R"({"data": [{"id": "re_1", "status": "done"}]})"),
+                        "\"data[0].status\" must be one of"));
+    BOOST_TEST(contains(problem("retrieve_payout", R"({"id": "po_1", "type": "payout"})"), "\"data\" is required"));
+    BOOST_TEST(contains(problem("list_payouts", R"({"data": [{"amount": 5}]})"), "\"data[0].id\" is required"));
+    BOOST_TEST(contains(problem("identify_terminal", R"({"status": "queued"})"), "\"status\" must be \"done\""));
+    BOOST_TEST(contains(problem("update_payment_method_group", R"({"status": "queued"})"), "none of the 2 allowed shapes"));
+    // Open objects: a field JustiFi adds tomorrow is no error.
+    BOOST_TEST(problem("retrieve_refund", R"({"id": "re_1", "data": {"id": "re_1", "new_field": [1]}})") == "");
 }
 
 BOOST_AUTO_TEST_CASE(every_sub_account_argument_is_mirrored_as_mcp_param_sub_account)

@@ -225,17 +225,17 @@ BOOST_AUTO_TEST_CASE(a_payment_intent_charges_its_own_or_the_given_method)
 {
     auto const intent = object(R"({"id":"pi_5","status":"requires_capture","amount":990,"currency":"usd",
         "description":"Lesson","payment_method":{"card":{"brand":"discover","acct_last_four":"0004"}}})");
-    auto const own = run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5"})"), {{"/v1/payment_intents/pi_5", intent}});
+    auto const own = run(confirm_intent_capture, object(R"({"intent_id":"pi_5"})"), {{"/v1/payment_intents/pi_5", intent}});
     BOOST_TEST_REQUIRE(own.question.has_value());
     BOOST_TEST(*own.question == "Charge $9.90 to Discover •••• 0004 for payment intent pi_5 ('Lesson')?");
-    auto const given = run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5","payment_method":{"token":"pm_2"}})"),
+    auto const given = run(confirm_intent_capture, object(R"({"intent_id":"pi_5","payment_method":{"token":"pm_2"}})"),
                            {{"/v1/payment_intents/pi_5", intent},
                             {"/v1/payment_methods/pm_2", object(R"({"card":{"brand":"visa","acct_last_four":"4242"}})")}});
     BOOST_TEST_REQUIRE(given.question.has_value());
     BOOST_TEST(*given.question == "Charge $9.90 to Visa •••• 4242 (pm_2) for payment intent pi_5 ('Lesson')?");
     auto paid = intent;
     paid["status"] = "succeeded";
-    BOOST_TEST(refusal_text(run(confirm_intent_capture, object(R"({"payment_intent_id":"pi_5"})"),
+    BOOST_TEST(refusal_text(run(confirm_intent_capture, object(R"({"intent_id":"pi_5"})"),
                                 {{"/v1/payment_intents/pi_5", paid}}))
                    .find("payment_intent_cannot_be_captured") != std::string::npos);
 }

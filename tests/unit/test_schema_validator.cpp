@@ -239,6 +239,27 @@ BOOST_AUTO_TEST_CASE(general_not_schema_is_enforced)
     BOOST_TEST(problem(R"({"s": "x"})", schema) == "argument \"s\" must not match {\"const\":\"x\"}");
 }
 
+BOOST_AUTO_TEST_CASE(any_of_accepts_a_value_that_matches_one_option)
+{
+    auto const schema = R"({"type": "object", "anyOf": [
+        {"properties": {"data": {"type": "object"}}, "required": ["data"]},
+        {"properties": {"status": {"const": "done"}}, "required": ["status"]}]})";
+    BOOST_TEST(problem(R"({"data": {}})", schema) == "");
+    BOOST_TEST(problem(R"({"status": "done"})", schema) == "");
+    BOOST_TEST(problem(R"({"data": {}, "status": "done"})", schema) == "");
+}
+
+BOOST_AUTO_TEST_CASE(any_of_reports_the_problems_of_the_closest_option)
+{
+    auto const schema = R"({"type": "object", "anyOf": [
+        {"properties": {"data": {"type": "object"}, "id": {"type": "string"}}, "required": ["data", "id"]},
+        {"properties": {"status": {"const": "done"}}, "required": ["status"]}]})";
+    BOOST_TEST(problem(R"({"status": "queued"})", schema) ==
+               "none of the 2 allowed shapes fits the arguments; the closest fails: argument \"status\" must be "
+               "\"done\" (got \"queued\")");
+    BOOST_TEST(problem(R"({"status": "done", "extra": 1})", schema) == "");
+}
+
 BOOST_AUTO_TEST_CASE(every_problem_is_reported_in_one_message)
 {
     BOOST_TEST(problem(R"({"limit": 0, "after_cursor": 1, "extra": true})", list_schema) ==

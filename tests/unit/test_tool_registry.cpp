@@ -120,6 +120,19 @@ BOOST_AUTO_TEST_CASE(input_schema_must_be_object_typed)
     BOOST_TEST(registry.size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(output_schema_when_given_must_be_object_typed)
+{
+    tools::tool_registry registry;
+    auto rooted_in_any_of = make_tool("any_of_root");
+    rooted_in_any_of.output_schema = json::object{{"anyOf", json::array{json::object{{"type", "object"}}}}};
+    BOOST_TEST(add_error(registry, std::move(rooted_in_any_of)) ==
+               "tool \"any_of_root\" outputSchema must have type \"object\"");
+    auto fine = make_tool("object_root");
+    fine.output_schema = json::object{{"type", "object"}, {"anyOf", json::array{json::object{}}}};
+    BOOST_TEST(add_error(registry, std::move(fine)) == "");
+    BOOST_TEST(registry.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(duplicate_tool_is_rejected)
 {
     tools::tool_registry registry;
