@@ -379,9 +379,13 @@ asio::awaitable<tool_result> run_endpoint_tool(endpoint_tool const& tool, client
 
 tool_definition describe(endpoint_tool const& tool)
 {
+    // The model should know that the person is asked, and what a decline looks like.
+    constexpr std::string_view asks_note =
+        " When the client supports elicitation, the server itself asks the person to confirm, showing what JustiFi "
+        "says about the payment; if they decline, nothing is sent and the result is {confirmed: false, answer}.";
     return {.name = tool.name,
             .title = tool.title,
-            .description = tool.description,
+            .description = tool.confirmation ? tool.description + std::string(asks_note) : tool.description,
             .input_schema = tool.input_schema,
             // A person may decline: the answer then says so instead of JustiFi's object.
             .output_schema = tool.confirmation ? schema::object_any_of({tool.output_schema, declined_schema()})
