@@ -237,16 +237,19 @@ async function aRefundablePayment() {
 }
 const money = (cents) => `$${(cents / 100).toFixed(2)}`;
 
-await testCase('http pinned: a person confirms a refund; JustiFi sees one refund with the derived key', async () => {
+// The person says yes: one refund reaches JustiFi. Its key is derived from the sealed state in
+// the modern era; a legacy client over stdio is asked inside the call, and its write keeps the
+// call's own random key.
+async function confirmRefund(kind, modeName) {
     const payment = await aRefundablePayment();
-    const client = new Client({ name: 'sdk-v2-confirm', version: pkg.version },
-                              { versionNegotiation: modes.pinned, capabilities: { elicitation: { form: {} } } });
+    const client = new Client({ name: `sdk-v2-confirm-${kind}-${modeName}`, version: pkg.version },
+                              { versionNegotiation: modes[modeName], capabilities: { elicitation: { form: {} } } });
     const asked = [];
     client.setRequestHandler('elicitation/create', async (request) => {
         asked.push(request.params);
         return { action: 'accept', content: { confirm: true } };
     });
-    await client.connect(new StreamableHTTPClientTransport(new URL(MCP_URL)));
+    await client.connect(transportFor(kind));
     await clearMockStats();
     try {
         const result = await client.callTool({ name: 'create_refund', arguments: { payment_id: payment.id, amount: 500 } });
@@ -259,13 +262,19 @@ await testCase('http pinned: a person confirms a refund; JustiFi sees one refund
         check(JSON.stringify(asked[0].requestedSchema.required) === '["confirm"]', `form ${JSON.stringify(asked[0].requestedSchema)}`);
         const writes = await refundWrites();
         check(writes.length === 1, `the simulator saw ${writes.length} refunds: ${JSON.stringify(writes)}`);
-        check(/^justifi-mcp-confirmed-[0-9a-f]{32}$/.test(writes[0].idempotency_key), `key ${writes[0].idempotency_key}`);
+        const derived = /^justifi-mcp-confirmed-[0-9a-f]{32}$/.test(writes[0].idempotency_key);
+        check(modeName === 'legacy' ? !derived : derived, `key ${writes[0].idempotency_key}`);
         check(writes[0].status === 201 && !writes[0].replayed, JSON.stringify(writes[0]));
         return `"${asked[0].message}" → one refund, Idempotency-Key ${writes[0].idempotency_key}`;
     } finally {
         await client.close();
     }
-});
+}
+
+await testCase('http pinned: a person confirms a refund; JustiFi sees one refund with the derived key',
+               () => confirmRefund('http', 'pinned'));
+await testCase('stdio pinned: a person confirms a refund; JustiFi sees one refund with the derived key',
+               () => confirmRefund('stdio', 'pinned'));
 
 await testCase('http pinned: a person declines; nothing reaches JustiFi', async () => {
     const payment = await aRefundablePayment();
