@@ -152,6 +152,10 @@ BOOST_AUTO_TEST_CASE(required_refuses_a_client_that_cannot_be_asked_and_says_why
     auto const modern = modern_call(server.port, "create_refund", refund_of(payment, 500), json::object{});
     BOOST_TEST(modern.at("error").at("code").as_int64() == -32021);
     BOOST_TEST(modern.at("error").at("data").at("requiredCapabilities").as_object().contains("elicitation"));
+    // URL mode only cannot show a form.
+    json::object const url_only{{"elicitation", json::object{{"url", json::object{}}}}};
+    auto const by_url = modern_call(server.port, "create_refund", refund_of(payment, 500), url_only);
+    BOOST_TEST(by_url.at("error").at("code").as_int64() == -32021);
     BOOST_TEST(total_v1_requests(mock) == 0);  // not even the read
 }
 
