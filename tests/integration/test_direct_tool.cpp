@@ -262,4 +262,35 @@ BOOST_AUTO_TEST_CASE(a_browser_preflight_and_a_foreign_origin_are_treated_as_on_
     BOOST_TEST(total_v1_requests(mock) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_tool_that_needs_a_persons_confirmation_is_403_since_nobody_here_can_be_asked)
+{
+    http_server server;  // the test server's tools, MCP_AUTH=none
+    auto const res = curl_post(server.port, "/mcp/test_confirm", json_with({}), "{}");
+    BOOST_TEST(res.status == 403, res.body);
+    auto const error = error_of(res);
+    BOOST_TEST(error.at("code") == "confirmation_required");
+    auto const message = std::string(error.at("message").as_string());
+    BOOST_TEST(message.find("test_confirm needs a person's confirmation") != std::string::npos, message);
+    BOOST_TEST(message.find("MCP client") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(tools_that_notify_fail_or_throw_answer_in_statuses_with_nothing_sent_before_the_answer)
+{
+    http_server server;
+    auto const echo = curl_post(server.port, "/mcp/test_echo", json_with({}), R"({"text": "hi"})");
+    BOOST_TEST(echo.status == 200, echo.body);
+    BOOST_TEST(echo.json().at("arguments") == (json::value{{"text", "hi"}}));
+    // Progress and log messages have nowhere to go: the answer is plain JSON, not an event stream.
+    auto const progress = curl_post(server.port, "/mcp/test_progress", json_with({}), R"({"steps": 2, "delay_ms": 1})");
+    BOOST_TEST(progress.status == 200, progress.body);
+    BOOST_TEST(progress.header("Content-Type") == "application/json");
+    BOOST_TEST(text_of(progress.json().as_object()) == "done after 2 steps");
+    auto const failed = curl_post(server.port, "/mcp/test_fail", json_with({}), "{}");
+    BOOST_TEST(failed.status == 422);
+    BOOST_TEST(error_of(failed).at("message").as_string().starts_with("test_fail always fails"));
+    auto const thrown = curl_post(server.port, "/mcp/test_throw", json_with({}), "{}");
+    BOOST_TEST(thrown.status == 500);
+    BOOST_TEST(error_of(thrown).at("code") == "internal_error");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -89,6 +89,18 @@ void register_test_tools(justifi::tools::tool_registry& registry)
         },
     });
     registry.add({
+        .name = "test_confirm",
+        .title = "Confirm",
+        .description = "Refuses as JUSTIFI_CONFIRM_WRITES does when nobody can be asked for confirmation.",
+        .input_schema = object_schema({}),
+        .annotations = {},
+        .handler = [](json::object const&, tool_context& ctx) -> asio::awaitable<tool_result> {
+            if (ctx.may_ask_for_input() || ctx.client_declares({"elicitation"})) co_return tool_result::text("could ask");
+            co_return tool_result::refused(justifi::core::refuse(justifi::core::errc::missing_client_capability,
+                                                                 "test_confirm needs confirmation; nobody can be asked"));
+        },
+    });
+    registry.add({
         .name = "test_throw",
         .title = "Throw",
         .description = "Throws an exception, as a bug in a tool would.",
