@@ -310,7 +310,8 @@ asio::awaitable<net::http_answer> http_transport::handle(http_exchange& ex)
         co_return make_response(req, http::status::ok, "text/plain", "OK");
     }
     if (route.target == http_rules::route::resource_metadata) co_return resource_metadata(ex, route.resource_path);
-    if (auto allowed = stages_.check_origin(req); !allowed) co_return refusal_response(req, allowed.error(), stages_);
+    auto const format = route.target == http_rules::route::direct_tool ? error_format::error_object : error_format::jsonrpc;
+    if (auto allowed = stages_.check_origin(req); !allowed) co_return refusal_response(req, allowed.error(), stages_, format);
 
     bool const preflight = req.method() == http::verb::options;
     auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;

@@ -259,6 +259,7 @@ BOOST_AUTO_TEST_CASE(a_browser_preflight_and_a_foreign_origin_are_treated_as_on_
     foreign.emplace_back("Origin", "https://evil.example");
     auto const refused = curl_post(server.port, "/mcp/list_payments", foreign, "{}");
     BOOST_TEST(refused.status == 403);
+    BOOST_TEST(error_of(refused).at("code") == "origin_forbidden");
     BOOST_TEST(total_v1_requests(mock) == 0);
 }
 
