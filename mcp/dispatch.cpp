@@ -26,11 +26,20 @@ json::object make_error(json::value const& id, core::errc code, std::string mess
     return mcp::jsonrpc::make_error(core::refusal{.code = code, .message = std::move(message), .id = id});
 }
 
+// The same with its code kept beside it, for a transport that answers in statuses of its own.
+reply failed(json::value const& id, core::errc code, std::string message)
+{
+    reply out(make_error(id, code, std::move(message)));
+    out.failure = code;
+    return out;
+}
+
 // A refused request: its JSON-RPC error, and the refusal for transports that answer it themselves.
 reply refused(json::value const& id, core::refusal r)
 {
     r.id = id;
     reply out(mcp::jsonrpc::make_error(r));
+    out.failure = r.code;
     out.refusal = std::move(r);
     return out;
 }
@@ -323,8 +332,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         co_return make_error(request.id, core::errc::invalid_params, "tools/call needs a tool name");
     auto const* tool = registry_.find(name->as_string());
     if (!tool)
-        co_return make_error(request.id, core::errc::unknown_tool,
-                             "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
+        co_return failed(request.id, core::errc::unknown_tool,
+                         "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
     if (!context.auth.may_use(tool->required_scope)) {
         auto description = tool->name + " needs the " + tool->required_scope + " scope, which the access token does not have";
         core::log::info("tool call refused: missing scope", context.tag(), {{"tool", tool->name},
@@ -395,8 +404,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     else record_call(tool->name, outcome->is_error ? "tool_error" : "ok");
     if (call->cancelled_by_client) co_return std::nullopt;
     if (call->cancelled_by_shutdown)
-        co_return make_error(request.id, core::errc::shutting_down,
-                             "The server is shutting down and could not finish this call; retry it");
+        co_return failed(request.id, core::errc::shutting_down,
+                         "The server is shutting down and could not finish this call; retry it");
     if (failure) {
         try {
             std::rethrow_exception(failure);
@@ -406,10 +415,10 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
         } catch (...) {
             core::log::error("tool failed with an unknown exception", context.tag(), {{"tool", tool->name}});
         }
-        co_return make_error(request.id, core::errc::internal_error, "Internal error while running tool \"" + tool->name + "\"");
+        co_return failed(request.id, core::errc::internal_error, "Internal error while running tool \"" + tool->name + "\"");
     }
     if (!outcome)  // cannot happen: a handler either returns or throws
-        co_return make_error(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
+        co_return failed(request.id, core::errc::internal_error, "Internal error: tool \"" + tool->name + "\" gave no result");
     if (outcome->input_required) co_return ask_for_input(request, context, binding, std::move(*outcome->input_required));
     // A capability the call cannot go without (a person's confirmation): 2026-07-28 names it
     // in -32021; a legacy client has no such error, and the tool's words stand.
@@ -427,6 +436,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     // its text twin escaped.
     auto structured_text = std::move(outcome->structured_text);
     outcome->structured_text.clear();
+    auto const tool_failure = outcome->failure;
+    auto upstream = std::move(outcome->upstream);
     bool const text_twin = !structured_text.empty() && outcome->content.empty();
     auto result = std::move(*outcome).to_json();
     if (text_twin) result.erase("content");
@@ -434,6 +445,8 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     reply answer = structured_text.empty() ? reply(std::move(message))
                                            : reply(std::move(message), "structuredContent", std::move(structured_text));
     answer.text_twin = text_twin;
+    answer.failure = tool_failure;
+    answer.upstream = std::move(upstream);
     if (token_refused)
         answer.refusal = core::refusal{.code = core::errc::credentials_rejected,
                                        .message = "JustiFi rejected the access token; refresh it or sign in again",

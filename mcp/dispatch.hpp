@@ -82,6 +82,11 @@ struct reply {
     // caller's token): a transport with statuses of its own (HTTP) answers the refusal instead
     // of `message`, with the matching status and challenge; stdio sends `message`.
     std::optional<core::refusal> refusal;
+    // Why a tools/call gave no result, for a transport that answers in statuses of its own (the
+    // direct tool endpoint): the code of its JSON-RPC error or refusal, or the tool's failure, and
+    // what JustiFi said when it answered an error. /mcp sends `message` all the same.
+    boost::system::error_code failure;
+    std::optional<tools::tool_result::upstream_error> upstream;
 
     reply(json::object m) : message(std::move(m)) {}  // NOLINT: every other answer converts
     reply(json::object m, std::string name, std::string text)
@@ -99,6 +104,8 @@ struct request_context {
     // Scope for notifications/cancelled: a request can only cancel its own session's calls.
     std::string session_key;
     std::shared_ptr<session_state> session;
+    // Null when nothing can reach the caller before its answer (the direct tool endpoint): no
+    // progress, no log messages, and no questions for it.
     notification_sink* sink = nullptr;
     std::string request_id;  // log correlation only
     // The caller's W3C trace context (its _meta, else the HTTP headers): on every log line of

@@ -75,23 +75,63 @@ http::status refusal_status(core::errc code)
 }
 
 http::response<http::string_body> refusal_response(request_message const& req, core::refusal const& refusal,
-                                                   mcp_stages const& stages)
+                                                   mcp_stages const& stages, error_format format)
 {
     // Only a URL a client may be sent to goes into a challenge.
     if (refusal.code == core::errc::bad_public_base_url)
-        return net::make_response(req, http::status::bad_request, "text/plain", core::refusal_text(refusal));
+        return format == error_format::jsonrpc
+                   ? net::make_response(req, http::status::bad_request, "text/plain", core::refusal_text(refusal))
+                   : net::make_response(req, http::status::bad_request, "application/json",
+                                        error_object(error_name(refusal.code), core::refusal_text(refusal)));
     std::string www_authenticate;
     if (is_challenged(refusal.code)) {
         auto const base = stages.base_url(req);
-        if (!base) return refusal_response(req, stages.bad_base_url(req), stages);
+        if (!base) return refusal_response(req, stages.bad_base_url(req), stages, format);
         www_authenticate = challenge(refusal, *base, stages.settings().oauth_scopes);
     }
-    auto res = net::make_response(req, refusal_status(refusal.code), "application/json",
-                                  boost::json::serialize(mcp::jsonrpc::make_error(refusal)));
+    auto body = format == error_format::jsonrpc ? boost::json::serialize(mcp::jsonrpc::make_error(refusal))
+                                                : error_object(error_name(refusal.code), core::refusal_text(refusal));
+    auto res = net::make_response(req, refusal_status(refusal.code), "application/json", std::move(body));
     if (!www_authenticate.empty()) res.set(http::field::www_authenticate, www_authenticate);
     auto const retry_after = refusal.retry_after.count() > 0 ? refusal.retry_after : default_retry_after(refusal.code);
     if (retry_after.count() > 0) res.set(http::field::retry_after, std::to_string(retry_after.count()));
     return res;
+}
+
+std::string error_object(std::string_view code, std::string_view message, boost::json::object extra)
+{
+    boost::json::object error{{"code", code}, {"message", message}};
+    for (auto& [name, value] : extra) error[name] = std::move(value);
+    return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+}
+
+std::string_view error_name(core::errc code)
+{
+    switch (code) {
+    case core::errc::origin_forbidden: return "origin_forbidden";
+    case core::errc::bad_public_base_url: return "bad_host";
+    case core::errc::authentication_required: return "authentication_required";
+    case core::errc::malformed_credentials: return "malformed_credentials";
+    case core::errc::invalid_token: return "invalid_token";
+    case core::errc::insufficient_scope: return "insufficient_scope";
+    case core::errc::credentials_rejected: return "credentials_rejected";
+    case core::errc::verification_busy:
+    case core::errc::verification_unavailable: return "verification_unavailable";
+    case core::errc::rate_limited:
+    case core::errc::too_many_streams: return "rate_limited";
+    case core::errc::overloaded:
+    case core::errc::request_bodies_over_budget: return "overloaded";
+    case core::errc::shutting_down: return "shutting_down";
+    case core::errc::unsupported_media_type: return "unsupported_media_type";
+    case core::errc::bad_sub_account: return "bad_sub_account";
+    case core::errc::parse_error: return "invalid_body";
+    case core::errc::unknown_tool: return "unknown_tool";
+    case core::errc::invalid_params:
+    case core::errc::invalid_arguments: return "invalid_arguments";
+    case core::errc::missing_client_capability: return "missing_client_capability";
+    case core::errc::internal_error: return "internal_error";
+    default: return "bad_request";
+    }
 }
 
 }  // namespace justifi::server

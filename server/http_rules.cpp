@@ -39,11 +39,24 @@ std::string quotable(std::string_view header_value)
     return out;
 }
 
+std::string_view direct_tool_name(std::string_view target)
+{
+    constexpr std::string_view prefix = "/mcp/";
+    auto const path = target.substr(0, target.find('?'));
+    if (!path.starts_with(prefix)) return {};
+    auto const name = path.substr(prefix.size());
+    bool const well_formed = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    return well_formed ? name : std::string_view{};
+}
+
 route_match match(std::string_view target, std::string_view method)
 {
     auto const path = target.substr(0, target.find('?'));
     if (path == "/" || path == "/mcp")
         return {route::mcp, method == "POST" || method == "GET" || method == "OPTIONS", "GET, POST, OPTIONS", {}};
+    if (!direct_tool_name(path).empty()) return {route::direct_tool, method == "POST" || method == "OPTIONS", "POST, OPTIONS", {}};
     if (path == "/health") return {route::health, method == "GET" || method == "HEAD", "GET, HEAD", {}};
     if (path.starts_with(resource_metadata_path)) {
         auto const suffix = path.substr(resource_metadata_path.size());

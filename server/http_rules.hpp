@@ -15,7 +15,7 @@
 
 namespace justifi::server::http_rules {
 
-enum class route { mcp, health, resource_metadata, not_found };
+enum class route { mcp, direct_tool, health, resource_metadata, not_found };
 
 struct route_match {
     route target;
@@ -25,9 +25,14 @@ struct route_match {
 };
 
 // "/" and "/mcp" are the MCP endpoint (a user's config may carry no path); query strings are ignored.
-// The RFC 9728 documents live at /.well-known/oauth-protected-resource (describing "/") and at
+// "/mcp/{tool_name}" is the direct tool endpoint (POST). The RFC 9728 documents live at
+// /.well-known/oauth-protected-resource (describing "/") and at
 // /.well-known/oauth-protected-resource/mcp (describing "/mcp"). OPTIONS is the CORS preflight.
 route_match match(std::string_view target, std::string_view method);
+
+// The tool a "/mcp/{tool_name}" target names, or empty: a name is [a-z0-9_]{1,64}, so anything
+// else is an unknown path (404) before any work.
+std::string_view direct_tool_name(std::string_view target);
 
 // True when the Accept header admits every listed media type (wildcards count).
 bool accepts(std::string_view accept_header, std::initializer_list<std::string_view> media_types);

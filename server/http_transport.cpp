@@ -1,5 +1,6 @@
 #include "server/http_transport.hpp"
 
+#include "server/direct_tool.hpp"
 #include "server/http_answers.hpp"
 
 #include "auth/auth_stage.hpp"
@@ -289,9 +290,13 @@ asio::awaitable<net::http_answer> http_transport::handle(http_exchange& ex)
         // DELETE on the MCP endpoint would end a session; ours are self-contained signed
         // tokens that expire on their own, with no per-replica state to end (the spec's 405).
         bool const ends_session = route.target == http_rules::route::mcp && req.method() == http::verb::delete_;
-        auto res = make_response(req, http::status::method_not_allowed, "text/plain",
-                                 ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
-                                              : "Method Not Allowed: use " + std::string(route.allow));
+        auto const why = ends_session ? "Method Not Allowed: sessions cannot be terminated; they expire on their own"
+                                      : "Method Not Allowed: use " + std::string(route.allow);
+        // The direct tool endpoint's errors are all JSON.
+        auto res = route.target == http_rules::route::direct_tool
+                       ? make_response(req, http::status::method_not_allowed, "application/json",
+                                       error_object("method_not_allowed", why + " with the tool's arguments as a JSON object"))
+                       : make_response(req, http::status::method_not_allowed, "text/plain", why);
         res.set(http::field::allow, route.allow);
         // A browser client's DELETE must be able to read this 405, or it sees a CORS failure.
         if (route.target != http_rules::route::health)
@@ -305,12 +310,17 @@ asio::awaitable<net::http_answer> http_transport::handle(http_exchange& ex)
         co_return make_response(req, http::status::ok, "text/plain", "OK");
     }
     if (route.target == http_rules::route::resource_metadata) co_return resource_metadata(ex, route.resource_path);
-    if (auto allowed = stages_.check_origin(req); !allowed) co_return refusal_response(req, allowed.error(), stages_);
+    auto const format = route.target == http_rules::route::direct_tool ? error_format::error_object : error_format::jsonrpc;
+    if (auto allowed = stages_.check_origin(req); !allowed) co_return refusal_response(req, allowed.error(), stages_, format);
 
     bool const preflight = req.method() == http::verb::options;
     auto const kind = preflight ? http_rules::cors_kind::preflight : http_rules::cors_kind::actual;
     for (auto& [name, value] : http_rules::cors_headers(policy, origin, kind)) ex.add_response_header(name, std::move(value));
     if (preflight) co_return preflight_answer(req, route.allow);
+    if (route.target == http_rules::route::direct_tool) {
+        auto answer = co_await call_tool_directly(ex, http_rules::direct_tool_name(req.target()));
+        co_return answer;
+    }
     if (req.method() == http::verb::post) {
         auto answer = co_await post_message(ex);
         co_return answer;
@@ -511,6 +521,41 @@ asio::awaitable<std::optional<mcp::reply>> http_transport::dispatch_until_client
     auto first = co_await (std::move(dispatched) || std::move(watched));
     if (auto* reply = std::get_if<0>(&first)) co_return std::move(*reply);
     co_return std::nullopt;
+}
+
+asio::awaitable<net::http_answer> http_transport::call_tool_directly(http_exchange& ex, std::string_view tool)
+{
+    auto& req = ex.request;
+    auto const refuse = [&](core::refusal const& why) -> net::http_answer {
+        return refusal_response(req, why, stages_, error_format::error_object);
+    };
+    ex.set_log_method("tools/call");
+    auto trace = mcp::read_trace(nullptr, header_text(req, "traceparent"), header_text(req, "tracestate"));
+    if (trace) ex.set_log_trace_id(trace->trace_id);
+    // The MCP endpoint's stages in its order: who (before the tool is looked up, so an anonymous
+    // caller learns nothing of the catalog), how often, the headers, and only then the body.
+    auto identity = co_await authenticate(ex);
+    if (!identity) co_return refuse(identity.error());
+    if (auto admitted = admit_rate(ex, *identity); !admitted) co_return refuse(admitted.error());
+    auto headers = mcp_stages::check_body_headers(req);
+    if (!headers) co_return refuse(headers.error());
+    if (auto const failed = co_await ex.read_body()) co_return net::already_answered{};  // the server answers it
+    auto message = direct_tool::as_tools_call(tool, req.body());
+    if (!message) co_return refuse(message.error());
+
+    // Neither a legacy session nor a modern request, and no sink: nothing but the answer reaches
+    // the caller, so a tool sees a caller it cannot ask anything.
+    mcp::request_context context;
+    context.auth = std::move(*identity);
+    context.auth.sub_account = std::move(headers->sub_account);
+    context.request_id = ex.request_id();
+    context.trace = std::move(trace);
+    context.session_key = "direct\n" + context.request_id;
+    auto reply = co_await dispatch_until_client_goes(ex, std::move(*message), std::move(context));
+    if (!reply) co_return net::bytes_then_close{};  // the client went, and its call was cancelled
+    if (reply->refusal) co_return refuse(*reply->refusal);
+    auto answer = direct_tool::answer_of(tool, std::move(*reply));
+    co_return make_response(req, answer.status, "application/json", std::move(answer.body));
 }
 
 stage<std::shared_ptr<void>> http_transport::admit_stream(http_exchange& ex, auth::auth_context const& identity)

@@ -77,6 +77,8 @@ private:
     asio::awaitable<std::optional<mcp::reply>> dispatch_until_client_goes(net::http_exchange& ex,
                                                                           mcp::jsonrpc::message message,
                                                                           mcp::request_context context);
+    // POST /mcp/{tool}: the same stages, the body as a tools/call's arguments, the reply in HTTP's terms.
+    asio::awaitable<net::http_answer> call_tool_directly(net::http_exchange& ex, std::string_view tool);
     // GET: an event stream, once the stages before it admit one.
     asio::awaitable<net::http_answer> open_server_stream(net::http_exchange& ex);
     stage<std::shared_ptr<void>> admit_stream(net::http_exchange& ex, auth::auth_context const& identity);

@@ -122,6 +122,11 @@ stage<post_headers> mcp_stages::check_post_headers(request_message const& req) c
     if (!http_rules::accepts(header_value(req, "Accept"), {"application/json", "text/event-stream"}))
         return core::refusal{.code = core::errc::not_acceptable,
                              .message = "Accept must include both application/json and text/event-stream"};
+    return check_body_headers(req);
+}
+
+stage<post_headers> mcp_stages::check_body_headers(request_message const& req)
+{
     if (!http_rules::is_json_content_type(header_value(req, "Content-Type")))
         return core::refusal{.code = core::errc::unsupported_media_type,
                              .message = "Content-Type must be application/json"};

@@ -87,6 +87,9 @@ public:
     // waits for the body: a modern request is judged against its _meta (-32022 then), a
     // legacy one by check_legacy_version.
     stage<post_headers> check_post_headers(request_message const& req) const;
+    // Its Content-Type and Sub-Account alone: what the direct tool endpoint checks (it answers JSON
+    // whatever Accept says).
+    static stage<post_headers> check_body_headers(request_message const& req);
     // A legacy request's MCP-Protocol-Version: absent (2025-03-26) or one we negotiate.
     static stage<void> check_legacy_version(request_message const& req);
     // A GET's headers (an event stream).

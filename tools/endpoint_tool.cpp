@@ -237,9 +237,12 @@ tool_result result_from_upstream(int status, json::value body, std::string_view 
         wrapped["data"] = std::move(body);
         return tool_result::structured_json(std::move(wrapped));
     }
-    if (status < 400)
-        return tool_result::error("JustiFi answered with the unexpected HTTP status " + std::to_string(status) +
-                                  ". Check that JUSTIFI_BASE_URL points at the JustiFi API.");
+    if (status < 400) {
+        auto result = tool_result::error("JustiFi answered with the unexpected HTTP status " + std::to_string(status) +
+                                         ". Check that JUSTIFI_BASE_URL points at the JustiFi API.");
+        result.upstream = tool_result::upstream_error{status, {}, "unexpected HTTP status"};
+        return result;
+    }
 
     std::string code, message, decline_code, param;
     if (auto const* object = body.if_object()) {
@@ -274,6 +277,7 @@ tool_result result_from_upstream(int status, json::value body, std::string_view 
     text += status_hint(status, required_scope, scratch);
     auto result = tool_result::error(text);
     if (status == 401) result.failure = core::errc::credentials_rejected;
+    result.upstream = tool_result::upstream_error{status, std::move(code), std::move(message)};
     return result;
 }
 
@@ -303,7 +307,9 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
         text += "The request may still have taken effect: check with a list or retrieve tool before calling again.";
     else
         text += "Check JUSTIFI_BASE_URL and the network, then try again in a moment.";
-    return tool_result::error(text);
+    auto result = tool_result::error(text);
+    result.failure = failure;  // a client_error: the direct tool endpoint answers it as JustiFi failing
+    return result;
 }
 
 core::outcome<client::call_request> prepare_call(endpoint_tool const& tool, json::object const& arguments,

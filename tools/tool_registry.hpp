@@ -44,11 +44,20 @@ struct tool_result {
     bool is_error = false;
     // Why the tool failed, when the pipeline above may answer in its own terms:
     // errc::credentials_rejected (JustiFi answered 401) becomes HTTP's 401 challenge for a
-    // caller's own token. Empty for results and for errors only the text explains.
+    // caller's own token; a client::client_error when JustiFi could not be reached. Empty for
+    // results and for errors only the text explains.
     boost::system::error_code failure;
     // With failure missing_client_capability: the capabilities the client lacks, which the
     // 2026-07-28 era answers as -32021's data.requiredCapabilities.
     json::object required_capabilities;
+    // JustiFi's own status, code and message when it answered an error, kept beside the text so
+    // an answer in HTTP's terms (the direct tool endpoint's 502) can quote them without parsing it.
+    struct upstream_error {
+        int status = 0;
+        std::string code;
+        std::string message;
+    };
+    std::optional<upstream_error> upstream;
     // 2026-07-28's multi round-trip: instead of a result, requests for the client to fulfil
     // (inputRequests, keyed by the tool's own ids) and the state the tool wants back on the
     // retry. The dispatcher seals the state and, on the retry, hands it back only if it verifies.
