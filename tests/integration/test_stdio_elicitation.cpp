@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+
 using namespace justifi::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -176,6 +178,21 @@ BOOST_AUTO_TEST_CASE(closing_stdin_ends_the_wait_and_the_call_answers)
     BOOST_TEST(is_error(result));
     BOOST_TEST(contains(text_of(result), "closed its input"));
     BOOST_TEST(client.process.wait(15s).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_ends_the_wait_at_once_not_at_the_drain_deadline)
+{
+    // Drain deadline 60 s, answer deadline 10 min: the call must end long before either.
+    stdio_client client(declares_elicitation, "2025-11-25", {{"MCP_DRAIN_TIMEOUT", "60s"}});
+    client.call_elicitation(2);
+    client.question();
+    auto const signalled = std::chrono::steady_clock::now();
+    client.process.send_signal(SIGTERM);
+    auto const result = client.result_of(2);
+    BOOST_TEST(is_error(result));
+    BOOST_TEST(contains(text_of(result), "shutting down"));
+    BOOST_TEST(client.process.wait(15s).value_or(-1) == 0);
+    BOOST_TEST((std::chrono::steady_clock::now() - signalled < 15s));
 }
 
 BOOST_AUTO_TEST_CASE(over_http_the_tool_is_told_it_cannot_ask)
