@@ -56,6 +56,10 @@ struct category final : boost::system::error_category {
         case errc::header_mismatch: return "an HTTP header does not match the request body";
         case errc::missing_client_capability: return "the request needs a client capability that was not declared";
         case errc::protocol_version_unsupported: return "the protocol version is not supported";
+        case errc::client_request_failed: return "the client answered the server's request with an error";
+        case errc::client_no_answer: return "the client did not answer the server's request in time";
+        case errc::client_gone: return "the client went away before answering the server's request";
+        case errc::call_cancelled: return "the call was cancelled";
         }
         return "unknown justifi-mcp error";
     }
@@ -95,7 +99,11 @@ std::string_view refusal_title(errc code) noexcept
     case errc::fetch_failed:
     case errc::header_mismatch:
     case errc::missing_client_capability:
-    case errc::protocol_version_unsupported: return "";
+    case errc::protocol_version_unsupported:
+    case errc::client_request_failed:
+    case errc::client_no_answer:
+    case errc::client_gone:
+    case errc::call_cancelled: return "";
     default: return "Bad Request";
     }
 }

@@ -63,6 +63,11 @@ enum class errc {
     header_mismatch,               // a mirrored HTTP header is missing, malformed or differs from the body (-32020)
     missing_client_capability,     // the request needs a capability the client did not declare (-32021)
     protocol_version_unsupported,  // _meta names a version this server does not serve per request (-32022)
+    // A request this server sent the client inside a call (legacy stdio elicitation/create).
+    client_request_failed,    // the client answered with a JSON-RPC error, or not with a result object
+    client_no_answer,         // no answer within the deadline (MCP_ELICITATION_TIMEOUT)
+    client_gone,              // the client's input ended, or the server drains, before the answer came
+    call_cancelled,           // the call waiting for the answer was cancelled
 };
 
 boost::system::error_category const& justifi_category() noexcept;

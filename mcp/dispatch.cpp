@@ -98,6 +98,22 @@ public:
     }
     core::trace::context const* trace() const override { return request_.trace ? &*request_.trace : nullptr; }
 
+    // Legacy only (a modern request asks through its result), and only where the transport
+    // brings the answer back to this process and initialize declared elicitation.
+    bool can_elicit_in_call() const override
+    {
+        return !request_.modern && request_.client && request_.session && request_.session->client_elicits_form.load();
+    }
+    asio::awaitable<core::outcome<json::object>> elicit_in_call(json::object params) override
+    {
+        if (!can_elicit_in_call())
+            co_return core::refuse(core::errc::missing_client_capability,
+                                   "this client cannot be asked a question during a tool call: that needs a "
+                                   "2025-06-18 or later client over stdio that declared the elicitation capability");
+        auto asked = request_.client->request("elicitation/create", std::move(params));  // named: GCC 12
+        co_return co_await std::move(asked);
+    }
+
 private:
     request_context const& request_;
     json::value progress_token_;
@@ -315,8 +331,16 @@ json::object dispatcher::initialize(mcp::jsonrpc::request const& request, reques
                              {"client", client_name && client_name->is_string() ? json::value(client_name->as_string())
                                                                                : json::value(nullptr)}});
 
+    auto const version = negotiate_version(requested->as_string());
+    // Elicitation arrived in 2025-06-18; a client of an earlier version cannot be asked.
+    if (context.session) {
+        auto const* capabilities = param(request.params, "capabilities");
+        bool const elicits = version >= std::string_view("2025-06-18") && capabilities && capabilities->is_object() &&
+                             declares(capabilities->get_object(), {"elicitation", "form"});
+        context.session->client_elicits_form.store(elicits);
+    }
     json::object result{
-        {"protocolVersion", negotiate_version(requested->as_string())},
+        {"protocolVersion", version},
         {"capabilities", json::object{{"tools", json::object{{"listChanged", false}}}, {"logging", json::object{}}}},
         {"serverInfo", server_info_},
     };

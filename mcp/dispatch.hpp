@@ -54,6 +54,9 @@ struct server_identity {
 // Per-session state the protocol needs beyond the stateless session token.
 struct session_state {
     std::atomic<int> client_log_level{1};  // "info" until logging/setLevel says otherwise
+    // initialize (2025-06-18 or later) declared elicitation in form mode: a tool may ask the
+    // person inside its call, where the transport can carry the question (client_channel).
+    std::atomic<bool> client_elicits_form{false};
 };
 
 // Where a request's notifications go before its response: the transport's stream.
@@ -65,6 +68,18 @@ public:
     // until it ends. true: the server ends it (a drain, the input closing, the stream's
     // lifetime) and the subscription is closed gracefully; false: the client went.
     virtual asio::awaitable<bool> hold_open() = 0;
+};
+
+// Where a transport can send the client a request and hear its answer (stdio: the answer comes
+// back on the same pipe to this process). HTTP offers none: behind a load balancer the answer
+// may reach another replica.
+class client_channel {
+public:
+    virtual ~client_channel() = default;
+    // Sends `method` and waits, within the transport's deadline, for the client's result: a
+    // refusal when it answered with an error, did not answer in time, went away, or the call was
+    // cancelled while waiting.
+    virtual asio::awaitable<core::outcome<json::object>> request(std::string_view method, json::object params) = 0;
 };
 
 // A response to send. One member of its result may be JSON text instead of a DOM, written in
@@ -107,6 +122,9 @@ struct request_context {
     // Null when nothing can reach the caller before its answer (the direct tool endpoint): no
     // progress, no log messages, and no questions for it.
     notification_sink* sink = nullptr;
+    // Requests to the client during the call (legacy elicitation/create); null where the
+    // transport cannot route an answer back (HTTP).
+    client_channel* client = nullptr;
     std::string request_id;  // log correlation only
     // The caller's W3C trace context (its _meta, else the HTTP headers): on every log line of
     // the request, and passed on to JustiFi.

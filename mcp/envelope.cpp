@@ -155,7 +155,12 @@ core::outcome<void> check_modern_version(std::string_view requested)
 
 bool declares(envelope const& e, std::initializer_list<std::string_view> path)
 {
-    json::object const* level = &e.client_capabilities;
+    return declares(e.client_capabilities, path);
+}
+
+bool declares(json::object const& capabilities, std::initializer_list<std::string_view> path)
+{
+    json::object const* level = &capabilities;
     for (auto const key : path) {
         auto const* next = level ? level->if_contains(key) : nullptr;
         if (!next || !next->is_object()) {

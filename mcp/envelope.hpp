@@ -82,6 +82,8 @@ core::outcome<void> check_modern_version(std::string_view requested);
 // Whether the client declared a capability, by its path: {"elicitation"}, {"elicitation", "form"}.
 // An elicitation declared as {} counts as form mode, as the spec's compatibility rule says.
 bool declares(envelope const& e, std::initializer_list<std::string_view> path);
+// The same for a ClientCapabilities object (a legacy initialize's params.capabilities).
+bool declares(json::object const& capabilities, std::initializer_list<std::string_view> path);
 
 // missing_client_capability whose data.requiredCapabilities is `required` (a ClientCapabilities).
 core::refusal missing_capability(json::object required, std::string message);

@@ -66,10 +66,13 @@ decoded decode(json::value const& value)
         return request{*id, std::move(name), std::move(params)};
     }
 
-    if (obj->contains("result") || obj->contains("error")) {
+    auto const* result = obj->if_contains("result");
+    auto const* error = obj->if_contains("error");
+    if (result || error) {
         if (!id || (!valid_id(*id) && !id->is_null()))
             return invalid("Invalid Request: a response needs an \"id\"", nullptr);
-        return response{*id};
+        if (result && error) return invalid("Invalid Request: a response has \"result\" or \"error\", not both", echo_id);
+        return response{*id, result ? *result : json::value(nullptr), error ? *error : json::value(nullptr)};
     }
     return invalid("Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id);
 }
@@ -123,6 +126,13 @@ json::object make_notification(std::string_view method, json::value params)
     out["jsonrpc"] = "2.0";
     out["method"] = method;
     if (!params.is_null()) out["params"] = std::move(params);
+    return out;
+}
+
+json::object make_request(json::value const& id, std::string_view method, json::value params)
+{
+    auto out = make_notification(method, std::move(params));
+    out["id"] = id;
     return out;
 }
 

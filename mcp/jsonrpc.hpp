@@ -42,10 +42,12 @@ struct notification {
     json::value params;
 };
 
-// A response the client sent us (to a server-to-client request); we send none, so
-// these are accepted and dropped.
+// A response the client sent us: the answer to a request this server sent it (stdio's
+// elicitation/create), routed by id; elsewhere accepted and dropped.
 struct response {
     json::value id;
+    json::value result;  // null when it is an error
+    json::value error;   // the error object as it came ({code, message, data?}), or null
 };
 
 using message = std::variant<request, notification, response>;
@@ -68,6 +70,8 @@ json::object make_result(json::value const& id, json::value result);
 json::object make_error(json::value const& id, int code, std::string_view message,
                         std::optional<json::value> data = std::nullopt);
 json::object make_notification(std::string_view method, json::value params);
+// A request this server sends to the client (server to client, so its ids are ours alone).
+json::object make_request(json::value const& id, std::string_view method, json::value params);
 // A refusal as its JSON-RPC error: its id, "<title>: <message>", and the code JSON-RPC has for
 // it (-32700 and -32600 for messages that cannot be read; -32602 for invalid_params and
 // unknown_tool, -32601 for method_not_found, -32603 for internal_error and shutting_down;

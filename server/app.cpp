@@ -130,7 +130,8 @@ int serve_stdio(asio::io_context& io, pipeline& p, config::settings const& setti
                 auth::auth_context const& configured_identity)
 {
     supervisor watcher(io, drain_settings_of(settings));
-    stdio_transport transport(io, *p.dispatcher, configured_identity, settings.max_body_bytes);
+    stdio_transport transport(io, *p.dispatcher, configured_identity, settings.max_body_bytes,
+                              settings.elicitation_timeout);
     transport.on_progress([&watcher] { watcher.notify(); });
     p.dispatcher->on_call_finished([&watcher] { watcher.notify(); });
     transport.start();

@@ -200,6 +200,9 @@ std::vector<setting_spec> const& specs()
              s.request_state_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
              return {};
          }},
+        {"elicitation-timeout", "MCP_ELICITATION_TIMEOUT", "10m",
+         "over stdio, how long a tool waits for the person to answer its question (elicitation/create)",
+         duration_setting(&settings::elicitation_timeout, std::chrono::milliseconds(100))},
         {"drain-timeout", "MCP_DRAIN_TIMEOUT", "20s", "on SIGTERM, how long in-flight calls may take to finish",
          duration_setting(&settings::drain_timeout, std::chrono::milliseconds(0))},
         {"header-timeout", "MCP_HEADER_TIMEOUT", "10s", "deadline for a request's headers and body to arrive",

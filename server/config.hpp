@@ -40,6 +40,7 @@ struct settings {
     std::string session_secret;                // empty: a random key per process
     std::chrono::seconds session_ttl{24 * 3600};
     std::chrono::seconds request_state_ttl{300};
+    std::chrono::milliseconds elicitation_timeout{10 * 60 * 1000};  // stdio: a person answering a tool's question
     std::chrono::milliseconds drain_timeout{20'000};
     std::chrono::milliseconds header_timeout{10'000};
     std::chrono::milliseconds idle_timeout{120'000};

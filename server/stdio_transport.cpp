@@ -22,6 +22,14 @@ namespace {
 namespace json = boost::json;
 using core::use_tuple;
 
+// "10 min", "30 s", "300 ms": a deadline as the refusal names it.
+std::string duration_text(std::chrono::milliseconds d)
+{
+    if (d.count() % 60'000 == 0) return std::to_string(d.count() / 60'000) + " min";
+    if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+    return std::to_string(d.count()) + " ms";
+}
+
 }  // namespace
 
 class stdio_transport::sink final : public mcp::notification_sink {
@@ -45,12 +53,27 @@ private:
     stdio_transport& transport_;
 };
 
+// Questions to the client during a call: written through the one output queue like every other
+// line; their answers come back through handle_line.
+class stdio_transport::channel final : public mcp::client_channel {
+public:
+    explicit channel(stdio_transport& transport) : transport_(transport) {}
+    asio::awaitable<core::outcome<json::object>> request(std::string_view method, json::object params) override
+    {
+        return transport_.ask_client(std::string(method), std::move(params));
+    }
+
+private:
+    stdio_transport& transport_;
+};
+
 stdio_transport::stdio_transport(asio::io_context& io, mcp::dispatcher& dispatcher, auth::auth_context identity,
-                                 std::size_t max_message_bytes)
+                                 std::size_t max_message_bytes, std::chrono::milliseconds answer_timeout)
     : io_(io),
       dispatcher_(dispatcher),
       identity_(std::move(identity)),
       max_message_bytes_(max_message_bytes),
+      answer_timeout_(answer_timeout),
       input_(io, ::dup(STDIN_FILENO)),
       output_(io, ::dup(STDOUT_FILENO)),
       input_ended_(io, asio::steady_timer::time_point::max())
@@ -64,6 +87,7 @@ void stdio_transport::start()
 
 void stdio_transport::begin_drain()
 {
+    draining_ = true;
     boost::system::error_code ignored;
     input_.cancel(ignored);
 }
@@ -121,6 +145,10 @@ asio::awaitable<void> stdio_transport::read_loop()
     if (!discarding) dispatch_line(pending);
     input_closed_ = true;
     input_ended_.cancel();
+    // No answer can arrive any more: a tool waiting for one hears so now, not at its deadline.
+    client_requests_.fail_all(core::refuse(
+        core::errc::client_gone, draining_ ? "the server is shutting down; the question to the client was not answered"
+                                           : "the client closed its input before answering the question"));
     core::log::debug("stdin closed");
     if (progress_) progress_();
 }
@@ -142,7 +170,14 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
         enqueue(json::serialize(mcp::jsonrpc::make_error(decoded.error())));
         co_return;
     }
+    if (auto const* answer = std::get_if<mcp::jsonrpc::response>(&*decoded)) {
+        // The client's answer to a question of ours. Any other is dropped; what it said may be a
+        // person's words, so it never reaches the log.
+        if (!client_requests_.settle(*answer)) core::log::debug("a response from the client matched no waiting question");
+        co_return;
+    }
     sink notifications(*this);
+    channel questions(*this);
     mcp::request_context context;
     // A line with modern _meta is served on it alone (no headers to mirror over stdio); others
     // belong to the process's legacy session, initialize or not.
@@ -163,6 +198,7 @@ asio::awaitable<void> stdio_transport::handle_line(std::string line)
     context.request_id = "stdio-" + std::to_string(++requests_seen_);
     context.trace = mcp::read_trace(params);
     context.sink = &notifications;
+    context.client = &questions;
     // Kept for the line below: the context itself is moved into the dispatcher.
     auto const request_id = context.request_id;
     auto const trace_id = context.trace ? context.trace->trace_id : std::string();
@@ -197,11 +233,41 @@ asio::awaitable<void> stdio_transport::write_loop()
             core::log::warning("stdout closed", {{"error", ec.message()}});
             output_broken_ = true;
             queue_.clear();
+            client_requests_.fail_all(core::refuse(core::errc::client_gone, "the client closed its output: the question cannot reach it"));
             break;
         }
     }
     writing_ = false;
     if (progress_) progress_();
+}
+
+asio::awaitable<core::outcome<json::object>> stdio_transport::ask_client(std::string method, json::object params)
+{
+    if (input_closed_ || output_broken_)
+        co_return core::refuse(core::errc::client_gone, "the client's input or output is closed: it cannot be asked " + method);
+    asio::steady_timer answered(io_, answer_timeout_);  // cancelled early when the answer comes in
+    auto opened = client_requests_.open(method, [&answered] { answered.cancel(); });
+    if (!opened) co_return std::move(opened).error();
+    // However this frame ends, the table forgets the question: a late answer is then unknown.
+    struct forget {
+        mcp::client_request_table& table;
+        std::uint64_t ticket;
+        ~forget() { table.abandon(ticket); }
+    } const guard{client_requests_, opened->ticket};
+    enqueue(json::serialize(mcp::jsonrpc::make_request(opened->id, method, std::move(params))));
+
+    auto [ec] = co_await answered.async_wait(use_tuple);
+    if (auto answer = client_requests_.take(opened->ticket)) co_return std::move(*answer);
+    // The deadline passed, or the call was cancelled: the client is told to stop asking.
+    bool const timed_out = !ec;
+    json::object cancelled{{"requestId", opened->id},
+                           {"reason", timed_out ? "no answer in time" : "the tool call was cancelled"}};
+    enqueue(json::serialize(mcp::jsonrpc::make_notification("notifications/cancelled", std::move(cancelled))));
+    if (timed_out)
+        co_return core::refuse(core::errc::client_no_answer, "the client did not answer " + method + " within " +
+                                                                 duration_text(answer_timeout_) +
+                                                                 " (MCP_ELICITATION_TIMEOUT)");
+    co_return core::refuse(core::errc::call_cancelled, "the call was cancelled while waiting for the answer to " + method);
 }
 
 }  // namespace justifi::server

@@ -199,6 +199,43 @@ void register_input_required_fixtures(tools::tool_registry& registry)
            });
 }
 
+// The 2025 era's tools-call-elicitation: the question is asked inside the call, which this server
+// does only over stdio (over HTTP the answer might reach another replica), so over HTTP it fails.
+void register_legacy_elicitation_fixture(tools::tool_registry& registry)
+{
+    registry.add({
+        .name = "test_elicitation",
+        .description = "Asks the person for a username and an email (elicitation/create during the call), then "
+                       "says what they answered.",
+        .input_schema = {{"type", "object"},
+                         {"properties", json::object{{"message", json::object{{"type", "string"}}}}},
+                         {"required", json::array{"message"}}},
+        .annotations = harmless,
+        .handler = [](json::object const& args, tool_context& ctx) -> asio::awaitable<tool_result> {
+            if (!ctx.can_elicit_in_call())
+                co_return tool_result::error("Elicitation is not available to this client: it needs a 2025-06-18 or "
+                                             "later client over stdio that declared the elicitation capability");
+            auto const* message = args.if_contains("message");
+            if (!message || !message->is_string()) co_return tool_result::error("message must be a string");
+            auto const field = [](std::string_view description) {
+                return json::object{{"type", "string"}, {"description", description}};
+            };
+            json::object schema{{"type", "object"},
+                                {"properties", json::object{{"username", field("User's response")},
+                                                            {"email", field("User's email address")}}},
+                                {"required", json::array{"username", "email"}}};
+            auto asked = ctx.elicit_in_call({{"message", *message}, {"requestedSchema", std::move(schema)}});
+            auto const answer = co_await std::move(asked);
+            if (!answer) co_return tool_result::error("The question was not answered: " + answer.error().message);
+            auto const* action = answer->if_contains("action");
+            std::string said = "User response: action=" +
+                               (action && action->is_string() ? std::string(action->get_string()) : std::string("none"));
+            if (auto const* content = answer->if_contains("content")) said += ", content=" + json::serialize(*content);
+            co_return tool_result::text(said);
+        },
+    });
+}
+
 asio::awaitable<void> pause(std::chrono::milliseconds how_long)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor, how_long);
@@ -253,6 +290,7 @@ void register_conformance_fixtures(tools::tool_registry& registry)
                           co_return tool_result::text("Logging test completed");
                       });
     register_input_required_fixtures(registry);
+    register_legacy_elicitation_fixture(registry);
     // Its schema uses 2020-12's wider vocabulary, which tools/list must pass on untouched.
     registry.add({
         .name = "json_schema_2020_12_tool",

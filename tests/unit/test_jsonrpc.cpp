@@ -293,4 +293,30 @@ BOOST_AUTO_TEST_CASE(id_key_keeps_string_and_number_distinct)
     BOOST_TEST(rpc::id_key(json::value(std::int64_t{7})) == rpc::id_key(json::value(std::uint64_t{7})));
 }
 
+BOOST_AUTO_TEST_CASE(a_response_carries_its_result_or_its_error_for_the_request_it_answers)
+{
+    auto ok = std::get<rpc::response>(decoded(R"({"jsonrpc":"2.0","id":"justifi-mcp-3","result":{"action":"accept"}})"));
+    BOOST_TEST(ok.result.at("action") == "accept");
+    BOOST_TEST(ok.error.is_null());
+    auto failed = std::get<rpc::response>(decoded(R"({"jsonrpc":"2.0","id":4,"error":{"code":-1,"message":"no"}})"));
+    BOOST_TEST(failed.result.is_null());
+    BOOST_TEST(failed.error.at("message") == "no");
+
+    auto both = refused(R"({"jsonrpc":"2.0","id":5,"result":{},"error":{"code":-1,"message":"no"}})");
+    BOOST_TEST(both.code == rpc::invalid_request);
+    BOOST_TEST(contains(both.message, "not both"));
+}
+
+BOOST_AUTO_TEST_CASE(made_requests_decode_back)
+{
+    auto const text = json::serialize(rpc::make_request(json::value("justifi-mcp-9"), "elicitation/create",
+                                                        json::object{{"message", "Refund?"}}));
+    auto const message = decoded(text);
+    auto const* sent = std::get_if<rpc::request>(&message);
+    BOOST_REQUIRE(sent);
+    BOOST_TEST(sent->id == json::value("justifi-mcp-9"));
+    BOOST_TEST(sent->method == "elicitation/create");
+    BOOST_TEST(sent->params.at("message") == "Refund?");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1219,3 +1219,89 @@ BOOST_AUTO_TEST_CASE(asking_what_the_client_did_not_declare_is_32021_and_legacy_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// A transport's channel that answers every question at once, and remembers what it was asked.
+class answering_channel final : public mcp::client_channel {
+public:
+    asio::awaitable<justifi::core::outcome<json::object>> request(std::string_view method, json::object params) override
+    {
+        asked.push_back(json::object{{"method", method}, {"params", std::move(params)}});
+        co_return json::object{{"action", "accept"}, {"content", json::object{{"ok", true}}}};
+    }
+    std::vector<json::object> asked;
+};
+
+// A harness with the tool "ask", which asks the person inside its call when it may.
+struct asking_harness : harness {
+    asking_harness()
+    {
+        add("ask", [](json::object const&, tools::tool_context& ctx) -> asio::awaitable<tools::tool_result> {
+            if (!ctx.can_elicit_in_call()) {
+                auto tried = ctx.elicit_in_call(json::object{{"message", "?"}});  // refused when tried anyway
+                auto const why = co_await std::move(tried);
+                co_return tools::tool_result::error("cannot ask: " + why.error().message);
+            }
+            auto asked = ctx.elicit_in_call(json::object{{"message", "Refund $5?"}});
+            auto const said = co_await std::move(asked);
+            co_return tools::tool_result::text(json::serialize(said.value()));
+        });
+    }
+    void initialize(std::string_view version, std::string_view capabilities)
+    {
+        auto const params = json::parse(R"({"protocolVersion":")" + std::string(version) + R"(","capabilities":)" +
+                                        std::string(capabilities) + R"(,"clientInfo":{"name":"t","version":"1"}})");
+        result_of(handle(request(0, "initialize", params)));
+    }
+    // The text "ask" answered with, over a transport with a channel (stdio) or without (HTTP).
+    std::string ask(bool with_channel, std::optional<mcp::envelope> modern = std::nullopt)
+    {
+        auto ctx = context();
+        ctx.client = with_channel ? &channel : nullptr;
+        ctx.modern = std::move(modern);
+        auto const result = result_of(handle(call(1, "ask"), std::move(ctx)));
+        return std::string(result.at("content").at(0).at("text").as_string());
+    }
+    answering_channel channel;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(legacy_elicitation)
+
+BOOST_AUTO_TEST_CASE(a_declaring_legacy_client_is_asked_through_the_channel)
+{
+    asking_harness h;
+    h.initialize("2025-11-25", R"({"elicitation":{}})");
+    BOOST_TEST(h.ask(true) == R"({"action":"accept","content":{"ok":true}})");
+    BOOST_REQUIRE(h.channel.asked.size() == 1u);
+    BOOST_TEST(h.channel.asked[0].at("method") == "elicitation/create");
+    BOOST_TEST(h.channel.asked[0].at("params").at("message") == "Refund $5?");
+}
+
+BOOST_AUTO_TEST_CASE(form_mode_is_needed_and_2025_06_18_is_enough)
+{
+    asking_harness h;
+    h.initialize("2025-06-18", R"({"elicitation":{"form":{}}})");
+    BOOST_TEST(!contains(h.ask(true), "cannot ask"));
+    h.initialize("2025-11-25", R"({"elicitation":{"url":{}}})");  // URL mode only: no form to fill in
+    BOOST_TEST(contains(h.ask(true), "cannot ask"));
+}
+
+BOOST_AUTO_TEST_CASE(no_declaration_an_older_version_no_channel_or_a_modern_request_cannot_ask)
+{
+    asking_harness h;
+    h.initialize("2025-11-25", R"({})");
+    BOOST_TEST(contains(h.ask(true), "cannot ask: this client cannot be asked a question during a tool call"));
+    h.initialize("2025-03-26", R"({"elicitation":{}})");  // before elicitation existed
+    BOOST_TEST(contains(h.ask(true), "cannot ask"));
+    h.initialize("2025-11-25", R"({"elicitation":{}})");
+    BOOST_TEST(contains(h.ask(false), "cannot ask"));  // HTTP: no channel
+    mcp::envelope const modern{.protocol_version = "2026-07-28",
+                               .client_capabilities = json::object{{"elicitation", json::object{}}}};
+    BOOST_TEST(contains(h.ask(true, modern), "cannot ask"));  // modern: it asks through its result instead
+    BOOST_TEST(h.channel.asked.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
