@@ -7,7 +7,9 @@
 // error (a payment JustiFi does not have). Then the 2026-07-28 multi round-trip: the client's
 // own elicitation handler answers the test server's question inside one callTool(). Last, a
 // person confirms money movement: a refund confirmed through the client's elicitation handler
-// reaches the simulator once, with the Idempotency-Key derived from the sealed requestState;
+// (over HTTP and stdio pinned to 2026-07-28, and over stdio in legacy mode, where the server
+// asks with elicitation/create inside the call) reaches the simulator once, in the modern era
+// with the Idempotency-Key derived from the sealed requestState;
 // a decline sends nothing; a replayed, tampered, expired or another caller's state moves no
 // money twice or at all; under JUSTIFI_CONFIRM_WRITES=required a client without elicitation
 // gets -32021.
@@ -275,6 +277,8 @@ await testCase('http pinned: a person confirms a refund; JustiFi sees one refund
                () => confirmRefund('http', 'pinned'));
 await testCase('stdio pinned: a person confirms a refund; JustiFi sees one refund with the derived key',
                () => confirmRefund('stdio', 'pinned'));
+await testCase('stdio legacy: a person confirms a refund asked inside the call (elicitation/create); one refund',
+               () => confirmRefund('stdio', 'legacy'));
 
 await testCase('http pinned: a person declines; nothing reaches JustiFi', async () => {
     const payment = await aRefundablePayment();
