@@ -299,6 +299,8 @@ asio::awaitable<net::http_answer> mock_api::handle_v1(http_exchange& ex, std::ve
                            {"idempotency_key", std::string(sent_key.substr(0, max_idempotency_key_length))},
                            {"status", out.status},
                            {"replayed", replayed}};
+        core::log::info("write", {{"request", label}, {"idempotency_key", write.at("idempotency_key")},
+                                  {"status", out.status}, {"replayed", replayed}});
         std::lock_guard lock(stats_mutex_);
         if (recent_writes_.size() == max_recent_writes) recent_writes_.pop_front();
         recent_writes_.push_back(std::move(write));

@@ -35,6 +35,8 @@ locals {
     { name = "MCP_METRICS_PATH", value = var.metrics_path },
     { name = "JUSTIFI_BASE_URL", value = var.justifi_base_url },
     { name = "JUSTIFI_READ_ONLY", value = var.read_only },
+    # A person confirms each money movement where the client can ask (docs/architecture.md).
+    { name = "JUSTIFI_CONFIRM_WRITES", value = var.confirm_writes },
   ]
 
   # Keys of the JSON secret <name>/environment, injected as environment variables.

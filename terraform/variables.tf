@@ -255,6 +255,17 @@ variable "justifi_base_url" {
   }
 }
 
+variable "confirm_writes" {
+  description = "JUSTIFI_CONFIRM_WRITES: \"auto\" asks a person before money moves whenever the client can (elicitation), \"required\" refuses to move money for clients that cannot ask, \"off\" never asks."
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "required", "off"], var.confirm_writes)
+    error_message = "confirm_writes must be \"auto\", \"required\" or \"off\"."
+  }
+}
+
 variable "read_only" {
   description = "JUSTIFI_READ_ONLY: \"true\" hides and refuses every tool that changes anything."
   type        = string

@@ -19,6 +19,7 @@
 //   FIXTURES_URL     the same for justifi-mcp-test-server (the conformance fixture tools)
 //   STRICT_URL       justifi-mcp with JUSTIFI_CONFIRM_WRITES=required
 //   SESSION_SECRET   MCP_SESSION_SECRET of both justifi-mcp servers (the test forges an expired requestState)
+//   MOCK_LOG         justifi-mock's log: its "write" lines, one per write with its Idempotency-Key
 //   SERVER_BINARY    justifi-mcp, started by the stdio transport itself
 //   MOCK_URL, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET   the simulator and its credentials
 //   SERVER_LOG       justifi-mcp's log: which requests the HTTP server saw
@@ -47,6 +48,7 @@ const MOCK_CLIENT_SECRET = env('MOCK_CLIENT_SECRET');
 const SERVER_LOG = env('SERVER_LOG');
 const STRICT_URL = env('STRICT_URL');
 const SESSION_SECRET = env('SESSION_SECRET');
+const MOCK_LOG = env('MOCK_LOG');
 const CLIENT_DIR = env('CLIENT_DIR');
 
 const load = (path) => import(pathToFileURL(join(CLIENT_DIR, 'dist', path)).href);
@@ -267,6 +269,10 @@ async function confirmRefund(kind, modeName) {
         const derived = /^justifi-mcp-confirmed-[0-9a-f]{32}$/.test(writes[0].idempotency_key);
         check(modeName === 'legacy' ? !derived : derived, `key ${writes[0].idempotency_key}`);
         check(writes[0].status === 201 && !writes[0].replayed, JSON.stringify(writes[0]));
+        // The simulator's own log says the same: one refund line with this key.
+        const logged = readFileSync(MOCK_LOG, 'utf8').split('\n').filter(
+            (l) => l.includes('"message":"write"') && l.includes(`"idempotency_key":"${writes[0].idempotency_key}"`));
+        check(logged.length === 1 && logged[0].includes('/refunds'), `mock log lines for the key: ${logged.length}`);
         return `"${asked[0].message}" → one refund, Idempotency-Key ${writes[0].idempotency_key}`;
     } finally {
         await client.close();

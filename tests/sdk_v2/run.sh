@@ -78,7 +78,7 @@ done
 status=0
 # shellcheck disable=SC2154  # server_url, fixtures_url and strict_url are set by declare above
 MCP_URL="$server_url" FIXTURES_URL="$fixtures_url" STRICT_URL="$strict_url" SESSION_SECRET="$session_secret" \
-  SERVER_BINARY="$server_binary" MOCK_URL="$mock_url" \
+  SERVER_BINARY="$server_binary" MOCK_URL="$mock_url" MOCK_LOG="$work/mock.log" \
   MOCK_CLIENT_ID="$mock_client_id" MOCK_CLIENT_SECRET="$mock_client_secret" SERVER_LOG="$work/server.log" \
   CLIENT_DIR="$client" timeout 160 "$node" "$here/clients.mjs" || status=$?
 exit "$status"

@@ -32,6 +32,7 @@ const { parse } = createRequire(import.meta.url)(path.resolve(hcl2jsonDir));
 const SAFE_DEFAULTS = {
   MCP_ALLOWED_ORIGINS: 'default: localhost origins plus MCP_PUBLIC_URL\'s origin; the hosted clients are not browsers on other origins',
   MCP_SESSION_TTL: 'default 24h: a session id only names a protocol version, it never authenticates',
+  MCP_ELICITATION_TIMEOUT: 'default 10m, and unused behind the ALB: only the stdio transport asks a client inside a call',
   MCP_REQUEST_STATE_TTL: 'default 5m: the multi round-trip window the spec calls short; the state is bound to caller, tool and arguments',
   MCP_HEADER_TIMEOUT: 'default 10s: a request\'s headers and body come from the ALB, which buffers them',
   MCP_WRITE_TIMEOUT: 'default 30s per write: the ALB reads promptly; a stuck client is the ALB\'s connection, not ours',
