@@ -264,28 +264,39 @@ asio::awaitable<void> http_exchange::idle_wait(std::chrono::milliseconds duratio
     conn_.wake.expires_after(duration);
     // Mid-stream the client has nothing to send: its socket turning readable means it closed
     // (or broke the protocol). Either way the stream is over, and its slot is freed at once.
-    auto timer_wait = conn_.wake.async_wait(use_tuple);
-    auto peer_wait = conn_.stream.tcp_layer().socket().async_wait(tcp::socket::wait_read, use_tuple);
-    auto const outcome = co_await (std::move(timer_wait) || std::move(peer_wait));
+    auto& socket = conn_.stream.tcp_layer().socket();
+    for (;;) {
+        auto timer_wait = conn_.wake.async_wait(use_tuple);
+        auto peer_wait = socket.async_wait(tcp::socket::wait_read, use_tuple);
+        auto const outcome = co_await (std::move(timer_wait) || std::move(peer_wait));
+        if (outcome.index() == 0 || std::get<0>(std::get<1>(outcome))) break;
+        if (peek_peer(socket) == peer_reading::nothing_yet) continue;  // stale readiness
+        stream_broken_ = true;
+        break;
+    }
     conn_.idle = false;
-    if (outcome.index() == 1 && !std::get<0>(std::get<1>(outcome))) stream_broken_ = true;
 }
 
 asio::awaitable<bool> http_exchange::client_gone()
 {
     auto& socket = conn_.stream.tcp_layer().socket();
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-    if (ec == asio::error::operation_aborted) co_return false;
-    if (!ec) {
-        char byte = 0;
-        auto const n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-        if (!ec && n > 0) {
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+        if (ec == asio::error::operation_aborted) co_return false;
+        if (ec) co_return true;  // a reset
+        switch (peek_peer(socket)) {
+        case peer_reading::nothing_yet:
+            continue;  // stale readiness
+        case peer_reading::closed:
+            co_return true;
+        case peer_reading::sent_data: {
+            // A pipelined request: the client is still there. Wait for cancellation.
             asio::steady_timer never(socket.get_executor(), asio::steady_timer::time_point::max());
             co_await never.async_wait(use_tuple);
             co_return false;
         }
+        }
     }
-    co_return true;  // end of stream, or a reset
 }
 
 http_server::http_server(asio::io_context& io, http_server_settings settings, http_handler handler)

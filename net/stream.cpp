@@ -2,6 +2,10 @@
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 
+#include <cerrno>
+
+#include <sys/socket.h>
+
 namespace justifi::net {
 
 namespace ssl = boost::asio::ssl;
@@ -28,6 +32,15 @@ bool expect_peer(plain_or_tls_stream::tls_stream& stream, std::string const& hos
     if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str())) return false;
     stream.set_verify_callback(ssl::host_name_verification(host));
     return true;
+}
+
+peer_reading peek_peer(boost::asio::ip::tcp::socket& socket)
+{
+    char byte = 0;
+    auto const n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return peer_reading::sent_data;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return peer_reading::nothing_yet;
+    return peer_reading::closed;  // end of stream, or an error such as a reset
 }
 
 }  // namespace justifi::net

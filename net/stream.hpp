@@ -19,6 +19,13 @@
 
 namespace justifi::net {
 
+enum class peer_reading { closed, sent_data, nothing_yet };
+
+// What a socket that waited readable holds now. Readiness can be stale (an edge the reactor
+// reports after the bytes behind it were already read), so the peek never blocks: a blocking
+// one held the connection's strand, and the JustiFi answer queued on it, until the client spoke.
+peer_reading peek_peer(boost::asio::ip::tcp::socket& socket);
+
 class plain_or_tls_stream {
 public:
     using executor_type = boost::beast::tcp_stream::executor_type;
