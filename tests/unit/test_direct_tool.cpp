@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(a_tool_name_is_lowercase_letters_digits_and_underscores_up_
 {
     std::string const longest = "/mcp/" + std::string(64, 'a');
     BOOST_TEST((rules::match(longest, "POST").target == rules::route::direct_tool));
-    for (std::string const target : {"/mcp/" + std::string(65, 'a'), std::string("/mcp/"), std::string("/mcp/List_payments"),
+    for (std::string const& target : {"/mcp/" + std::string(65, 'a'), std::string("/mcp/"), std::string("/mcp/List_payments"),
                                      std::string("/mcp/list-payments"), std::string("/mcp/list_payments/"),
                                      std::string("/mcp/a/b"), std::string("/mcp/%61"), std::string("/mcp/a.b"),
                                      std::string("/mcpx/list_payments"), std::string("/mcp//list_payments")}) {
