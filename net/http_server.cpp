@@ -33,6 +33,19 @@ using core::errc;
 namespace {
 
 using core::use_tuple;
+
+// Waits until the peer closes or sends something; stale readiness is waited out. A wait that
+// is cancelled comes back as nothing_yet.
+asio::awaitable<peer_reading> peer_acts(tcp::socket& socket)
+{
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+        if (ec == asio::error::operation_aborted) co_return peer_reading::nothing_yet;
+        if (ec) co_return peer_reading::closed;  // a reset
+        if (auto const reading = peek_peer(socket); reading != peer_reading::nothing_yet) co_return reading;
+    }
+}
+
 constexpr std::uint32_t header_limit_bytes = 16 * 1024;
 // Sending close_notify is one small write; a peer that reads nothing must not hold a drain up.
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(1);
@@ -264,39 +277,24 @@ asio::awaitable<void> http_exchange::idle_wait(std::chrono::milliseconds duratio
     conn_.wake.expires_after(duration);
     // Mid-stream the client has nothing to send: its socket turning readable means it closed
     // (or broke the protocol). Either way the stream is over, and its slot is freed at once.
-    auto& socket = conn_.stream.tcp_layer().socket();
-    for (;;) {
-        auto timer_wait = conn_.wake.async_wait(use_tuple);
-        auto peer_wait = socket.async_wait(tcp::socket::wait_read, use_tuple);
-        auto const outcome = co_await (std::move(timer_wait) || std::move(peer_wait));
-        if (outcome.index() == 0 || std::get<0>(std::get<1>(outcome))) break;
-        if (peek_peer(socket) == peer_reading::nothing_yet) continue;  // stale readiness
-        stream_broken_ = true;
-        break;
-    }
+    auto timer_wait = conn_.wake.async_wait(use_tuple);
+    auto peer_wait = peer_acts(conn_.stream.tcp_layer().socket());
+    auto const outcome = co_await (std::move(timer_wait) || std::move(peer_wait));
+    if (outcome.index() == 1 && std::get<1>(outcome) != peer_reading::nothing_yet) stream_broken_ = true;
     conn_.idle = false;
 }
 
 asio::awaitable<bool> http_exchange::client_gone()
 {
     auto& socket = conn_.stream.tcp_layer().socket();
-    for (;;) {
-        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-        if (ec == asio::error::operation_aborted) co_return false;
-        if (ec) co_return true;  // a reset
-        switch (peek_peer(socket)) {
-        case peer_reading::nothing_yet:
-            continue;  // stale readiness
-        case peer_reading::closed:
-            co_return true;
-        case peer_reading::sent_data: {
-            // A pipelined request: the client is still there. Wait for cancellation.
-            asio::steady_timer never(socket.get_executor(), asio::steady_timer::time_point::max());
-            co_await never.async_wait(use_tuple);
-            co_return false;
-        }
-        }
+    auto const reading = co_await peer_acts(socket);
+    if (reading == peer_reading::sent_data) {
+        // A pipelined request: the client is still there. Wait for cancellation.
+        asio::steady_timer never(socket.get_executor(), asio::steady_timer::time_point::max());
+        co_await never.async_wait(use_tuple);
+        co_return false;
     }
+    co_return reading == peer_reading::closed;
 }
 
 http_server::http_server(asio::io_context& io, http_server_settings settings, http_handler handler)
