@@ -1,5 +1,6 @@
 #include "auth/auth_stage.hpp"
 
+#include "auth/dpop.hpp"
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
 #include "core/encoding.hpp"
@@ -71,12 +72,58 @@ std::string auth_context::principal() const
     return std::visit(visitor{}, credentials);
 }
 
+std::vector<std::string> split_scopes(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto const end = std::min(text.find(' ', start), text.size());
+        if (end > start) out.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string join_scopes(std::vector<std::string> const& scopes)
+{
+    std::string out;
+    for (auto const& scope : scopes) {
+        if (!out.empty()) out += ' ';
+        out += scope;
+    }
+    return out;
+}
+
+scope_implications default_scope_implications(std::vector<std::string> const& scopes)
+{
+    scope_implications out;
+    for (auto const& scope : scopes) {
+        if (!scope.ends_with(":write")) continue;
+        auto read = scope.substr(0, scope.size() - 5) + "read";
+        if (std::find(scopes.begin(), scopes.end(), read) != scopes.end()) out.push_back({scope, std::move(read)});
+    }
+    return out;
+}
+
+std::set<std::string, std::less<>> with_implied_scopes(std::set<std::string, std::less<>> granted,
+                                                       scope_implications const& implications)
+{
+    // Repeated until nothing is added: a table may chain (admin -> write -> read).
+    for (bool added = true; added;) {
+        added = false;
+        for (auto const& rule : implications)
+            if (granted.contains(rule.broader) && granted.insert(rule.narrower).second) added = true;
+    }
+    return granted;
+}
+
 auth_outcome read_credentials(presented_credentials const& presented)
 {
     if (!presented.authorization.empty()) {
         auto const space = presented.authorization.find(' ');
         auto const scheme = presented.authorization.substr(0, space);
-        if (space == std::string_view::npos || !iequals(scheme, "Bearer"))
+        bool const dpop = iequals(scheme, "DPoP");
+        if (space == std::string_view::npos || !(iequals(scheme, "Bearer") || dpop))
             return core::refusal{core::errc::malformed_credentials,
                              "Authorization header must use the Bearer scheme: \"Authorization: Bearer <token>\""};
         auto token = presented.authorization.substr(space + 1);
@@ -84,7 +131,7 @@ auth_outcome read_credentials(presented_credentials const& presented)
         while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
         if (!is_b64token(token))
             return core::refusal{core::errc::malformed_credentials, "Authorization header has no valid bearer token"};
-        return auth_context{.credentials = bearer_token{std::string(token)}, .path = auth_path::bearer_passthrough};
+        return auth_context{.credentials = bearer_token{std::string(token), dpop}, .path = auth_path::bearer_passthrough};
     }
     if (!presented.client_id.empty() || !presented.client_secret.empty()) {
         if (presented.client_id.empty() || presented.client_secret.empty())
@@ -104,6 +151,51 @@ auth_outcome read_credentials(presented_credentials const& presented)
     }
     return auth_context{};
 }
+
+namespace {
+
+// RFC 9449 section 7: a DPoP-bound token comes with the DPoP scheme and a proof for this request
+// made with the key it is bound to; a token that is not bound comes as Bearer, where allowed.
+std::optional<core::refusal> check_binding(bearer_token const& presented_token, jwt_claims const& claims,
+                                           presented_credentials const& presented, dpop_policy const* policy,
+                                           std::chrono::system_clock::time_point now)
+{
+    bool const bound = !claims.cnf_jkt.empty();
+    if (!presented_token.dpop) {
+        if (bound)
+            return core::refusal{core::errc::invalid_token,
+                                 "the access token is DPoP-bound: send it as \"Authorization: DPoP <token>\" with a "
+                                 "DPoP proof header"};
+        if (policy && policy->required)
+            return core::refusal{core::errc::invalid_token,
+                                 "this server accepts only DPoP-bound access tokens (RFC 9449): get one with a DPoP "
+                                 "proof at the token endpoint and send it with the DPoP scheme"};
+        return std::nullopt;
+    }
+    if (!bound)
+        return core::refusal{core::errc::invalid_token,
+                             "the access token is not DPoP-bound (it has no cnf.jkt): send it as \"Authorization: "
+                             "Bearer <token>\""};
+    if (presented.dpop_proof_count != 1)
+        return core::refusal{core::errc::invalid_dpop_proof,
+                             presented.dpop_proof_count == 0 ? "the DPoP scheme needs a DPoP proof header"
+                                                             : "send exactly one DPoP proof header"};
+    auto const proof = dpop::verify_proof(presented.dpop_proof, {.method = presented.method,
+                                                                 .url = presented.request_url,
+                                                                 .access_token = presented_token.token,
+                                                                 .bound_jkt = claims.cnf_jkt,
+                                                                 .now = now,
+                                                                 .window = policy->window});
+    if (!proof) return core::refusal{core::errc::invalid_dpop_proof, make_error_code(proof.error()).message()};
+    auto const remembered = policy->replays.remember(proof->jkt, proof->jti, dpop::replay_cache::clock::now());
+    if (remembered == dpop::dpop_error::replay_cache_full)
+        return core::refusal{.code = core::errc::verification_busy, .message = remembered.message(),
+                             .retry_after = std::chrono::seconds(1)};
+    if (remembered) return core::refusal{core::errc::invalid_dpop_proof, remembered.message()};
+    return std::nullopt;
+}
+
+}  // namespace
 
 boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presented, token_validation const* validation,
                                                   credential_check const* check_credentials)
@@ -126,18 +218,30 @@ boost::asio::awaitable<auth_outcome> authenticate(presented_credentials presente
         }
         co_return outcome;
     }
+    if (context && context->path == auth_path::bearer_passthrough &&
+        std::get<bearer_token>(context->credentials).dpop && !(validation && validation->dpop))
+        co_return core::refusal{core::errc::malformed_credentials,
+                                "this server does not accept DPoP-bound tokens; send \"Authorization: Bearer <token>\""};
     if (!validation || !context || context->path != auth_path::bearer_passthrough) co_return outcome;
 
-    auto token = std::get<bearer_token>(context->credentials).token;
+    auto& presented_token = std::get<bearer_token>(context->credentials);
+    auto token = presented_token.token;
     auto const verified = co_await validation->keys.verify(std::move(token), validation->rules);
     if (!verified) {
         auto const reason = verified.error() == jwt_error::keys_unavailable ? core::errc::verification_unavailable
                                                                             : core::errc::invalid_token;
         co_return core::refusal{reason, make_error_code(verified.error()).message()};
     }
+    if (auto refused = check_binding(presented_token, *verified, presented, validation->dpop,
+                                     validation->keys.wall_clock()))
+        co_return std::move(*refused);
     context->path = auth_path::bearer_verified;
     context->subject = verified->sub;
-    context->granted_scopes.emplace(verified->scope.begin(), verified->scope.end());
+    context->token_expires_at = verified->exp;
+    std::set<std::string, std::less<>> granted(verified->scope.begin(), verified->scope.end());
+    context->granted_scopes.emplace(validation->implications
+                                        ? with_implied_scopes(std::move(granted), *validation->implications)
+                                        : std::move(granted));
     co_return outcome;
 }
 

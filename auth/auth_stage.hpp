@@ -10,20 +10,27 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace justifi::auth {
 
 class jwks_cache;
 struct verification_rules;
+namespace dpop {
+class replay_cache;
+}
 
 struct bearer_token {
     std::string token;
+    // Sent with the DPoP scheme (RFC 9449), its proof checked: the token is bound to the caller's key.
+    bool dpop = false;
 };
 
 struct client_credentials {
@@ -51,6 +58,11 @@ struct auth_context {
     // Without verification no claim is believed, so no scope decision is made.
     std::string subject;
     std::optional<std::set<std::string, std::less<>>> granted_scopes;
+    // A verified token's expiry: nothing obtained with it (an exchanged token) outlives it.
+    std::optional<std::chrono::system_clock::time_point> token_expires_at;
+    // The scopes the JustiFi token for this call must carry (space-separated): the tool's, set by
+    // the dispatcher once it knows the tool. What a token exchange asks for.
+    std::string upstream_scope;
 
     bool anonymous() const { return std::holds_alternative<std::monostate>(credentials); }
     // Whether a tool that needs `scope` may be called: always, unless a verified token lacks it.
@@ -67,7 +79,30 @@ struct presented_credentials {
     std::string_view authorization;
     std::string_view client_id;
     std::string_view client_secret;
+    // DPoP: the proof header (how many were sent: more than one is refused), and the request it
+    // must match: its method and its public URL without the query.
+    std::string_view dpop_proof;
+    std::size_t dpop_proof_count = 0;
+    std::string_view method;
+    std::string_view request_url;
 };
+
+// "a b  c" -> {"a", "b", "c"}: a scope parameter or claim (RFC 6749 section 3.3).
+std::vector<std::string> split_scopes(std::string_view text);
+// {"a", "b"} -> "a b".
+std::string join_scopes(std::vector<std::string> const& scopes);
+
+// Which scopes a broader one implies (MCP 2026-07-28: servers honour scope hierarchies).
+struct scope_implication {
+    std::string broader;
+    std::string narrower;
+};
+using scope_implications = std::vector<scope_implication>;
+// The default table: every "X:write" among `scopes` implies "X:read" when that is one of them too.
+scope_implications default_scope_implications(std::vector<std::string> const& scopes);
+// `granted` and everything it implies, through any number of steps.
+std::set<std::string, std::less<>> with_implied_scopes(std::set<std::string, std::less<>> granted,
+                                                       scope_implications const& implications);
 
 // What checking client credentials found: JustiFi issued a token for them (or had before),
 // refused them, could not be asked, or may not be asked again this second.
@@ -89,10 +124,20 @@ using auth_outcome = boost::system::result<auth_context, core::refusal>;
 // Sans-io core of the stage, unit-tested without sockets: reads, does not verify.
 auth_outcome read_credentials(presented_credentials const& presented);
 
+// DPoP-bound tokens (JUSTIFI_UPSTREAM_AUTH=exchange): each request's proof is checked, and
+// remembered so it is used once.
+struct dpop_policy {
+    dpop::replay_cache& replays;
+    bool required = false;  // JUSTIFI_REQUIRE_DPOP: a Bearer token is refused
+    std::chrono::seconds window{60};
+};
+
 // Local validation of bearer tokens (JUSTIFI_OAUTH_VALIDATION=jwks).
 struct token_validation {
     jwks_cache& keys;
     verification_rules const& rules;
+    scope_implications const* implications = nullptr;
+    dpop_policy const* dpop = nullptr;  // null: the DPoP scheme is not accepted
 };
 
 // The pipeline stage. With `validation`, a bearer token must verify or the request is rejected

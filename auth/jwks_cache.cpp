@@ -44,6 +44,12 @@ std::vector<std::string> issuer_metadata_urls(std::string_view issuer)
 
 core::outcome<std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer)
 {
+    return endpoint_from_metadata(document, issuer, "jwks_uri");
+}
+
+core::outcome<std::string> endpoint_from_metadata(std::string_view document, std::string_view issuer,
+                                                  std::string_view member)
+{
     boost::system::error_code ec;
     auto const parsed = json::parse(document, ec);
     if (ec || !parsed.is_object()) return unusable("the metadata is not a JSON object");
@@ -53,14 +59,15 @@ core::outcome<std::string> jwks_uri_from_metadata(std::string_view document, std
     if (named->get_string() != issuer)
         return unusable("the metadata names issuer \"" + std::string(named->get_string()) + "\", not \"" +
                         std::string(issuer) + "\"");
-    auto const* uri = metadata.if_contains("jwks_uri");
-    if (!uri || !uri->is_string()) return unusable("the metadata has no \"jwks_uri\"");
+    auto const* uri = metadata.if_contains(member);
+    if (!uri || !uri->is_string()) return unusable("the metadata has no \"" + std::string(member) + "\"");
     std::string const text(uri->get_string());
     // "https:/keys" parses, but names no host to fetch from: parse_web_url wants one.
     auto const url = net::parse_web_url(text);
     bool const secure = url && url->scheme == "https";
     bool const local = url && url->scheme == "http" && net::is_loopback_host(url->host);
-    if (!secure && !local) return unusable("jwks_uri \"" + text + "\" is not an https:// URL with a host");
+    if (!secure && !local)
+        return unusable(std::string(member) + " \"" + text + "\" is not an https:// URL with a host");
     return text;
 }
 

@@ -70,6 +70,9 @@ std::vector<std::string> issuer_metadata_urls(std::string_view issuer);
 // document names `issuer` exactly (RFC 8414 section 3.3) and that the URI is https (or http
 // on a loopback host). An unusable_document refusal says what is wrong.
 core::outcome<std::string> jwks_uri_from_metadata(std::string_view document, std::string_view issuer);
+// The same for another endpoint the metadata names ("token_endpoint").
+core::outcome<std::string> endpoint_from_metadata(std::string_view document, std::string_view issuer,
+                                                  std::string_view member);
 
 class jwks_cache {
 public:

@@ -192,6 +192,8 @@ std::optional<std::string> p256_signature_to_der(std::string_view raw)
     return der;
 }
 
+}  // namespace
+
 bool signature_verifies(jwk const& key, std::string_view signing_input, std::string_view signature)
 {
     std::string der;
@@ -208,6 +210,8 @@ bool signature_verifies(jwk const& key, std::string_view signing_input, std::str
     return EVP_DigestVerify(ctx.get(), reinterpret_cast<unsigned char const*>(signature.data()), signature.size(),
                             reinterpret_cast<unsigned char const*>(signing_input.data()), signing_input.size()) == 1;
 }
+
+namespace {
 
 std::optional<json::object> json_object_of(std::string_view text)
 {
@@ -250,7 +254,38 @@ void add_space_separated(std::string_view text, std::set<std::string>& out)
     }
 }
 
+// "HTTPS://Mcp.Example.com/mcp/" -> "https://mcp.example.com/mcp"; nullopt for what is not an http(s) URL.
+std::optional<std::string> comparable_url(std::string_view url)
+{
+    auto const scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    auto const scheme = core::encoding::ascii_lower(url.substr(0, scheme_end));
+    if (scheme != "https" && scheme != "http") return std::nullopt;
+    auto const rest = url.substr(scheme_end + 3);
+    auto const path_start = std::min(rest.find_first_of("/?#"), rest.size());
+    std::string out = scheme + "://" + core::encoding::ascii_lower(rest.substr(0, path_start));
+    std::string_view path = rest.substr(path_start);
+    if (path.ends_with('/')) path.remove_suffix(1);
+    out += path;
+    return out;
+}
+
 }  // namespace
+
+bool audience_matches(std::string_view claimed, std::string_view accepted)
+{
+    if (claimed == accepted) return true;
+    auto const a = comparable_url(claimed);
+    auto const b = comparable_url(accepted);
+    return a && b && *a == *b;
+}
+
+core::outcome<jwk> read_public_jwk(json::object const& key)
+{
+    if (key.contains("d") || key.contains("p") || key.contains("q"))
+        return unusable("the key has private members; only a public key may be sent");
+    return read_jwk(key);
+}
 
 boost::system::error_category const& jwt_category() noexcept
 {
@@ -400,7 +435,8 @@ boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, 
 
     if (rules.issuer.empty() || claims.iss != rules.issuer) return jwt_error::wrong_issuer;
     auto const accepted = [&](std::string const& aud) {
-        return std::find(rules.audiences.begin(), rules.audiences.end(), aud) != rules.audiences.end();
+        return std::any_of(rules.audiences.begin(), rules.audiences.end(),
+                           [&](std::string const& a) { return audience_matches(aud, a); });
     };
     if (std::none_of(claims.aud.begin(), claims.aud.end(), accepted)) return jwt_error::wrong_audience;
     // RFC 7519: the token is good strictly before exp; the skew forgives clocks that disagree.
@@ -408,6 +444,12 @@ boost::system::result<jwt_claims, jwt_error> verify_jwt(std::string_view token, 
     if (nbf_state == date_state::valid && now + rules.clock_skew < nbf) return jwt_error::not_yet_valid;
     if (claims.iat && now + rules.clock_skew < *claims.iat) return jwt_error::not_yet_valid;
 
+    if (auto const* cnf = payload->if_contains("cnf")) {
+        auto const* jkt = cnf->is_object() ? cnf->get_object().if_contains("jkt") : nullptr;
+        // A confirmation we cannot read binds the token to something we cannot check.
+        if (!jkt || !jkt->is_string() || jkt->get_string().empty()) return jwt_error::malformed;
+        claims.cnf_jkt = jkt->get_string();
+    }
     claims.payload = std::move(*payload);
     return claims;
 }

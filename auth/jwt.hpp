@@ -84,8 +84,24 @@ struct jwt_claims {
     // The space-separated "scope" claim and Auth0's "permissions" array, together.
     std::set<std::string> scope;
     std::string kid;  // of the key that verified the signature
+    // RFC 9449 section 6.1: the thumbprint of the key the token is bound to ("cnf": {"jkt"}); empty
+    // for a token that is not DPoP-bound.
+    std::string cnf_jkt;
     boost::json::object payload;
 };
+
+// Whether a token's "aud" entry names an accepted audience. Equal strings do; so do two
+// http(s) URLs that differ only in the case of the scheme or host, or in one trailing slash on
+// the path, since clients and authorization servers write a resource either way (Auth0 keeps
+// the slash it was given).
+bool audience_matches(std::string_view claimed, std::string_view accepted);
+
+// One public key given as a JWK object (RFC 7517): RSA (n, e; at least 2048 bits) for RS256,
+// EC P-256 (x, y) for ES256. A refusal (unusable_document) says why it cannot be used.
+core::outcome<jwk> read_public_jwk(boost::json::object const& key);
+
+// Whether `signature` (as JWS writes it: r||s for ES256) signs `signing_input` under `key`.
+bool signature_verifies(jwk const& key, std::string_view signing_input, std::string_view signature);
 
 // Checks, in order: the compact form and header (malformed), the algorithm
 // (unsupported_algorithm), the key (unknown_key), the signature (bad_signature), the payload

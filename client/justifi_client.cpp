@@ -30,6 +30,12 @@ struct client_category final : boost::system::error_category {
         case client_error::credentials_refused: return "JustiFi refused these client credentials";
         case client_error::token_budget_exhausted:
             return "too many new client credentials are being checked with JustiFi at once; retry in a second";
+        case client_error::exchange_refused:
+            return "the authorization server refused to exchange the access token for a JustiFi token";
+        case client_error::exchange_scope_refused:
+            return "the authorization server refused a JustiFi token with the scopes this tool needs";
+        case client_error::exchange_unavailable:
+            return "the authorization server could not exchange the access token now";
         }
         return "unknown JustiFi client error";
     }
@@ -246,6 +252,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     std::mutex pool_mutex;
     std::deque<std::unique_ptr<upstream_connection>> idle;
     std::unique_ptr<token_cache> tokens;
+    std::unique_ptr<token_exchanger> exchanger;  // JUSTIFI_UPSTREAM_AUTH=exchange only
     std::mt19937_64 jitter{std::random_device{}()};
     std::mutex jitter_mutex;
 
@@ -456,6 +463,9 @@ justifi_client::justifi_client(asio::any_io_executor executor, client_settings s
     impl_->tokens = std::make_unique<token_cache>(
         impl_->executor, [self](auth::client_credentials const& c) { return self->fetch_token(c); },
         impl_->settings.tokens, impl_->settings.metrics);
+    if (impl_->settings.exchange)
+        impl_->exchanger = std::make_unique<token_exchanger>(impl_->executor, *impl_->settings.exchange,
+                                                             impl_->settings.tokens, impl_->settings.metrics);
 }
 
 asio::awaitable<boost::system::error_code> justifi_client::check_credentials(auth::client_credentials const& credentials)
@@ -470,6 +480,8 @@ justifi_client::~justifi_client() = default;
 client_settings const& justifi_client::settings() const { return impl_->settings; }
 
 std::size_t justifi_client::cached_credentials() const { return impl_->tokens->size(); }
+
+std::size_t justifi_client::cached_exchanges() const { return impl_->exchanger ? impl_->exchanger->size() : 0; }
 
 void justifi_client::release_idle_memory() { impl_->shrink_idle_buffers(); }
 
@@ -516,10 +528,17 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
     if (!bearer && !credentials) co_return make_error_code(client_error::no_credentials);
     if (bearer && !is_safe_header_value(bearer->token)) co_return make_error_code(client_error::invalid_header_value);
 
-    auto policy = self->new_policy(credentials != nullptr);
+    // In exchange mode the caller's token never leaves this server: JustiFi gets one issued for it.
+    bool const exchanged = self->exchanger && bearer && auth.path == auth::auth_path::bearer_verified;
+    if (self->exchanger && bearer && !exchanged) co_return make_error_code(client_error::exchange_refused);
+    auto policy = self->new_policy(credentials != nullptr || exchanged);
     for (;;) {
         std::string token;
-        if (bearer) {
+        if (exchanged) {
+            auto issued = co_await self->exchanger->token_for(auth);
+            if (!issued) co_return issued.error();
+            token = std::move(*issued);
+        } else if (bearer) {
             token = bearer->token;
         } else {
             auto cached = co_await self->tokens->get_or_refresh(*credentials);
@@ -531,7 +550,8 @@ asio::awaitable<boost::system::result<call_response>> justifi_client::perform(ca
         auto res = co_await self->send_once(req, deadline);
         auto const decision = policy.after(outcome_of(res), time_until(deadline), self->next_jitter());
         if (decision.step == call_step::refresh_token_then_send) {
-            co_await self->tokens->invalidate(*credentials, token);
+            if (exchanged) co_await self->exchanger->forget(auth, token);
+            else co_await self->tokens->invalidate(*credentials, token);
             continue;
         }
         if (decision.step == call_step::send_again) {

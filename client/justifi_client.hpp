@@ -6,6 +6,7 @@
 
 #include "auth/auth_stage.hpp"
 #include "client/token_cache.hpp"
+#include "client/token_exchange.hpp"
 #include "core/errors.hpp"
 #include "core/trace.hpp"
 #include "core/metrics.hpp"
@@ -69,6 +70,10 @@ enum class client_error {
     token_request_failed,   // POST /oauth/token did not give a token (JustiFi failing, not refusing)
     credentials_refused,    // POST /oauth/token answered 400, 401 or 403: wrong client id or secret
     token_budget_exhausted, // too many token fetches this second over all callers
+    // Token exchange (JUSTIFI_UPSTREAM_AUTH=exchange).
+    exchange_refused,       // the authorization server would not exchange the caller's token
+    exchange_scope_refused, // ... not for the scopes the tool needs (invalid_scope)
+    exchange_unavailable,   // the authorization server could not be asked, or failed to answer
 };
 boost::system::error_code make_error_code(client_error e) noexcept;
 
@@ -81,6 +86,9 @@ struct client_settings {
     std::string ca_file;  // JUSTIFI_CA_FILE, then SSL_CERT_FILE, else the system store
     core::metrics::registry* metrics = nullptr;  // upstream calls and token cache lookups, when given
     token_cache_settings tokens;           // the client-credentials token cache's bounds and budget
+    // JUSTIFI_UPSTREAM_AUTH=exchange: a verified caller's token is exchanged for the JustiFi token
+    // the call is made with (its cache has the bounds and budget of `tokens`).
+    std::optional<exchange_settings> exchange;
 };
 
 class justifi_client {
@@ -99,6 +107,8 @@ public:
     client_settings const& settings() const;
     // Entries in the client-credentials token cache (a gauge).
     std::size_t cached_credentials() const;
+    // Entries in the exchanged-token cache (a gauge); 0 without exchange.
+    std::size_t cached_exchanges() const;
     // Gives back the read buffers of pooled connections (each grows to the largest answer it
     // has read); they grow again on their next use. For an idle process.
     void release_idle_memory();

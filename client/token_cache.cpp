@@ -39,8 +39,15 @@ std::string token_cache::key_of(auth::client_credentials const& credentials)
 
 asio::awaitable<boost::system::result<std::string>> token_cache::get_or_refresh(auth::client_credentials const& credentials)
 {
+    fetch_once fetch = [this, credentials]() { return fetch_(credentials); };
+    co_return co_await get_or_fetch(key_of(credentials), std::move(fetch));
+}
+
+asio::awaitable<boost::system::result<std::string>> token_cache::get_or_fetch(std::string key, fetch_once fetch)
+{
     // All bookkeeping runs on the strand; the caller resumes on its own executor.
-    co_return co_await asio::co_spawn(strand_, get_on_strand(credentials), core::use_awaitable_uncancelled());
+    co_return co_await asio::co_spawn(strand_, get_on_strand(std::move(key), std::move(fetch)),
+                                      core::use_awaitable_uncancelled());
 }
 
 void token_cache::count(std::string_view result) const
@@ -93,9 +100,19 @@ bool token_cache::take_fetch_budget(clock::time_point now)
     return true;
 }
 
-asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(auth::client_credentials credentials)
+namespace {
+
+// What the authorization server or JustiFi said no to: asking again at once would get the same no.
+bool is_refusal(boost::system::error_code const& ec)
 {
-    auto const key = key_of(credentials);
+    return ec == client_error::credentials_refused || ec == client_error::exchange_refused ||
+           ec == client_error::exchange_scope_refused;
+}
+
+}  // namespace
+
+asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(std::string key, fetch_once fetch)
+{
     auto const now = settings_.now ? settings_.now() : clock::now();
     std::string usable;  // a token that is due for refresh but still valid
     if (auto const it = entries_.find(key); it != entries_.end()) {
@@ -103,7 +120,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         touch(e);
         if (now < e.refused_until) {
             count("refused");
-            co_return make_error_code(client_error::credentials_refused);
+            co_return e.refused_with;
         }
         if (!e.token.empty() && now < e.refresh_at) {
             count("hit");
@@ -132,7 +149,7 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         e.in_flight = pending;
     }
 
-    auto fetched = co_await fetch_(credentials);
+    auto fetched = co_await fetch();
     auto const done_at = settings_.now ? settings_.now() : clock::now();
     // In-flight entries are never evicted: the entry is still there.
     auto& e = entries_.at(key);
@@ -146,10 +163,12 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
         e.expires_at = done_at + fetched->expires_in;
         e.refused_until = {};
         outcome = e.token;
-    } else if (fetched.error() == client_error::credentials_refused) {
-        // Remembered briefly: the same wrong secret sent again is refused without asking JustiFi.
+    } else if (is_refusal(fetched.error())) {
+        // Remembered briefly: the same wrong secret (or refused token) sent again is refused
+        // without asking again.
         e.token.clear();
         e.refused_until = done_at + settings_.refused_ttl;
+        e.refused_with = fetched.error();
         outcome = fetched.error();
     } else if (!usable.empty() && done_at < e.expires_at) {
         e.refresh_at = done_at + refresh_retry;
@@ -165,7 +184,12 @@ asio::awaitable<boost::system::result<std::string>> token_cache::get_on_strand(a
 
 asio::awaitable<void> token_cache::invalidate(auth::client_credentials const& credentials, std::string token)
 {
-    co_await asio::co_spawn(strand_, invalidate_on_strand(key_of(credentials), std::move(token)), core::use_awaitable_uncancelled());
+    co_await invalidate_key(key_of(credentials), std::move(token));
+}
+
+asio::awaitable<void> token_cache::invalidate_key(std::string key, std::string token)
+{
+    co_await asio::co_spawn(strand_, invalidate_on_strand(std::move(key), std::move(token)), core::use_awaitable_uncancelled());
 }
 
 asio::awaitable<void> token_cache::invalidate_on_strand(std::string key, std::string token)

@@ -1,7 +1,8 @@
-// Access tokens for the client-credentials path, shared by every coroutine of the
-// process and protected by a strand. Keyed by client id AND a SHA-256 of the secret, so
-// a wrong secret never finds a token; refreshed ahead of expiry; and concurrent callers
-// on a cold or expiring entry share one token request (single flight).
+// Access tokens obtained for callers, shared by every coroutine of the process and protected
+// by a strand: for the client-credentials path (keyed by client id AND a SHA-256 of the secret,
+// so a wrong secret never finds a token), and for token exchange (keyed by a SHA-256 of the
+// subject token and the scopes asked for). Refreshed ahead of expiry; concurrent callers on a
+// cold or expiring entry share one token request (single flight).
 // Anyone can present credentials, so the cache is built to be flooded: it holds at most
 // `max_entries` (least recently used go first), credentials JustiFi refused are remembered
 // only briefly (so they are not asked about again at once), a fetch that failed otherwise is
@@ -52,9 +53,18 @@ class token_cache {
 public:
     using clock = std::chrono::steady_clock;
     using fetch_function = std::function<asio::awaitable<boost::system::result<issued_token>>(auth::client_credentials const&)>;
+    // Obtains the token for one key; run by one caller at a time per key.
+    using fetch_once = std::function<asio::awaitable<boost::system::result<issued_token>>()>;
 
+    // `fetch` serves the client-credentials calls below; a cache used only by key may have none.
     token_cache(asio::any_io_executor executor, fetch_function fetch, token_cache_settings settings = {},
                 core::metrics::registry* metrics = nullptr);
+
+    // The token under `key`, obtained with `fetch` when there is none (or it is due). A refusal
+    // (credentials_refused, exchange_refused, exchange_scope_refused) is remembered for refused_ttl.
+    asio::awaitable<boost::system::result<std::string>> get_or_fetch(std::string key, fetch_once fetch);
+    // Forget `token` under `key` (unless a newer one has already replaced it).
+    asio::awaitable<void> invalidate_key(std::string key, std::string token);
 
     // The token for these credentials, fetched when there is none (or it is due). Errors: the
     // fetch's own (credentials_refused is remembered for refused_ttl), or token_budget_exhausted.
@@ -75,11 +85,12 @@ private:
         clock::time_point refresh_at{};
         clock::time_point expires_at{};
         clock::time_point refused_until{};
+        boost::system::error_code refused_with;
         std::shared_ptr<flight> in_flight;
         std::list<std::string>::iterator position;  // in recency_
     };
 
-    asio::awaitable<boost::system::result<std::string>> get_on_strand(auth::client_credentials credentials);
+    asio::awaitable<boost::system::result<std::string>> get_on_strand(std::string key, fetch_once fetch);
     asio::awaitable<void> invalidate_on_strand(std::string key, std::string token);
     entry& insert(std::string const& key);
     void touch(entry& e);

@@ -60,6 +60,7 @@ struct category final : boost::system::error_category {
         case errc::client_no_answer: return "the client did not answer the server's request in time";
         case errc::client_gone: return "the client went away before answering the server's request";
         case errc::call_cancelled: return "the call was cancelled";
+        case errc::invalid_dpop_proof: return "the DPoP proof was refused";
         }
         return "unknown justifi-mcp error";
     }
@@ -75,6 +76,7 @@ std::string_view refusal_title(errc code) noexcept
     case errc::authentication_required:
     case errc::malformed_credentials:
     case errc::invalid_token:
+    case errc::invalid_dpop_proof:
     case errc::credentials_rejected: return "Unauthorized";
     case errc::verification_busy:
     case errc::verification_unavailable: return "Service Unavailable";

@@ -68,6 +68,8 @@ enum class errc {
     client_no_answer,         // no answer within the deadline (MCP_ELICITATION_TIMEOUT)
     client_gone,              // the client's input ended, or the server drains, before the answer came
     call_cancelled,           // the call waiting for the answer was cancelled
+    // DPoP (RFC 9449).
+    invalid_dpop_proof,       // the DPoP proof is missing, malformed, for another request, replayed or another key's
 };
 
 boost::system::error_category const& justifi_category() noexcept;

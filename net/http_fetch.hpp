@@ -1,5 +1,5 @@
-// One-off GETs of small documents (an issuer's metadata, its JWKS) over http or verified
-// https, and name resolution with a deadline: what the auth stage and the simulator need
+// One-off GETs of small documents (an issuer's metadata, its JWKS) and POSTs to a token
+// endpoint, over http or verified https, and name resolution with a deadline: what the auth stage and the simulator need
 // besides the pooled JustiFi client.
 #pragma once
 
@@ -42,6 +42,18 @@ struct fetched_document {
 // GET `url` (https verified, host name included); the body of a 200 answer, or a fetch_failed
 // refusal saying what went wrong.
 asio::awaitable<core::outcome<fetched_document>> fetch_document(std::string const& url, fetch_options const& options);
+
+struct form_answer {
+    int status = 0;
+    std::string body;
+    std::optional<std::chrono::seconds> retry_after;  // from a Retry-After in seconds, when sent
+};
+
+// POST an application/x-www-form-urlencoded `form` to `url` (an OAuth token endpoint), with
+// `authorization` as the Authorization header when not empty; the answer whatever its status,
+// or a fetch_failed refusal when there was none. The form and header are never logged.
+asio::awaitable<core::outcome<form_answer>> post_form(std::string const& url, std::string const& form,
+                                                      std::string const& authorization, fetch_options const& options);
 
 // Sans-io: how long a Cache-Control value lets an answer be reused. "no-store" and "no-cache"
 // are 0; "max-age=N" is N (at most a year); nullopt when it says neither.

@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include "auth/auth_stage.hpp"
+#include "auth/dpop.hpp"
 #include "auth/jwks_cache.hpp"
 #include "server/config.hpp"
 #include "core/encoding.hpp"
@@ -90,6 +91,25 @@ client::client_settings client_settings_of(config::settings const& settings, cor
     out.tokens.fetches_per_second = settings.token_fetches_per_second;
     out.tokens.fetch_burst = settings.token_fetch_burst;
     out.metrics = recorder;
+    if (settings.exchanges_tokens())
+        out.exchange = client::exchange_settings{
+            .issuer = settings.oauth_issuer(),
+            .client_id = settings.exchange_client_id,
+            .client_secret = settings.exchange_client_secret,
+            .audience = settings.auth0_audience,
+            .fetch = {.ca_file = settings.justifi_ca_file,
+                      .timeout = std::min<std::chrono::milliseconds>(settings.justifi_timeout, std::chrono::seconds(10)),
+                      .body_limit = 64 * 1024,
+                      .user_agent = std::string("justifi-mcp/") + core::server_version}};
+    return out;
+}
+
+// JUSTIFI_SCOPE_IMPLICATIONS, or X:write implies X:read over the advertised scopes.
+auth::scope_implications scope_implications_of(config::settings const& settings)
+{
+    if (!settings.scope_implications) return auth::default_scope_implications(settings.oauth_scopes);
+    auth::scope_implications out;
+    for (auto const& [broader, narrower] : *settings.scope_implications) out.push_back({broader, narrower});
     return out;
 }
 
@@ -172,6 +192,15 @@ int serve_http(asio::io_context& io, pipeline& p, config::settings const& settin
     std::optional<auth::jwks_cache> issuer_keys;
     auth::verification_rules const token_rules{settings.oauth_issuer(), settings.accepted_audiences()};
     std::optional<auth::token_validation> validation;
+    auto const implications = scope_implications_of(settings);
+    // Proofs are remembered for two windows: at most this many within them (a proof costs about
+    // 100 bytes here, so the cap is a few megabytes).
+    auth::dpop::replay_cache dpop_replays(200'000, std::chrono::seconds(60));
+    auth::dpop_policy const dpop{.replays = dpop_replays, .required = settings.require_dpop};
+    if (settings.exchanges_tokens())
+        core::log::info("JUSTIFI_UPSTREAM_AUTH=exchange: tokens must be issued for this server and are exchanged "
+                        "for JustiFi tokens", {{"resource", settings.public_url + "/mcp"},
+                                               {"dpop", settings.require_dpop ? "required" : "accepted"}});
     if (settings.validate_tokens) {
         auth::jwks_cache_settings key_settings;
         key_settings.source = {auth::key_source::kind::issuer, settings.oauth_issuer()};
@@ -180,7 +209,8 @@ int serve_http(asio::io_context& io, pipeline& p, config::settings const& settin
         key_settings.min_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_min_refresh);
         key_settings.max_refresh = std::chrono::duration_cast<std::chrono::seconds>(settings.jwks_max_refresh);
         issuer_keys.emplace(io.get_executor(), std::move(key_settings));
-        validation.emplace(auth::token_validation{*issuer_keys, token_rules});
+        validation.emplace(auth::token_validation{*issuer_keys, token_rules, &implications,
+                                                  settings.accepts_dpop() ? &dpop : nullptr});
         // Now, and again on a timer: keys the issuer removes stop being trusted within JUSTIFI_JWKS_MAX_REFRESH.
         asio::co_spawn(io, issuer_keys->keep_fresh(), asio::detached);
     } else {
@@ -208,6 +238,13 @@ int serve_http(asio::io_context& io, pipeline& p, config::settings const& settin
                   [&transport] { return static_cast<double>(transport.session_count()); });
     metrics.gauge("justifi_mcp_token_cache_entries", "client-credentials tokens and remembered refusals held (bounded)",
                   [&justifi] { return static_cast<double>(justifi.cached_credentials()); });
+    if (settings.exchanges_tokens()) {
+        metrics.gauge("justifi_mcp_exchanged_token_cache_entries",
+                      "exchanged JustiFi tokens and remembered exchange refusals held (bounded)",
+                      [&justifi] { return static_cast<double>(justifi.cached_exchanges()); });
+        metrics.gauge("justifi_mcp_dpop_proofs_remembered", "DPoP proof ids remembered against replay (bounded)",
+                      [&dpop_replays] { return static_cast<double>(dpop_replays.size()); });
+    }
     metrics.gauge("justifi_mcp_tool_calls_in_flight", "tool calls running now",
                   [&dispatcher] { return static_cast<double>(dispatcher.calls_in_flight()); });
     if (issuer_keys)

@@ -343,6 +343,41 @@ std::vector<setting_spec> const& specs()
              else return invalid("must be jwks or none");
              return {};
          }},
+        {"upstream-auth", "JUSTIFI_UPSTREAM_AUTH", "passthrough",
+         "how JustiFi calls for an OAuth caller are authenticated: passthrough (the caller's token) or exchange "
+         "(RFC 8693: tokens must be for this server, MCP_PUBLIC_URL, and are exchanged for JustiFi tokens)",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (v == "passthrough") s.upstream_auth = upstream_auth_mode::passthrough;
+             else if (v == "exchange") s.upstream_auth = upstream_auth_mode::exchange;
+             else return invalid("must be passthrough or exchange");
+             return {};
+         }},
+        {"exchange-client-id", "JUSTIFI_EXCHANGE_CLIENT_ID", "",
+         "exchange mode: this server's confidential client at the authorization server",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (v.empty() || !client::is_safe_header_value(v) || v.find(':') != std::string_view::npos)
+                 return invalid("must be a client id without control characters or ':'");
+             s.exchange_client_id = v;
+             return {};
+         }},
+        {"exchange-client-secret", "JUSTIFI_EXCHANGE_CLIENT_SECRET", "",
+         "exchange mode: that client's secret (from the environment or a secret store, never a flag)",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (v.empty() || !client::is_safe_header_value(v)) return invalid("must be a secret without control characters");
+             s.exchange_client_secret = v;
+             return {};
+         }},
+        {"require-dpop", "JUSTIFI_REQUIRE_DPOP", "false",
+         "exchange mode: accept only DPoP-bound access tokens (RFC 9449)", bool_setting(&settings::require_dpop)},
+        {"scope-implications", "JUSTIFI_SCOPE_IMPLICATIONS", "every X:write implies X:read",
+         "which scope implies which when deciding whether a token suffices: broader>narrower pairs, comma-separated, "
+         "or none",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             auto table = parse_scope_implications(v);
+             if (!table) return invalid(table.error().message);
+             s.scope_implications = std::move(*table);
+             return {};
+         }},
         {"jwks-min-refresh", "JUSTIFI_JWKS_MIN_REFRESH", "5m",
          "least time between two timed reloads of the issuer's JWKS (its Cache-Control max-age is followed within these)",
          duration_setting(&settings::jwks_min_refresh, std::chrono::milliseconds(1000))},
@@ -486,6 +521,29 @@ core::outcome<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std
     return out;
 }
 
+core::outcome<std::vector<std::pair<std::string, std::string>>> parse_scope_implications(std::string_view text)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    if (trim(text) == "none") return out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto const end = std::min(text.find_first_of(", \t", start), text.size());
+        auto const entry = text.substr(start, end - start);
+        start = end + 1;
+        if (entry.empty()) continue;
+        auto const arrow = entry.find('>');
+        auto const broader = entry.substr(0, arrow);
+        auto const narrower = arrow == std::string_view::npos ? std::string_view() : entry.substr(arrow + 1);
+        if (!is_scope_token(broader) || !is_scope_token(narrower) || narrower.find('>') != std::string_view::npos)
+            return core::refuse(core::errc::invalid_config,
+                                "entry \"" + std::string(entry) + "\" must be broader>narrower, e.g. payments:write>payments:read");
+        out.emplace_back(broader, narrower);
+    }
+    if (out.empty())
+        return core::refuse(core::errc::invalid_config, "must list broader>narrower pairs, or be \"none\"");
+    return out;
+}
+
 std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
 {
     // A description column wide enough for the longest environment variable name on one line.
@@ -530,6 +588,21 @@ std::variant<settings, core::exit_now> load(int argc, char const* const* argv)
                                ") is not a loopback address: the OAuth resource URL and its metadata would "
                                "otherwise come from each request's Host header, which anyone can choose "
                                "(e.g. MCP_PUBLIC_URL=https://mcp.example.com)"};
+    if (s.exchanges_tokens()) {
+        if (s.public_url.empty())
+            return core::exit_now{2, "justifi-mcp: JUSTIFI_UPSTREAM_AUTH=exchange needs MCP_PUBLIC_URL: tokens must name "
+                                   "this server's URL as their audience, and DPoP proofs its request URLs"};
+        if (!s.validate_tokens)
+            return core::exit_now{2, "justifi-mcp: JUSTIFI_UPSTREAM_AUTH=exchange needs JUSTIFI_OAUTH_VALIDATION=jwks: "
+                                   "only a token checked here may be exchanged"};
+        if (s.exchange_client_id.empty() || s.exchange_client_secret.empty())
+            return core::exit_now{2, "justifi-mcp: JUSTIFI_UPSTREAM_AUTH=exchange needs JUSTIFI_EXCHANGE_CLIENT_ID and "
+                                   "JUSTIFI_EXCHANGE_CLIENT_SECRET: the confidential client this server exchanges "
+                                   "tokens as"};
+    } else if (s.require_dpop) {
+        return core::exit_now{2, "justifi-mcp: JUSTIFI_REQUIRE_DPOP=true needs JUSTIFI_UPSTREAM_AUTH=exchange: a "
+                               "DPoP-bound token cannot be passed through to JustiFi"};
+    }
     // Metrics are nobody's business on a public port: there, only a separate port (or MCP_METRICS=true) serves them.
     if (!s.metrics_configured && !loopback && s.metrics_port == 0) s.metrics_enabled = false;
     return s;

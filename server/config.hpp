@@ -21,6 +21,11 @@ namespace justifi::server::config {
 
 enum class transport_kind { stdio, http };
 
+// How JustiFi calls made for an OAuth caller are authenticated. passthrough: with the caller's
+// own token (the product plan). exchange: with a JustiFi token this server obtains for it at the
+// authorization server (RFC 8693), as MCP's authorization specification requires.
+enum class upstream_auth_mode { passthrough, exchange };
+
 // The JustiFi API's scopes, as offered in the protected resource metadata.
 inline std::vector<std::string> default_oauth_scopes()
 {
@@ -88,6 +93,14 @@ struct settings {
     // Believe X-Forwarded-Proto and X-Forwarded-Host: only behind a proxy that sets them (ngrok, a load balancer).
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;
+    // JUSTIFI_UPSTREAM_AUTH, and in exchange mode this server's own confidential client at the
+    // authorization server, and whether only DPoP-bound tokens are accepted.
+    upstream_auth_mode upstream_auth = upstream_auth_mode::passthrough;
+    std::string exchange_client_id;
+    std::string exchange_client_secret;
+    bool require_dpop = false;
+    // Which scope implies which (JUSTIFI_SCOPE_IMPLICATIONS); unset: X:write implies X:read.
+    std::optional<std::vector<std::pair<std::string, std::string>>> scope_implications;
 
     // Prometheus metrics: on the MCP listener at metrics_path, or on their own port.
     // Unset, they are served on loopback or on MCP_METRICS_PORT, and not on a public MCP port.
@@ -101,11 +114,16 @@ struct settings {
     {
         return oauth_issuer_override.empty() ? "https://" + auth0_domain + "/" : oauth_issuer_override;
     }
+    bool exchanges_tokens() const { return upstream_auth == upstream_auth_mode::exchange; }
+    // DPoP-bound tokens are accepted in exchange mode: a bound token cannot be passed through.
+    bool accepts_dpop() const { return exchanges_tokens(); }
     // What a verified token's "aud" may name: the JustiFi API (Auth0's audience), or this
     // server's canonical resource URL when MCP_PUBLIC_URL fixes it (RFC 8707). A Host-derived
-    // URL is never accepted: a token minted for another resource must not pass here.
+    // URL is never accepted: a token minted for another resource must not pass here. In exchange
+    // mode only this server's resource: a JustiFi API token is not for us.
     std::vector<std::string> accepted_audiences() const
     {
+        if (exchanges_tokens()) return {public_url, public_url + "/mcp"};
         std::vector<std::string> out{auth0_audience};
         if (!public_url.empty()) {
             out.push_back(public_url);
@@ -127,5 +145,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
 // RFC 6749 scope-token: printable ASCII without space, double quote or backslash.
 bool is_scope_token(std::string_view text);
+// JUSTIFI_SCOPE_IMPLICATIONS: "broader>narrower" pairs separated by commas or spaces
+// ("payments:write>payments:read, admin>payments:write"), or "none" for no implications.
+core::outcome<std::vector<std::pair<std::string, std::string>>> parse_scope_implications(std::string_view text);
 
 }  // namespace justifi::server::config

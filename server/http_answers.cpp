@@ -27,20 +27,24 @@ bool is_challenged(core::errc code)
     case core::errc::authentication_required:
     case core::errc::malformed_credentials:
     case core::errc::invalid_token:
+    case core::errc::invalid_dpop_proof:
     case core::errc::credentials_rejected:
     case core::errc::insufficient_scope: return true;
     default: return false;
     }
 }
 
-std::string challenge(core::refusal const& r, std::string const& base, std::vector<std::string> const& scopes)
+std::string challenge(core::refusal const& r, std::string const& base, std::vector<std::string> const& scopes,
+                      auth::oauth::challenge_schemes schemes)
 {
     auto const& description = r.description.empty() ? r.message : r.description;
     switch (r.code) {
-    case core::errc::authentication_required: return auth::oauth::bearer_challenge(base, scopes);
-    case core::errc::malformed_credentials: return auth::oauth::invalid_request_challenge(base, description);
-    case core::errc::insufficient_scope: return auth::oauth::insufficient_scope_challenge(base, r.scope, description);
-    default: return auth::oauth::invalid_token_challenge(base, scopes, description);
+    case core::errc::authentication_required: return auth::oauth::bearer_challenge(base, scopes, schemes);
+    case core::errc::malformed_credentials: return auth::oauth::invalid_request_challenge(base, description, schemes);
+    case core::errc::insufficient_scope:
+        return auth::oauth::insufficient_scope_challenge(base, r.scope, description, schemes);
+    case core::errc::invalid_dpop_proof: return auth::oauth::invalid_dpop_proof_challenge(base, description, schemes);
+    default: return auth::oauth::invalid_token_challenge(base, scopes, description, schemes);
     }
 }
 
@@ -54,6 +58,7 @@ http::status refusal_status(core::errc code)
     case core::errc::authentication_required:
     case core::errc::malformed_credentials:
     case core::errc::invalid_token:
+    case core::errc::invalid_dpop_proof:
     case core::errc::credentials_rejected: return http::status::unauthorized;
     case core::errc::verification_busy:
     case core::errc::verification_unavailable:
@@ -87,7 +92,7 @@ http::response<http::string_body> refusal_response(request_message const& req, c
     if (is_challenged(refusal.code)) {
         auto const base = stages.base_url(req);
         if (!base) return refusal_response(req, stages.bad_base_url(req), stages, format);
-        www_authenticate = challenge(refusal, *base, stages.settings().oauth_scopes);
+        www_authenticate = challenge(refusal, *base, stages.settings().oauth_scopes, stages.settings().challenge_schemes);
     }
     auto body = format == error_format::jsonrpc ? boost::json::serialize(mcp::jsonrpc::make_error(refusal))
                                                 : error_object(error_name(refusal.code), core::refusal_text(refusal));
@@ -113,6 +118,7 @@ std::string_view error_name(core::errc code)
     case core::errc::authentication_required: return "authentication_required";
     case core::errc::malformed_credentials: return "malformed_credentials";
     case core::errc::invalid_token: return "invalid_token";
+    case core::errc::invalid_dpop_proof: return "invalid_dpop_proof";
     case core::errc::insufficient_scope: return "insufficient_scope";
     case core::errc::credentials_rejected: return "credentials_rejected";
     case core::errc::verification_busy:

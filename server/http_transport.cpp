@@ -168,7 +168,7 @@ private:
 class http_transport::metadata_documents {
 public:
     std::string get(std::string const& base, std::string_view endpoint_path, std::string const& issuer,
-                    std::vector<std::string> const& scopes)
+                    std::vector<std::string> const& scopes, auth::oauth::dpop_metadata dpop)
     {
         auto resource = base + std::string(endpoint_path);
         {
@@ -176,7 +176,7 @@ public:
             if (auto const it = documents_.find(resource); it != documents_.end()) return it->second;
         }
         auto document = json::serialize(
-            auth::oauth::protected_resource_metadata(base, endpoint_path, issuer, scopes));
+            auth::oauth::protected_resource_metadata(base, endpoint_path, issuer, scopes, dpop));
         std::lock_guard lock(mutex_);
         if (documents_.size() >= remembered_metadata_documents) documents_.clear();
         documents_.emplace(std::move(resource), document);
@@ -245,6 +245,8 @@ http_transport_settings http_transport_settings_of(config::settings const& setti
                     .trust_proxy = settings.trust_proxy,
                     .allow_client_credential_headers = settings.allow_client_credential_headers,
                     .oauth_scopes = settings.oauth_scopes,
+                    .challenge_schemes = {.bearer = !settings.require_dpop, .dpop = settings.accepts_dpop()},
+                    .dpop = {.supported = settings.accepts_dpop(), .required = settings.require_dpop},
                     .rate_limit_per_second = settings.rate_limit_per_second,
                     .rate_limit_burst = settings.rate_limit_burst,
                     .max_streams_per_caller = settings.max_streams_per_caller};
@@ -365,7 +367,7 @@ http::response<http::string_body> http_transport::resource_metadata(http_exchang
     if (!base) return refusal_response(req, stages_.bad_base_url(req), stages_);
     auto res = make_response(req, http::status::ok, "application/json",
                              metadata_documents_->get(*base, endpoint_path, settings_.oauth_issuer,
-                                                      settings_.endpoint.oauth_scopes));
+                                                      settings_.endpoint.oauth_scopes, settings_.endpoint.dpop));
     res.set(http::field::cache_control,
             from_request ? auth::oauth::request_metadata_cache_control : auth::oauth::metadata_cache_control);
     return res;

@@ -79,7 +79,21 @@ boost::asio::awaitable<stage<auth::auth_context>> mcp_stages::authenticate(reque
         client_id = header_value(req, "X-Client-Id");
         client_secret = header_value(req, "X-Client-Secret");
     }
-    auth::presented_credentials const presented{header_value(req, "Authorization"), client_id, client_secret};
+    // A DPoP proof names the URL the client addressed: the public one (MCP_PUBLIC_URL, required
+    // where DPoP is accepted), never a Host a caller chose.
+    std::string request_url;
+    if (!settings_.public_url.empty()) {
+        auto const target = req.target();
+        request_url = settings_.public_url + std::string(target.substr(0, target.find_first_of("?#")));
+    }
+    auth::presented_credentials const presented{.authorization = header_value(req, "Authorization"),
+                                                .client_id = client_id,
+                                                .client_secret = client_secret,
+                                                .dpop_proof = header_value(req, "DPoP"),
+                                                .dpop_proof_count = static_cast<std::size_t>(req.count("DPoP")),
+                                                .method = std::string_view(req.method_string().data(),
+                                                                           req.method_string().size()),
+                                                .request_url = request_url};
     auto const* const check = check_credentials_ ? &check_credentials_ : nullptr;
     auto outcome = co_await auth::authenticate(presented, validation_, check);
     if (outcome && outcome->anonymous() && development_identity_) co_return *development_identity_;

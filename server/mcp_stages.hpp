@@ -9,6 +9,7 @@
 #pragma once
 
 #include "auth/auth_stage.hpp"
+#include "auth/oauth_metadata.hpp"
 #include "core/errors.hpp"
 #include "core/rate_limit.hpp"
 #include "mcp/dispatch.hpp"
@@ -44,6 +45,8 @@ struct endpoint_settings {
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;
     std::vector<std::string> oauth_scopes;
+    auth::oauth::challenge_schemes challenge_schemes;  // Bearer, and DPoP in exchange mode
+    auth::oauth::dpop_metadata dpop;                    // what the protected resource metadata says of DPoP
     double rate_limit_per_second = 20;  // 0: no limit
     double rate_limit_burst = 100;
     std::size_t max_streams_per_caller = 4;

@@ -5,6 +5,12 @@
 locals {
   public_url = "https://${var.domain_name}"
 
+  # upstream_auth = "exchange" (RFC 8693): the server accepts only tokens issued for its own
+  # resource URL and exchanges each at the Auth0 token endpoint for a JustiFi API token, as the
+  # confidential client whose id and secret it reads from the secret (README.md, "Exchange mode").
+  upstream_exchange = var.upstream_auth == "exchange"
+  mcp_resource_url  = "${local.public_url}/mcp"
+
   # The server closes idle keep-alive connections later than the ALB does, so it never
   # closes one the ALB is about to reuse.
   server_idle_timeout_seconds = var.alb_idle_timeout_seconds + var.target_keepalive_margin_seconds
@@ -38,6 +44,12 @@ locals {
     # A person confirms each money movement where the client can ask (docs/architecture.md).
     { name = "JUSTIFI_CONFIRM_WRITES", value = var.confirm_writes },
   ]
+  # Only in exchange mode: passthrough task definitions stay as they were (the binary's defaults
+  # are passthrough and no DPoP requirement).
+  task_environment_exchange = [
+    { name = "JUSTIFI_UPSTREAM_AUTH", value = var.upstream_auth },
+    { name = "JUSTIFI_REQUIRE_DPOP", value = tostring(var.require_dpop) },
+  ]
 
   # Keys of the JSON secret <name>/environment, injected as environment variables.
   task_secrets_required = [
@@ -49,6 +61,13 @@ locals {
   task_secrets_optional = [
     { name = "JUSTIFI_CLIENT_ID", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_CLIENT_ID::" },
     { name = "JUSTIFI_CLIENT_SECRET", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_CLIENT_SECRET::" },
+  ]
+  # The exchange client, only in exchange mode, so a passthrough deployment's secret needs no
+  # such keys. The client secret reaches the task from Secrets Manager only: never a variable,
+  # a plain environment value or the secret's first version (tests/terraform/check.mjs).
+  task_secrets_exchange = [
+    { name = "JUSTIFI_EXCHANGE_CLIENT_ID", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_EXCHANGE_CLIENT_ID::" },
+    { name = "JUSTIFI_EXCHANGE_CLIENT_SECRET", valueFrom = "${aws_secretsmanager_secret.environment.arn}:JUSTIFI_EXCHANGE_CLIENT_SECRET::" },
   ]
 
   container_name = "justifi-mcp"
@@ -75,8 +94,12 @@ locals {
     portMappings = [
       { containerPort = var.container_port, protocol = "tcp" },
     ]
-    environment = local.task_environment
-    secrets     = concat(local.task_secrets_required, var.inject_client_credentials ? local.task_secrets_optional : [])
+    environment = concat(local.task_environment, local.upstream_exchange ? local.task_environment_exchange : [])
+    secrets = concat(
+      local.task_secrets_required,
+      var.inject_client_credentials ? local.task_secrets_optional : [],
+      local.upstream_exchange ? local.task_secrets_exchange : [],
+    )
     ulimits = [
       # MCP_MAX_CONNECTIONS defaults to 10000 concurrent connections.
       { name = "nofile", softLimit = 65535, hardLimit = 65535 },
@@ -127,6 +150,14 @@ resource "aws_ecs_task_definition" "app" {
     precondition {
       condition     = local.metrics_collector_cpu < var.task_cpu && local.metrics_collector_memory < var.task_memory
       error_message = "The metrics sidecar's cpu and memory must leave room for the server in task_cpu and task_memory."
+    }
+    precondition {
+      condition     = !var.require_dpop || local.upstream_exchange
+      error_message = "require_dpop = true needs upstream_auth = \"exchange\": the server checks DPoP binding only in exchange mode."
+    }
+    precondition {
+      condition     = !local.upstream_exchange || can(regex("^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", local.public_url))
+      error_message = "upstream_auth = \"exchange\" needs a public URL: MCP_PUBLIC_URL is https://<domain_name>, so set domain_name to the server's public DNS name (lowercase). Users' tokens must then be issued for https://<domain_name>/mcp."
     }
   }
 }

@@ -3,6 +3,11 @@ output "url" {
   value       = local.public_url
 }
 
+output "exchange_token_audience" {
+  description = "With upstream_auth = \"exchange\", the audience users' tokens must carry (MCP_PUBLIC_URL + /mcp): the identifier of the Auth0 API that stands for this server. Null in passthrough mode."
+  value       = local.upstream_exchange ? local.mcp_resource_url : null
+}
+
 output "load_balancer_dns_name" {
   description = "DNS name of the ALB (the alias target of domain_name)."
   value       = aws_lb.main.dns_name

@@ -19,7 +19,9 @@ resource "random_password" "session_secret" {
 }
 
 locals {
-  # Every key of local.task_secrets_required must be here, or new tasks cannot start.
+  # Every key of local.task_secrets_required must be here, or new tasks cannot start. The keys
+  # of task_secrets_optional and task_secrets_exchange are not: they are credentials Terraform
+  # never holds, which operators put into the secret before turning them on (README.md).
   initial_secret_values = {
     JUSTIFI_AUTH0_DOMAIN   = var.auth0_domain
     JUSTIFI_AUTH0_AUDIENCE = var.auth0_audience

@@ -288,6 +288,23 @@ variable "allow_client_credential_headers" {
   }
 }
 
+variable "upstream_auth" {
+  description = "JUSTIFI_UPSTREAM_AUTH: \"passthrough\" forwards the user's Auth0 token to JustiFi; \"exchange\" (RFC 8693) accepts only tokens issued for the server's own resource URL, https://<domain_name>/mcp, and exchanges each at the Auth0 token endpoint for a JustiFi API token as a confidential client. Exchange mode injects JUSTIFI_EXCHANGE_CLIENT_ID and JUSTIFI_EXCHANGE_CLIENT_SECRET from the secret: put both keys there before applying, or tasks fail to start (README.md, \"Exchange mode\")."
+  type        = string
+  default     = "passthrough"
+
+  validation {
+    condition     = contains(["passthrough", "exchange"], var.upstream_auth)
+    error_message = "upstream_auth must be \"passthrough\" or \"exchange\"."
+  }
+}
+
+variable "require_dpop" {
+  description = "JUSTIFI_REQUIRE_DPOP: true refuses tokens that are not DPoP-bound (RFC 9449). Only with upstream_auth = \"exchange\" (a precondition refuses it otherwise)."
+  type        = bool
+  default     = false
+}
+
 # --- Secret values (first version only; see secrets.tf) ----------------------------------
 
 variable "auth0_domain" {

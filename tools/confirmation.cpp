@@ -430,13 +430,16 @@ std::string describe_payment_method(json::object const& method)
     return last_four.empty() ? name : name + " •••• " + std::string(last_four);
 }
 
-confirmation_spec const confirm_refund{refund_reads, refund_question, "Refund"};
-confirmation_spec const confirm_capture{payment_reads, capture_question, "Capture"};
-confirmation_spec const confirm_void{payment_reads, void_question, "Void"};
-confirmation_spec const confirm_charge{charge_reads, charge_question, "Charge"};
-confirmation_spec const confirm_checkout_payment{complete_reads, complete_question, "Charge"};
-confirmation_spec const confirm_checkout_refund{checkout_refund_reads, checkout_refund_question, "Refund"};
-confirmation_spec const confirm_intent_capture{intent_reads, intent_question, "Charge"};
+confirmation_spec const confirm_refund{refund_reads, refund_question, "Refund", "payments:read"};
+confirmation_spec const confirm_capture{payment_reads, capture_question, "Capture", "payments:read"};
+confirmation_spec const confirm_void{payment_reads, void_question, "Void", "payments:read"};
+confirmation_spec const confirm_charge{charge_reads, charge_question, "Charge", "payment_methods:read"};
+confirmation_spec const confirm_checkout_payment{complete_reads, complete_question, "Charge",
+                                                "checkouts:read payment_methods:read"};
+confirmation_spec const confirm_checkout_refund{checkout_refund_reads, checkout_refund_question, "Refund",
+                                               "checkouts:read payments:read"};
+confirmation_spec const confirm_intent_capture{intent_reads, intent_question, "Charge",
+                                              "payments:read payment_methods:read"};
 
 namespace {
 constexpr std::string_view state_prefix = "confirmation v1\n";

@@ -49,6 +49,8 @@ struct confirmation_spec {
     // with words that say what is wrong (nobody is asked and nothing is sent).
     core::outcome<std::string> (*question)(json::object const& arguments, std::span<json::object const> read);
     std::string_view verb;  // "refund": the title of the confirmation field and of the decline
+    // The scopes its reads need (space-separated): the tool needs them too, since it asks.
+    std::string_view read_scopes;
 };
 
 // At most this many reads precede a question: the state machines above need two.

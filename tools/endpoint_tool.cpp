@@ -285,9 +285,12 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
 {
     using client::client_error;
     // JustiFi was reached when it refused to issue a token: say so, not "could not reach".
+    bool const exchange = failure == client_error::exchange_refused || failure == client_error::exchange_scope_refused ||
+                          failure == client_error::exchange_unavailable;
     std::string text = failure == client_error::credentials_refused      ? "JustiFi rejected the credentials: "
                        : failure == client_error::token_request_failed   ? "JustiFi did not issue a token: "
                        : failure == client_error::token_budget_exhausted ? "Server busy: "
+                       : exchange                                        ? "JustiFi was not called: "
                                                                          : "Could not reach JustiFi: ";
     text += failure.message() + ". ";
     if (failure == client_error::no_credentials)
@@ -300,6 +303,10 @@ tool_result result_from_failure(boost::system::error_code const& failure, bool m
         text += "Check the client id and secret (test_ or live_ keys) and try again.";
     else if (failure == client_error::token_budget_exhausted)
         text += "Nothing was sent to JustiFi; call the tool again in a second.";
+    else if (failure == client_error::exchange_refused || failure == client_error::exchange_scope_refused)
+        text += "Sign in again (granting the scopes the tool needs), then call the tool again.";
+    else if (failure == client_error::exchange_unavailable)
+        text += "Nothing was sent to JustiFi; call the tool again in a moment.";
     else if (failure == client_error::tls_failed)
         text += "Check JUSTIFI_CA_FILE or the system certificate store, then try again.";
     else if (may_have_run && (failure == client_error::timed_out || failure == client_error::connection_lost ||
@@ -398,6 +405,8 @@ tool_definition describe(endpoint_tool const& tool)
                                                : tool.output_schema,
             .annotations = tool.annotations,
             .required_scope = tool.scope,
+            .confirmation_scopes = tool.confirmation ? split_scopes(tool.confirmation->read_scopes)
+                                                     : std::vector<std::string>{},
             .asks_confirmation = tool.confirmation != nullptr};
 }
 

@@ -1,5 +1,7 @@
 #include "tools/tool_registry.hpp"
 
+#include <algorithm>
+
 #include "core/encoding.hpp"
 
 #include <boost/json/parse.hpp>
@@ -92,6 +94,15 @@ json::object tool_result::to_json() const&
     if (structured) out["structuredContent"] = *structured;
     else if (!structured_text.empty()) out["structuredContent"] = json::parse(structured_text);
     if (is_error) out["isError"] = true;
+    return out;
+}
+
+std::vector<std::string> tool_definition::scopes_needed() const
+{
+    std::vector<std::string> out;
+    if (!required_scope.empty()) out.push_back(required_scope);
+    for (auto const& scope : confirmation_scopes)
+        if (!scope.empty() && std::find(out.begin(), out.end(), scope) == out.end()) out.push_back(scope);
     return out;
 }
 

@@ -127,6 +127,8 @@ struct tool_definition {
     std::optional<json::object> output_schema;
     tool_annotations annotations;
     std::string required_scope;
+    // The scopes the reads of its confirmation need (a person is shown JustiFi's facts first).
+    std::vector<std::string> confirmation_scopes;
     tool_handler handler;
     // Callable but left out of tools/list (a tool turned off by read-only mode answers why).
     bool hidden = false;
@@ -136,7 +138,13 @@ struct tool_definition {
     std::vector<param_header> param_headers;
 
     json::object describe() const;
+    // Every scope a call needs, the tool's own first, without repeats: what a token must carry,
+    // and what one insufficient_scope challenge names.
+    std::vector<std::string> scopes_needed() const;
 };
+
+using auth::join_scopes;
+using auth::split_scopes;
 
 struct tool_page {
     json::array tools;

@@ -17,6 +17,11 @@ log_level                   = "debug"
 # Developers test with their JustiFi API keys as headers here; production accepts OAuth only.
 allow_client_credential_headers = "true"
 
+# RFC 8693 token exchange (README.md, "Exchange mode"): put JUSTIFI_EXCHANGE_CLIENT_ID and
+# JUSTIFI_EXCHANGE_CLIENT_SECRET into the secret first, then:
+# upstream_auth = "exchange"
+# require_dpop  = true
+
 # vpc_id             = "vpc-..."
 # public_subnet_ids  = ["subnet-...", "subnet-..."]
 # private_subnet_ids = ["subnet-...", "subnet-..."]

@@ -217,10 +217,10 @@ BOOST_AUTO_TEST_CASE(scopes_filter_tools_list_and_a_missing_scope_gets_403_to_st
                                     {{"amount", 1000}, {"currency", "usd"}, {"payment_method_token", "pm_test_visa"}});
     BOOST_TEST(refused.status == 403);
     BOOST_TEST(refused.header("WWW-Authenticate") ==
-               "Bearer error=\"insufficient_scope\", scope=\"payments:write\", "
+               "Bearer error=\"insufficient_scope\", scope=\"payments:write payment_methods:read\", "
                "resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", "
-               "error_description=\"create_payment needs the payments:write scope, which the access token does not "
-               "have\"");
+               "error_description=\"create_payment needs the scopes payments:write payment_methods:read; the access "
+               "token lacks payments:write payment_methods:read\"");
     BOOST_TEST(refused.json().at("error").at("message").as_string().starts_with("Forbidden: create_payment needs"));
     BOOST_TEST(stack.mock.requests_to("POST /v1/payments") == 0);
 

@@ -633,7 +633,7 @@ await testCase('raw: reduced scope -> create_payment answers 403 insufficient_sc
     }), { token, sessionId: rawSession });
     const header = res.headers.get('www-authenticate') ?? '';
     check(res.status === 403, `expected HTTP 403, got ${describe(res)}`);
-    const prefix = `Bearer error="insufficient_scope", scope="payments:write", resource_metadata="${PRM_URL}", error_description="`;
+    const prefix = `Bearer error="insufficient_scope", scope="payments:write payment_methods:read", resource_metadata="${PRM_URL}", error_description="`;
     check(header.startsWith(prefix), `WWW-Authenticate is\n       ${header}\n     expected the prefix\n       ${prefix}`);
     check(/^"(?:[^"\\]|\\.)+"$/.test(header.slice(prefix.length - 1)), `error_description is not one non-empty quoted string: ${header}`);
     return header;

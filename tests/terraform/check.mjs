@@ -6,7 +6,11 @@
 //   3. every environment variable the binary reads (its --help) is set by the task
 //      definition or listed in SAFE_DEFAULTS below with the reason its default is right;
 //   4. the binary starts with the task definition's environment and answers as the ALB and
-//      clients expect (health, public URL, Host allow-list).
+//      clients expect (health, public URL, Host allow-list);
+//   5. exchange mode (upstream_auth = "exchange", RFC 8693): the variables' validations and
+//      preconditions, the exchange client's secret only ever a valueFrom of the secret, the
+//      task definition of each environment in that mode, the environments' commented-out
+//      settings, and (when the binary has the mode) the binary started in it.
 // Prints one PASS/FAIL line per check; exits 1 when anything failed.
 //
 //   node check.mjs TERRAFORM_DIR JUSTIFI_MCP_BINARY HCL2JSON_PACKAGE_DIR
@@ -46,6 +50,7 @@ const SAFE_DEFAULTS = {
   MCP_STREAM_MAX_LIFETIME: 'default 30m: an event stream then ends and the client opens another, so no stream holds a connection for ever',
   JUSTIFI_TOKEN_CACHE_SIZE: 'default 10000 client-credentials tokens: more developers than use a task, a few MiB at most',
   JUSTIFI_TOKEN_FETCHES_PER_SECOND: 'default 10 POST /oauth/token calls per second for new credentials over all callers: what a flood of made-up credentials can make JustiFi do',
+  JUSTIFI_SCOPE_IMPLICATIONS: 'default: every X:write implies X:read over the advertised scopes, the hierarchy JustiFi\'s scopes have',
   JUSTIFI_TOKEN_FETCH_BURST: 'default 20 token fetches at once above that rate: a team starting up is never held back',
   JUSTIFI_JWKS_MIN_REFRESH: 'default 5m: Auth0 says max-age=15 for its JWKS; once every 5 minutes is plenty',
   JUSTIFI_JWKS_MAX_REFRESH: 'default 1h: a key Auth0 removes stops being trusted within the hour',
@@ -137,9 +142,10 @@ function mergeModule(parsedFiles) {
 
 // ---------------------------------------------------------------------------------------
 // A small evaluator: hcl2json keeps every expression as a "${...}" template string. This
-// resolves the ones made of var.*, local.*, literals, tostring(), + / -, c ? a : b, [a, b]
-// and concat(); anything else (resource attributes, other functions) stays as its "${...}"
-// text, which checks compare.
+// resolves the ones made of var.*, local.*, literals, tostring(), + / -, == / !=, && / || / !,
+// ( ), c ? a : b, [a, b], concat(), contains() and can(regex()); anything else (resource
+// attributes, other functions, terraform.workspace) stays as its "${...}" text, which checks
+// compare, and a condition that names one of them is not decided here.
 
 class Unknown {
   constructor(expr) {
@@ -234,6 +240,18 @@ function splitConditional(expr) {
   return colon === undefined ? null : [expr.slice(0, question), expr.slice(question + 1, colon), expr.slice(colon + 1)];
 }
 
+// a || b, a && b (op of two characters), or a == b / a != b (op null) at the top level, as
+// [a, op, b]; the last one, so operators of one precedence group left to right.
+function splitBinary(expr, op) {
+  let found = null;
+  scanTopLevel(expr, (i, c) => {
+    const pair = expr.slice(i, i + 2);
+    if (op ? pair === op : (pair === '==' || pair === '!=')) found = i;
+    return undefined;
+  });
+  return found === null ? null : [expr.slice(0, found), expr.slice(found, found + 2), expr.slice(found + 2)];
+}
+
 // The comma-separated items of a list or argument list (without its brackets).
 function splitItems(inner) {
   const items = [];
@@ -304,6 +322,43 @@ class Evaluator {
       const condition = this.expression(conditional[0]);
       return typeof condition === 'boolean' ? this.expression(conditional[condition ? 1 : 2]) : new Unknown(expr);
     }
+    // Precedence, lowest first: || then && then == and !=; then unary ! and the operands.
+    for (const op of ['||', '&&']) {
+      const split = splitBinary(expr, op);
+      if (!split) continue;
+      const [left, right] = [this.expression(split[0]), this.expression(split[2])];
+      const decides = op === '||'; // true decides ||, false decides &&
+      if (left === decides || right === decides) return decides;
+      return typeof left === 'boolean' && typeof right === 'boolean' ? !decides : new Unknown(expr);
+    }
+    const equality = splitBinary(expr, null);
+    if (equality) {
+      const [left, right] = [this.expression(equality[0]), this.expression(equality[2])];
+      if (left instanceof Unknown || right instanceof Unknown || (left !== null && typeof left === 'object') || (right !== null && typeof right === 'object'))
+        return new Unknown(expr);
+      return (left === right) === (equality[1] === '==');
+    }
+    if (expr.startsWith('!')) {
+      const operand = this.expression(expr.slice(1));
+      return typeof operand === 'boolean' ? !operand : new Unknown(expr);
+    }
+    if (expr.startsWith('(') && wholeBracket(expr, '(')) return this.expression(expr.slice(1, -1));
+    if (expr.startsWith('contains(') && wholeBracket(expr, '(')) {
+      const args = splitItems(expr.slice('contains('.length, -1));
+      const [list, item] = args.map((arg) => this.expression(arg));
+      return args.length === 2 && Array.isArray(list) && ['string', 'number', 'boolean'].includes(typeof item) ? list.includes(item) : new Unknown(expr);
+    }
+    if ((m = /^can\(\s*regex\(([^]*)\)\s*\)$/.exec(expr)) && wholeBracket(expr, '(')) {
+      // Terraform's RE2 and JavaScript agree on the patterns of this configuration.
+      const args = splitItems(m[1]);
+      const [pattern, text] = args.map((arg) => this.expression(arg));
+      if (args.length !== 2 || typeof pattern !== 'string' || typeof text !== 'string') return new Unknown(expr);
+      try {
+        return new RegExp(pattern).test(text);
+      } catch {
+        return new Unknown(expr);
+      }
+    }
     if (expr.startsWith('[') && !/^\[\s*for\s/.test(expr) && wholeBracket(expr, '[')) {
       const items = splitItems(expr.slice(1, -1)).map((item) => this.expression(item));
       return items.some((item) => item instanceof Unknown) ? new Unknown(expr) : items;
@@ -315,6 +370,8 @@ class Evaluator {
     if (/^-?\d+(\.\d+)?$/.test(expr)) return Number(expr);
     if (expr === 'true' || expr === 'false') return expr === 'true';
     if ((m = /^"([^"\\$]*)"$/.exec(expr))) return m[1];
+    // With escapes (HCL's \\ \" \n \r \t mean what they mean in JSON) and $ not starting ${.
+    if (/^"(?:[^"\\$]|\\["\\nrt]|\$(?!\{))*"$/.test(expr)) return JSON.parse(expr);
     if ((m = /^var\.(\w+)$/.exec(expr))) return this.variable(m[1]);
     if ((m = /^local\.(\w+)$/.exec(expr))) return this.local(m[1]);
     if ((m = /^tostring\((.*)\)$/.exec(expr))) {
@@ -327,6 +384,13 @@ class Evaluator {
       if (typeof left === 'number' && typeof right === 'number') return op === '+' ? left + right : left - right;
     }
     return new Unknown(expr);
+  }
+
+  // A condition (validation, precondition) as true, false or null when it names what this
+  // evaluator cannot resolve.
+  condition(raw) {
+    const value = this.resolve(raw);
+    return typeof value === 'boolean' ? value : null;
   }
 
   resolve(value) {
@@ -395,7 +459,8 @@ function taskOf(module, ev) {
   for (const item of container.environment ?? []) env[item.name] = item.value;
   const required = ev.local('task_secrets_required');
   const optional = ev.local('task_secrets_optional');
-  return { taskDef, containers, container, containerRaw, sidecars, env, required, optional };
+  const exchange = ev.local('task_secrets_exchange');
+  return { taskDef, containers, container, containerRaw, sidecars, env, required, optional, exchange };
 }
 
 function structureChecks(envName, module, ev) {
@@ -411,7 +476,7 @@ function structureChecks(envName, module, ev) {
     report(false, `[${envName}] task definition readable`, error.message);
     return;
   }
-  const { taskDef, containers, container, containerRaw, env, required, optional } = task;
+  const { taskDef, containers, container, containerRaw, env, required, optional, exchange } = task;
   const drain = seconds(env.MCP_DRAIN_TIMEOUT);
 
   // ECS
@@ -573,7 +638,8 @@ function structureChecks(envName, module, ev) {
   const [secretName, secret] = only(module, 'aws_secretsmanager_secret', 'secret');
   if (want.secret) t(`secret ${want.secret}`, () => expectEq(v(secret.name), want.secret));
   t('secrets: each valueFrom is <secret ARN>:<its own name>::', () => {
-    const bad = [...required, ...optional].filter((s) => s.valueFrom !== `\${aws_secretsmanager_secret.${secretName}.arn}:${s.name}::`);
+    if (!Array.isArray(exchange)) return 'no local.task_secrets_exchange (the exchange client of upstream_auth = "exchange")';
+    const bad = [...required, ...optional, ...exchange].filter((s) => s.valueFrom !== `\${aws_secretsmanager_secret.${secretName}.arn}:${s.name}::`);
     return bad.length === 0 ? true : `wrong valueFrom for ${bad.map((s) => s.name).join(', ')}`;
   });
   t('secrets: the required keys are injected', () => {
@@ -581,9 +647,18 @@ function structureChecks(envName, module, ev) {
     const missing = ['JUSTIFI_AUTH0_DOMAIN', 'JUSTIFI_AUTH0_AUDIENCE', 'JUSTIFI_OAUTH_SCOPES', 'MCP_SESSION_SECRET'].filter((n) => !names.includes(n));
     return missing.length === 0 ? true : `missing ${missing.join(', ')}`;
   });
-  t('secrets: the container takes the required ones and the optional ones only on request', () =>
-    /^\$\{concat\(local\.task_secrets_required, var\.inject_client_credentials \? local\.task_secrets_optional : \[\]\)\}$/.test(containerRaw.secrets ?? '')
-      ? true : `secrets = ${containerRaw.secrets}`);
+  // A key the task definition names must exist in the secret, or tasks do not start: the
+  // optional and exchange keys are named only when their setting asks for them.
+  t('secrets: the container takes the required ones, the client credentials only with inject_client_credentials, the exchange client only with upstream_auth = "exchange"', () => {
+    const problems = [];
+    for (const inject of [false, true])
+      for (const upstream of UPSTREAM_AUTH_MODES) {
+        const names = (taskOf(module, new Evaluator(module, { ...ev.tfvars, inject_client_credentials: inject, upstream_auth: upstream })).container.secrets ?? []).map((x) => x?.name);
+        const expected = [...required, ...(inject ? optional : []), ...(upstream === 'exchange' ? exchange : [])].map((x) => x.name);
+        if (!sameSet(names, expected)) problems.push(`inject_client_credentials = ${inject}, upstream_auth = ${upstream}: ${show(names)}`);
+      }
+    return problems.length === 0 ? true : problems.join('; ');
+  });
   t('secrets: the first secret version has every required key', () => {
     const initial = module.locals.initial_secret_values ?? {};
     const missing = required.map((s) => s.name).filter((n) => !(n in initial));
@@ -959,16 +1034,200 @@ function sidecarOffChecks(envName, module, tfvars) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Exchange mode (upstream_auth = "exchange", RFC 8693): the server accepts only tokens issued
+// for MCP_PUBLIC_URL + /mcp and exchanges each for a JustiFi API token as a confidential
+// client, whose secret reaches the task from Secrets Manager and nowhere else.
+
+const UPSTREAM_AUTH_MODES = ['passthrough', 'exchange'];
+const EXCHANGE_ENVIRONMENT = ['JUSTIFI_UPSTREAM_AUTH', 'JUSTIFI_REQUIRE_DPOP'];
+const EXCHANGE_SECRETS = ['JUSTIFI_EXCHANGE_CLIENT_ID', 'JUSTIFI_EXCHANGE_CLIENT_SECRET'];
+const EXCHANGE_CLIENT_SECRET = 'JUSTIFI_EXCHANGE_CLIENT_SECRET';
+
+// Every precondition (resources, data sources, outputs) and variable validation.
+function conditionsOf(module) {
+  const out = [];
+  for (const kind of ['resource', 'data'])
+    for (const [type, named] of Object.entries(module[kind]))
+      for (const [name, body] of Object.entries(named))
+        for (const p of block(body, 'lifecycle')?.precondition ?? []) out.push({ ...p, where: `${type}.${name}` });
+  for (const [name, body] of Object.entries(module.output))
+    for (const p of body.precondition ?? []) out.push({ ...p, where: `output.${name}` });
+  for (const [name, body] of Object.entries(module.variable))
+    for (const p of body.validation ?? []) out.push({ ...p, where: `var.${name}` });
+  return out;
+}
+
+// The conditions that are false with these variables; a condition naming what the evaluator
+// cannot resolve (terraform.workspace, <, length()) is Terraform's to decide, not counted.
+function failedConditions(module, tfvars) {
+  const ev = new Evaluator(module, tfvars);
+  return conditionsOf(module).filter((c) => ev.condition(c.condition) === false);
+}
+const listConditions = (failed) => failed.map((c) => `${c.where}: ${c.error_message}`).join('; ');
+
+function exchangeVariableChecks(module, parsedDocs) {
+  check('variable upstream_auth: string, default "passthrough", a validation that allows exactly "passthrough" and "exchange"', () => {
+    const variable = module.variable.upstream_auth;
+    if (!variable) return 'not declared';
+    if (variable.type !== '${string}' || variable.default !== 'passthrough') return `type ${show(variable.type)}, default ${show(variable.default)}`;
+    const validations = variable.validation ?? [];
+    if (validations.length === 0) return 'no validation';
+    // The condition's own string literals, near misses, and nothing.
+    const literals = validations.flatMap((v) => [...String(v.condition).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]));
+    const candidates = new Set([...UPSTREAM_AUTH_MODES, ...literals, '', 'Exchange', 'EXCHANGE', 'Passthrough', ' exchange', 'exchange ', 'none', 'token-exchange', 'true']);
+    const accepted = [];
+    for (const value of candidates) {
+      const ev = new Evaluator(module, { upstream_auth: value });
+      const results = validations.map((v) => ev.condition(v.condition));
+      if (results.includes(null)) return `this check cannot evaluate ${show(validations.map((v) => v.condition))}`;
+      if (results.every(Boolean)) accepted.push(value);
+    }
+    return sameSet(accepted, UPSTREAM_AUTH_MODES) ? true : `allows ${show(accepted)}`;
+  });
+
+  check('variable require_dpop: bool, default false; refused unless upstream_auth = "exchange"', () => {
+    const variable = module.variable.require_dpop;
+    if (!variable) return 'not declared';
+    if (variable.type !== '${bool}' || variable.default !== false) return `type ${show(variable.type)}, default ${show(variable.default)}`;
+    const problems = [];
+    for (const upstream of UPSTREAM_AUTH_MODES)
+      for (const dpop of [false, true]) {
+        const failed = failedConditions(module, { upstream_auth: upstream, require_dpop: dpop });
+        const refuse = dpop && upstream !== 'exchange';
+        if (refuse && !failed.some((c) => /require_dpop/.test(c.condition))) problems.push(`require_dpop = true with upstream_auth = ${upstream} is accepted`);
+        if (!refuse && failed.length) problems.push(`require_dpop = ${dpop}, upstream_auth = ${upstream} is refused: ${listConditions(failed)}`);
+      }
+    return problems.length === 0 ? true : problems.join('; ');
+  });
+
+  check('exchange mode needs a public URL: refused without a usable domain_name, with a message that says so', () => {
+    const problems = [];
+    for (const domain of ['', 'https://mcp.justifi.ai', 'localhost']) {
+      const failed = failedConditions(module, { upstream_auth: 'exchange', domain_name: domain });
+      if (!failed.some((c) => /public URL|MCP_PUBLIC_URL/.test(c.error_message ?? ''))) problems.push(`domain_name = ${show(domain)} is not refused with a message about the public URL`);
+    }
+    const failed = failedConditions(module, { upstream_auth: 'exchange' });
+    if (failed.length) problems.push(`the default domain is refused: ${listConditions(failed)}`);
+    return problems.length === 0 ? true : problems.join('; ');
+  });
+
+  check(`${EXCHANGE_CLIENT_SECRET} reaches the task only by valueFrom from the secret: never a plain value, a variable or the first secret version`, () => {
+    const problems = [];
+    let references = 0;
+    const walk = (node, where) => {
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => walk(item, `${where}[${i}]`));
+        return;
+      }
+      if (node && typeof node === 'object') {
+        const entry = node.name === EXCHANGE_CLIENT_SECRET;
+        if (entry) {
+          if ('value' in node) problems.push(`${where}: a plain value`);
+          else if (!/^\$\{aws_secretsmanager_secret\.\w+\.arn\}:JUSTIFI_EXCHANGE_CLIENT_SECRET::$/.test(node.valueFrom ?? '')) problems.push(`${where}: valueFrom ${show(node.valueFrom)}`);
+          else references += 1;
+        }
+        for (const [key, item] of Object.entries(node)) {
+          if (key === EXCHANGE_CLIENT_SECRET) problems.push(`${where}.${key}: a key with a value of its own (e.g. a map, the first secret version)`);
+          if ((entry && (key === 'name' || key === 'valueFrom')) || (['description', 'error_message'].includes(key) && typeof item === 'string')) continue;
+          walk(item, `${where}.${key}`);
+        }
+        return;
+      }
+      // Anywhere else, e.g. inside an expression: jsonencode({ ... }), { name = ..., value = ... }.
+      if (typeof node === 'string' && node.includes(EXCHANGE_CLIENT_SECRET)) problems.push(`${where}: named in ${show(node)}`);
+    };
+    for (const [file, doc] of parsedDocs) walk(doc, path.relative(terraformDir, file));
+    for (const name of Object.keys(module.variable))
+      if (/secret/.test(name) && /exchange|client/.test(name)) problems.push(`variable ${name}: the client secret would be in plans and the state`);
+    if (references === 0) problems.push(`no { name = "${EXCHANGE_CLIENT_SECRET}", valueFrom = ... }`);
+    return problems.length === 0 ? true : problems.join('; ');
+  });
+}
+
+// An environment in exchange mode: the plain settings, the exchange client from the secret, and
+// nothing else changed. Returns the task for the coverage check and the smoke test.
+function exchangeChecks(envName, module, tfvars) {
+  const t = (label, name, fn) => check(`[${label}] ${name}`, fn);
+  const own = new Evaluator(module, tfvars);
+  if (own.variable('upstream_auth') !== 'exchange')
+    t(envName, 'passthrough mode: no exchange settings in the task definition (the binary\'s defaults)', () => {
+      const { env, container } = taskOf(module, own);
+      const named = [...Object.keys(env), ...(container.secrets ?? []).map((x) => x?.name)].filter((n) => [...EXCHANGE_ENVIRONMENT, ...EXCHANGE_SECRETS].includes(n));
+      return named.length === 0 ? true : `sets ${named.join(', ')}`;
+    });
+
+  const label = `${envName}, upstream_auth = "exchange"`;
+  const scenario = { ...tfvars, upstream_auth: 'exchange', require_dpop: true };
+  const ev = new Evaluator(module, scenario);
+  let task;
+  try {
+    task = taskOf(module, ev);
+  } catch (error) {
+    report(false, `[${label}] task definition readable`, error.message);
+    return null;
+  }
+  const [secretName] = only(module, 'aws_secretsmanager_secret', 'secret');
+  const domain = ev.variable('domain_name');
+  const { env, container, containers } = task;
+  t(label, 'env: JUSTIFI_UPSTREAM_AUTH=exchange; JUSTIFI_REQUIRE_DPOP follows require_dpop (true, false)', () => {
+    const off = taskOf(module, new Evaluator(module, { ...scenario, require_dpop: false })).env;
+    return env.JUSTIFI_UPSTREAM_AUTH === 'exchange' && env.JUSTIFI_REQUIRE_DPOP === 'true' && off.JUSTIFI_REQUIRE_DPOP === 'false'
+      ? true : `JUSTIFI_UPSTREAM_AUTH ${show(env.JUSTIFI_UPSTREAM_AUTH)}, JUSTIFI_REQUIRE_DPOP ${show(env.JUSTIFI_REQUIRE_DPOP)} / ${show(off.JUSTIFI_REQUIRE_DPOP)}`;
+  });
+  t(label, `env: what the exchange needs: MCP_AUTH=oauth, JUSTIFI_OAUTH_VALIDATION=jwks, MCP_PUBLIC_URL=https://${domain}`, () =>
+    env.MCP_AUTH === 'oauth' && env.JUSTIFI_OAUTH_VALIDATION === 'jwks' && env.MCP_PUBLIC_URL === `https://${domain}`
+      ? true : show({ MCP_AUTH: env.MCP_AUTH, JUSTIFI_OAUTH_VALIDATION: env.JUSTIFI_OAUTH_VALIDATION, MCP_PUBLIC_URL: env.MCP_PUBLIC_URL }));
+  t(label, `secrets: ${EXCHANGE_SECRETS.join(' and ')} from <secret ARN>:<key>::`, () => {
+    const secrets = container.secrets ?? [];
+    const missing = EXCHANGE_SECRETS.filter((n) => !secrets.some((x) => x?.name === n && x.valueFrom === `\${aws_secretsmanager_secret.${secretName}.arn}:${n}::`));
+    return missing.length === 0 ? true : `missing or not from the secret: ${missing.join(', ')}`;
+  });
+  t(label, 'no container has the exchange client in its plain environment', () => {
+    const bad = containers.flatMap((c) => (Array.isArray(c?.environment) ? c.environment : []).filter((e) => EXCHANGE_SECRETS.includes(e?.name)).map((e) => `${c.name}: ${e.name}`));
+    return bad.length === 0 ? true : bad.join(', ');
+  });
+  t(label, 'the first secret version holds no exchange client credentials (operators put them)', () => {
+    const initial = module.locals.initial_secret_values ?? {};
+    const held = EXCHANGE_SECRETS.filter((n) => n in initial);
+    return held.length === 0 ? true : held.join(', ');
+  });
+  t(label, 'environment and secrets name each variable once', () => {
+    const names = [...Object.keys(env), ...(container.secrets ?? []).map((x) => x?.name)];
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    return twice.length === 0 ? true : `twice: ${twice.join(', ')}`;
+  });
+  t(label, 'with require_dpop = true the variable validations and preconditions hold', () => {
+    const failed = failedConditions(module, scenario);
+    return failed.length === 0 ? true : listConditions(failed);
+  });
+  return { ...task, domain, initialSecret: ev.resolve(module.locals.initial_secret_values ?? {}) };
+}
+
+// The settings an environments/*.tfvars shows commented out ("# key = value": the network IDs,
+// exchange mode), parsed as the operator would uncomment them.
+async function tfvarsExamples(file) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').map((line) => /^#\s*([a-z_][a-z0-9_]*\s*=.*)$/.exec(line)?.[1]).filter(Boolean);
+  return lines.length === 0 ? {} : parse(path.basename(file), `${lines.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------------------------------
 // Environment coverage against the binary's --help
 
-function coverageChecks(task) {
+// exchangeTask: the same deployment with upstream_auth = "exchange"; what only it sets keeps the
+// binary's default (passthrough, no DPoP requirement, no exchange client) otherwise. Returns
+// whether this build of the binary has exchange mode.
+function coverageChecks(task, exchangeTask) {
   const help = execFileSync(binary, ['--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const read = [...new Set([...help.matchAll(/\benv ([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]))];
   report(read.length >= 20, `the binary's --help names its environment variables (${read.length})`, 'too few found: has the --help format changed?');
   const set = new Set([...Object.keys(task.env), ...task.required.map((s) => s.name)]);
+  const exchangeOnly = exchangeTask
+    ? [...new Set([...Object.keys(exchangeTask.env), ...(exchangeTask.container.secrets ?? []).map((s) => s?.name)])].filter((n) => !set.has(n) && !task.optional.some((s) => s.name === n))
+    : [];
   for (const name of read) {
-    if (set.has(name) && name in SAFE_DEFAULTS) report(false, `${name} classified once`, 'set by the task definition and listed in SAFE_DEFAULTS');
+    if ((set.has(name) || exchangeOnly.includes(name)) && name in SAFE_DEFAULTS) report(false, `${name} classified once`, 'set by the task definition and listed in SAFE_DEFAULTS');
     else if (set.has(name)) report(true, `${name} is set by the task definition`);
+    else if (exchangeOnly.includes(name)) report(true, `${name} is set by the task definition with upstream_auth = "exchange" and keeps its default otherwise`);
     else if (name in SAFE_DEFAULTS && !REQUIRED_BEHIND_ALB.includes(name)) report(true, `${name} keeps its default: ${SAFE_DEFAULTS[name]}`);
     else report(false, `${name} is set by the task definition or has a safe default`, 'unclassified: set it in terraform/ecs.tf or add it to SAFE_DEFAULTS in tests/terraform/check.mjs with the reason');
   }
@@ -977,6 +1236,14 @@ function coverageChecks(task) {
     if (!read.includes(name)) report(false, `SAFE_DEFAULTS entry ${name} is a variable the binary reads`, 'stale entry');
   for (const name of [...set, ...task.optional.map((s) => s.name)])
     if (!read.includes(name)) report(false, `${name} (task definition) is a variable the binary reads`, 'unknown to the binary');
+  // A binary built before exchange mode knows none of its variables; one that knows some must know all.
+  const hasExchange = exchangeOnly.some((n) => read.includes(n));
+  if (exchangeOnly.length > 0 && !hasExchange)
+    console.log(`SKIP the exchange-mode variables (${exchangeOnly.join(', ')}) against the binary: this build of the binary has no exchange mode`);
+  else
+    for (const name of exchangeOnly)
+      if (!read.includes(name)) report(false, `${name} (task definition, exchange mode) is a variable the binary reads`, 'unknown to the binary');
+  return hasExchange;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1048,34 +1315,57 @@ async function metricsSmokeTest(task, mcpPort, metricsPort) {
   report(onMcpPort.status === 404, `GET ${metricsPath} on MCP_PORT (what the ALB forwards to) is 404`, `got ${onMcpPort.status}`);
 }
 
-async function smokeTest(task) {
-  const name = 'the binary starts with the task environment';
+// Starts the binary with a task's plain environment and these keys of its secret (from the
+// first secret version, placeholders for the keys operators put), on loopback and free ports
+// (the task binds 0.0.0.0:8080 and 0.0.0.0:<MCP_METRICS_PORT>). port is null when it never
+// said it was listening; stopServer() ends it and cleans up.
+async function startServer(task, secretNames) {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const [key, value] of Object.entries(task.env)) env[key] = value;
-  const initial = task.initialSecret;
-  for (const { name: key } of task.required) env[key] = typeof initial[key] === 'string' ? initial[key] : 'x'.repeat(64);
-  // Loopback and free ports here; the task binds 0.0.0.0:8080 and 0.0.0.0:<MCP_METRICS_PORT>.
+  const initial = task.initialSecret ?? {};
+  for (const key of secretNames) env[key] = typeof initial[key] === 'string' ? initial[key] : 'x'.repeat(64);
   env.MCP_HOST = '127.0.0.1';
   env.MCP_PORT = '0';
   if (task.env.MCP_METRICS_PORT) env.MCP_METRICS_PORT = String(await freePort());
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-check-')); // no .env here
   const child = spawn(binary, [], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const exited = new Promise((resolve) => {
+  const server = { env, cwd, child, log: '', exit: null, port: null };
+  server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
     child.on('error', (error) => resolve({ error: error.message }));
   });
-  let exit = null;
-  exited.then((result) => { exit = result; });
-  child.stderr.on('data', (chunk) => { log += chunk; });
+  server.exited.then((result) => { server.exit = result; });
+  child.stderr.on('data', (chunk) => { server.log += chunk; });
+  for (let i = 0; i < 200 && server.port === null && server.exit === null; i += 1) {
+    server.port = /"message":"listening".*?"port":(\d+)/.exec(server.log)?.[1] ?? null;
+    if (server.port === null) await new Promise((r) => setTimeout(r, 50));
+  }
+  return server;
+}
+
+async function stopServer(server) {
+  if (server.exit === null) server.child.kill('SIGKILL');
+  await server.exited;
+  fs.rmSync(server.cwd, { recursive: true, force: true });
+}
+
+const notListening = (server) => `no "listening" line${server.exit ? `, exited ${JSON.stringify(server.exit)}` : ''}:\n${server.log}`;
+
+// SIGTERM, then the drain must end with exit 0 within MCP_DRAIN_TIMEOUT (and a margin).
+async function drainsOnSigterm(server, task) {
+  server.child.kill('SIGTERM');
+  const drainLimit = (seconds(task.env.MCP_DRAIN_TIMEOUT) + 5) * 1000;
+  const result = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r(null), drainLimit))]);
+  return result !== null && result.code === 0 ? true : `got ${JSON.stringify(result)}`;
+}
+
+async function smokeTest(task) {
+  const name = 'the binary starts with the task environment';
+  const server = await startServer(task, task.required.map((s) => s.name));
+  const { env, cwd, port } = server;
   try {
-    let port = null;
-    for (let i = 0; i < 200 && port === null && exit === null; i += 1) {
-      port = /"message":"listening".*?"port":(\d+)/.exec(log)?.[1] ?? null;
-      if (port === null) await new Promise((r) => setTimeout(r, 50));
-    }
     if (port === null) {
-      report(false, name, `no "listening" line${exit ? `, exited ${JSON.stringify(exit)}` : ''}:\n${log}`);
+      report(false, name, notListening(server));
       return;
     }
     report(true, name);
@@ -1105,16 +1395,38 @@ async function smokeTest(task) {
     const rebinding = await request(port, { method: 'POST', target: '/mcp', host: 'attacker.example', body: init });
     report(rebinding.status === 403, 'POST /mcp with another Host name is refused (403)', `got ${rebinding.status}`);
     if (task.env.MCP_METRICS_PORT) await metricsSmokeTest(task, port, Number(env.MCP_METRICS_PORT));
-    child.kill('SIGTERM');
-    const drainLimit = (seconds(task.env.MCP_DRAIN_TIMEOUT) + 5) * 1000;
-    const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), drainLimit))]);
-    report(result !== null && result.code === 0, 'SIGTERM drains and exits 0 within MCP_DRAIN_TIMEOUT', `got ${JSON.stringify(result)}`);
+    const drained = await drainsOnSigterm(server, task);
+    report(drained === true, 'SIGTERM drains and exits 0 within MCP_DRAIN_TIMEOUT', drained);
   } catch (error) {
-    report(false, name, `${error.message}\n${log}`);
+    report(false, name, `${error.message}\n${server.log}`);
   } finally {
-    if (exit === null) child.kill('SIGKILL');
-    await exited;
-    fs.rmSync(cwd, { recursive: true, force: true });
+    await stopServer(server);
+  }
+}
+
+// The binary in exchange mode, with placeholders for the exchange client: it starts, answers
+// the ALB's health check, challenges a request without a token, and drains. (Whether a real
+// exchange works needs the Auth0 tenant; the server's own tests cover it.)
+async function exchangeSmokeTest(task) {
+  const name = 'the binary starts with the exchange-mode task environment';
+  const server = await startServer(task, [...task.required, ...task.exchange].map((s) => s.name));
+  try {
+    if (server.port === null) {
+      report(false, name, notListening(server));
+      return;
+    }
+    report(true, name);
+    const health = await request(server.port, { target: '/health', host: `10.0.1.23:${task.env.MCP_PORT}` });
+    report(health.status === 200, '[exchange mode] GET /health with the ALB\'s Host answers 200', `got ${health.status}`);
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'check', version: '0' } } });
+    const anonymous = await request(server.port, { method: 'POST', target: '/mcp', host: task.domain, body: init });
+    report(anonymous.status === 401, '[exchange mode] POST /mcp without credentials gets 401', `got ${anonymous.status}`);
+    const drained = await drainsOnSigterm(server, task);
+    report(drained === true, '[exchange mode] SIGTERM drains and exits 0 within MCP_DRAIN_TIMEOUT', drained);
+  } catch (error) {
+    report(false, name, `${error.message}\n${server.log}`);
+  } finally {
+    await stopServer(server);
   }
 }
 
@@ -1146,7 +1458,10 @@ check('outputs: the URL, the ECR repository, the cluster and service', () => {
   return missing.length === 0 ? true : `missing ${missing.join(', ')}`;
 });
 
+exchangeVariableChecks(root, parsed);
+
 let production = null;
+let productionExchange = null;
 const names = {};
 for (const envName of ['production', 'staging']) {
   const file = path.join(terraformDir, 'environments', `${envName}.tfvars`);
@@ -1159,6 +1474,25 @@ for (const envName of ['production', 'staging']) {
   check(`[${envName}] the tfvars name the environment`, () => expectEq(ev.variable('environment'), envName));
   const unknownVars = Object.keys(tfvars).filter((k) => !(k in root.variable));
   check(`[${envName}] the tfvars set only declared variables`, () => (unknownVars.length === 0 ? true : unknownVars.join(', ')));
+  check(`[${envName}] the tfvars pass the variable validations and preconditions`, () => {
+    const failed = failedConditions(root, tfvars);
+    return failed.length === 0 ? true : listConditions(failed);
+  });
+  let examples = null;
+  try {
+    examples = await tfvarsExamples(file);
+  } catch (error) {
+    report(false, `[${envName}] the tfvars' commented-out settings parse once uncommented`, error.message);
+  }
+  if (examples)
+    check(`[${envName}] the tfvars' commented-out settings (${Object.keys(examples).join(', ')}) parse, name declared variables and pass the validations and preconditions`, () => {
+      const unknown = Object.keys(examples).filter((k) => !(k in root.variable));
+      if (unknown.length) return `undeclared: ${unknown.join(', ')}`;
+      const twice = Object.keys(examples).filter((k) => k in tfvars);
+      if (twice.length) return `also set: ${twice.join(', ')}`;
+      const failed = failedConditions(root, { ...tfvars, ...examples });
+      return failed.length === 0 ? true : listConditions(failed);
+    });
   let result = null;
   try {
     result = structureChecks(envName, root, ev);
@@ -1166,6 +1500,8 @@ for (const envName of ['production', 'staging']) {
     report(false, `[${envName}] the deployment's resources`, error.message);
   }
   sidecarOffChecks(envName, root, tfvars);
+  const exchange = exchangeChecks(envName, root, tfvars);
+  if (envName === 'production') productionExchange = exchange;
   names[envName] = { name: ev.variable('name'), domain: ev.variable('domain_name') };
   if (envName === 'production' && result) production = { ...result, initialSecret: ev.resolve(root.locals.initial_secret_values ?? {}) };
 }
@@ -1174,8 +1510,10 @@ check('staging and production do not share names or the domain', () =>
     ? true : show(names));
 
 if (production) {
-  coverageChecks(production);
+  const hasExchange = coverageChecks(production, productionExchange);
   await smokeTest(production);
+  if (productionExchange && hasExchange) await exchangeSmokeTest(productionExchange);
+  else if (productionExchange) console.log('SKIP the binary in exchange mode: this build of the binary has no exchange mode');
 }
 
 console.log(failures === 0 ? 'terraform check: all passed' : `terraform check: ${failures} failed`);
