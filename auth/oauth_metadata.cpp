@@ -40,7 +40,7 @@ std::string description_text(std::string_view description)
 
 // One challenge per offered scheme, each with the same parameters; the DPoP one adds the
 // algorithms it accepts. `dpop_error` goes on the DPoP challenge in place of `error`.
-std::string challenges(challenge_schemes schemes, std::string_view error, std::string_view dpop_error,
+std::string challenges(challenge_options schemes, std::string_view error, std::string_view dpop_error,
                        std::string_view scope, std::string_view base, std::string_view description)
 {
     auto const one = [&](std::string_view scheme, std::string_view this_error) {
@@ -55,12 +55,12 @@ std::string challenges(challenge_schemes schemes, std::string_view error, std::s
         };
         // RFC 9728's plain challenge starts with where to go; RFC 6750's error ones with the error.
         if (this_error.empty()) {
-            add("resource_metadata", quoted(resource_metadata_url(base)));
+            add("resource_metadata", quoted(resource_metadata_url(base) + std::string(schemes.resource_path)));
             if (!scope.empty()) add("scope", quoted(scope));
         } else {
             add("error", quoted(this_error));
             if (!scope.empty()) add("scope", quoted(scope));
-            add("resource_metadata", quoted(resource_metadata_url(base)));
+            add("resource_metadata", quoted(resource_metadata_url(base) + std::string(schemes.resource_path)));
         }
         if (scheme == "DPoP") add("algs", quoted(dpop::supported_algorithms));
         if (!this_error.empty()) add("error_description", quoted(description_text(description)));
@@ -85,36 +85,39 @@ std::vector<std::string> advertised_scopes(std::vector<std::string> const& scope
     return out;
 }
 
-std::string bearer_challenge(std::string_view base, std::vector<std::string> const& scopes, challenge_schemes schemes)
+std::string bearer_challenge(std::string_view base, std::vector<std::string> const& scopes, challenge_options schemes)
 {
     return challenges(schemes, {}, {}, join_scopes(advertised_scopes(scopes)), base, {});
 }
 
-std::string invalid_request_challenge(std::string_view base, std::string_view description, challenge_schemes schemes)
+std::string invalid_request_challenge(std::string_view base, std::string_view description, challenge_options schemes)
 {
     return challenges(schemes, "invalid_request", {}, {}, base, description);
 }
 
 std::string invalid_token_challenge(std::string_view base, std::vector<std::string> const& scopes,
-                                    std::string_view description, challenge_schemes schemes)
+                                    std::string_view description, challenge_options schemes)
 {
     return challenges(schemes, "invalid_token", {}, join_scopes(advertised_scopes(scopes)), base, description);
 }
 
 std::string insufficient_scope_challenge(std::string_view base, std::string_view needed_scopes,
-                                         std::string_view description, challenge_schemes schemes)
+                                         std::string_view description, challenge_options schemes)
 {
     return challenges(schemes, "insufficient_scope", {}, needed_scopes, base, description);
 }
 
 std::string invalid_dpop_proof_challenge(std::string_view base, std::string_view description,
-                                         challenge_schemes schemes)
+                                         challenge_options schemes)
 {
     schemes.dpop = true;
     // The Bearer challenge, when offered, only says where to start; the error is DPoP's.
     std::string out;
-    if (schemes.bearer) out = challenges({.bearer = true, .dpop = false}, {}, {}, {}, base, {}) + ", ";
-    return out + challenges({.bearer = false, .dpop = true}, "invalid_dpop_proof", {}, {}, base, description);
+    if (schemes.bearer)
+        out = challenges({.bearer = true, .dpop = false, .resource_path = schemes.resource_path}, {}, {}, {}, base, {}) +
+              ", ";
+    return out + challenges({.bearer = false, .dpop = true, .resource_path = schemes.resource_path},
+                            "invalid_dpop_proof", {}, {}, base, description);
 }
 
 boost::json::object protected_resource_metadata(std::string_view base, std::string_view endpoint_path,

@@ -25,10 +25,13 @@ inline constexpr std::string_view request_metadata_cache_control = "private, max
 inline constexpr std::string_view resource_metadata_path = "/.well-known/oauth-protected-resource";
 
 // Which schemes the challenges offer: Bearer (RFC 6750) and DPoP (RFC 9449 section 7.1, with
-// the proof algorithms accepted). Both when both are accepted, Bearer first.
-struct challenge_schemes {
+// the proof algorithms accepted), both when both are accepted, Bearer first; and which
+// metadata document they point at: the root one, or with `resource_path` ("/mcp") the one of
+// that endpoint, whose resource is what a token for it must name (exchange mode).
+struct challenge_options {
     bool bearer = true;
     bool dpop = false;
+    std::string_view resource_path;
 };
 
 // What the protected resource metadata says about DPoP (RFC 9449 section 5.1 of RFC 9728's registry).
@@ -51,7 +54,7 @@ std::string quoted(std::string_view text);
 // section 5.1, RFC 6750): Bearer resource_metadata="<base>/.well-known/oauth-protected-resource",
 // scope="<scopes, space-separated>" (scope left out when there are none).
 std::string bearer_challenge(std::string_view base, std::vector<std::string> const& scopes,
-                             challenge_schemes schemes = {});
+                             challenge_options schemes = {});
 
 // The challenges that name an error (RFC 6750 section 3), all of the form
 //   Bearer error="<error>"[, scope="<scopes>"], resource_metadata="<base>/.well-known/oauth-protected-resource",
@@ -60,19 +63,19 @@ std::string bearer_challenge(std::string_view base, std::vector<std::string> con
 
 // 401 for malformed credentials.
 std::string invalid_request_challenge(std::string_view base, std::string_view description,
-                                      challenge_schemes schemes = {});
+                                      challenge_options schemes = {});
 // 401 for a token that is expired, forged, for another audience, or that JustiFi refused: the
 // client refreshes it or signs in again, asking for `scopes`.
 std::string invalid_token_challenge(std::string_view base, std::vector<std::string> const& scopes,
-                                    std::string_view description, challenge_schemes schemes = {});
+                                    std::string_view description, challenge_options schemes = {});
 // 403 for a valid token that lacks scopes a tool needs: the client may step up to `needed_scopes`
 // (space-separated: every scope the operation needs, in one challenge).
 std::string insufficient_scope_challenge(std::string_view base, std::string_view needed_scopes,
-                                         std::string_view description, challenge_schemes schemes = {});
+                                         std::string_view description, challenge_options schemes = {});
 // 401 for a DPoP proof that is missing, malformed or does not match (RFC 9449 section 7.1): the
 // DPoP challenge names the error; a Bearer challenge, when offered too, does not.
 std::string invalid_dpop_proof_challenge(std::string_view base, std::string_view description,
-                                         challenge_schemes schemes);
+                                         challenge_options schemes);
 
 boost::json::object protected_resource_metadata(std::string_view base, std::string_view endpoint_path,
                                                 std::string_view issuer, std::vector<std::string> const& scopes,

@@ -178,6 +178,24 @@ mock_api::match_result mock_api::match(http::verb method, std::vector<std::strin
     return result;
 }
 
+void mock_api::remember_jwt(std::string_view token, std::string_view outcome)
+{
+    // Read without verifying, for the record only: a refused token's claims are what it said.
+    json::object seen{{"outcome", outcome}};
+    auto const first = token.find('.');
+    auto const second = token.find('.', first + 1);
+    if (auto const payload = core::encoding::base64url_decode(token.substr(first + 1, second - first - 1))) {
+        boost::system::error_code ec;
+        auto const claims = json::parse(*payload, ec);
+        if (!ec && claims.is_object())
+            for (auto const* name : {"jti", "aud", "azp", "sub"})
+                if (auto const* v = claims.as_object().if_contains(name)) seen[name] = *v;
+    }
+    std::lock_guard lock(stats_mutex_);
+    recent_jwts_.push_back(std::move(seen));
+    if (recent_jwts_.size() > max_recent_jwts) recent_jwts_.pop_front();
+}
+
 void mock_api::count_request(std::string const& label)
 {
     std::lock_guard lock(stats_mutex_);
@@ -195,11 +213,14 @@ json::object mock_api::stats_json() const
     for (auto const& t : recent_traceparents_) traceparents.emplace_back(t);
     json::array writes;
     for (auto const& w : recent_writes_) writes.emplace_back(w);
+    json::array jwts;
+    for (auto const& j : recent_jwts_) jwts.emplace_back(j);
     return {{"token_requests", token_requests_},
             {"recent_writes", std::move(writes)},
             {"requests_by_path", std::move(by_path)},
             {"idempotent_replays", idempotent_replays_},
             {"jwt_requests", jwt_requests_},
+            {"recent_jwts", std::move(jwts)},
             {"jwks_loads", jwt_.loads()},
             {"faults_injected", std::move(faults)},
             {"recent_traceparents", std::move(traceparents)}};
@@ -339,6 +360,7 @@ asio::awaitable<outcome<std::string>> mock_api::authenticate(http_exchange& ex)
                             "The access token is invalid or has expired; get a new one from POST /oauth/token", {}, {}};
 
     auto const claims = co_await jwt_.verify(token);
+    remember_jwt(token, claims ? "accepted" : auth::make_error_code(claims.error()).message());
     if (!claims) {
         auto const reason = auth::make_error_code(claims.error()).message();
         core::log::info("bearer JWT refused", {{"reason", reason}});
@@ -527,6 +549,7 @@ api_response mock_api::handle_control(http_exchange& ex, std::string_view path)
             faults_injected_.clear();
             recent_traceparents_.clear();
             recent_writes_.clear();
+            recent_jwts_.clear();
         } else if (method != http::verb::get) {
             return error_response(api_error{405, "method_not_allowed", "Use GET or DELETE /__mock/stats", {}, {}});
         }

@@ -98,6 +98,11 @@ private:
     // of a request, with its Idempotency-Key, status and whether it was a replay.
     static constexpr std::size_t max_recent_writes = 64;
     std::deque<json::object> recent_writes_;
+    // Bearer JWTs presented (jti, aud, azp and whether accepted; never the token), newest last:
+    // what lets a test show which tokens reached "JustiFi".
+    static constexpr std::size_t max_recent_jwts = 256;
+    std::deque<json::object> recent_jwts_;
+    void remember_jwt(std::string_view token, std::string_view outcome);
 };
 
 }  // namespace justifi::mock

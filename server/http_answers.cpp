@@ -35,7 +35,7 @@ bool is_challenged(core::errc code)
 }
 
 std::string challenge(core::refusal const& r, std::string const& base, std::vector<std::string> const& scopes,
-                      auth::oauth::challenge_schemes schemes)
+                      auth::oauth::challenge_options schemes)
 {
     auto const& description = r.description.empty() ? r.message : r.description;
     switch (r.code) {
@@ -92,7 +92,13 @@ http::response<http::string_body> refusal_response(request_message const& req, c
     if (is_challenged(refusal.code)) {
         auto const base = stages.base_url(req);
         if (!base) return refusal_response(req, stages.bad_base_url(req), stages, format);
-        www_authenticate = challenge(refusal, *base, stages.settings().oauth_scopes, stages.settings().challenge_schemes);
+        auto options = stages.settings().challenge_options;
+        // Exchange mode: a client must ask for a token for the endpoint it calls, so the challenge
+        // points at that endpoint's document (RFC 9728 section 3.1, the path inserted).
+        auto const target = req.target();
+        if (stages.settings().path_aware_challenges && target.substr(0, target.find('?')).starts_with("/mcp"))
+            options.resource_path = "/mcp";
+        www_authenticate = challenge(refusal, *base, stages.settings().oauth_scopes, options);
     }
     auto body = format == error_format::jsonrpc ? boost::json::serialize(mcp::jsonrpc::make_error(refusal))
                                                 : error_object(error_name(refusal.code), core::refusal_text(refusal));

@@ -245,8 +245,9 @@ http_transport_settings http_transport_settings_of(config::settings const& setti
                     .trust_proxy = settings.trust_proxy,
                     .allow_client_credential_headers = settings.allow_client_credential_headers,
                     .oauth_scopes = settings.oauth_scopes,
-                    .challenge_schemes = {.bearer = !settings.require_dpop, .dpop = settings.accepts_dpop()},
+                    .challenge_options = {.bearer = !settings.require_dpop, .dpop = settings.accepts_dpop()},
                     .dpop = {.supported = settings.accepts_dpop(), .required = settings.require_dpop},
+                    .path_aware_challenges = settings.exchanges_tokens(),
                     .rate_limit_per_second = settings.rate_limit_per_second,
                     .rate_limit_burst = settings.rate_limit_burst,
                     .max_streams_per_caller = settings.max_streams_per_caller};

@@ -45,8 +45,9 @@ struct endpoint_settings {
     bool trust_proxy = false;
     bool allow_client_credential_headers = true;
     std::vector<std::string> oauth_scopes;
-    auth::oauth::challenge_schemes challenge_schemes;  // Bearer, and DPoP in exchange mode
+    auth::oauth::challenge_options challenge_options;  // Bearer, and DPoP in exchange mode
     auth::oauth::dpop_metadata dpop;                    // what the protected resource metadata says of DPoP
+    bool path_aware_challenges = false;  // challenges name the metadata of the endpoint called (exchange mode)
     double rate_limit_per_second = 20;  // 0: no limit
     double rate_limit_burst = 100;
     std::size_t max_streams_per_caller = 4;

@@ -36,7 +36,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [[ $status -ne 0 ]]; then
     local log
-    for log in auth-server mock server; do
+    for log in auth-server mock server auth-server-x mock-x server-x; do
       [[ -s "$work/$log.log" ]] && { echo "----- $log log (last 60 lines)" >&2; tail -n 60 "$work/$log.log" >&2; }
     done
   fi
@@ -90,4 +90,35 @@ for client_sdk in v1 v2; do
     LOG_FILES="$work/server.log:$work/mock.log:$work/auth-server.log" \
     timeout 75 "$node" "$here/e2e.mjs" || status=$?
 done
+
+# Exchange mode (JUSTIFI_UPSTREAM_AUTH=exchange): a second authorization server that issues
+# tokens for justifi-mcp's own URL (an Auth0 API whose identifier is the MCP server's URL) and
+# exchanges them, for our confidential client, for JustiFi tokens; a simulator that accepts
+# only JustiFi tokens; justifi-mcp on a port chosen first, since its public URL names it.
+mcp_port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+resource="http://127.0.0.1:$mcp_port/mcp"
+exchange_client_id=justifi-mcp-exchange
+exchange_client_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$node" "$here/auth-server.mjs" --port 0 --host 127.0.0.1 --audience "$audience" --resource "$resource" \
+  --exchange-client "$exchange_client_id:$exchange_client_secret" >"$work/auth-server-x.out" 2>"$work/auth-server-x.log" &
+pids+=($!)
+as_port=$(wait_for "$work/auth-server-x.out" 's/^{"listening":true,"port":\([0-9]*\),.*/\1/p' "${pids[-1]}" "auth-server (exchange)")
+issuer="http://127.0.0.1:$as_port/"
+(cd "$work" && JUSTIFI_MOCK_CLIENT_SECRET="$mock_client_secret" exec "$mock_binary" --host 127.0.0.1 --port 0 \
+  --client-id "$mock_client_id" --log-level debug --jwks-refresh-interval 0 \
+  --jwks-url "${issuer}.well-known/jwks.json" --jwt-issuer "$issuer" --jwt-audience "$audience") 2>"$work/mock-x.log" &
+pids+=($!)
+mock_port=$(wait_for "$work/mock-x.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mock (exchange)")
+(cd "$work" && JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" JUSTIFI_OAUTH_ISSUER="$issuer" \
+  JUSTIFI_AUTH0_AUDIENCE="$audience" JUSTIFI_OAUTH_VALIDATION=jwks MCP_DRAIN_TIMEOUT=2s \
+  JUSTIFI_UPSTREAM_AUTH=exchange MCP_PUBLIC_URL="http://127.0.0.1:$mcp_port" \
+  JUSTIFI_EXCHANGE_CLIENT_ID="$exchange_client_id" JUSTIFI_EXCHANGE_CLIENT_SECRET="$exchange_client_secret" \
+  exec "$server_binary" --transport http --host 127.0.0.1 --port "$mcp_port" --log-level debug) 2>"$work/server-x.log" &
+pids+=($!)
+wait_for "$work/server-x.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mcp (exchange)" >/dev/null
+MCP_URL="$resource" AS_ISSUER="$issuer" MOCK_URL="http://127.0.0.1:$mock_port" AUDIENCE="$audience" \
+  EXCHANGE_CLIENT_ID="$exchange_client_id" EXCHANGE_CLIENT_SECRET="$exchange_client_secret" \
+  CLIENT_DIR="$tools/node_modules/@modelcontextprotocol/client" \
+  LOG_FILES="$work/server-x.log:$work/mock-x.log:$work/auth-server-x.log" \
+  timeout 75 "$node" "$here/exchange.mjs" || status=$?
 exit "$status"
