@@ -34,11 +34,12 @@ std::string_view string_member(json::object const& o, std::string_view name)
 
 }  // namespace
 
-std::string exchange_form(std::string_view subject_token, std::string_view audience, std::string_view scope)
+std::string exchange_form(std::string_view subject_token, std::string_view audience, std::string_view scope,
+                          std::string_view subject_token_type)
 {
     std::string out = "grant_type=" + form_encoded(token_exchange_grant);
     out += "&subject_token=" + form_encoded(subject_token);
-    out += "&subject_token_type=" + form_encoded(access_token_type);
+    out += "&subject_token_type=" + form_encoded(subject_token_type);
     out += "&requested_token_type=" + form_encoded(access_token_type);
     out += "&audience=" + form_encoded(audience);
     if (!scope.empty()) out += "&scope=" + form_encoded(scope);
@@ -164,7 +165,7 @@ asio::awaitable<boost::system::result<issued_token>> token_exchanger::exchange(
 {
     auto const endpoint = co_await token_endpoint();
     if (!endpoint) co_return endpoint.error();
-    auto const form = exchange_form(subject, settings_.audience, scope);
+    auto const form = exchange_form(subject, settings_.audience, scope, settings_.subject_token_type);
     auto const authorization = basic_authorization(settings_.client_id, settings_.client_secret);
     auto answer = co_await net::post_form(*endpoint, form, authorization, settings_.fetch);
     if (!answer) {

@@ -33,6 +33,9 @@ struct exchange_settings {
     std::string client_id;       // this server's confidential client
     std::string client_secret;
     std::string audience;        // the JustiFi API (JUSTIFI_AUTH0_AUDIENCE)
+    // What the subject token is called in the request: RFC 8693's access-token type unless the
+    // authorization server wants its own (Auth0's Custom Token Exchange selects its Action by it).
+    std::string subject_token_type{access_token_type};
     net::fetch_options fetch;    // CA file, deadline and User-Agent of each request to the authorization server
     // While the token endpoint is unknown (its metadata could not be read), asked again at most this often.
     std::chrono::seconds discovery_retry{5};
@@ -41,7 +44,8 @@ struct exchange_settings {
 // Sans-io.
 
 // The token request's form (RFC 8693 section 2.1), values percent-encoded.
-std::string exchange_form(std::string_view subject_token, std::string_view audience, std::string_view scope);
+std::string exchange_form(std::string_view subject_token, std::string_view audience, std::string_view scope,
+                          std::string_view subject_token_type = access_token_type);
 // client_secret_basic (RFC 6749 section 2.3.1): both parts form-encoded, then Base64.
 std::string basic_authorization(std::string_view client_id, std::string_view client_secret);
 // The token endpoint an authorization server metadata document names, after checking that it

@@ -97,6 +97,7 @@ client::client_settings client_settings_of(config::settings const& settings, cor
             .client_id = settings.exchange_client_id,
             .client_secret = settings.exchange_client_secret,
             .audience = settings.auth0_audience,
+            .subject_token_type = settings.exchange_subject_token_type,
             .fetch = {.ca_file = settings.justifi_ca_file,
                       .timeout = std::min<std::chrono::milliseconds>(settings.justifi_timeout, std::chrono::seconds(10)),
                       .body_limit = 64 * 1024,

@@ -367,6 +367,16 @@ std::vector<setting_spec> const& specs()
              s.exchange_client_secret = v;
              return {};
          }},
+        {"exchange-subject-token-type", "JUSTIFI_EXCHANGE_SUBJECT_TOKEN_TYPE", "RFC 8693's access_token type",
+         "exchange mode: the subject_token_type sent (an authorization server may want its own URI, as Auth0's "
+         "Custom Token Exchange does)",
+         [](std::string_view v, settings& s) -> core::outcome<void> {
+             if (v.empty() || v.size() > 256 || v.find(':') == std::string_view::npos ||
+                 std::any_of(v.begin(), v.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; }))
+                 return invalid("must be a URI such as urn:ietf:params:oauth:token-type:access_token");
+             s.exchange_subject_token_type = v;
+             return {};
+         }},
         {"require-dpop", "JUSTIFI_REQUIRE_DPOP", "false",
          "exchange mode: accept only DPoP-bound access tokens (RFC 9449)", bool_setting(&settings::require_dpop)},
         {"scope-implications", "JUSTIFI_SCOPE_IMPLICATIONS", "every X:write implies X:read",

@@ -98,6 +98,7 @@ struct settings {
     upstream_auth_mode upstream_auth = upstream_auth_mode::passthrough;
     std::string exchange_client_id;
     std::string exchange_client_secret;
+    std::string exchange_subject_token_type = "urn:ietf:params:oauth:token-type:access_token";
     bool require_dpop = false;
     // Which scope implies which (JUSTIFI_SCOPE_IMPLICATIONS); unset: X:write implies X:read.
     std::optional<std::vector<std::pair<std::string, std::string>>> scope_implications;

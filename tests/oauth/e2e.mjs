@@ -21,19 +21,14 @@
 // stops after 55 s.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+    authServerControls, challengeParams, check, envReader, http, json, jwtClaims, logFilesFromEnv, logLeaks, MemoryOAuthProvider,
+    remember, Report, secrets, startWatchdog, STEP_TIMEOUT_MS, unusedLoopbackPort, withJwtSignatures, withTimeout
+} from './common.mjs';
 
-const env = (name) => {
-    const v = process.env[name];
-    if (!v) {
-        console.error(`e2e: ${name} is not set (run tests/oauth/run.sh)`);
-        process.exit(2);
-    }
-    return v;
-};
+const env = envReader('e2e');
 const MCP_URL = env('MCP_URL');
 const AS_ISSUER = env('AS_ISSUER');
 const MOCK_URL = env('MOCK_URL');
@@ -41,7 +36,7 @@ const MOCK_CLIENT_ID = env('MOCK_CLIENT_ID');
 const MOCK_CLIENT_SECRET = env('MOCK_CLIENT_SECRET');
 const AUDIENCE = env('AUDIENCE');
 const SDK_DIR = env('SDK_DIR');
-const LOG_FILES = (process.env.LOG_FILES ?? '').split(':').filter(Boolean);
+const LOG_FILES = logFilesFromEnv();
 
 const V2 = process.env.CLIENT_SDK === 'v2';
 const sdk = (path) => import(pathToFileURL(join(SDK_DIR, 'dist/esm', path)).href);
@@ -51,93 +46,29 @@ const { StreamableHTTPClientTransport } = V2 ? v2 : await sdk('client/streamable
 const { UnauthorizedError } = V2 ? v2 : await sdk('client/auth.js');
 
 const PROTOCOL_VERSION = '2025-11-25';
-const STEP_TIMEOUT_MS = 10_000;
 const origin = new URL(MCP_URL).origin;
 const PRM_URL = `${origin}/.well-known/oauth-protected-resource`;
 
-const watchdog = setTimeout(() => {
-    console.log('FAIL the run took longer than 55 s');
-    process.exit(1);
-}, 55_000);
+const watchdog = startWatchdog('the run');
 
 // ---------------------------------------------------------------------------------------------
 // Reporting
 
-let failures = 0;
-const results = [];
-function pass(name, detail = '') {
-    results.push(['PASS', name]);
-    console.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
-}
-function fail(name, why) {
-    failures++;
-    results.push(['FAIL', name]);
-    console.log(`FAIL ${name}: ${why}`);
-}
-class CheckFailed extends Error {}
-function check(condition, why) {
-    if (!condition) throw new CheckFailed(why);
-}
+const report = new Report();
 // Runs one case; a thrown error fails it with its message, and the next case runs.
 async function testCase(name, body) {
     if (V2 && /^(raw|authorization server):/.test(name)) return;  // no SDK in them: the v1 pass runs them
-    name = V2 ? `v2 2026-07-28 ${name}` : name;
-    try {
-        const detail = await withTimeout(body(), 20_000, name);
-        pass(name, typeof detail === 'string' ? detail : '');
-    } catch (e) {
-        fail(name, e instanceof CheckFailed ? e.message : `${e?.name ?? 'Error'}: ${e?.message ?? e}`);
-    }
+    await report.run(V2 ? `v2 2026-07-28 ${name}` : name, body);
 }
 
-function withTimeout(promise, ms, what) {
-    let timer;
-    return Promise.race([
-        promise,
-        new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-        })
-    ]).finally(() => clearTimeout(timer));
-}
+// Secrets seen during the run (common.mjs remembers tokens and codes as they come): none may
+// appear in any log.
+secrets.add(MOCK_CLIENT_SECRET);
 
 // ---------------------------------------------------------------------------------------------
-// Secrets seen during the run: none may appear in any log.
+// HTTP helpers (common.mjs's http() and json() give every request a deadline)
 
-const secrets = new Set([MOCK_CLIENT_SECRET]);
-const remember = (...values) => values.filter((v) => typeof v === 'string' && v.length >= 8).forEach((v) => secrets.add(v));
-
-// ---------------------------------------------------------------------------------------------
-// HTTP helpers (every request has a deadline)
-
-async function http(url, init = {}) {
-    return fetch(url, { ...init, signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
-}
-
-async function json(url, body, method = 'POST') {
-    const res = await http(url, {
-        method,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await res.text();
-    let parsed;
-    try {
-        parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-        parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
-}
-
-const control = (path, body) => json(`${AS_ISSUER}__control/${path}`, body, body === undefined ? 'GET' : 'POST');
-const asLog = async () => (await control('log')).body;
-
-async function mint(claims = {}) {
-    const res = await control('mint', claims);
-    check(res.status === 200 && res.body?.access_token, `mint answered ${res.status}`);
-    remember(res.body.access_token);
-    return res.body.access_token;
-}
+const { control, asLog, mint } = authServerControls(AS_ISSUER);
 
 // One JSON-RPC message POSTed to the MCP endpoint; the answer's JSON-RPC message is parsed
 // from application/json or from the text/event-stream events.
@@ -191,18 +122,15 @@ async function initializeSession(auth) {
 const describe = (res) => `HTTP ${res.status}, WWW-Authenticate: ${res.headers.get('www-authenticate') ?? '(none)'}` +
     (res.status === 200 && res.rpc?.result?.isError ? `, tool error: ${toolText(res.rpc.result).slice(0, 200)}` : '');
 
-// The auth-param `name` of a WWW-Authenticate challenge (quoted-string or token).
-function challengeParam(header, name) {
-    const m = new RegExp(`(?:^|[\\s,])${name}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s,]+))`, 'i').exec(header ?? '');
-    return m ? (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]) : undefined;
-}
+// The auth-param `name` of the Bearer challenge in a WWW-Authenticate value.
+const bearerParam = (header, name) => challengeParams(header, 'Bearer')?.[name];
 
 function expectInvalidToken(res) {
     const header = res.headers.get('www-authenticate') ?? '';
     check(res.status === 401, `expected HTTP 401 with error="invalid_token", got ${describe(res)}`);
     check(/^Bearer\s/i.test(header), `WWW-Authenticate is not a Bearer challenge: ${header}`);
-    check(challengeParam(header, 'error') === 'invalid_token', `WWW-Authenticate has no error="invalid_token": ${header}`);
-    check(challengeParam(header, 'resource_metadata') === PRM_URL, `resource_metadata is not ${PRM_URL}: ${header}`);
+    check(bearerParam(header, 'error') === 'invalid_token', `WWW-Authenticate has no error="invalid_token": ${header}`);
+    check(bearerParam(header, 'resource_metadata') === PRM_URL, `resource_metadata is not ${PRM_URL}: ${header}`);
     return `401 ${header}`;
 }
 
@@ -251,114 +179,6 @@ async function expectSimulatorPayments(result, what) {
     return `${ids.length} payments (${ids[0]}, ...)`;
 }
 
-const jwtClaims = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-
-async function unusedLoopbackPort() {
-    return new Promise((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-    });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The OAuth client provider: in memory, as a desktop client keeps it in its own store.
-// redirectToAuthorization does what the browser would: it opens the authorization URL (the
-// test authorization server logs in and consents at once) and reads the code from the
-// redirect, which a desktop client would receive on its loopback listener.
-
-class MemoryOAuthProvider {
-    constructor(redirectUrl) {
-        this._redirectUrl = redirectUrl;
-        this._client = undefined;
-        this._tokens = undefined;
-        this._verifier = undefined;
-        this._state = undefined;
-        this.authorizationCode = undefined;
-        this.authorizationUrls = [];
-        this.invalidated = [];
-    }
-
-    get redirectUrl() {
-        return this._redirectUrl;
-    }
-
-    get clientMetadata() {
-        return {
-            client_name: 'justifi-mcp OAuth e2e',
-            redirect_uris: [this._redirectUrl],
-            grant_types: ['authorization_code', 'refresh_token'],
-            response_types: ['code'],
-            token_endpoint_auth_method: 'none'
-        };
-    }
-
-    state() {
-        this._state = randomBytes(16).toString('base64url');
-        return this._state;
-    }
-
-    clientInformation() {
-        return this._client;
-    }
-
-    saveClientInformation(info) {
-        this._client = info; // kept unchanged, issuer stamp included, as the SDK asks
-    }
-
-    tokens() {
-        return this._tokens;
-    }
-
-    saveTokens(tokens) {
-        remember(tokens.access_token, tokens.refresh_token);
-        this._tokens = tokens;
-    }
-
-    saveCodeVerifier(verifier) {
-        this._verifier = verifier;
-    }
-
-    codeVerifier() {
-        if (!this._verifier) throw new Error('no code verifier saved');
-        return this._verifier;
-    }
-
-    invalidateCredentials(scope) {
-        this.invalidated.push(scope);
-        if (scope === 'all' || scope === 'client') this._client = undefined;
-        if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
-        if (scope === 'all' || scope === 'verifier') this._verifier = undefined;
-    }
-
-    async redirectToAuthorization(url) {
-        this.authorizationUrls.push(new URL(url.href));
-        const res = await http(url, { redirect: 'manual' });
-        await res.body?.cancel();
-        recordExchange('GET', url.href, res.status);
-        if (res.status !== 302 && res.status !== 303) {
-            throw new Error(`the authorization endpoint answered ${res.status}, not a redirect`);
-        }
-        const location = new URL(res.headers.get('location'));
-        const expected = new URL(this._redirectUrl);
-        if (location.origin !== expected.origin || location.pathname !== expected.pathname) {
-            throw new Error(`redirected to ${location.origin}${location.pathname}, not the redirect URI`);
-        }
-        const q = location.searchParams;
-        if (q.get('state') !== this._state) throw new Error('the redirect carries another state');
-        if (q.has('iss') && q.get('iss') !== AS_ISSUER) throw new Error(`the redirect names issuer ${q.get('iss')}`);
-        if (q.has('error')) throw new Error(`authorization failed: ${q.get('error')}: ${q.get('error_description')}`);
-        const code = q.get('code');
-        if (!code) throw new Error('the redirect carries no code');
-        remember(code);
-        this.authorizationCode = code;
-        this.authorizationIssuer = q.get('iss') ?? undefined;  // RFC 9207: the v2 SDK checks it
-    }
-}
-
 // Every HTTP exchange of the SDK (and of the "browser"), in order: "METHOD URL-without-query STATUS".
 const exchanges = [];
 const recordExchange = (method, url, status) => {
@@ -399,7 +219,13 @@ try {
     console.log(`FAIL setup: ${e?.message ?? e}`);
     process.exit(1);
 }
-const provider = new MemoryOAuthProvider(redirectUrl);
+// The OAuth client provider, in memory as a desktop client keeps it (common.mjs); the "browser"'s
+// visit to the authorization endpoint joins the recorded exchanges.
+const provider = new MemoryOAuthProvider(redirectUrl, {
+    clientName: 'justifi-mcp OAuth e2e',
+    issuer: AS_ISSUER,
+    onAuthorizationResponse: (url, status) => recordExchange('GET', url.href, status)
+});
 let sdkClient; // connected with OAuth tokens, used by the refresh and step-up cases
 let sdkTransport;
 
@@ -415,9 +241,9 @@ await testCase('unauthenticated call gets 401 with resource_metadata', async () 
     const res = await mcpPost(request('initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'x', version: '1' } }));
     const header = res.headers.get('www-authenticate') ?? '';
     check(res.status === 401, `got ${describe(res)}`);
-    check(challengeParam(header, 'resource_metadata') === PRM_URL, `resource_metadata is not ${PRM_URL}: ${header}`);
-    check(challengeParam(header, 'error') === undefined, `a request without credentials should carry no error code: ${header}`);
-    check(challengeParam(header, 'scope'), `no scope in ${header}`);
+    check(bearerParam(header, 'resource_metadata') === PRM_URL, `resource_metadata is not ${PRM_URL}: ${header}`);
+    check(bearerParam(header, 'error') === undefined, `a request without credentials should carry no error code: ${header}`);
+    check(bearerParam(header, 'scope'), `no scope in ${header}`);
     return header;
 });
 
@@ -734,22 +560,13 @@ if (sdkClient) await sdkClient.close().catch(() => {});
 await testCase('no token, code or secret in the server, simulator and authorization server logs', async () => {
     check(LOG_FILES.length > 0, 'LOG_FILES names no log');
     // Full values, and the signature part of each JWT on its own.
-    const needles = new Set();
-    for (const s of secrets) {
-        needles.add(s);
-        const parts = s.split('.');
-        if (parts.length === 3 && parts[2].length >= 16) needles.add(parts[2]);
-    }
-    const leaks = [];
-    for (const file of LOG_FILES) {
-        const text = readFileSync(file, 'utf8');
-        for (const n of needles) if (text.includes(n)) leaks.push(`${file} contains a value of ${n.length} characters starting ${n.slice(0, 6)}...`);
-    }
+    const needles = withJwtSignatures(secrets);
+    const leaks = [...logLeaks(LOG_FILES, needles)]
+        .map(({ file, needle: n }) => `${file} contains a value of ${n.length} characters starting ${n.slice(0, 6)}...`);
     check(leaks.length === 0, leaks.join('; '));
     return `${needles.size} values checked in ${LOG_FILES.length} logs`;
 });
 
 clearTimeout(watchdog);
-const passed = results.filter(([r]) => r === 'PASS').length;
-console.log(`${failures === 0 ? 'PASS' : 'FAIL'} oauth e2e: ${passed} passed, ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(`${report.failed === 0 ? 'PASS' : 'FAIL'} oauth e2e: ${report.passed} passed, ${report.failed} failed`);
+process.exit(report.failed === 0 ? 0 : 1);

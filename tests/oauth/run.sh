@@ -36,7 +36,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [[ $status -ne 0 ]]; then
     local log
-    for log in auth-server mock server auth-server-x mock-x server-x; do
+    for log in auth-server mock server auth-server-x mock-x server-x server-dpop; do
       [[ -s "$work/$log.log" ]] && { echo "----- $log log (last 60 lines)" >&2; tail -n 60 "$work/$log.log" >&2; }
     done
   fi
@@ -59,26 +59,45 @@ wait_for() {
   return 1
 }
 
-"$node" "$here/auth-server.mjs" --port 0 --host 127.0.0.1 --audience "$audience" >"$work/auth-server.out" 2>"$work/auth-server.log" &
-pids+=($!)
-as_port=$(wait_for "$work/auth-server.out" 's/^{"listening":true,"port":\([0-9]*\),.*/\1/p' "${pids[-1]}" "auth-server")
-issuer="http://127.0.0.1:$as_port/"
+# Starts auth-server.mjs (OPTIONS after the common ones), logging to LOG.out/.log; sets issuer.
+start_auth_server() {
+  local log=$1 name=$2 port
+  shift 2
+  "$node" "$here/auth-server.mjs" --port 0 --host 127.0.0.1 --audience "$audience" "$@" >"$work/$log.out" 2>"$work/$log.log" &
+  pids+=($!)
+  port=$(wait_for "$work/$log.out" 's/^{"listening":true,"port":\([0-9]*\),.*/\1/p' "${pids[-1]}" "$name")
+  issuer="http://127.0.0.1:$port/"
+}
 
-# The simulator verifies the same tokens; it re-reads the JWKS on every unknown kid here (the
-# key-rotation case), so only justifi-mcp's own refresh policy is under test.
+# Starts justifi-mock verifying the tokens of $issuer, logging to LOG.log; sets mock_port.
+# It re-reads the JWKS on every unknown kid (the key-rotation case), so only justifi-mcp's own
+# refresh policy is under test.
+start_mock() {
+  local log=$1 name=$2
+  (cd "$work" && JUSTIFI_MOCK_CLIENT_SECRET="$mock_client_secret" exec "$mock_binary" --host 127.0.0.1 --port 0 \
+    --client-id "$mock_client_id" --log-level debug --jwks-refresh-interval 0 \
+    --jwks-url "${issuer}.well-known/jwks.json" --jwt-issuer "$issuer" --jwt-audience "$audience") 2>"$work/$log.log" &
+  pids+=($!)
+  mock_port=$(wait_for "$work/$log.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "$name")
+}
+
+# Starts justifi-mcp on PORT (0: any free one) against the mock and $issuer, logging to LOG.log;
+# sets server_port. Further settings come as VAR=value before the call: bash passes them on to
+# the server's environment (and a secret so never shows in a process listing).
+start_server() {
+  local log=$1 name=$2 port=$3
+  (cd "$work" && JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" JUSTIFI_OAUTH_ISSUER="$issuer" \
+    JUSTIFI_AUTH0_AUDIENCE="$audience" JUSTIFI_OAUTH_VALIDATION=jwks MCP_DRAIN_TIMEOUT=2s \
+    exec "$server_binary" --transport http --host 127.0.0.1 --port "$port" --log-level debug) 2>"$work/$log.log" &
+  pids+=($!)
+  server_port=$(wait_for "$work/$log.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "$name")
+}
+
 mock_client_id=e2e_client_id
 mock_client_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-(cd "$work" && JUSTIFI_MOCK_CLIENT_SECRET="$mock_client_secret" exec "$mock_binary" --host 127.0.0.1 --port 0 \
-  --client-id "$mock_client_id" --log-level debug --jwks-refresh-interval 0 \
-  --jwks-url "${issuer}.well-known/jwks.json" --jwt-issuer "$issuer" --jwt-audience "$audience") 2>"$work/mock.log" &
-pids+=($!)
-mock_port=$(wait_for "$work/mock.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mock")
-
-(cd "$work" && JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" JUSTIFI_OAUTH_ISSUER="$issuer" \
-  JUSTIFI_AUTH0_AUDIENCE="$audience" JUSTIFI_OAUTH_VALIDATION=jwks MCP_DRAIN_TIMEOUT=2s \
-  exec "$server_binary" --transport http --host 127.0.0.1 --port 0 --log-level debug) 2>"$work/server.log" &
-pids+=($!)
-server_port=$(wait_for "$work/server.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mcp")
+start_auth_server auth-server "auth-server"
+start_mock mock "justifi-mock"
+start_server server "justifi-mcp" 0
 
 status=0
 # Twice: the SDK v1 client (2025-11-25) with the raw cases, then the SDK v2 client pinned to
@@ -99,26 +118,19 @@ mcp_port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 resource="http://127.0.0.1:$mcp_port/mcp"
 exchange_client_id=justifi-mcp-exchange
 exchange_client_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-"$node" "$here/auth-server.mjs" --port 0 --host 127.0.0.1 --audience "$audience" --resource "$resource" \
-  --exchange-client "$exchange_client_id:$exchange_client_secret" >"$work/auth-server-x.out" 2>"$work/auth-server-x.log" &
-pids+=($!)
-as_port=$(wait_for "$work/auth-server-x.out" 's/^{"listening":true,"port":\([0-9]*\),.*/\1/p' "${pids[-1]}" "auth-server (exchange)")
-issuer="http://127.0.0.1:$as_port/"
-(cd "$work" && JUSTIFI_MOCK_CLIENT_SECRET="$mock_client_secret" exec "$mock_binary" --host 127.0.0.1 --port 0 \
-  --client-id "$mock_client_id" --log-level debug --jwks-refresh-interval 0 \
-  --jwks-url "${issuer}.well-known/jwks.json" --jwt-issuer "$issuer" --jwt-audience "$audience") 2>"$work/mock-x.log" &
-pids+=($!)
-mock_port=$(wait_for "$work/mock-x.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mock (exchange)")
-(cd "$work" && JUSTIFI_BASE_URL="http://127.0.0.1:$mock_port" JUSTIFI_OAUTH_ISSUER="$issuer" \
-  JUSTIFI_AUTH0_AUDIENCE="$audience" JUSTIFI_OAUTH_VALIDATION=jwks MCP_DRAIN_TIMEOUT=2s \
-  JUSTIFI_UPSTREAM_AUTH=exchange MCP_PUBLIC_URL="http://127.0.0.1:$mcp_port" \
+start_auth_server auth-server-x "auth-server (exchange)" --resource "$resource" \
+  --exchange-client "$exchange_client_id:$exchange_client_secret"
+start_mock mock-x "justifi-mock (exchange)"
+JUSTIFI_UPSTREAM_AUTH=exchange MCP_PUBLIC_URL="http://127.0.0.1:$mcp_port" \
   JUSTIFI_EXCHANGE_CLIENT_ID="$exchange_client_id" JUSTIFI_EXCHANGE_CLIENT_SECRET="$exchange_client_secret" \
-  exec "$server_binary" --transport http --host 127.0.0.1 --port "$mcp_port" --log-level debug) 2>"$work/server-x.log" &
-pids+=($!)
-wait_for "$work/server-x.log" 's/.*"message":"listening".*"port":\([0-9]*\).*/\1/p' "${pids[-1]}" "justifi-mcp (exchange)" >/dev/null
-MCP_URL="$resource" AS_ISSUER="$issuer" MOCK_URL="http://127.0.0.1:$mock_port" AUDIENCE="$audience" \
+  start_server server-x "justifi-mcp (exchange)" "$mcp_port"
+strict_port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+JUSTIFI_UPSTREAM_AUTH=exchange MCP_PUBLIC_URL="http://127.0.0.1:$strict_port" JUSTIFI_REQUIRE_DPOP=true \
+  JUSTIFI_EXCHANGE_CLIENT_ID="$exchange_client_id" JUSTIFI_EXCHANGE_CLIENT_SECRET="$exchange_client_secret" \
+  start_server server-dpop "justifi-mcp (DPoP required)" "$strict_port"
+MCP_URL="$resource" STRICT_URL="http://127.0.0.1:$strict_port/mcp" AS_ISSUER="$issuer" MOCK_URL="http://127.0.0.1:$mock_port" AUDIENCE="$audience" \
   EXCHANGE_CLIENT_ID="$exchange_client_id" EXCHANGE_CLIENT_SECRET="$exchange_client_secret" \
   CLIENT_DIR="$tools/node_modules/@modelcontextprotocol/client" \
-  LOG_FILES="$work/server-x.log:$work/mock-x.log:$work/auth-server-x.log" \
+  LOG_FILES="$work/server-x.log:$work/server-dpop.log:$work/mock-x.log:$work/auth-server-x.log" \
   timeout 75 "$node" "$here/exchange.mjs" || status=$?
 exit "$status"

@@ -50,6 +50,7 @@ const SAFE_DEFAULTS = {
   MCP_STREAM_MAX_LIFETIME: 'default 30m: an event stream then ends and the client opens another, so no stream holds a connection for ever',
   JUSTIFI_TOKEN_CACHE_SIZE: 'default 10000 client-credentials tokens: more developers than use a task, a few MiB at most',
   JUSTIFI_TOKEN_FETCHES_PER_SECOND: 'default 10 POST /oauth/token calls per second for new credentials over all callers: what a flood of made-up credentials can make JustiFi do',
+  JUSTIFI_EXCHANGE_SUBJECT_TOKEN_TYPE: 'default: RFC 8693\'s access-token type; only an authorization server that wants its own URI needs it set',
   JUSTIFI_SCOPE_IMPLICATIONS: 'default: every X:write implies X:read over the advertised scopes, the hierarchy JustiFi\'s scopes have',
   JUSTIFI_TOKEN_FETCH_BURST: 'default 20 token fetches at once above that rate: a team starting up is never held back',
   JUSTIFI_JWKS_MIN_REFRESH: 'default 5m: Auth0 says max-age=15 for its JWKS; once every 5 minutes is plenty',

@@ -1,6 +1,7 @@
 // The auth stage's sans-io core: which presented credentials become an auth
 // context, which are refused (and why), and that principals never carry secrets.
 #include "auth/auth_stage.hpp"
+#include "auth/dpop.hpp"
 #include "auth/jwks_cache.hpp"
 #include "core/log.hpp"
 #include "tests/support/jwt_signer.hpp"
@@ -239,7 +240,12 @@ struct validating {
     auth::auth_outcome run(std::string const& authorization)
     {
         auth::token_validation const validation{keys, rules};
-        auto fut = asio::co_spawn(io, auth::authenticate({.authorization = authorization}, &validation), asio::use_future);
+        return run_with({.authorization = authorization}, validation);
+    }
+
+    auth::auth_outcome run_with(auth::presented_credentials const& presented, auth::token_validation const& validation)
+    {
+        auto fut = asio::co_spawn(io, auth::authenticate(presented, &validation), asio::use_future);
         io.restart();
         io.run();
         return fut.get();
@@ -395,6 +401,84 @@ BOOST_AUTO_TEST_CASE(the_timed_jwks_reload_follows_max_age_within_its_bounds)
     BOOST_TEST(auth::timed_refresh_interval(std::nullopt, settings).count() == 3600);
     settings.max_refresh = std::chrono::minutes(1);  // below the floor: the floor wins
     BOOST_TEST(auth::timed_refresh_interval(std::nullopt, settings).count() == 300);
+}
+
+BOOST_AUTO_TEST_CASE(a_broader_scope_grants_the_narrower_ones_it_implies)
+{
+    validating v;
+    auth::scope_implications const table{{"refunds:write", "refunds:read"}, {"payments:write", "payments:read"}};
+    auth::token_validation const validation{v.keys, v.rules, &table};
+    auto const outcome = v.run_with({.authorization = "Bearer " + v.token()}, validation);
+    BOOST_REQUIRE(outcome);
+    BOOST_TEST(outcome->may_use("refunds:read"));   // implied by refunds:write
+    BOOST_TEST(!outcome->may_use("payments:write"));
+    BOOST_TEST(outcome->token_expires_at.has_value());
+}
+
+namespace {
+
+// A proof for POST https://mcp.justifi.ai/mcp with `token`, made with `key` (RFC 9449 section 4).
+std::string dpop_proof(test_signing_key const& key, std::string const& token, std::string const& jti)
+{
+    auto jwk = key.jwk();
+    jwk.erase("kid");
+    jwk.erase("use");
+    json::object const header{{"typ", "dpop+jwt"}, {"alg", key.alg()}, {"jwk", jwk}};
+    json::object const payload{{"jti", jti},
+                               {"htm", "POST"},
+                               {"htu", "https://mcp.justifi.ai/mcp"},
+                               {"iat", justifi::test::numeric_date(std::chrono::system_clock::now())},
+                               {"ath", auth::dpop::access_token_hash(token)}};
+    return key.sign(header, payload);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dpop_bound_tokens_need_the_dpop_scheme_and_a_fresh_proof_by_their_key)
+{
+    validating v;
+    auto const client_key = test_signing_key::p256("");
+    auto jwk = client_key.jwk();
+    auto const jkt = auth::dpop::thumbprint(jwk);
+    auto const bound = v.token({{"cnf", json::object{{"jkt", jkt}}}});
+    auth::dpop::replay_cache replays(100, std::chrono::seconds(60));
+    auth::dpop_policy const policy{.replays = replays};
+    auth::token_validation const validation{v.keys, v.rules, nullptr, &policy};
+    auto const with = [&](std::string authorization, std::string proof, std::size_t proofs = 1) {
+        return v.run_with({.authorization = authorization,
+                           .dpop_proof = proof,
+                           .dpop_proof_count = proof.empty() ? 0 : proofs,
+                           .method = "POST",
+                           .request_url = "https://mcp.justifi.ai/mcp"},
+                          validation);
+    };
+    auto const ok = with("DPoP " + bound, dpop_proof(client_key, bound, "p1"));
+    BOOST_REQUIRE(ok);
+    BOOST_TEST(std::get<auth::bearer_token>(ok->credentials).dpop);
+    BOOST_TEST((ok->path == auth::auth_path::bearer_verified));
+
+    auto const code_of = [](auth::auth_outcome const& o) { return o ? justifi::core::errc{} : o.error().code; };
+    using justifi::core::errc;
+    BOOST_TEST((code_of(with("DPoP " + bound, dpop_proof(client_key, bound, "p1"))) == errc::invalid_dpop_proof));
+    BOOST_TEST((code_of(with("DPoP " + bound, "")) == errc::invalid_dpop_proof));
+    BOOST_TEST((code_of(with("DPoP " + bound, dpop_proof(client_key, bound, "p2"), 2)) == errc::invalid_dpop_proof));
+    BOOST_TEST((code_of(with("DPoP " + bound, dpop_proof(test_signing_key::p256(""), bound, "p3"))) ==
+                errc::invalid_dpop_proof));
+    BOOST_TEST((code_of(with("Bearer " + bound, "")) == errc::invalid_token));  // bound, but sent as Bearer
+    auto const unbound = v.token();
+    BOOST_TEST((code_of(with("DPoP " + unbound, dpop_proof(client_key, unbound, "p4"))) == errc::invalid_token));
+    BOOST_TEST(static_cast<bool>(with("Bearer " + unbound, "")));  // Bearer stays accepted unless required
+
+    auth::dpop_policy const required{.replays = replays, .required = true};
+    auth::token_validation const strict{v.keys, v.rules, nullptr, &required};
+    auto const refused = v.run_with({.authorization = "Bearer " + unbound}, strict);
+    BOOST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().code == errc::invalid_token));
+    BOOST_TEST(refused.error().message.find("only DPoP-bound") != std::string::npos);
+
+    // Where DPoP is not accepted at all (passthrough), the scheme is refused as unreadable.
+    auth::token_validation const no_dpop{v.keys, v.rules};
+    BOOST_TEST((code_of(v.run_with({.authorization = "DPoP " + bound}, no_dpop)) == errc::malformed_credentials));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -61,7 +61,9 @@ constexpr char const* setting_vars[] = {
     "MCP_ALLOWED_ORIGINS", "MCP_ALLOWED_HOSTS", "MCP_SESSION_SECRET", "MCP_SESSION_TTL", "MCP_REQUEST_STATE_TTL", "MCP_DRAIN_TIMEOUT",
     "MCP_HEADER_TIMEOUT", "MCP_IDLE_TIMEOUT",  "MCP_WRITE_TIMEOUT", "MCP_MAX_CONNECTIONS", "MCP_MAX_BODY_BYTES",
     "MCP_THREADS",        "JUSTIFI_AUTH0_DOMAIN", "JUSTIFI_AUTH0_AUDIENCE", "JUSTIFI_OAUTH_ISSUER",
-    "JUSTIFI_OAUTH_SCOPES", "MCP_TRUST_PROXY",   "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS",
+    "JUSTIFI_OAUTH_SCOPES", "MCP_TRUST_PROXY",   "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "JUSTIFI_UPSTREAM_AUTH",
+    "JUSTIFI_EXCHANGE_CLIENT_ID", "JUSTIFI_EXCHANGE_CLIENT_SECRET", "JUSTIFI_REQUIRE_DPOP", "JUSTIFI_OAUTH_VALIDATION",
+    "JUSTIFI_SCOPE_IMPLICATIONS",
 };
 
 struct clean_environment {
@@ -550,6 +552,33 @@ BOOST_FIXTURE_TEST_CASE(proxy_trust_and_credential_headers_are_booleans, clean_e
     BOOST_TEST(exit.code == 2);
     BOOST_TEST(exit.text == "justifi-mcp: invalid --trust-proxy \"sometimes\": must be true or false");
     BOOST_TEST(contains(exited({"--allow-client-credential-headers", "maybe"}).text, "must be true or false"));
+}
+
+BOOST_AUTO_TEST_CASE(exchange_mode_needs_its_public_url_validation_and_client)
+{
+    clean_environment env;
+    std::vector<std::string> const exchange{"--transport", "http", "--upstream-auth", "exchange"};
+    auto with = [&exchange](std::vector<std::string> more) {
+        auto args = exchange;
+        args.insert(args.end(), more.begin(), more.end());
+        return args;
+    };
+    BOOST_TEST(exited(exchange).text.find("needs MCP_PUBLIC_URL") != std::string::npos);
+    BOOST_TEST(exited(with({"--public-url", "https://mcp.example.com", "--oauth-validation", "none"}))
+                   .text.find("needs JUSTIFI_OAUTH_VALIDATION=jwks") != std::string::npos);
+    BOOST_TEST(exited(with({"--public-url", "https://mcp.example.com"})).text.find("JUSTIFI_EXCHANGE_CLIENT_ID") !=
+               std::string::npos);
+    ::setenv("JUSTIFI_EXCHANGE_CLIENT_SECRET", "s3cret", 1);
+    auto const s = loaded(with({"--public-url", "https://mcp.example.com", "--exchange-client-id", "mcp-exchange",
+                                "--require-dpop", "true"}));
+    BOOST_TEST(s.exchanges_tokens());
+    BOOST_TEST(s.accepts_dpop());
+    BOOST_TEST(s.require_dpop);
+    // Only this server's resource is an accepted audience: a JustiFi API token is not for us.
+    BOOST_TEST(s.accepted_audiences() ==
+               (std::vector<std::string>{"https://mcp.example.com", "https://mcp.example.com/mcp"}));
+    BOOST_TEST(exited({"--require-dpop", "true"}).text.find("needs JUSTIFI_UPSTREAM_AUTH=exchange") != std::string::npos);
+    BOOST_TEST(exited({"--upstream-auth", "both"}).text.find("must be passthrough or exchange") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -141,4 +141,45 @@ BOOST_AUTO_TEST_CASE(resource_metadata_url_is_the_root_document)
                "http://127.0.0.1:9000/.well-known/oauth-protected-resource");
 }
 
+BOOST_AUTO_TEST_CASE(dpop_is_advertised_and_offline_access_never_is)
+{
+    auto const plain = oauth::protected_resource_metadata("https://mcp.justifi.ai", "/mcp", "https://i.example/",
+                                                          {"payments:read", "offline_access"});
+    BOOST_TEST(strings_of(plain.at("scopes_supported")) == std::vector<std::string>{"payments:read"});
+    BOOST_TEST(!plain.contains("dpop_signing_alg_values_supported"));
+    auto const offered = oauth::protected_resource_metadata("https://mcp.justifi.ai", "/mcp", "https://i.example/",
+                                                            {"payments:read"}, {.supported = true});
+    BOOST_TEST(strings_of(offered.at("dpop_signing_alg_values_supported")) ==
+               (std::vector<std::string>{"ES256", "RS256"}));
+    BOOST_TEST(!offered.contains("dpop_bound_access_tokens_required"));
+    auto const required = oauth::protected_resource_metadata("https://mcp.justifi.ai", "/mcp", "https://i.example/",
+                                                             {"payments:read"}, {.supported = true, .required = true});
+    BOOST_TEST(required.at("dpop_bound_access_tokens_required") == true);
+    BOOST_TEST(oauth::bearer_challenge("https://mcp.justifi.ai", {"offline_access", "payments:read"}) ==
+               "Bearer resource_metadata=\"https://mcp.justifi.ai/.well-known/oauth-protected-resource\", "
+               "scope=\"payments:read\"");
+}
+
+BOOST_AUTO_TEST_CASE(challenges_offer_bearer_then_dpop_with_its_algorithms_or_dpop_alone)
+{
+    oauth::challenge_options const both{.bearer = true, .dpop = true, .resource_path = "/mcp"};
+    BOOST_TEST(oauth::bearer_challenge("https://m.example", {"payments:read"}, both) ==
+               "Bearer resource_metadata=\"https://m.example/.well-known/oauth-protected-resource/mcp\", "
+               "scope=\"payments:read\", "
+               "DPoP resource_metadata=\"https://m.example/.well-known/oauth-protected-resource/mcp\", "
+               "scope=\"payments:read\", algs=\"ES256 RS256\"");
+    oauth::challenge_options const dpop_only{.bearer = false, .dpop = true};
+    BOOST_TEST(oauth::insufficient_scope_challenge("https://m.example", "refunds:write payments:read", "needs them",
+                                                   dpop_only) ==
+               "DPoP error=\"insufficient_scope\", scope=\"refunds:write payments:read\", "
+               "resource_metadata=\"https://m.example/.well-known/oauth-protected-resource\", algs=\"ES256 RS256\", "
+               "error_description=\"needs them\"");
+    // A bad proof: the DPoP challenge names the error; the Bearer one only where to start.
+    BOOST_TEST(oauth::invalid_dpop_proof_challenge("https://m.example", "htu differs", both) ==
+               "Bearer resource_metadata=\"https://m.example/.well-known/oauth-protected-resource/mcp\", "
+               "DPoP error=\"invalid_dpop_proof\", "
+               "resource_metadata=\"https://m.example/.well-known/oauth-protected-resource/mcp\", "
+               "algs=\"ES256 RS256\", error_description=\"htu differs\"");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
