@@ -93,6 +93,14 @@ boost::system::result<issued_token> read_exchange_answer(int status, std::string
     return make_error_code(client_error::exchange_unavailable);
 }
 
+std::chrono::seconds exchanged_lifetime(std::chrono::seconds issued_expires_in,
+                                        std::chrono::system_clock::time_point subject_expiry,
+                                        std::chrono::system_clock::time_point now)
+{
+    auto const subject_left = std::chrono::duration_cast<std::chrono::seconds>(subject_expiry - now);
+    return std::max(std::chrono::seconds(1), std::min(issued_expires_in, subject_left) - expiry_margin);
+}
+
 std::string exchange_cache_key(std::string_view subject_token, std::string_view scope)
 {
     auto const digest = core::encoding::sha256(auth::canonical_token(subject_token));
@@ -191,9 +199,7 @@ asio::awaitable<boost::system::result<issued_token>> token_exchanger::exchange(
         co_return issued.error();
     }
     // Never kept beyond the caller's own token: an exchange is no way to extend a session.
-    auto const subject_left = std::chrono::duration_cast<std::chrono::seconds>(subject_expiry - std::chrono::system_clock::now());
-    auto lifetime = std::min(issued->expires_in, subject_left) - expiry_margin;
-    issued->expires_in = std::max(std::chrono::seconds(1), lifetime);
+    issued->expires_in = exchanged_lifetime(issued->expires_in, subject_expiry, std::chrono::system_clock::now());
     core::log::info("token exchanged", {{"principal", principal},
                                         {"scope", scope},
                                         {"cached_for_s", static_cast<std::int64_t>(issued->expires_in.count())}});

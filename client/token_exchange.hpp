@@ -59,6 +59,12 @@ core::outcome<std::string> token_endpoint_from_metadata(std::string_view documen
 // refused, an answer that is not a token), which is the server's problem, not the caller's.
 boost::system::result<issued_token> read_exchange_answer(int status, std::string_view body);
 
+// How long an exchanged token may be used: what the authorization server said, but never past
+// the caller's own token, less a margin for the call that carries it (at least a second).
+std::chrono::seconds exchanged_lifetime(std::chrono::seconds issued_expires_in,
+                                        std::chrono::system_clock::time_point subject_expiry,
+                                        std::chrono::system_clock::time_point now);
+
 // The key an exchanged token is cached under: a SHA-256 of the subject token (canonical form,
 // so a re-encoded signature is the same token) and the scopes asked for.
 std::string exchange_cache_key(std::string_view subject_token, std::string_view scope);

@@ -14,6 +14,7 @@
 // Prints PASS/FAIL per case; exits 1 on any failure; stops by itself after 55 s.
 
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -222,6 +223,16 @@ await testCase('SDK v2 with DPoP-bound tokens: sign-in, list_payments, exchanged
     return `cnf.jkt ${jwtClaims(dpopToken).cnf.jkt}`;
 });
 
+await testCase('concurrent calls with one new token share one exchange (single flight)', async () => {
+    const token = await mint({ audience: MCP_URL, scope: 'payments:read' });
+    const calls = await Promise.all(Array.from({ length: 6 }, () =>
+        modernCall('list_payments', { limit: 2 }, { authorization: `Bearer ${token}` })));
+    check(calls.every((c) => c.status === 200 && !c.rpc?.result?.isError), `a call failed: ${calls.map((c) => c.status)}`);
+    const exchanges = (await asLog()).exchanges.filter((e) => e.subject_jti === jwtClaims(token).jti);
+    check(exchanges.length === 1, `6 concurrent calls made ${exchanges.length} exchanges`);
+    return '6 calls, 1 exchange';
+});
+
 await testCase('a token issued for the JustiFi API is refused here: 401, no exchange, no JustiFi call', async () => {
     const token = await mint({ audience: AUDIENCE, scope: 'payments:read' });
     const exchanges = await exchangesSoFar();
@@ -317,7 +328,12 @@ await testCase('no token, code or secret in the server, simulator and authorizat
     check(secrets.size >= 4, `only ${secrets.size} secrets were collected`);
     const [leak] = logLeaks(LOG_FILES, secrets);  // the first one
     check(!leak, `${leak?.file} contains a token or secret`);
-    return `${secrets.size} secrets, ${LOG_FILES.length} logs`;
+    // The exchanged tokens were never seen by this script: no JWT of any kind may be in a log.
+    for (const file of LOG_FILES) {
+        const jwt = /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/.exec(readFileSync(file, 'utf8'));
+        check(!jwt, `${file} contains a JWT`);
+    }
+    return `${secrets.size} secrets, ${LOG_FILES.length} logs, no JWT in any`;
 });
 
 console.log(report.failed === 0 ? 'exchange e2e: all passed' : `exchange e2e: ${report.failed} failed`);

@@ -323,6 +323,17 @@ BOOST_AUTO_TEST_CASE(cache_keys_follow_the_subject_and_the_scopes)
     BOOST_TEST(a.find("tok.en") == std::string::npos);  // a hash, never the token
 }
 
+BOOST_AUTO_TEST_CASE(an_exchanged_token_never_outlives_the_callers_token)
+{
+    auto const now = std::chrono::system_clock::now();
+    // The shorter of the two lifetimes, less 30 s for the call that carries it.
+    BOOST_TEST(client::exchanged_lifetime(3600s, now + 600s, now).count() == 570);
+    BOOST_TEST(client::exchanged_lifetime(300s, now + 3600s, now).count() == 270);
+    // A caller's token about to expire (or expired): a second, never a negative lifetime.
+    BOOST_TEST(client::exchanged_lifetime(3600s, now + 10s, now).count() == 1);
+    BOOST_TEST(client::exchanged_lifetime(3600s, now - 10s, now).count() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(the_token_endpoint_comes_from_metadata_that_names_the_issuer)
 {
     auto const ok = client::token_endpoint_from_metadata(
