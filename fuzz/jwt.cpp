@@ -6,17 +6,23 @@
 //   'K' the rest is a JWKS document for parse_jwks; a fixed token is verified against it;
 //   'M' the rest is an issuer metadata document (jwks_uri_from_metadata) and an issuer URL
 //       (issuer_metadata_urls).
-// Other first bytes go to all four, in that order. The clock is fixed: 2025-01-01T00:00:00Z.
+//   'D' the rest is "<header JSON>\n<payload JSON>" of a DPoP proof, signed with the P-256 key
+//       (the RSA key when the header mentions RS256), checked by auth::dpop::verify_proof for
+//       POST https://mcp.example.com/mcp with a fixed token bound to the P-256 key.
+// Other first bytes go to all five, in that order. The clock is fixed: 2025-01-01T00:00:00Z.
 //
 // Checked besides the sanitizers: a verified token's claims are what the rules demand;
-// a parsed JWKS has at least one key, each RS256 or ES256.
+// a parsed JWKS has at least one key, each RS256 or ES256; an accepted DPoP proof is for this
+// request, this token and the key it is bound to.
 #include "fuzz/harness.hpp"
 
+#include "auth/dpop.hpp"
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
 #include "core/encoding.hpp"
 #include "tests/support/jwt_signer.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -63,10 +69,12 @@ void verify(world const& w, std::string_view token, auth::jwk_set const& keys)
         (void)auth::make_error_code(claims.error()).message();
         return;
     }
-    // Accepted: the issuer is ours, an audience is one we accept, and it has not expired.
+    // Accepted: the issuer is ours, an audience is one we accept (up to case and a trailing
+    // slash), and it has not expired.
     if (claims->iss != issuer) std::abort();
     if (std::none_of(claims->aud.begin(), claims->aud.end(), [&](std::string const& a) {
-            return std::find(w.rules.audiences.begin(), w.rules.audiences.end(), a) != w.rules.audiences.end();
+            return std::any_of(w.rules.audiences.begin(), w.rules.audiences.end(),
+                               [&](std::string const& accepted) { return auth::audience_matches(a, accepted); });
         }))
         std::abort();
     if (claims->exp + w.rules.clock_skew < w.now) std::abort();
@@ -95,6 +103,44 @@ void jwks_mode(world const& w, std::string_view rest)
     verify(w, w.sample_token, *parsed);
 }
 
+void dpop_mode(world const& w, std::string_view rest)
+{
+    auto const parts = split(rest, "\n", 2);
+    std::string header(parts[0]);
+    std::string payload(parts.size() > 1 ? parts[1] : std::string_view{});
+    auto const& key = header.find("RS256") != std::string_view::npos ? w.rsa : w.ec;
+    // What a seed cannot know (the key made at start, the token's hash) is filled in when left
+    // out, so the checks behind the signature are reached.
+    boost::system::error_code ec;
+    if (auto parsed = json::parse(header, ec); !ec && parsed.is_object() && !parsed.as_object().contains("jwk")) {
+        auto jwk = key.jwk();
+        jwk.erase("kid");
+        parsed.as_object()["jwk"] = std::move(jwk);
+        header = json::serialize(parsed);
+    }
+    if (auto parsed = json::parse(payload, ec); !ec && parsed.is_object() && !parsed.as_object().contains("ath")) {
+        parsed.as_object()["ath"] = auth::dpop::access_token_hash(w.sample_token);
+        payload = json::serialize(parsed);
+    }
+    auto const input = justifi::core::encoding::base64url_encode(header) + "." + justifi::core::encoding::base64url_encode(payload);
+    auto const proof = input + "." + key.signature(input);
+    static std::string const bound = justifi::auth::dpop::thumbprint(w.ec.jwk());
+    auth::dpop::proof_expectations const expected{.method = "POST",
+                                                  .url = "https://mcp.example.com/mcp",
+                                                  .access_token = w.sample_token,
+                                                  .bound_jkt = bound,
+                                                  .now = w.now};
+    for (auto const& candidate : {proof, std::string(rest)}) {
+        auto const verified = auth::dpop::verify_proof(candidate, expected);
+        if (!verified) {
+            (void)auth::dpop::make_error_code(verified.error()).message();
+            continue;
+        }
+        // Accepted: made with the bound key, for this token.
+        if (verified->jkt != bound || verified->jti.empty()) std::abort();
+    }
+}
+
 void metadata_mode(std::string_view rest)
 {
     if (auto const uri = auth::jwks_uri_from_metadata(rest, issuer)) (void)uri->size();
@@ -114,11 +160,13 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     case 'S': signed_mode(w, rest); break;
     case 'K': jwks_mode(w, rest); break;
     case 'M': metadata_mode(rest); break;
+    case 'D': dpop_mode(w, rest); break;
     default:
         token_mode(w, text);
         signed_mode(w, text);
         jwks_mode(w, text);
         metadata_mode(text);
+        dpop_mode(w, text);
     }
     return 0;
 }
