@@ -4,7 +4,7 @@
 #         integration suite (the product binaries they start are the sanitized ones of the same
 #         build), each libFuzzer target of fuzz/ for FUZZ_SECONDS, and every seed and
 #         regression input of fuzz/ replayed once;
-#   tsan  ThreadSanitizer: the token cache, JWKS cache and connection pool suites;
+#   tsan  ThreadSanitizer: the token caches (client credentials, exchange), JWKS cache, DPoP replay cache and connection pool suites;
 #   fuzz  the fuzz targets alone, built at -O1 in build-fuzz (3-4x the executions per second of
 #         the -O0 asan build): `make fuzz FUZZ_SECONDS=600` for a long run.
 # Usage: scripts/sanitize-and-fuzz.sh [asan|tsan|fuzz]...   (default: asan tsan)

@@ -43,10 +43,25 @@ std::string document_host::origin() const
     return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
 }
 
-void document_host::publish(std::string const& path, std::string document)
+void document_host::publish(std::string const& path, std::string document, int status)
 {
     std::lock_guard lock(mutex_);
     documents_[path] = std::move(document);
+    statuses_[path] = status;
+}
+
+std::string document_host::last_body(std::string const& path) const
+{
+    std::lock_guard lock(mutex_);
+    auto const it = last_requests_.find(path);
+    return it == last_requests_.end() ? std::string() : it->second.first;
+}
+
+std::string document_host::last_authorization(std::string const& path) const
+{
+    std::lock_guard lock(mutex_);
+    auto const it = last_requests_.find(path);
+    return it == last_requests_.end() ? std::string() : it->second.second;
 }
 
 int document_host::requests(std::string const& path) const
@@ -97,11 +112,13 @@ void document_host::answer(Stream& stream, asio::ip::tcp::socket& socket)
     {
         std::lock_guard lock(mutex_);
         ++counts_[path];
+        last_requests_[path] = {req.body(), std::string(req[http::field::authorization])};
         auto const it = documents_.find(path);
         if (it == documents_.end()) {
             res.result(http::status::not_found);
             res.body() = R"({"error":"not_found"})";
         } else {
+            res.result(static_cast<http::status>(statuses_[path]));
             res.body() = it->second;
         }
         if (!cache_control_.empty()) res.set(http::field::cache_control, cache_control_);

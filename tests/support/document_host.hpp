@@ -1,7 +1,8 @@
 // A small HTTP(S) server of the test's own on a loopback port that serves JSON documents by
-// path: an issuer's metadata and JWKS, as Auth0 publishes them. publish() swaps a document
-// (key rotation), set_delay() slows every answer (to overlap concurrent fetches), and each
-// path counts its requests. Unknown paths get 404.
+// path, whatever the method: an issuer's metadata and JWKS, as Auth0 publishes them, or a token
+// endpoint's answer. publish() swaps a document (key rotation) and its status, set_delay()
+// slows every answer (to overlap concurrent fetches), and each path counts its requests and
+// keeps the body and Authorization header of the last one. Unknown paths get 404.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -28,7 +29,10 @@ public:
 
     // "http://127.0.0.1:PORT" (or https), no trailing slash.
     std::string origin() const;
-    void publish(std::string const& path, std::string document);
+    void publish(std::string const& path, std::string document, int status = 200);
+    // The body and Authorization header of the last request to `path` (empty: none yet).
+    std::string last_body(std::string const& path) const;
+    std::string last_authorization(std::string const& path) const;
     void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
     // A Cache-Control header on every answer from now on (empty: none).
     void set_cache_control(std::string value)
@@ -49,6 +53,8 @@ private:
     std::unique_ptr<boost::asio::ssl::context> tls_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string> documents_;
+    std::map<std::string, int> statuses_;
+    std::map<std::string, std::pair<std::string, std::string>> last_requests_;  // body, Authorization
     std::map<std::string, int> counts_;
     std::string cache_control_;
     std::atomic<int> total_{0};
