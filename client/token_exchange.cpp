@@ -3,9 +3,11 @@
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
 #include "client/justifi_client.hpp"
+#include "core/awaitable.hpp"
 #include "core/encoding.hpp"
 #include "core/log.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -110,7 +112,9 @@ std::string exchange_cache_key(std::string_view subject_token, std::string_view 
 
 token_exchanger::token_exchanger(asio::any_io_executor executor, exchange_settings settings,
                                  token_cache_settings cache_settings, core::metrics::registry* metrics)
-    : settings_(std::move(settings)), cache_(std::move(executor), {}, std::move(cache_settings), metrics)
+    : settings_(std::move(settings)),
+      cache_(executor, {}, std::move(cache_settings), metrics),
+      strand_(asio::make_strand(std::move(executor)))
 {
 }
 
@@ -137,16 +141,25 @@ asio::awaitable<void> token_exchanger::forget(auth::auth_context const& auth, st
 
 asio::awaitable<boost::system::result<std::string>> token_exchanger::token_endpoint()
 {
-    auto const now = std::chrono::steady_clock::now();
-    {
-        std::lock_guard lock(endpoint_mutex_);
-        if (!endpoint_.empty()) co_return endpoint_;
-        // One discovery at a time, and not more often than discovery_retry while it fails: a
-        // caller meanwhile is told to come back rather than queued behind it.
-        if (last_discovery_ && now - *last_discovery_ < settings_.discovery_retry)
-            co_return make_error_code(client_error::exchange_unavailable);
-        last_discovery_ = now;
+    co_return co_await asio::co_spawn(strand_, token_endpoint_on_strand(), core::use_awaitable_uncancelled());
+}
+
+asio::awaitable<boost::system::result<std::string>> token_exchanger::token_endpoint_on_strand()
+{
+    if (!endpoint_.empty()) co_return endpoint_;
+    // One discovery at a time: the callers that come meanwhile wait for its outcome.
+    if (auto const pending = discovering_) {
+        auto outcome = co_await pending->wait();
+        co_return outcome;
     }
+    // After a failure, not again before discovery_retry: a caller meanwhile is told to come back.
+    auto const now = std::chrono::steady_clock::now();
+    if (last_failure_ && now - *last_failure_ < settings_.discovery_retry)
+        co_return make_error_code(client_error::exchange_unavailable);
+    auto const pending = std::make_shared<discovery>(strand_, boost::system::error_code{});
+    discovering_ = pending;
+
+    boost::system::result<std::string> outcome = make_error_code(client_error::exchange_unavailable);
     std::string failures;
     for (auto const& url : auth::issuer_metadata_urls(settings_.issuer)) {
         auto document = co_await net::fetch_document(url, settings_.fetch);
@@ -159,13 +172,18 @@ asio::awaitable<boost::system::result<std::string>> token_exchanger::token_endpo
             failures += (failures.empty() ? "" : "; ") + url + ": " + endpoint.error().message;
             continue;
         }
-        std::lock_guard lock(endpoint_mutex_);
         endpoint_ = *endpoint;
-        co_return endpoint_;
+        outcome = endpoint_;
+        break;
     }
-    core::log::error("token exchange: the authorization server's token endpoint is unknown",
-                     {{"issuer", settings_.issuer}, {"reason", failures}});
-    co_return make_error_code(client_error::exchange_unavailable);
+    if (!outcome) {
+        last_failure_ = std::chrono::steady_clock::now();
+        core::log::error("token exchange: the authorization server's token endpoint is unknown",
+                         {{"issuer", settings_.issuer}, {"reason", failures}});
+    }
+    discovering_.reset();
+    pending->finish(outcome);
+    co_return outcome;
 }
 
 asio::awaitable<boost::system::result<issued_token>> token_exchanger::exchange(

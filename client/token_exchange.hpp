@@ -8,15 +8,16 @@
 #include "auth/auth_stage.hpp"
 #include "client/token_cache.hpp"
 #include "core/metrics.hpp"
+#include "core/single_flight.hpp"
 #include "net/http_fetch.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/system/result.hpp>
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,13 +87,18 @@ private:
                                                                   std::chrono::system_clock::time_point subject_expiry,
                                                                   std::string principal);
     asio::awaitable<boost::system::result<std::string>> token_endpoint();
+    asio::awaitable<boost::system::result<std::string>> token_endpoint_on_strand();
+
+    using discovery = core::single_flight<boost::system::result<std::string>>;
 
     exchange_settings settings_;
     token_cache cache_;
-    // The token endpoint, once discovered; until then, when it was last tried.
-    std::mutex endpoint_mutex_;
+    // Touched only on strand_: the token endpoint once discovered; the discovery under way, which
+    // every caller meanwhile waits for; and when the last one failed.
+    asio::strand<asio::any_io_executor> strand_;
     std::string endpoint_;
-    std::optional<std::chrono::steady_clock::time_point> last_discovery_;
+    std::shared_ptr<discovery> discovering_;
+    std::optional<std::chrono::steady_clock::time_point> last_failure_;
 };
 
 }  // namespace justifi::client

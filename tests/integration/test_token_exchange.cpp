@@ -153,6 +153,19 @@ BOOST_AUTO_TEST_CASE(concurrent_calls_with_one_new_token_share_one_exchange)
     BOOST_TEST(stack.exchanges() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(the_first_callers_wait_for_one_discovery_of_the_token_endpoint)
+{
+    exchange_stack stack;
+    stack.issuer.host().set_delay(200ms);  // the metadata is still on its way when the others come
+    std::vector<std::future<http_response>> calls;
+    for (int i = 0; i < 4; ++i)
+        calls.push_back(std::async(std::launch::async, [&stack] { return stack.list_payments(bearer(stack.token())); }));
+    for (auto& call : calls) BOOST_TEST(succeeded(call.get()));
+    BOOST_TEST(stack.exchanges() == 4);  // four callers, four tokens
+    // The JWKS look-up reads the metadata too; the exchange's discovery adds one read, not four.
+    BOOST_TEST(stack.issuer.host().requests("/.well-known/oauth-authorization-server") <= 2);
+}
+
 BOOST_AUTO_TEST_CASE(refusals_become_401_403_and_503_without_a_justifi_call)
 {
     exchange_stack stack;
