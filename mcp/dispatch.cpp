@@ -46,13 +46,11 @@ reply refused(json::value const& id, core::refusal r)
     return out;
 }
 
-// The tool_context a running tool sees: progress and log messages go to the
-// request's sink, filtered by what the caller asked for.
 // A failed token exchange (JUSTIFI_UPSTREAM_AUTH=exchange) as the transport answers it over
 // HTTP: 401 (the caller's token cannot be exchanged: sign in again), 403 (not for these scopes:
 // step up to `needed`), 503 (the authorization server cannot be asked now). None for other failures.
 std::optional<core::refusal> refusal_for_exchange(boost::system::error_code const& failure,
-                                                  std::vector<std::string> const& needed, bool verified_caller)
+                                                  std::string const& needed, bool verified_caller)
 {
     using client::client_error;
     // Only an exchange spends a verified caller's token budget: too many new exchanges this second.
@@ -65,11 +63,10 @@ std::optional<core::refusal> refusal_for_exchange(boost::system::error_code cons
                              .message = "the authorization server would not exchange the access token for a JustiFi "
                                         "token; sign in again"};
     if (failure == client_error::exchange_scope_refused) {
-        auto const scopes = tools::join_scopes(needed);
         return core::refusal{.code = core::errc::insufficient_scope,
-                             .message = "the authorization server would not issue a JustiFi token with " + scopes +
+                             .message = "the authorization server would not issue a JustiFi token with " + needed +
                                         " for this access token; sign in again granting them",
-                             .scope = scopes};
+                             .scope = needed};
     }
     if (failure == client_error::exchange_unavailable)
         return core::refusal{.code = core::errc::verification_unavailable,
@@ -78,18 +75,16 @@ std::optional<core::refusal> refusal_for_exchange(boost::system::error_code cons
     return std::nullopt;
 }
 
+// The tool_context a running tool sees: progress and log messages go to the
+// request's sink, filtered by what the caller asked for.
 class call_context final : public tools::tool_context {
 public:
-    // `call_auth`: the request's auth context with what this call adds (the scopes its JustiFi
-    // token must carry), when it adds anything.
-    call_context(request_context const& request, json::value progress_token, retry_input retry,
-                 std::optional<auth::auth_context> call_auth = std::nullopt)
-        : request_(request), progress_token_(std::move(progress_token)), retry_(std::move(retry)),
-          call_auth_(std::move(call_auth))
+    call_context(request_context const& request, json::value progress_token, retry_input retry)
+        : request_(request), progress_token_(std::move(progress_token)), retry_(std::move(retry))
     {
     }
 
-    auth::auth_context const& auth() const override { return call_auth_ ? *call_auth_ : request_.auth; }
+    auth::auth_context const& auth() const override { return request_.auth; }
 
     asio::awaitable<void> report_progress(double progress, std::optional<double> total,
                                           std::string_view message) override
@@ -154,7 +149,6 @@ private:
     request_context const& request_;
     json::value progress_token_;
     retry_input retry_;
-    std::optional<auth::auth_context> call_auth_;
     std::optional<double> last_progress_;
 };
 
@@ -324,8 +318,8 @@ reply dispatcher::list_tools(mcp::jsonrpc::request const& request, request_conte
     tools::tool_registry::visibility visible;
     if (auth.granted_scopes)
         visible = [&auth](tools::tool_definition const& t) {
-            auto const needed = t.scopes_needed();
-            return std::all_of(needed.begin(), needed.end(), [&auth](auto const& s) { return auth.may_use(s); });
+            return std::all_of(t.needed_scopes.begin(), t.needed_scopes.end(),
+                               [&auth](auto const& s) { return auth.may_use(s); });
         };
     auto page = registry_.list_text(cursor, visible);
     if (!page) return make_error(request.id, page.error().code, std::move(page.error().message));
@@ -399,13 +393,13 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     if (!tool)
         co_return failed(request.id, core::errc::unknown_tool,
                          "Unknown tool: \"" + std::string(name->as_string()) + "\"; call tools/list for the tools");
-    auto const needed_scopes = tool->scopes_needed();
+    auto const& needed_scopes = tool->needed_scopes;
     std::vector<std::string> missing;
     for (auto const& scope : needed_scopes)
         if (!context.auth.may_use(scope)) missing.push_back(scope);
     if (!missing.empty()) {
         // One challenge names every scope the call needs, not only the first one missing.
-        auto const needed = tools::join_scopes(needed_scopes);
+        auto const& needed = tool->needed_scopes_text;
         auto description = needed_scopes.size() == 1
                                ? tool->name + " needs the " + needed + " scope, which the access token does not have"
                                : tool->name + " needs the scopes " + needed + "; the access token lacks " +
@@ -463,13 +457,10 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     }
 
     core::log::debug("tool call started", context.tag(), {{"tool", tool->name}});
-    // A verified caller's JustiFi token carries the tool's scopes (what a token exchange asks for).
-    std::optional<auth::auth_context> call_auth;
-    if (context.auth.path == auth::auth_path::bearer_verified) {
-        call_auth = context.auth;
-        call_auth->upstream_scope = tools::join_scopes(needed_scopes);
-    }
-    call_context tool_ctx(context, progress_token, std::move(retry), std::move(call_auth));
+    // A verified caller's JustiFi token carries the tool's scopes (what a token exchange asks
+    // for). The context is this request's own: the value travels on with it.
+    if (context.auth.path == auth::auth_path::bearer_verified) context.auth.upstream_scope = tool->needed_scopes_text;
+    call_context tool_ctx(context, progress_token, std::move(retry));
     // The result comes back through this local, not as co_spawn's value: a list answer is
     // tens of kilobytes of JSON, and co_spawn's completion would copy it.
     std::optional<tools::tool_result> outcome;
@@ -511,7 +502,7 @@ asio::awaitable<std::optional<reply>> dispatcher::call_tool(mcp::jsonrpc::reques
     bool const token_refused = outcome->failure == core::errc::credentials_rejected &&
                                std::holds_alternative<auth::bearer_token>(context.auth.credentials);
     // What the token exchange said, in the caller's terms: sign in again, step up, or come back.
-    auto exchange_refusal = refusal_for_exchange(outcome->failure, needed_scopes,
+    auto exchange_refusal = refusal_for_exchange(outcome->failure, tool->needed_scopes_text,
                                                  context.auth.path == auth::auth_path::bearer_verified);
     if (exchange_refusal) {
         core::log::info("token exchange did not give a JustiFi token", context.tag(),

@@ -97,15 +97,6 @@ json::object tool_result::to_json() const&
     return out;
 }
 
-std::vector<std::string> tool_definition::scopes_needed() const
-{
-    std::vector<std::string> out;
-    if (!required_scope.empty()) out.push_back(required_scope);
-    for (auto const& scope : confirmation_scopes)
-        if (!scope.empty() && std::find(out.begin(), out.end(), scope) == out.end()) out.push_back(scope);
-    return out;
-}
-
 json::object tool_definition::describe() const
 {
     json::object out;
@@ -139,6 +130,14 @@ void tool_registry::add(tool_definition definition)
     }
     if (tools_.contains(definition.name))
         throw std::invalid_argument("tool \"" + definition.name + "\" is registered twice");
+    // Worked out once here, not on every call and every tools/list.
+    definition.needed_scopes.clear();
+    if (!definition.required_scope.empty()) definition.needed_scopes.push_back(definition.required_scope);
+    for (auto const& scope : definition.confirmation_scopes)
+        if (!scope.empty() && std::find(definition.needed_scopes.begin(), definition.needed_scopes.end(), scope) ==
+                                  definition.needed_scopes.end())
+            definition.needed_scopes.push_back(scope);
+    definition.needed_scopes_text = join_scopes(definition.needed_scopes);
     auto declared = param_headers_of(definition.input_schema);
     if (!declared) throw std::invalid_argument("tool \"" + definition.name + "\": " + declared.error().message);
     definition.param_headers = std::move(*declared);

@@ -138,9 +138,11 @@ struct tool_definition {
     std::vector<param_header> param_headers;
 
     json::object describe() const;
-    // Every scope a call needs, the tool's own first, without repeats: what a token must carry,
-    // and what one insufficient_scope challenge names.
-    std::vector<std::string> scopes_needed() const;
+    // Filled by the registry when the tool is added: every scope a call needs, the tool's own
+    // first, without repeats (what a token must carry, and what one insufficient_scope challenge
+    // names), and the same space-separated.
+    std::vector<std::string> needed_scopes;
+    std::string needed_scopes_text;
 };
 
 using auth::join_scopes;
