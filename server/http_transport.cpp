@@ -485,6 +485,9 @@ asio::awaitable<std::optional<http_transport::http_response>> http_transport::ru
     std::optional<mcp::reply> reply;
     if (cancel_on_close) reply = co_await dispatch_until_client_goes(ex, std::move(*message), std::move(context));
     else reply = co_await dispatcher_.handle(std::move(*message), std::move(context));
+    // The subscription is over once its dispatch returns: free the slot before the client can
+    // see the stream end, so that its next request finds the slot free.
+    stream_slot.reset();
     // A refusal is answered in HTTP's terms while it still can be: before any event went out.
     if (reply && reply->refusal && !ex.stream_open()) co_return refuse(*reply->refusal);
     if (ex.stream_open() || !reply) {
@@ -589,6 +592,7 @@ asio::awaitable<net::http_answer> http_transport::open_server_stream(http_exchan
     head.keep_alive(false);
     co_await ex.open_stream(std::move(head));
     co_await keep_stream_alive(ex, settings_.stream_max_lifetime);
+    slot->reset();  // free before the client can see the end, so that its reopening finds it free
     co_await ex.close_stream();
     co_return net::already_answered{};
 }
