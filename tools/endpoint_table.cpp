@@ -4,6 +4,8 @@
 #include "tools/endpoint_tool.hpp"
 #include "tools/schema.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <initializer_list>
 #include <utility>
 
@@ -79,7 +81,7 @@ endpoint_tool read_tool(std::string name, std::string title, std::string descrip
             .scope = std::move(scope),
             .annotations = reads,
             .input_schema = std::move(schema),
-            .output_schema = std::move(answer),
+            .output_schema_text = json::serialize(answer),
             .shape = shape};
 }
 
@@ -95,7 +97,7 @@ endpoint_tool write_tool(http::verb method, std::string name, std::string title,
             .scope = std::move(scope),
             .annotations = annotations,
             .input_schema = std::move(schema),
-            .output_schema = std::move(answer),
+            .output_schema_text = json::serialize(answer),
             .needs_sub_account = needs_sub_account};
 }
 

@@ -401,8 +401,9 @@ tool_definition describe(endpoint_tool const& tool)
             .description = tool.confirmation ? tool.description + std::string(asks_note) : tool.description,
             .input_schema = tool.input_schema,
             // A person may decline: the answer then says so instead of JustiFi's object.
-            .output_schema = tool.confirmation ? schema::object_any_of({tool.output_schema, declined_schema()})
-                                               : tool.output_schema,
+            .output_schema = tool.confirmation
+                                 ? schema::object_any_of({json::parse(tool.output_schema_text).as_object(), declined_schema()})
+                                 : json::parse(tool.output_schema_text).as_object(),
             .annotations = tool.annotations,
             .required_scope = tool.scope,
             .confirmation_scopes = tool.confirmation ? split_scopes(tool.confirmation->read_scopes)

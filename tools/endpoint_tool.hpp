@@ -35,7 +35,9 @@ struct endpoint_tool {
     std::string scope;          // the OAuth scope a caller needs, e.g. "payments:read"
     tool_annotations annotations;
     json::object input_schema;
-    json::object output_schema;  // what structuredContent holds on success (tools/answer_schemas)
+    // What structuredContent holds on success (tools/answer_schemas), as JSON text: only the
+    // registry's description reads it, once, and as a DOM it would be held all the process's life.
+    std::string output_schema_text;
     bool needs_sub_account = false;  // the OpenAPI requires the Sub-Account header
     body_shaper shape = nullptr;     // null: the body as JustiFi sent it
     std::string done_text;  // the result text for a 2xx without a body (204), when the generic one says too little

@@ -143,6 +143,8 @@ void tool_registry::add(tool_definition definition)
     definition.param_headers = std::move(*declared);
     auto name = definition.name;
     auto described = json::serialize(definition.describe());
+    definition.input_schema = {};  // in `described` now
+    definition.output_schema.reset();
     tools_.emplace(std::move(name), entry{std::move(definition), std::move(described)});
 }
 
@@ -183,7 +185,7 @@ core::outcome<tool_page> tool_registry::list(std::optional<std::string_view> cur
     auto selected = select(cursor, visible);
     if (!selected) return selected.error();
     tool_page page;
-    for (auto const* tool : selected->tools) page.tools.push_back(tool->definition.describe());
+    for (auto const* tool : selected->tools) page.tools.push_back(json::parse(tool->described));
     page.next_cursor = std::move(selected->next_cursor);
     return page;
 }

@@ -164,7 +164,10 @@ public:
     explicit tool_registry(std::size_t page_size = 100) : page_size_(page_size) {}
 
     // Throws std::invalid_argument on a duplicate or malformed definition: that is a bug in the table.
+    // The schemas are kept only as the text of the tool's description (a handler keeps what it
+    // validates against): as DOMs they were most of an idle process's heap.
     void add(tool_definition definition);
+    // The definition as added, without its schemas.
     tool_definition const* find(std::string_view name) const;
     std::size_t size() const { return tools_.size(); }
 
@@ -180,7 +183,7 @@ public:
 private:
     struct entry {
         tool_definition definition;
-        std::string described;  // json::serialize(definition.describe())
+        std::string described;  // json::serialize(definition.describe()), schemas included
     };
     struct selection {
         std::vector<entry const*> tools;

@@ -880,7 +880,7 @@ BOOST_AUTO_TEST_CASE(every_tool_declares_an_object_output_schema_in_keywords_the
 BOOST_AUTO_TEST_CASE(shaped_and_contentless_results_match_their_output_schemas)
 {
     auto const conforms = [](std::string_view tool, json::value const& structured) {
-        auto checked = tools::validate_arguments(structured.as_object(), endpoint(tool).output_schema);
+        auto checked = tools::validate_arguments(structured.as_object(), json::parse(endpoint(tool).output_schema_text).as_object());
         return checked ? std::string() : checked.error().message;
     };
     auto const payment = json::parse(R"({"id": "py_1", "type": "payment", "page_info": null, "data": {"id": "py_1",
@@ -911,7 +911,7 @@ BOOST_AUTO_TEST_CASE(shaped_and_contentless_results_match_their_output_schemas)
 BOOST_AUTO_TEST_CASE(output_schemas_catch_what_a_client_would_reject)
 {
     auto const problem = [](std::string_view tool, std::string_view structured) {
-        auto checked = tools::validate_arguments(obj(structured), endpoint(tool).output_schema);
+        auto checked = tools::validate_arguments(obj(structured), json::parse(endpoint(tool).output_schema_text).as_object());
         return checked ? std::string() : checked.error().message;
     };
     BOOST_TEST(contains(problem("list_payments", R"({"data": [{"id": "py_1", "amount": "10.50"}]})"),
