@@ -515,6 +515,10 @@ asio::awaitable<std::optional<mcp::reply>> http_transport::dispatch_until_client
             core::log::info("client closed the request's stream; cancelling it", ex.log_tag());
             dispatcher_.cancel_request(session_key, id);
         }
+        // Cancelled because the dispatch finished (every call but a cancelled one): return rather
+        // than await again, which asio answers by throwing operation_aborted, once per call.
+        auto const state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) co_return;
         asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
         co_await never.async_wait(core::use_tuple);
     };
