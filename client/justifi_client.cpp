@@ -248,7 +248,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
     asio::any_io_executor executor;
     client_settings settings;
     endpoint_parts endpoint;
-    std::shared_ptr<ssl::context> tls_context = net::make_client_context();
+    std::shared_ptr<ssl::context> tls_context;  // made by the first TLS connection (tls())
     std::mutex pool_mutex;
     std::deque<std::unique_ptr<upstream_connection>> idle;
     std::unique_ptr<token_cache> tokens;
@@ -261,17 +261,20 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         endpoint = split_base(settings.base_url);
     }
 
-    // The trust store is a few megabytes once parsed: loaded by the first TLS connection, so
-    // an idle process (or one talking to a loopback simulator) does not carry it.
-    std::once_flag trust_loaded;
-    void load_trust_store()
+    // Made by the first TLS connection: the context (OpenSSL's setup, about 4 ms, was most of a
+    // stdio process's time to its initialize answer) and the trust store (a few megabytes once
+    // parsed), so an idle process, or one talking to a loopback simulator, carries neither.
+    std::once_flag tls_made;
+    std::shared_ptr<ssl::context> const& tls()
     {
-        std::call_once(trust_loaded, [this] {
+        std::call_once(tls_made, [this] {
+            tls_context = net::make_client_context();
             // JUSTIFI_CA_FILE instead of the system store, when set.
             auto const ec = net::load_trust(*tls_context, settings.ca_file, false);
             if (ec)
                 core::log::warning("could not load CA certificates", {{"error", ec.message()}, {"ca_file", settings.ca_file}});
         });
+        return tls_context;
     }
 
     std::unique_ptr<upstream_connection> take_idle()
@@ -317,8 +320,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
             auto const timed_out = results.error() == boost::system::errc::timed_out;
             co_return make_error_code(timed_out ? client_error::timed_out : client_error::connect_failed);
         }
-        if (endpoint.tls) load_trust_store();
-        std::shared_ptr<ssl::context> const tls = endpoint.tls ? tls_context : nullptr;
+        std::shared_ptr<ssl::context> const tls = endpoint.tls ? this->tls() : nullptr;
         auto conn = std::make_unique<upstream_connection>(executor, tls);
         auto& tcp_layer = conn->stream.tcp_layer();
         tcp_layer.expires_at(deadline);
