@@ -3,11 +3,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <stdexcept>
+#include <string>
+
+#include <sys/random.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -110,8 +113,16 @@ std::string hex_encode(std::string_view bytes)
 std::string random_bytes(std::size_t n)
 {
     std::string out(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
-        throw std::runtime_error("OpenSSL RAND_bytes failed");
+    std::size_t filled = 0;
+    while (filled < n) {
+        // Blocks only until the kernel's pool is first seeded at boot; a signal may cut it short.
+        auto const got = ::getrandom(out.data() + filled, n - filled, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("getrandom failed: errno " + std::to_string(errno));
+        }
+        filled += static_cast<std::size_t>(got);
+    }
     return out;
 }
 

@@ -76,11 +76,20 @@ std::string canonical_json(json::value const& value)
 }
 
 request_state_codec::request_state_codec(std::string_view secret, std::chrono::seconds time_to_live)
-    : ttl_(time_to_live)
+    : key_(std::make_shared<derived_key>()), ttl_(time_to_live)
 {
-    // Its own key: a session token's MAC can never pass for a request state's.
-    auto const derived = core::encoding::hmac_sha256(secret, "justifi-mcp request-state key v1");
-    key_.assign(reinterpret_cast<char const*>(derived.data()), derived.size());
+    key_->secret = std::string(secret);
+}
+
+std::string const& request_state_codec::key() const
+{
+    std::call_once(key_->derived, [&state = *key_] {
+        // Its own key: a session token's MAC can never pass for a request state's.
+        auto const derived = core::encoding::hmac_sha256(state.secret, "justifi-mcp request-state key v1");
+        state.key.assign(reinterpret_cast<char const*>(derived.data()), derived.size());
+        state.secret.clear();
+    });
+    return key_->key;
 }
 
 std::string request_state_codec::mac_of(std::string_view body, state_binding const& binding) const
@@ -90,7 +99,7 @@ std::string request_state_codec::mac_of(std::string_view body, state_binding con
     // NUL cannot occur in a principal, a method or a tool name we accept: the fields cannot run together.
     for (auto const part : {binding.principal, binding.method, binding.name}) signed_text.append(1, '\0').append(part);
     signed_text.append(1, '\0').append(reinterpret_cast<char const*>(digest.data()), digest.size());
-    auto const mac = core::encoding::hmac_sha256(key_, signed_text);
+    auto const mac = core::encoding::hmac_sha256(key(), signed_text);
     return std::string(reinterpret_cast<char const*>(mac.data()), mac.size());
 }
 

@@ -13,6 +13,8 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +57,17 @@ public:
 private:
     std::string mac_of(std::string_view body, state_binding const& binding) const;
 
-    std::string key_;
+    // Derived from the secret by the first seal or open, not at start: OpenSSL's first use
+    // costs a stdio process about 3 ms before its initialize answer. Shared, so that the
+    // codec stays copyable.
+    struct derived_key {
+        std::string secret;
+        std::once_flag derived;
+        std::string key;
+    };
+    std::string const& key() const;
+
+    std::shared_ptr<derived_key> key_;
     std::chrono::seconds ttl_;
 };
 
