@@ -56,6 +56,21 @@ BOOST_AUTO_TEST_CASE(a_sealed_state_opens_with_its_payload_and_nonce_on_any_repl
     BOOST_TEST(nonces.size() == 50u);
 }
 
+BOOST_AUTO_TEST_CASE(copies_made_before_or_after_the_key_is_derived_agree_and_another_secret_does_not)
+{
+    // The key is derived by the first seal or open: a copy taken before then, one taken after,
+    // and the original must all seal and open alike.
+    request_state_codec const original(secret);
+    auto const copied_before = original;
+    auto const state = copied_before.seal("p", alice_refund, t0);
+    auto const copied_after = original;
+    BOOST_TEST(original.open(state, alice_refund, t0).has_value());
+    BOOST_TEST(copied_after.open(state, alice_refund, t0).has_value());
+    BOOST_TEST(copied_after.open(original.seal("q", alice_refund, t0), alice_refund, t0)->payload == "q");
+    request_state_codec const other_secret("another-operator-secret-of-32-chars-or-more");
+    BOOST_TEST(!other_secret.open(state, alice_refund, t0).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(arguments_bind_by_content_not_by_key_order)
 {
     request_state_codec const codec(secret);
