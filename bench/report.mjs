@@ -292,7 +292,7 @@ line('- Everything runs on 127.0.0.1 on the same machine: wrk, the server under 
     '`GET /v1/payments?limit=25` directly (about 40 KB per answer); through an MCP server the answer is about 87 KB ' +
     '(JustiFi\'s JSON as `structuredContent` plus the same JSON as a text block).');
 line('- justifi-mcp runs with `MCP_AUTH=none JUSTIFI_OAUTH_VALIDATION=none LOG_LEVEL=warning MCP_RATE_LIMIT=0` and ' +
-    'otherwise default settings (I/O threads: one per core); `MCP_RATE_LIMIT=0` because its per-caller rate limit ' +
+    'otherwise default settings (I/O threads: one per usable CPU); `MCP_RATE_LIMIT=0` because its per-caller rate limit ' +
     '(20/s) would answer `429` to a benchmark that is a single caller. justifi-mock runs with `JUSTIFI_MOCK_LOG_LEVEL=warning`.');
 line('- Both MCP servers answer with `application/json` (the peer runs `StreamableHTTPServerTransport` with ' +
     '`enableJsonResponse: true`; without it the SDK answers with SSE). The peer is stateless, as in the SDK\'s own example: ' +

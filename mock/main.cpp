@@ -2,6 +2,7 @@
 // with the simulator's handler on one thread per core until SIGTERM or SIGINT, then drains.
 // Serves HTTPS with a given or generated certificate when asked, and loads the JWKS that
 // bearer JWTs are checked against when one is configured.
+#include "core/cpu_budget.hpp"
 #include "mock/api.hpp"
 #include "mock/options.hpp"
 #include "mock/tls.hpp"
@@ -74,7 +75,7 @@ int main(int argc, char** argv)
     log::set_threshold(settings.log_level);
     std::signal(SIGPIPE, SIG_IGN);
 
-    unsigned const threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned const threads = settings.threads ? settings.threads : justifi::core::cpu_budget::detect().threads;
     asio::io_context io(static_cast<int>(threads));
     mock::mock_api api(io.get_executor(), settings, justifi::net::is_loopback_host(settings.host));
     if (api.external_tokens().enabled()) {

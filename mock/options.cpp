@@ -146,7 +146,7 @@ std::vector<setting_spec> const& specs()
              s.log_level = *l;
              return {};
          }},
-        {"threads", "JUSTIFI_MOCK_THREADS", "one per core", "I/O threads",
+        {"threads", "JUSTIFI_MOCK_THREADS", "one per usable CPU", "I/O threads",
          [](std::string const& v, mock_settings& s) -> core::outcome<void> {
              auto const n = parse_integer(v, 1, 256);
              if (!n) return invalid("must be an integer between 1 and 256");

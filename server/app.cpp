@@ -13,6 +13,7 @@
 #include "server/supervisor.hpp"
 #include "version.hpp"
 #include "core/awaitable.hpp"
+#include "core/cpu_budget.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -24,6 +25,7 @@
 #include <malloc.h>
 
 #include <csignal>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -325,8 +327,18 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         configured_identity.path = auth::auth_path::configured_credentials;
     }
 
-    unsigned const threads =
-        stdio ? 1u : (settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
+    unsigned threads = 1;
+    if (!stdio && settings.threads) {
+        threads = settings.threads;
+    } else if (!stdio) {
+        auto const budget = core::cpu_budget::detect();
+        threads = budget.threads;
+        core::log::info("I/O threads from the CPUs this process may use",
+                        {{"threads", threads},
+                         {"cpus", budget.cpus},
+                         {"cpu_quota_millicpus",
+                          budget.quota ? boost::json::value(std::llround(*budget.quota * 1000)) : boost::json::value(nullptr)}});
+    }
     asio::io_context io(static_cast<int>(threads));
     pipeline p;
     if (auto built = build_pipeline(p, io, settings, catalog); !built) {

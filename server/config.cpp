@@ -424,7 +424,7 @@ std::vector<setting_spec> const& specs()
         {"allow-client-credential-headers", "MCP_ALLOW_CLIENT_CREDENTIAL_HEADERS", "true",
          "accept JustiFi client credentials in X-Client-Id / X-Client-Secret headers",
          bool_setting(&settings::allow_client_credential_headers)},
-        {"threads", "MCP_THREADS", "one per core", "I/O threads of the HTTP transport",
+        {"threads", "MCP_THREADS", "one per usable CPU", "I/O threads of the HTTP transport (default: the CPUs this process may run on, lowered to its cgroup CPU quota rounded up)",
          [](std::string_view v, settings& s) -> core::outcome<void> {
              auto const n = parse_int<int>(v, 1, 256);
              if (!n) return invalid("must be an integer between 1 and 256");

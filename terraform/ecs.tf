@@ -34,6 +34,9 @@ locals {
     { name = "MCP_DRAIN_TIMEOUT", value = "${var.drain_timeout_seconds}s" },
     { name = "MCP_IDLE_TIMEOUT", value = "${local.server_idle_timeout_seconds}s" },
     { name = "LOG_LEVEL", value = var.log_level },
+    # A task sees its host's vCPUs but may run on only its CPU units (512: half of one): I/O
+    # threads beyond that take turns, and each turn costs a wake-up and a lock handed over.
+    { name = "MCP_THREADS", value = tostring(max(1, ceil((var.task_cpu - local.metrics_collector_cpu) / 1024))) },
     # Metrics on a port of their own: the ALB forwards only the container port, and the
     # task's security group admits nothing else from outside, so /metrics stays private.
     # The sidecar (metrics.tf) scrapes this port and path over the task's loopback.

@@ -4,6 +4,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <fstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace justifi::test;
 using namespace std::chrono_literals;
@@ -24,6 +28,71 @@ finished_run run_to_exit(child_options options)
     BOOST_REQUIRE_MESSAGE(code, "process did not exit");
     BOOST_REQUIRE(process.wait_for_output_end(5s));
     return {*code, process.stdout_text(), process.stderr_text()};
+}
+
+// A cgroup of the `cpu` controller with a quota of half a CPU, made for one test and removed
+// after it (its processes gone). Only where this test may make one: root, and a cgroup v1 cpu
+// hierarchy or the cgroup v2 root with the cpu controller.
+struct half_cpu_cgroup {
+    std::string dir;
+
+    half_cpu_cgroup()
+    {
+        std::string const name = "/justifi-test-" + std::to_string(::getpid());
+        if (try_make("/sys/fs/cgroup/cpu,cpuacct" + name, false) || try_make("/sys/fs/cgroup/cpu" + name, false) ||
+            try_make("/sys/fs/cgroup" + name, true))
+            return;
+        dir.clear();
+    }
+    ~half_cpu_cgroup()
+    {
+        if (!dir.empty()) eventually([this] { return ::rmdir(dir.c_str()) == 0; }, 5s);
+    }
+    half_cpu_cgroup(half_cpu_cgroup const&) = delete;
+    half_cpu_cgroup& operator=(half_cpu_cgroup const&) = delete;
+
+    // A shell that moves itself into the cgroup, then becomes the product binary.
+    child_options enter(std::vector<std::string> args) const
+    {
+        child_options options;
+        options.args = {"-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", dir, product_binary};
+        options.args.insert(options.args.end(), args.begin(), args.end());
+        return options;
+    }
+
+private:
+    bool try_make(std::string const& path, bool v2)
+    {
+        auto const parent = path.substr(0, path.rfind('/'));
+        if (::access((parent + (v2 ? "/cgroup.subtree_control" : "/cpu.cfs_quota_us")).c_str(), W_OK) != 0) return false;
+        if (::mkdir(path.c_str(), 0755) != 0) return false;
+        dir = path;
+        std::ofstream quota(path + (v2 ? "/cpu.max" : "/cpu.cfs_quota_us"));
+        quota << (v2 ? "50000 100000\n" : "50000\n");
+        quota.close();
+        if (quota.good()) return true;
+        ::rmdir(path.c_str());
+        dir.clear();
+        return false;
+    }
+};
+
+boost::test_tools::assertion_result can_make_cpu_cgroups(boost::unit_test::test_unit_id)
+{
+    half_cpu_cgroup probe;
+    boost::test_tools::assertion_result result(!probe.dir.empty());
+    result.message() << "no cgroup cpu hierarchy this test may write to (it needs root)";
+    return result;
+}
+
+std::string threads_line(child_process const& process)
+{
+    BOOST_REQUIRE(process.wait_for_stderr("\"message\":\"listening\"", 20s));
+    auto const text = process.stderr_text();
+    auto const at = text.find("\"message\":\"listening\"");
+    auto const line_start = text.rfind('\n', at);
+    auto const line_end = text.find('\n', at);
+    return text.substr(line_start == std::string::npos ? 0 : line_start + 1, line_end - (line_start == std::string::npos ? 0 : line_start + 1));
 }
 
 }  // namespace
@@ -195,6 +264,40 @@ BOOST_AUTO_TEST_CASE(port_already_in_use_exits_nonzero_with_reason)
     auto const run = run_to_exit({.args = {"--transport", "http", "--port", std::to_string(first.port)}});
     BOOST_TEST(run.exit_code == 1);
     BOOST_TEST(run.err.find("cannot listen") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(io_threads_default_to_the_cpus_it_may_run_on)
+{
+    child_options options{.args = {"-c", "0", product_binary, "--transport", "http", "--host", "127.0.0.1", "--port", "0"}};
+    options.env = {{"MCP_AUTH", "none"}, {"JUSTIFI_OAUTH_VALIDATION", "none"}};
+    child_process pinned("/usr/bin/taskset", options);
+    auto const line = threads_line(pinned);
+    BOOST_TEST(line.find("\"threads\":1") != std::string::npos, line);
+    BOOST_TEST(pinned.stderr_text().find("\"threads\":1,\"cpus\":1") != std::string::npos, pinned.stderr_text());
+}
+
+BOOST_AUTO_TEST_CASE(io_threads_default_to_the_cgroup_cpu_quota_rounded_up,
+                     *boost::unit_test::precondition(can_make_cpu_cgroups))
+{
+    half_cpu_cgroup cgroup;
+    BOOST_TEST_REQUIRE(!cgroup.dir.empty());
+    auto options = cgroup.enter({"--transport", "http", "--host", "127.0.0.1", "--port", "0"});
+    options.env = {{"MCP_AUTH", "none"}, {"JUSTIFI_OAUTH_VALIDATION", "none"}};
+    {
+        child_process limited("/bin/sh", options);
+        auto const line = threads_line(limited);
+        BOOST_TEST(line.find("\"threads\":1") != std::string::npos, line);
+        BOOST_TEST(limited.stderr_text().find("\"cpu_quota_millicpus\":500") != std::string::npos, limited.stderr_text());
+        // It still serves.
+        auto const health = http_request(limited.wait_for_port(), "GET", "/health");
+        BOOST_TEST(health.status == 200);
+    }
+    // MCP_THREADS wins over the quota.
+    options.env.emplace_back("MCP_THREADS", "3");
+    child_process explicit_count("/bin/sh", options);
+    auto const line = threads_line(explicit_count);
+    BOOST_TEST(line.find("\"threads\":3") != std::string::npos, line);
+    BOOST_TEST(explicit_count.stderr_text().find("cpu_quota") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -56,7 +56,6 @@ const SAFE_DEFAULTS = {
   JUSTIFI_JWKS_MIN_REFRESH: 'default 5m: Auth0 says max-age=15 for its JWKS; once every 5 minutes is plenty',
   JUSTIFI_JWKS_MAX_REFRESH: 'default 1h: a key Auth0 removes stops being trusted within the hour',
   MCP_RATE_LIMIT_BURST: 'default 100: a client listing tools and calling several at once is never limited',
-  MCP_THREADS: 'default one per core: the task\'s vCPUs',
   JUSTIFI_TIMEOUT: 'default 30s per JustiFi call (retries included)',
   JUSTIFI_CA_FILE: 'default: the image\'s system CA store (api.justifi.ai and Auth0 have public certificates)',
   JUSTIFI_ENABLED_TOOLS: 'default all tools; each call is still limited by the token\'s scopes',
@@ -143,7 +142,8 @@ function mergeModule(parsedFiles) {
 
 // ---------------------------------------------------------------------------------------
 // A small evaluator: hcl2json keeps every expression as a "${...}" template string. This
-// resolves the ones made of var.*, local.*, literals, tostring(), + / -, == / !=, && / || / !,
+// resolves the ones made of var.*, local.*, literals, tostring(), ceil(), max(), min(), + - * /,
+// == / !=, && / || / !,
 // ( ), c ? a : b, [a, b], concat(), contains() and can(regex()); anything else (resource
 // attributes, other functions, terraform.workspace) stays as its "${...}" text, which checks
 // compare, and a condition that names one of them is not decided here.
@@ -379,10 +379,23 @@ class Evaluator {
       const inner = this.expression(m[1]);
       return ['string', 'number', 'boolean'].includes(typeof inner) ? String(inner) : new Unknown(expr);
     }
+    if ((m = /^(ceil|max|min)\(/.exec(expr)) && wholeBracket(expr, '(')) {
+      const args = splitItems(expr.slice(m[1].length + 1, -1)).map((arg) => this.expression(arg));
+      if (!args.length || !args.every((arg) => typeof arg === 'number')) return new Unknown(expr);
+      if (m[1] === 'ceil') return args.length === 1 ? Math.ceil(args[0]) : new Unknown(expr);
+      return Math[m[1]](...args);
+    }
     const split = splitTopLevel(expr, '+-');
     if (split) {
       const [left, op, right] = [this.expression(split[0]), split[1], this.expression(split[2])];
       if (typeof left === 'number' && typeof right === 'number') return op === '+' ? left + right : left - right;
+      return new Unknown(expr);
+    }
+    const product = splitTopLevel(expr, '*/');
+    if (product) {
+      const [left, op, right] = [this.expression(product[0]), product[1], this.expression(product[2])];
+      if (typeof left === 'number' && typeof right === 'number' && (op === '*' || right !== 0))
+        return op === '*' ? left * right : left / right;
     }
     return new Unknown(expr);
   }
@@ -708,6 +721,12 @@ function structureChecks(envName, module, ev) {
   t('env: OAuth with local token validation', () =>
     (env.MCP_AUTH ?? 'oauth') === 'oauth' && (env.JUSTIFI_OAUTH_VALIDATION ?? 'jwks') === 'jwks'
       ? true : `MCP_AUTH ${show(env.MCP_AUTH)}, JUSTIFI_OAUTH_VALIDATION ${show(env.JUSTIFI_OAUTH_VALIDATION)}`);
+  t('env: MCP_THREADS is the server\'s CPU units in whole vCPUs, rounded up (a Fargate task sees more CPUs than its quota)', () => {
+    const serverCpu = v(container.cpu);
+    const expected = Math.max(1, Math.ceil(serverCpu / 1024));
+    return typeof serverCpu === 'number' && env.MCP_THREADS === String(expected)
+      ? true : `container cpu ${show(serverCpu)}, MCP_THREADS ${show(env.MCP_THREADS)}, expected ${expected}`;
+  });
   t('env: MCP_IDLE_TIMEOUT above the ALB idle timeout', () => {
     const idle = seconds(env.MCP_IDLE_TIMEOUT);
     return idle > v(lb.idle_timeout) ? true : `MCP_IDLE_TIMEOUT ${show(env.MCP_IDLE_TIMEOUT)}, ALB ${show(v(lb.idle_timeout))}`;
