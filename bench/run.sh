@@ -282,7 +282,9 @@ static_pid=$started
 [[ $(port_of "$static_pid") == "$static_port" ]] || die "nginx does not listen on $static_port"
 static_url=http://127.0.0.1:$static_port
 mcp_env_static=("${mcp_env[@]/#JUSTIFI_BASE_URL=*/JUSTIFI_BASE_URL=$static_url}")
-start ours_static env "${mcp_env_static[@]}" "$mcp_bin" --transport http --host 127.0.0.1 --port 0
+# One I/O thread, as each nginx here has one worker: the comparison is per worker, and on a
+# machine where wrk and nginx need the CPUs too a second thread only takes turns with them.
+start ours_static env "${mcp_env_static[@]}" MCP_THREADS=1 "$mcp_bin" --transport http --host 127.0.0.1 --port 0
 ours_static_pid=$started
 ours_static_port=$(port_of "$ours_static_pid")
 log "justifi-mock :$mock_port, justifi-mcp :$ours_port, peer :$peer_port, peer2 :$peer2_port (node $("$node_bin" --version)), nginx :$static_port, justifi-mcp on nginx :$ours_static_port"

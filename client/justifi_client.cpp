@@ -173,7 +173,7 @@ using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
 using core::use_tuple;
-constexpr std::size_t upstream_read_size = 32 * 1024;
+constexpr std::size_t upstream_read_size = 64 * 1024;  // Beast's most per read
 
 // One keep-alive connection to the API host, plain (the simulator on loopback) or TLS.
 struct upstream_connection {
@@ -348,7 +348,7 @@ struct justifi_client::impl : std::enable_shared_from_this<justifi_client::impl>
         http::response_parser<http::string_body> parser;
         parser.body_limit(16 * 1024 * 1024);
         // Beast reads at most the buffer's free capacity (at least 512 bytes) at a time, and an
-        // empty flat_buffer never grows past that: a 40 KB list took 80 reads. Two do now.
+        // empty flat_buffer never grows past that: a 40 KB list took 80 reads. One does now.
         buffer.reserve(upstream_read_size);
         auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
         if (rec) co_return rec;

@@ -32,14 +32,17 @@ decoded decode(std::string_view text)
     if (ec)
         return core::refusal{.code = core::errc::parse_error,
                              .message = "Parse error: body is not valid JSON (" + ec.message() + ")"};
-    return decode(value);
+    return decode(std::move(value));
 }
 
-decoded decode(json::value const& value)
+decoded decode(json::value const& value) { return decode(json::value(value)); }
+
+// The message's parts are moved out of the parsed document, which nobody else holds.
+decoded decode(json::value&& value)
 {
     if (value.is_array())
         return invalid("Invalid Request: JSON-RPC batches are not supported; send one message per request", nullptr);
-    auto const* obj = value.if_object();
+    auto* obj = value.if_object();
     if (!obj) return invalid("Invalid Request: a JSON-RPC message must be a JSON object", nullptr);
 
     auto const* version = obj->if_contains("jsonrpc");
@@ -50,10 +53,10 @@ decoded decode(json::value const& value)
 
     auto const* method = obj->if_contains("method");
     json::value params = nullptr;
-    if (auto const* p = obj->if_contains("params")) {
+    if (auto* p = obj->if_contains("params")) {
         if (!p->is_object() && !p->is_array())
             return invalid("Invalid Request: \"params\" must be an object or an array", echo_id);
-        params = *p;
+        params = std::move(*p);
     }
 
     if (method) {
@@ -66,13 +69,13 @@ decoded decode(json::value const& value)
         return request{*id, std::move(name), std::move(params)};
     }
 
-    auto const* result = obj->if_contains("result");
-    auto const* error = obj->if_contains("error");
+    auto* result = obj->if_contains("result");
+    auto* error = obj->if_contains("error");
     if (result || error) {
         if (!id || (!valid_id(*id) && !id->is_null()))
             return invalid("Invalid Request: a response needs an \"id\"", nullptr);
         if (result && error) return invalid("Invalid Request: a response has \"result\" or \"error\", not both", echo_id);
-        return response{*id, result ? *result : json::value(nullptr), error ? *error : json::value(nullptr)};
+        return response{*id, result ? std::move(*result) : json::value(nullptr), error ? std::move(*error) : json::value(nullptr)};
     }
     return invalid("Invalid Request: a message needs \"method\", or \"result\"/\"error\"", echo_id);
 }

@@ -65,6 +65,7 @@ using decoded = core::outcome<message>;
 // Decodes one message. A JSON array (a batch) is refused: batching left MCP in 2025-06-18.
 decoded decode(std::string_view text);
 decoded decode(json::value const& value);
+decoded decode(json::value&& value);
 
 json::object make_result(json::value const& id, json::value result);
 json::object make_error(json::value const& id, int code, std::string_view message,
