@@ -309,8 +309,9 @@ line('- The second peer is the TypeScript SDK v2 (`@modelcontextprotocol/server`
     'The v1 peer has no 2026-07-28 serving, so the modern workload runs against ours and peer2 only.');
 line('- The static upstream is nginx (`master_process off`, one worker, no access log) answering `GET /v1/payments` with ' +
     'the simulator\'s recorded `limit=25` answer and `POST /oauth/token` with a recorded token: it costs next to nothing per ' +
-    'call, so `ours_static` against `static` shows what justifi-mcp itself costs. That justifi-mcp runs one I/O thread ' +
-    '(`MCP_THREADS=1`) as each nginx runs one worker, so the comparison is per worker. `proxy_static` is a second nginx ' +
+    'call, so `ours_static` against `static` shows what justifi-mcp itself costs. That justifi-mcp runs ' +
+    `\`MCP_THREADS=${extra['static.threads'] ?? 1}\` I/O thread(s) (each nginx runs one worker, so with 1 the comparison is per worker). ` +
+    '`proxy_static` is a second nginx ' +
     '(one worker) between wrk and the static nginx that does no work: it passes on justifi-mcp\'s own recorded answer ' +
     '(87 KB: the JSON and its text twin), so it shows what moving the bytes costs here, the bound for any server in between.');
 line('- CPU per request is the process\'s user+system time over the run (all its threads) divided by the requests served.');

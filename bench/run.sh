@@ -19,6 +19,7 @@
 #   BENCH_WORKLOADS="list_payments list_payments_modern list_payments_static initialize tools_list health"
 #   BENCH_IDLE_CONNECTIONS=5000
 #   BENCH_STDIO_RUNS=20
+#   BENCH_STATIC_THREADS=1    I/O threads of the justifi-mcp on the static upstream (nginx: 1 worker)
 #   BENCH_PERF=1              0 skips the profile of justifi-mcp at 64 clients
 #   BENCH_QUIET_WAIT=90s      before each point, wait while other processes keep more than 0.3
 #                             of a core busy, at most this long over the whole run
@@ -38,6 +39,7 @@ other_repeats=${BENCH_OTHER_REPEAT:-1}
 read -r -a workloads <<<"${BENCH_WORKLOADS:-list_payments list_payments_modern list_payments_static initialize tools_list health}"
 idle_count=${BENCH_IDLE_CONNECTIONS:-5000}
 stdio_runs=${BENCH_STDIO_RUNS:-20}
+static_threads=${BENCH_STATIC_THREADS:-1}
 perf_wanted=${BENCH_PERF:-1}
 quiet_wait=${BENCH_QUIET_WAIT:-90s}
 
@@ -196,6 +198,7 @@ put peer.node "$("$node_bin" --version)"
 put peer.sdk "$(installed_version peer-ts @modelcontextprotocol/sdk)"
 put peer2.sdk "$(installed_version peer-ts-v2 @modelcontextprotocol/server)"
 put static.nginx "$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"
+put static.threads "$static_threads"
 put wrk.version "$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
 put duration "$duration"
 put other_duration "$other_duration"
@@ -284,7 +287,7 @@ static_url=http://127.0.0.1:$static_port
 mcp_env_static=("${mcp_env[@]/#JUSTIFI_BASE_URL=*/JUSTIFI_BASE_URL=$static_url}")
 # One I/O thread, as each nginx here has one worker: the comparison is per worker, and on a
 # machine where wrk and nginx need the CPUs too a second thread only takes turns with them.
-start ours_static env "${mcp_env_static[@]}" MCP_THREADS=1 "$mcp_bin" --transport http --host 127.0.0.1 --port 0
+start ours_static env "${mcp_env_static[@]}" MCP_THREADS="$static_threads" "$mcp_bin" --transport http --host 127.0.0.1 --port 0
 ours_static_pid=$started
 ours_static_port=$(port_of "$ours_static_pid")
 log "justifi-mock :$mock_port, justifi-mcp :$ours_port, peer :$peer_port, peer2 :$peer2_port (node $("$node_bin" --version)), nginx :$static_port, justifi-mcp on nginx :$ours_static_port"
