@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 
 #include <sys/stat.h>
@@ -70,8 +71,10 @@ private:
         std::ofstream quota(path + (v2 ? "/cpu.max" : "/cpu.cfs_quota_us"));
         quota << (v2 ? "50000 100000\n" : "50000\n");
         quota.close();
-        if (quota.good()) return true;
-        ::rmdir(path.c_str());
+        // A process must be able to join it too (delegation can allow the one and not the other).
+        auto const join = "/bin/sh -c 'echo $$ > \"$0/cgroup.procs\"' '" + path + "' 2>/dev/null";
+        if (quota.good() && std::system(join.c_str()) == 0) return true;
+        eventually([&path] { return ::rmdir(path.c_str()) == 0; }, 5s);
         dir.clear();
         return false;
     }
