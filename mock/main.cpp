@@ -1,5 +1,5 @@
 // justifi-mock: the JustiFi API simulator. Runs the generic HTTP server (server/http_server)
-// with the simulator's handler on one thread per core until SIGTERM or SIGINT, then drains.
+// with the simulator's handler on one thread per usable CPU until SIGTERM or SIGINT, then drains.
 // Serves HTTPS with a given or generated certificate when asked, and loads the JWKS that
 // bearer JWTs are checked against when one is configured.
 #include "core/cpu_budget.hpp"

@@ -306,8 +306,8 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
     // heap's top was handed back and faulted in again on every call (about six page faults
     // each). release_memory_when_idle trims once the calls stop, so under load the heap keeps
     // its top, and buffers below 4 MiB never flip between the heap and mmap. One arena: the
-    // idle trim (malloc_trim) shrinks only the main arena's top, and the I/O threads (one per
-    // core) hardly contend for it.
+    // idle trim (malloc_trim) shrinks only the main arena's top. Several I/O threads do contend
+    // for it, one reason the default is one thread per CPU the process may really use.
     ::mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
     ::mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
     ::mallopt(M_ARENA_MAX, 1);
