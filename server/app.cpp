@@ -327,10 +327,8 @@ int run(int argc, char const* const* argv, catalog_installer const& catalog)
         configured_identity.path = auth::auth_path::configured_credentials;
     }
 
-    unsigned threads = 1;
-    if (!stdio && settings.threads) {
-        threads = settings.threads;
-    } else if (!stdio) {
+    unsigned threads = stdio ? 1u : settings.threads;
+    if (threads == 0) {
         auto const budget = core::cpu_budget::detect();
         threads = budget.threads;
         core::log::info("I/O threads from the CPUs this process may use",

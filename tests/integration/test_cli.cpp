@@ -93,9 +93,9 @@ std::string threads_line(child_process const& process)
     BOOST_REQUIRE(process.wait_for_stderr("\"message\":\"listening\"", 20s));
     auto const text = process.stderr_text();
     auto const at = text.find("\"message\":\"listening\"");
-    auto const line_start = text.rfind('\n', at);
-    auto const line_end = text.find('\n', at);
-    return text.substr(line_start == std::string::npos ? 0 : line_start + 1, line_end - (line_start == std::string::npos ? 0 : line_start + 1));
+    auto const previous_newline = text.rfind('\n', at);
+    auto const begin = previous_newline == std::string::npos ? 0 : previous_newline + 1;
+    return text.substr(begin, text.find('\n', at) - begin);
 }
 
 }  // namespace
